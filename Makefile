@@ -1,0 +1,68 @@
+# Retaguarda: `make run` sets up and serves the demo back office;
+# `make test` sets up and runs the tests. Both work from a fresh clone.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo runs with DEBUG on and demo users; never use these settings in production.
+DEMO_ENV := DEBUG=true RETAGUARDA_DEMO=true
+
+.PHONY: run demo setup install test test-postgres test-e2e lint format messages check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up the demo database (migrate, roles, demo users and data).
+setup: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py sync_roles
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+
+## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
+run: setup
+	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+demo: run
+
+## Set up and run the test suite (SQLite, no services needed; browser tests excluded).
+test: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+## The same suite against PostgreSQL (DATABASE_URL must point at a server).
+test-postgres: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+## Browser tests: Playwright driving the system's chromium (/usr/bin/chromium).
+test-e2e: install
+	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Regenerate and compile the pt-BR translations.
+messages: install
+	for app in plugins content api tests/shelves_plugin; do \
+		(cd $$app && ../$(BIN)/python $(CURDIR)/manage.py makemessages -l pt_BR --no-obsolete); done
+	$(BIN)/python manage.py compilemessages
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=x $(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

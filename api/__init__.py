@@ -1,0 +1,1 @@
+"""The headless REST API (Django REST framework), under /api/v1/."""

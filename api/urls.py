@@ -1,0 +1,24 @@
+"""``/api/v1/``: core endpoints, the OpenAPI schema and docs, and every enabled
+plugin's routes (``plugins.hooks.API_ROUTES``), each at ``/api/v1/<label>/``."""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from api.routes import plugin_route_prefixes
+
+app_name = "api"
+
+v1_patterns = [
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
+
+for label, patterns in plugin_route_prefixes():
+    v1_patterns.append(path(f"{label}/", include((patterns, label))))
+
+urlpatterns = [path("v1/", include(v1_patterns))]

@@ -1,0 +1,1 @@
+"""The storefront catalog and pages, edited in the Wagtail admin."""

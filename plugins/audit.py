@@ -1,0 +1,247 @@
+"""Audit trail: Wagtail's audit log, with the changed fields' before/after values.
+
+Wagtail 8 routes every admin create/edit/delete of a model through an *action*
+class looked up in its action registry. ``plugins.wagtail_hooks`` registers the
+audited subclasses below for every model, so all admin screens (Wagtail's own
+and the plugins') record which fields changed, from what, to what. Services
+record their business operations with :func:`log_change`. Plugins register
+their own log action codes with Wagtail's ``register_log_actions`` hook.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from wagtail.actions.create import CreateAction
+from wagtail.actions.delete import DeleteAction
+from wagtail.actions.edit import EditAction
+from wagtail.log_actions import LogFormatter, log
+
+#: Field names never written to the audit log (their change is, not the value).
+SECRET_FIELDS = {"password", "secret", "secret_hash", "key_hash", "token"}
+MAX_VALUE_LENGTH = 500
+
+
+def audit_value(value: Any) -> Any:
+    """A JSON-friendly rendering of a field value for the audit log."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return force_str(value)[:MAX_VALUE_LENGTH]
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return sorted(force_str(v)[:MAX_VALUE_LENGTH] for v in value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or None
+    return force_str(value)[:MAX_VALUE_LENGTH]
+
+
+def _is_secret(name: str) -> bool:
+    return name in SECRET_FIELDS or name.endswith(("_secret", "_hash", "_password"))
+
+
+def _masked(name: str, before: Any, after: Any) -> list[Any]:
+    if _is_secret(name):
+        return ["***", "***"]
+    return [audit_value(before), audit_value(after)]
+
+
+def form_changes(form) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the fields a bound, valid form changed."""
+    changes = {}
+    for name in form.changed_data:
+        if name not in form.cleaned_data:
+            continue
+        before = form.initial.get(name)
+        field = form.fields.get(name)
+        if field is not None and hasattr(field, "queryset") and before is not None:
+            # Initial values of model choice fields are primary keys.
+            pks = before if isinstance(before, list | tuple | set) else [before]
+            pks = [getattr(pk, "pk", pk) for pk in pks]
+            objects = list(field.queryset.model._default_manager.filter(pk__in=pks))
+            before = objects if isinstance(form.initial.get(name), list | tuple | set) else (
+                objects[0] if objects else before
+            )
+        changes[name] = _masked(name, before, form.cleaned_data[name])
+    return changes
+
+
+def concrete_values(instance: models.Model) -> dict[str, Any]:
+    return {
+        field.name: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def instance_changes(instance: models.Model) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` comparing ``instance`` to its stored row."""
+    if instance.pk is None:
+        return {
+            name: _masked(name, None, value)
+            for name, value in concrete_values(instance).items()
+            if value not in (None, "")
+        }
+    stored = type(instance)._default_manager.filter(pk=instance.pk).values(
+        *[f.attname for f in instance._meta.concrete_fields if not f.primary_key]
+    ).first()
+    if stored is None:
+        return {}
+    changes = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        before, after = stored[field.attname], getattr(instance, field.attname)
+        if before != after:
+            changes[field.name] = _masked(field.name, before, after)
+    return changes
+
+
+def log_change(
+    instance: models.Model,
+    action: str,
+    *,
+    user=None,
+    changes: dict[str, list[Any]] | None = None,
+    **data: Any,
+):
+    """Write one audit log entry for ``instance``.
+
+    ``changes`` is ``{field: [before, after]}``; other keyword arguments are
+    stored in the entry's data as they are (they must be JSON-serialisable).
+    """
+    payload = dict(data)
+    if changes:
+        payload["changes"] = changes
+    return log(instance=instance, action=action, user=user, data=payload)
+
+
+class AuditedCreateAction(CreateAction):
+    """Wagtail's create action, recording the initial field values."""
+
+    def __init__(self, instance, user=None, *, log_action="wagtail.create", **kwargs):
+        super().__init__(instance, user=user, log_action=False, **kwargs)
+        self.audit_action = log_action
+
+    @transaction.atomic
+    def _create(self, *args, **kwargs):
+        instance = super()._create(*args, **kwargs)
+        if self.audit_action:
+            form = getattr(self, "form", None)
+            changes = (
+                {
+                    name: _masked(name, None, form.cleaned_data[name])
+                    for name in form.changed_data
+                    if name in form.cleaned_data
+                }
+                if form is not None
+                else {
+                    name: _masked(name, None, value)
+                    for name, value in concrete_values(instance).items()
+                    if value not in (None, "")
+                }
+            )
+            log(
+                instance=instance,
+                action=self.audit_action,
+                user=self.user,
+                revision=getattr(self, "revision", None),
+                content_changed=True,
+                data={"changes": changes},
+            )
+        return instance
+
+
+class AuditedEditAction(EditAction):
+    """Wagtail's edit action, recording each changed field's before/after."""
+
+    def __init__(self, instance, user=None, *, log_action="wagtail.edit", **kwargs):
+        form = kwargs.get("form")
+        self.changes = form_changes(form) if form is not None and hasattr(
+            form, "cleaned_data"
+        ) else instance_changes(instance)
+        super().__init__(instance, user=user, log_action=False, **kwargs)
+        self.audit_action = log_action
+
+    @transaction.atomic
+    def _edit(self, skip_permission_checks=False):
+        instance = super()._edit(skip_permission_checks=skip_permission_checks)
+        if self.audit_action:
+            log(
+                instance=instance,
+                action=self.audit_action,
+                user=self.user,
+                revision=self.revision,
+                content_changed=self.content_changed,
+                data={"changes": self.changes} if self.changes else {},
+            )
+        return instance
+
+
+class AuditedDeleteAction(DeleteAction):
+    """Wagtail's delete action; the log entry keeps the deleted values."""
+
+    def _delete(self):
+        with transaction.atomic():
+            if self.log_action:
+                snapshot = {
+                    name: _masked(name, value, None)
+                    for name, value in concrete_values(self.instance).items()
+                    if value not in (None, "")
+                }
+                log(
+                    instance=self.instance,
+                    action=self.log_action,
+                    user=self.user,
+                    deleted=True,
+                    data={"changes": snapshot},
+                )
+            return self.instance.delete()
+
+
+def describe_changes(data: dict | None) -> str:
+    """'name: "A" → "B"; price: "10.00" → "12.00"' for a log entry's data."""
+    changes = (data or {}).get("changes") or {}
+    parts = []
+    for name, (before, after) in changes.items():
+        parts.append(
+            f"{name}: {_display(before)} → {_display(after)}"
+        )
+    return "; ".join(parts)
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return f"“{value}”"
+
+
+class ChangesFormatter(LogFormatter):
+    """Keeps an action's label and message; the comment lists field changes."""
+
+    def __init__(self, base: LogFormatter):
+        self.base = base
+        self.label = base.label
+
+    def format_message(self, log_entry):
+        return self.base.format_message(log_entry)
+
+    def format_comment(self, log_entry):
+        base_comment = self.base.format_comment(log_entry)
+        changes = describe_changes(log_entry.data)
+        return " — ".join(part for part in (base_comment, changes) if part)
+
+
+def changes_label() -> str:
+    return _("Changes")

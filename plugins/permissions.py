@@ -1,0 +1,312 @@
+"""One permission model for the admin and the API.
+
+:class:`ScopedPermissionPolicy` is a Wagtail permission policy backed by Django's
+model permissions *and* django-guardian's per-object grants. Register it for a
+model at the top of the app's ``wagtail_hooks.py``::
+
+    register_permission_policy(Warehouse, ScopedPermissionPolicy(Warehouse))
+    register_permission_policy(
+        StockLevel,
+        ScopedPermissionPolicy(
+            StockLevel,
+            scope_field="warehouse",
+            scope_actions={"view": "stock.view_warehouse", "change": "stock.move_stock"},
+        ),
+    )
+
+Wagtail's viewsets pick it up from the registry (listing, edit and delete views,
+menu items, exports: see :class:`ScopedViewSetMixin`), and DRF views use the
+same policy through :class:`PolicyPermission` and :class:`PolicyQuerysetMixin`.
+
+Rules:
+
+* inactive and anonymous users get nothing (guardian's ``get_objects_for_user``
+  alone would still return objects for an inactive user);
+* active superusers get everything;
+* a model-level permission (from a role's group) covers every object;
+* otherwise a user acts on exactly the scope objects they (or one of their
+  groups) were granted the permission on, and on the rows that belong to them;
+* ``view`` is also satisfied by ``change`` (as in Django's admin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+from rest_framework.permissions import BasePermission
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
+
+IMPLIED_ACTIONS = {"view": ("view", "change")}
+_CACHE_ATTR = "_retaguarda_scope_cache"
+
+
+def is_active_user(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def clear_permission_cache(user) -> None:
+    """Forget the per-object grants cached on this user object."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        if user is not None and hasattr(user, attr):
+            delattr(user, attr)
+
+
+def scoped_models() -> list[type[Model]]:
+    """Models declared by installed apps as scoping work (``scoped_models``)."""
+    from django.apps import apps
+
+    found = []
+    for app_config in apps.get_app_configs():
+        for label in getattr(app_config, "scoped_models", ()):
+            found.append(apps.get_model(label))
+    return found
+
+
+class ScopedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions plus django-guardian object grants on scope objects.
+
+    Without ``scope_field`` the model's rows are themselves the scope (a
+    warehouse): grants are the model's own permissions on single rows. With
+    ``scope_field`` the rows belong to a scope object through that foreign key
+    (a stock level's warehouse), and ``scope_actions`` maps each action to the
+    ``"app_label.codename"`` permission checked on the scope object.
+    """
+
+    def __init__(
+        self,
+        model,
+        auth_model=None,
+        *,
+        scope_field: str | None = None,
+        scope_actions: Mapping[str, str] | None = None,
+    ):
+        super().__init__(model, auth_model=auth_model)
+        if scope_field and not scope_actions:
+            raise ValueError("scope_actions is required with scope_field")
+        self.scope_field = scope_field
+        self.scope_actions = dict(scope_actions or {})
+
+    # -- helpers -------------------------------------------------------------
+
+    @cached_property
+    def scope_model(self) -> type[Model]:
+        if not self.scope_field:
+            return self.model
+        return self.model._meta.get_field(self.scope_field).related_model
+
+    def _expand(self, actions: Iterable[str]) -> set[str]:
+        expanded: set[str] = set()
+        for action in actions:
+            expanded.update(IMPLIED_ACTIONS.get(action, (action,)))
+        return expanded
+
+    def _scope_perm(self, action: str) -> str | None:
+        if not self.scope_field:
+            return self._get_permission_name(action)
+        return self.scope_actions.get(action)
+
+    def _model_level(self, user, actions: set[str]) -> bool:
+        return any(user.has_perm(self._get_permission_name(a)) for a in actions)
+
+    def _granted_scope_ids(self, user, action: str) -> frozenset:
+        """Primary keys of the scope objects the user was granted ``action`` on."""
+        perm = self._scope_perm(action)
+        if perm is None:
+            return frozenset()
+        cache = user.__dict__.setdefault(_CACHE_ATTR, {})
+        key = (self.scope_model._meta.label, perm)
+        if key not in cache:
+            cache[key] = frozenset(
+                get_objects_for_user(
+                    user,
+                    perm,
+                    klass=self.scope_model,
+                    accept_global_perms=False,
+                    with_superuser=False,
+                ).values_list("pk", flat=True)
+            )
+        return cache[key]
+
+    def _scope_ids(self, user, actions: set[str]) -> set:
+        ids: set = set()
+        for action in actions:
+            ids |= self._granted_scope_ids(user, action)
+        return ids
+
+    def _scope_pk_of(self, instance):
+        if not self.scope_field:
+            return instance.pk
+        return getattr(instance, self.model._meta.get_field(self.scope_field).attname)
+
+    # -- model-level questions ----------------------------------------------
+
+    def user_has_permission(self, user, action):
+        return self.user_has_any_permission(user, [action])
+
+    def user_has_any_permission(self, user, actions):
+        if not is_active_user(user):
+            return False
+        if user.is_superuser:
+            return True
+        actions = self._expand(actions)
+        if self._model_level(user, actions):
+            return True
+        # Creating a scope object (a new warehouse) needs the model permission;
+        # anything else is possible as soon as one object was granted.
+        object_actions = actions - {"add"} if not self.scope_field else actions
+        return bool(self._scope_ids(user, object_actions))
+
+    def users_with_any_permission(self, actions):
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        actions = self._expand(actions)
+        users = super().users_with_any_permission(actions)
+        perms = [self._scope_perm(a) for a in actions]
+        perms = [p.split(".", 1) for p in perms if p]
+        if not perms:
+            return users
+        perm_q = Q()
+        for app_label, codename in perms:
+            perm_q |= Q(
+                permission__content_type__app_label=app_label,
+                permission__codename=codename,
+            )
+        user_ids = UserObjectPermission.objects.filter(perm_q).values("user_id")
+        group_ids = GroupObjectPermission.objects.filter(perm_q).values("group_id")
+        granted = get_user_model().objects.filter(
+            Q(pk__in=user_ids) | Q(groups__in=group_ids), is_active=True
+        )
+        return (users | granted).distinct()
+
+    # -- instance-level questions -------------------------------------------
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_any_permission_for_instance(user, [action], instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if not is_active_user(user):
+            return False
+        if user.is_superuser:
+            return True
+        actions = self._expand(actions)
+        if self._model_level(user, actions):
+            return True
+        scope_pk = self._scope_pk_of(instance)
+        return scope_pk is not None and scope_pk in self._scope_ids(user, actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.filter_queryset(
+            self.model._default_manager.all(), user, actions
+        )
+
+    def filter_queryset(self, queryset: QuerySet, user, actions) -> QuerySet:
+        """Narrow ``queryset`` to the rows ``user`` may act on with any of
+        ``actions``."""
+        if not is_active_user(user):
+            return queryset.none()
+        if user.is_superuser:
+            return queryset
+        actions = self._expand(actions)
+        if self._model_level(user, actions):
+            return queryset
+        ids = self._scope_ids(user, actions)
+        lookup = f"{self.scope_field}__in" if self.scope_field else "pk__in"
+        return queryset.filter(**{lookup: ids})
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        from guardian.shortcuts import get_users_with_perms
+
+        actions = self._expand(actions)
+        users = super().users_with_any_permission(actions)
+        scope_obj = instance if not self.scope_field else getattr(
+            instance, self.scope_field
+        )
+        codenames = [p.split(".", 1)[1] for p in map(self._scope_perm, actions) if p]
+        granted = get_users_with_perms(
+            scope_obj, with_group_users=True, only_with_perms_in=codenames
+        ).filter(is_active=True)
+        return (users | granted).distinct()
+
+    def scope_objects(self, user, action: str) -> QuerySet:
+        """Scope objects (e.g. warehouses) the user may use for ``action``:
+        the choices of a form's scope field."""
+        manager = self.scope_model._default_manager
+        if not is_active_user(user):
+            return manager.none()
+        actions = self._expand([action])
+        if user.is_superuser or self._model_level(user, actions):
+            return manager.all()
+        return manager.filter(pk__in=self._scope_ids(user, actions))
+
+
+def policy_for(model) -> ModelPermissionPolicy:
+    return policy_registry.get_by_type(model)
+
+
+# -- Django REST framework ----------------------------------------------------
+
+
+class PolicyPermission(BasePermission):
+    """DRF permission checking the model's registered Wagtail permission policy.
+
+    The action comes from the view's ``policy_actions`` (a dict of DRF action
+    or HTTP method → policy action) or from the HTTP method: safe methods →
+    ``view``, POST → ``add``, PUT/PATCH → ``change``, DELETE → ``delete``.
+    """
+
+    method_actions = {
+        "GET": "view",
+        "HEAD": "view",
+        "OPTIONS": "view",
+        "POST": "add",
+        "PUT": "change",
+        "PATCH": "change",
+        "DELETE": "delete",
+    }
+
+    def _policy(self, view):
+        policy = getattr(view, "permission_policy", None)
+        if policy is None:
+            policy = policy_for(view.get_queryset().model)
+        return policy
+
+    def _action(self, request, view) -> str:
+        custom = getattr(view, "policy_actions", {})
+        drf_action = getattr(view, "action", None)
+        if drf_action in custom:
+            return custom[drf_action]
+        return custom.get(request.method, self.method_actions.get(request.method, "view"))
+
+    def has_permission(self, request, view):
+        if not is_active_user(request.user):
+            return False
+        return self._policy(view).user_has_permission(
+            request.user, self._action(request, view)
+        )
+
+    def has_object_permission(self, request, view, obj):
+        return self._policy(view).user_has_permission_for_instance(
+            request.user, self._action(request, view), obj
+        )
+
+
+class PolicyQuerysetMixin:
+    """For DRF views: lists and lookups see only what the user may view."""
+
+    permission_classes = [PolicyPermission]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        policy = getattr(self, "permission_policy", None) or policy_for(queryset.model)
+        if isinstance(policy, ScopedPermissionPolicy):
+            return policy.filter_queryset(queryset, self.request.user, ["view"])
+        if policy.user_has_permission(self.request.user, "view"):
+            return queryset
+        return queryset.none()

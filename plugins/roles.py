@@ -1,0 +1,291 @@
+"""Role templates and their synchronisation into Django groups.
+
+The core and each plugin declare :class:`RoleTemplate` objects on their app
+config (``roles = (...)``). :func:`sync_roles` turns them into groups: it runs
+after every ``migrate`` and from ``manage.py sync_roles``. It is idempotent,
+adds what is missing, reports permissions an administrator added to a role's
+group by hand and never removes them.
+
+This module is imported by ``apps.py`` files while settings load; it imports
+models only inside functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class RoleTemplate:
+    """A role: a named set of permissions, synced into one Django group.
+
+    ``permissions`` are ``"app_label.codename"`` strings given to the group.
+    ``all_view_permissions`` adds every ``view_*`` permission of every installed
+    model (read-only roles). ``page_permissions`` (``"add_page"``,
+    ``"publish_page"`` ...) are granted on the root of the page tree and
+    ``collection_permissions`` (``"wagtailimages.add_image"`` ...) on the root
+    collection. ``object_permissions`` documents the permissions a holder of the
+    role receives per scoped object (a warehouse, a channel) through the
+    object-permission screen; they are not given to the group.
+    """
+
+    key: str
+    name: str
+    permissions: tuple[str, ...] = ()
+    description: str = ""
+    all_view_permissions: bool = False
+    page_permissions: tuple[str, ...] = ()
+    collection_permissions: tuple[str, ...] = ()
+    object_permissions: tuple[str, ...] = ()
+
+
+@dataclass
+class MergedRole:
+    key: str
+    name: str
+    description: str
+    sources: list[str] = field(default_factory=list)
+    permissions: set[str] = field(default_factory=set)
+    all_view_permissions: bool = False
+    page_permissions: set[str] = field(default_factory=set)
+    collection_permissions: set[str] = field(default_factory=set)
+    object_permissions: set[str] = field(default_factory=set)
+
+
+@dataclass
+class RoleSyncResult:
+    key: str
+    group_name: str
+    created: bool = False
+    added: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+
+ACCESS_ADMIN = "wagtailadmin.access_admin"
+
+# Core role templates. Plugins extend "manager" and "auditor" with their own
+# permissions by declaring templates with the same key.
+CORE_ROLES: tuple[RoleTemplate, ...] = (
+    RoleTemplate(
+        "content_editor",
+        "Editor de conteúdo",
+        permissions=(
+            ACCESS_ADMIN,
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.choose_document",
+            "taggit.add_tag",
+            "taggit.view_tag",
+        ),
+        description=_("Edits the catalog and storefront pages; submits for review."),
+        page_permissions=("add_page", "change_page"),
+        collection_permissions=(
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.choose_document",
+        ),
+    ),
+    RoleTemplate(
+        "content_moderator",
+        "Moderador de conteúdo",
+        permissions=(
+            ACCESS_ADMIN,
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.delete_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.delete_document",
+            "wagtaildocs.choose_document",
+            "taggit.add_tag",
+            "taggit.change_tag",
+            "taggit.view_tag",
+        ),
+        description=_("Approves or rejects content submitted for review; publishes."),
+        page_permissions=(
+            "add_page",
+            "change_page",
+            "publish_page",
+            "lock_page",
+            "unlock_page",
+        ),
+        collection_permissions=(
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.delete_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.delete_document",
+            "wagtaildocs.choose_document",
+        ),
+    ),
+    RoleTemplate(
+        "manager",
+        "Gerente",
+        permissions=(
+            ACCESS_ADMIN,
+            "plugins.manage_object_permissions",
+            "plugins.view_audit_log",
+        ),
+        description=_("Runs the back office: sees everything, grants object permissions."),
+        all_view_permissions=True,
+    ),
+    RoleTemplate(
+        "auditor",
+        "Auditor (somente leitura)",
+        permissions=(ACCESS_ADMIN, "plugins.view_audit_log"),
+        description=_("Sees everything and changes nothing."),
+        all_view_permissions=True,
+    ),
+)
+
+
+def declared_roles() -> dict[str, MergedRole]:
+    """Role templates of every installed app, merged by key, in app order."""
+    from django.apps import apps
+
+    merged: dict[str, MergedRole] = {}
+    # Core apps first, so core templates name the roles plugins extend.
+    app_configs = sorted(
+        apps.get_app_configs(),
+        key=lambda cfg: getattr(cfg, "is_retaguarda_plugin", False),
+    )
+    for app_config in app_configs:
+        for template in getattr(app_config, "roles", ()):
+            role = merged.get(template.key)
+            if role is None:
+                role = merged[template.key] = MergedRole(
+                    template.key, template.name, template.description
+                )
+            role.sources.append(app_config.label)
+            role.permissions.update(template.permissions)
+            role.all_view_permissions |= template.all_view_permissions
+            role.page_permissions.update(template.page_permissions)
+            role.collection_permissions.update(template.collection_permissions)
+            role.object_permissions.update(template.object_permissions)
+    return merged
+
+
+def _permissions_by_name(names: set[str]):
+    from django.contrib.auth.models import Permission
+
+    wanted = {tuple(name.split(".", 1)) for name in names if "." in name}
+    found = {}
+    labels = {app_label for app_label, _ in wanted}
+    codenames = {codename for _, codename in wanted}
+    for perm in Permission.objects.filter(
+        content_type__app_label__in=labels, codename__in=codenames
+    ).select_related("content_type"):
+        key = f"{perm.content_type.app_label}.{perm.codename}"
+        if key in names:
+            found[key] = perm
+    return found
+
+
+def _sync_tree_permissions(group, role: MergedRole, result: RoleSyncResult) -> None:
+    from django.contrib.auth.models import Permission
+    from wagtail.models import (
+        Collection,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Page,
+    )
+
+    if role.page_permissions:
+        root = Page.get_first_root_node()
+        if root is not None:
+            perms = Permission.objects.filter(
+                content_type__app_label="wagtailcore",
+                codename__in=role.page_permissions,
+            )
+            for perm in perms:
+                _, created = GroupPagePermission.objects.get_or_create(
+                    group=group, page=root, permission=perm
+                )
+                if created:
+                    result.added.append(f"page:{perm.codename}")
+    if role.collection_permissions:
+        root = Collection.get_first_root_node()
+        if root is not None:
+            by_name = _permissions_by_name(role.collection_permissions)
+            for name, perm in sorted(by_name.items()):
+                _, created = GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root, permission=perm
+                )
+                if created:
+                    result.added.append(f"collection:{name}")
+
+
+def sync_roles() -> list[RoleSyncResult]:
+    """Create or complete one group per declared role.
+
+    Idempotent. Adds missing permissions, reports unknown permission names
+    (their app is not installed) and permissions an administrator added by
+    hand (kept). Logs ``retaguarda.roles.sync`` on each group it changed.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.db import transaction
+    from wagtail.log_actions import log
+
+    from plugins.models import Role
+
+    results = []
+    with transaction.atomic():
+        for role in declared_roles().values():
+            result = RoleSyncResult(role.key, role.name)
+            link = Role.objects.select_related("group").filter(key=role.key).first()
+            if link is None:
+                group, result.created = Group.objects.get_or_create(name=role.name)
+                link = Role.objects.create(key=role.key, group=group)
+            group = link.group
+            result.group_name = group.name
+
+            by_name = _permissions_by_name(role.permissions)
+            result.unknown = sorted(role.permissions - set(by_name))
+            wanted = {perm.pk: name for name, perm in by_name.items()}
+            if role.all_view_permissions:
+                for perm in Permission.objects.filter(
+                    codename__startswith="view_"
+                ).select_related("content_type"):
+                    wanted.setdefault(
+                        perm.pk, f"{perm.content_type.app_label}.{perm.codename}"
+                    )
+            current = {
+                perm.pk: f"{perm.content_type.app_label}.{perm.codename}"
+                for perm in group.permissions.select_related("content_type")
+            }
+            missing = [pk for pk in wanted if pk not in current]
+            if missing:
+                group.permissions.add(*missing)
+                result.added.extend(sorted(wanted[pk] for pk in missing))
+            result.extra = sorted(
+                name for pk, name in current.items() if pk not in wanted
+            )
+            _sync_tree_permissions(group, role, result)
+            if result.added or result.created:
+                log(
+                    instance=group,
+                    action="retaguarda.roles.sync",
+                    data={"role": role.key, "added": result.added},
+                )
+            results.append(result)
+    return results
+
+
+def role_group(key: str):
+    """The group synced for role ``key`` (``None`` before the first sync)."""
+    from plugins.models import Role
+
+    link = Role.objects.select_related("group").filter(key=key).first()
+    return link.group if link else None

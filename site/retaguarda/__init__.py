@@ -1,0 +1,1 @@
+"""Retaguarda's Django project configuration (settings, URLs, WSGI/ASGI)."""

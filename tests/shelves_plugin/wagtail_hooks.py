@@ -1,0 +1,41 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from plugins.hooks import API_ROUTES
+from plugins.permissions import ScopedPermissionPolicy
+from plugins.viewsets import ScopedModelViewSet
+from tests.shelves_plugin import api
+from tests.shelves_plugin.models import Shelf
+
+register_permission_policy(Shelf, ScopedPermissionPolicy(Shelf))
+
+
+class ShelfViewSet(ScopedModelViewSet):
+    model = Shelf
+    name = "shelves"
+    icon = "table"
+    menu_label = _("Shelves")
+    menu_name = "shelves"
+    list_display = ["code", "name", "capacity", "units"]
+    list_export = ["code", "name", "capacity", "units"]
+    search_fields = ["code", "name"]
+    form_fields = ["code", "name", "capacity"]
+
+
+hooks.register("register_admin_viewset", ShelfViewSet)
+
+
+@hooks.register(API_ROUTES)
+def shelves_api_routes():
+    return [
+        path("", api.ShelfList.as_view(), name="shelf-list"),
+        path("<int:pk>/", api.ShelfDetail.as_view(), name="shelf-detail"),
+        path("<int:pk>/restock/", api.ShelfRestock.as_view(), name="shelf-restock"),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action("shelves.restock", _("Restock shelf"), _("Shelf restocked"))
