@@ -180,10 +180,11 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
             )
         user_ids = UserObjectPermission.objects.filter(perm_q).values("user_id")
         group_ids = GroupObjectPermission.objects.filter(perm_q).values("group_id")
-        granted = get_user_model().objects.filter(
-            Q(pk__in=user_ids) | Q(groups__in=group_ids), is_active=True
-        )
-        return (users | granted).distinct()
+        return get_user_model().objects.filter(
+            Q(pk__in=users.values("pk"))
+            | Q(pk__in=user_ids, is_active=True)
+            | Q(groups__in=group_ids, is_active=True)
+        ).distinct()
 
     # -- instance-level questions -------------------------------------------
 
@@ -232,7 +233,9 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         granted = get_users_with_perms(
             scope_obj, with_group_users=True, only_with_perms_in=codenames
         ).filter(is_active=True)
-        return (users | granted).distinct()
+        return get_user_model().objects.filter(
+            Q(pk__in=users.values("pk")) | Q(pk__in=granted.values("pk"))
+        )
 
     def scope_objects(self, user, action: str) -> QuerySet:
         """Scope objects (e.g. warehouses) the user may use for ``action``:

@@ -23,3 +23,24 @@ class Shelf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+
+class ShelfItem(models.Model):
+    """A product placed on a shelf: rows scoped by their shelf."""
+
+    shelf = models.ForeignKey(
+        Shelf, on_delete=models.CASCADE, related_name="items", verbose_name=_("shelf")
+    )
+    sku = models.CharField(_("SKU"), max_length=40)
+    facings = models.PositiveIntegerField(_("facings"), default=1)
+
+    class Meta:
+        verbose_name = _("shelf item")
+        verbose_name_plural = _("shelf items")
+        ordering = ["shelf__code", "sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["shelf", "sku"], name="shelves_item_unique_sku")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} @ {self.shelf.code}"

@@ -7,9 +7,22 @@ from plugins.hooks import API_ROUTES
 from plugins.permissions import ScopedPermissionPolicy
 from plugins.viewsets import ScopedModelViewSet
 from tests.shelves_plugin import api
-from tests.shelves_plugin.models import Shelf
+from tests.shelves_plugin.models import Shelf, ShelfItem
 
 register_permission_policy(Shelf, ScopedPermissionPolicy(Shelf))
+register_permission_policy(
+    ShelfItem,
+    ScopedPermissionPolicy(
+        ShelfItem,
+        scope_field="shelf",
+        scope_actions={
+            "view": "shelves.view_shelf",
+            "add": "shelves.change_shelf",
+            "change": "shelves.change_shelf",
+            "delete": "shelves.change_shelf",
+        },
+    ),
+)
 
 
 class ShelfViewSet(ScopedModelViewSet):
@@ -24,7 +37,19 @@ class ShelfViewSet(ScopedModelViewSet):
     form_fields = ["code", "name", "capacity"]
 
 
+class ShelfItemViewSet(ScopedModelViewSet):
+    model = ShelfItem
+    name = "shelf-items"
+    icon = "list-ul"
+    menu_label = _("Shelf items")
+    menu_name = "shelf-items"
+    list_display = ["sku", "shelf", "facings"]
+    list_filter = ["shelf"]
+    form_fields = ["shelf", "sku", "facings"]
+
+
 hooks.register("register_admin_viewset", ShelfViewSet)
+hooks.register("register_admin_viewset", ShelfItemViewSet)
 
 
 @hooks.register(API_ROUTES)

@@ -1,4 +1,4 @@
-"""Settings for the test suite: the same settings, with test defaults.
+"""Settings for the test suite: the project's settings, with test defaults.
 
 The test plugin (``tests.shelves_plugin``) is enabled so that the plugin
 framework is exercised end to end.
@@ -10,7 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("RETAGUARDA_PLUGINS", "tests.shelves_plugin")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
-from .base import *  # noqa: E402, F403
+from retaguarda.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,73 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Permission
+from guardian.shortcuts import assign_perm
+
+from tests.factories import ShelfFactory, UserFactory
+
+IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: DATABASE_URL is not a PostgreSQL URL")
+    for item in items:
+        if "postgres" in item.keywords and not IS_POSTGRES:
+            item.add_marker(skip_pg)
+
+
+PASSWORD = "senha-de-teste"
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", roles=["content_editor"])
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(username="moderador", roles=["content_moderator"])
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="gerente", roles=["manager"])
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", roles=["auditor"])
+
+
+@pytest.fixture
+def shelf_keeper(db):
+    return UserFactory(username="repositor", roles=["shelf_keeper"])
+
+
+@pytest.fixture
+def shelf_a(db):
+    return ShelfFactory(code="a1", name="Corredor A1", capacity=10, units=2)
+
+
+@pytest.fixture
+def shelf_b(db):
+    return ShelfFactory(code="b2", name="Corredor B2", capacity=10, units=5)
+
+
+def grant(user_or_group, codename, obj):
+    """Grant a shelves permission on one object, as the grants screen does."""
+    perm = Permission.objects.get(content_type__app_label="shelves", codename=codename)
+    assign_perm(perm, user_or_group, obj)
+
+
+@pytest.fixture
+def keeper_of_a(shelf_keeper, shelf_a, shelf_b):
+    """A shelf keeper granted view, change and restock on shelf A1 only."""
+    for codename in ("view_shelf", "change_shelf", "restock_shelf"):
+        grant(shelf_keeper, codename, shelf_a)
+    return shelf_keeper

@@ -1,0 +1,35 @@
+"""Running manage.py in a subprocess, with its own environment and database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, env: dict[str, str] | None = None, check: bool = True, timeout=180):
+    """Run ``manage.py`` with the given environment on top of a clean one."""
+    full_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "RETAGUARDA_", "DATABASE_", "PYTEST_"))
+    }
+    full_env.update({"DEBUG": "true", "SECURE_SSL_REDIRECT": "false"})
+    full_env.update(env or {})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"manage.py {' '.join(args)} exited {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result
