@@ -72,3 +72,36 @@ def problem_exception_handler(exc, context):
         if header in response:
             problem[header] = response[header]
     return problem
+
+
+def _problem_json(request, status_code: int, code: str, title: str):
+    import json
+
+    from django.http import HttpResponse
+
+    body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status_code}
+    return HttpResponse(
+        json.dumps(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_not_found(request, exception=None):
+    """handler404 for /api/: a problem document instead of an HTML page."""
+    if is_api_request(request):
+        return _problem_json(request, 404, "not-found", _("Not found."))
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def api_server_error(request):
+    """handler500 for /api/: a problem document instead of an HTML page."""
+    if is_api_request(request):
+        return _problem_json(request, 500, "server-error", _("Server error."))
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -55,8 +55,8 @@ def _check(obj: models.Model, permission: Permission, holder, by) -> None:
 
 def _holder_data(holder) -> dict[str, str]:
     if isinstance(holder, Group):
-        return {"group": holder.name}
-    return {"user": holder.get_username()}
+        return {"holder_type": "group", "holder": holder.name}
+    return {"holder_type": "user", "holder": holder.get_username()}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from wagtail.log_actions import registry as log_registry
 
 from plugins.audit import describe_changes
 from plugins.exceptions import RetaguardaError
+from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.forms import GrantFilterForm, GrantForm, model_from_label
 from plugins.permissions import scoped_models
 from plugins.services import (
@@ -263,7 +264,7 @@ def _audit_user_ids():
     return ids
 
 
-class AuditLogView(LogEntriesView):
+class AuditLogView(SafeSpreadsheetExportMixin, LogEntriesView):
     """Every audit log entry (pages, snippets, models), filterable and
     exportable to CSV/XLSX with the changed fields, for holders of
     ``plugins.view_audit_log``."""

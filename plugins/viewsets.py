@@ -18,6 +18,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.hooks import BACKOFFICE_MENU
 from plugins.permissions import ScopedPermissionPolicy
 
@@ -56,7 +57,7 @@ class ScopeFieldFormMixin:
         return form
 
 
-class ScopedIndexView(generic.IndexView):
+class ScopedIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset()
         policy = self.permission_policy

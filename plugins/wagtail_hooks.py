@@ -134,7 +134,7 @@ def register_log_actions(actions):
 class _DataFormatter(ChangesFormatter):
     def format_comment(self, log_entry):
         data = log_entry.data or {}
-        holder = data.get("user") or data.get("group")
+        holder = data.get("holder")
         if "permission" in data and holder:
             return f"{data['permission']} — {holder}"
         if "added" in data:

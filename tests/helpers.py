@@ -33,3 +33,11 @@ def manage(*args: str, env: dict[str, str] | None = None, check: bool = True, ti
             f"{result.stdout}\n{result.stderr}"
         )
     return result
+
+
+def is_admin_denied(response) -> bool:
+    """Wagtail answers a logged-in user's forbidden admin request by redirecting
+    to the dashboard with an error message (or 403 for non-GET XHR)."""
+    if response.status_code == 403:
+        return True
+    return response.status_code == 302 and response.url == "/admin/"

@@ -11,6 +11,9 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+handler404 = "api.errors.api_not_found"
+handler500 = "api.errors.api_server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
