@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 from rest_framework.permissions import BasePermission
@@ -123,15 +124,20 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         cache = user.__dict__.setdefault(_CACHE_ATTR, {})
         key = (self.scope_model._meta.label, perm)
         if key not in cache:
-            cache[key] = frozenset(
-                get_objects_for_user(
+            try:
+                objects = get_objects_for_user(
                     user,
                     perm,
                     klass=self.scope_model,
                     accept_global_perms=False,
                     with_superuser=False,
-                ).values_list("pk", flat=True)
-            )
+                )
+            except ContentType.DoesNotExist:
+                # An action with no such permission (e.g. Wagtail asking about
+                # "publish" on a model without drafts): nobody holds it.
+                cache[key] = frozenset()
+            else:
+                cache[key] = frozenset(objects.values_list("pk", flat=True))
         return cache[key]
 
     def _scope_ids(self, user, actions: set[str]) -> set:

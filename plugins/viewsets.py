@@ -88,7 +88,9 @@ class ScopedHistoryView(ObjectPermissionMixin, history.HistoryView):
 
 
 class ScopedUsageView(ObjectPermissionMixin, usage.UsageView):
-    pass
+    # Where an object is used is read-only information.
+    permission_required = None
+    any_permission_required = ["view", "change"]
 
 
 class ScopedCopyView(ObjectPermissionMixin, generic.CopyView):

@@ -39,7 +39,7 @@ print(json.dumps({
 
 
 def probe(env):
-    return json.loads(manage("shell", "-c", PROBE, env=env).stdout.strip().splitlines()[-1])
+    return json.loads(manage("shell", "--no-imports", "-c", PROBE, env=env).stdout.strip().splitlines()[-1])
 
 
 def test_disabled_plugin_loses_menu_screens_and_routes_but_keeps_its_table(tmp_path):

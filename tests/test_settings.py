@@ -1,0 +1,91 @@
+"""Settings come from the environment; production settings pass the deploy check."""
+
+import secrets
+
+from django.conf import settings
+
+from tests.helpers import manage
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "retaguarda.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://retaguarda.example.com",
+    "SECURE_SSL_REDIRECT": "true",
+    "RETAGUARDA_PLUGINS": "tests.shelves_plugin",
+}
+
+
+def test_production_configuration_passes_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_missing_secret_key_with_debug_off_is_a_clear_start_up_error():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_bad_boolean_is_a_clear_error():
+    result = manage("check", env={**PRODUCTION, "DEBUG": "maybe"}, check=False)
+    assert result.returncode != 0
+    assert "DEBUG must be true or false, not 'maybe'." in result.stderr
+
+
+def test_database_url_switches_the_database():
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://shop:pw@db.internal:5433/loja"}
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'])"
+    )
+    out = manage("shell", "--no-imports", "-c", code, env=env).stdout.split()
+    assert out == ["django.db.backends.postgresql", "db.internal", "5433", "loja"]
+
+
+def test_redis_url_switches_cache_and_task_queue():
+    env = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/3"}
+    code = (
+        "from django.conf import settings;"
+        "print(settings.CACHES['default']['BACKEND']);"
+        "print(settings.TASKS['default']['BACKEND'])"
+    )
+    out = manage("shell", "--no-imports", "-c", code, env=env).stdout.split()
+    assert out == ["django.core.cache.backends.redis.RedisCache", "django_tasks_rq.RQBackend"]
+
+
+def test_embedded_defaults(db):
+    assert settings.LANGUAGE_CODE == "pt-br"
+    assert settings.TIME_ZONE == "America/Sao_Paulo"
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache") or "redis" in (
+        settings.CACHES["default"]["BACKEND"]
+    )
+    assert "en" in dict(settings.LANGUAGES)
+
+
+def test_seed_demo_refuses_without_demo_mode(tmp_path):
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = manage("seed_demo", env=env, check=False)
+    assert result.returncode != 0
+    assert "runs only with DEBUG=true and RETAGUARDA_DEMO=true" in result.stderr
+
+
+def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
+    env = {
+        "DEBUG": "true",
+        "RETAGUARDA_DEMO": "true",
+        "RETAGUARDA_PLUGINS": "tests.shelves_plugin",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    manage("migrate", "--no-input", "-v0", env=env)
+    output = manage("seed_demo", env=env).stdout
+    lines = {line.split()[0]: line.split()[1] for line in output.splitlines() if line.startswith("  ")}
+    assert set(lines) == {"admin", "editor", "moderador", "gerente", "auditor", "shelf_keeper"}
+    check = (
+        "from django.contrib.auth import authenticate;"
+        f"u = authenticate(username='gerente', password={lines['gerente']!r});"
+        "print(u.username, [g.name for g in u.groups.all()])"
+    )
+    assert manage("shell", "--no-imports", "-c", check, env=env).stdout.strip() == "gerente ['Gerente']"
