@@ -50,7 +50,11 @@ def problem_exception_handler(exc, context):
         return None
 
     if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail}
+        )
         problem = problem_response(
             status.HTTP_400_BAD_REQUEST,
             "validation-error",

@@ -68,8 +68,10 @@ def form_changes(form) -> dict[str, list[Any]]:
             pks = before if isinstance(before, list | tuple | set) else [before]
             pks = [getattr(pk, "pk", pk) for pk in pks]
             objects = list(field.queryset.model._default_manager.filter(pk__in=pks))
-            before = objects if isinstance(form.initial.get(name), list | tuple | set) else (
-                objects[0] if objects else before
+            before = (
+                objects
+                if isinstance(form.initial.get(name), list | tuple | set)
+                else (objects[0] if objects else before)
             )
         changes[name] = _masked(name, before, form.cleaned_data[name])
     return changes
@@ -91,9 +93,14 @@ def instance_changes(instance: models.Model) -> dict[str, list[Any]]:
             for name, value in concrete_values(instance).items()
             if value not in (None, "")
         }
-    stored = type(instance)._default_manager.filter(pk=instance.pk).values(
-        *[f.attname for f in instance._meta.concrete_fields if not f.primary_key]
-    ).first()
+    stored = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk)
+        .values(
+            *[f.attname for f in instance._meta.concrete_fields if not f.primary_key]
+        )
+        .first()
+    )
     if stored is None:
         return {}
     changes = {}
@@ -166,9 +173,11 @@ class AuditedEditAction(EditAction):
 
     def __init__(self, instance, user=None, *, log_action="wagtail.edit", **kwargs):
         form = kwargs.get("form")
-        self.changes = form_changes(form) if form is not None and hasattr(
-            form, "cleaned_data"
-        ) else instance_changes(instance)
+        self.changes = (
+            form_changes(form)
+            if form is not None and hasattr(form, "cleaned_data")
+            else instance_changes(instance)
+        )
         super().__init__(instance, user=user, log_action=False, **kwargs)
         self.audit_action = log_action
 
@@ -213,9 +222,7 @@ def describe_changes(data: dict | None) -> str:
     changes = (data or {}).get("changes") or {}
     parts = []
     for name, (before, after) in changes.items():
-        parts.append(
-            f"{name}: {_display(before)} → {_display(after)}"
-        )
+        parts.append(f"{name}: {_display(before)} → {_display(after)}")
     return "; ".join(parts)
 
 

@@ -7,7 +7,11 @@ from django.core import checks
 
 
 def enabled_plugins():
-    return [cfg for cfg in apps.get_app_configs() if getattr(cfg, "is_retaguarda_plugin", False)]
+    return [
+        cfg
+        for cfg in apps.get_app_configs()
+        if getattr(cfg, "is_retaguarda_plugin", False)
+    ]
 
 
 def check_plugin_requirements(app_configs=None, **kwargs):

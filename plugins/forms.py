@@ -53,11 +53,13 @@ class GrantForm(forms.Form):
         self.fields["object"].queryset = model._default_manager.all()
         self.fields["object"].label = capfirst(model._meta.verbose_name)
         self.fields["permission"].queryset = grantable_permissions(model)
-        self.fields["permission"].label_from_instance = lambda p: f"{p.name} ({p.codename})"
-        user_model = get_user_model()
-        self.fields["user"].queryset = user_model.objects.filter(is_active=True).order_by(
-            user_model.USERNAME_FIELD
+        self.fields["permission"].label_from_instance = lambda p: (
+            f"{p.name} ({p.codename})"
         )
+        user_model = get_user_model()
+        self.fields["user"].queryset = user_model.objects.filter(
+            is_active=True
+        ).order_by(user_model.USERNAME_FIELD)
 
     def clean(self):
         cleaned = super().clean()

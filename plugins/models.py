@@ -37,3 +37,6 @@ class BackOfficePermissions(models.Model):
             ("manage_object_permissions", _("Can grant and revoke object permissions")),
             ("view_audit_log", _("Can view and export the audit log")),
         ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -10,7 +10,10 @@ model at the top of the app's ``wagtail_hooks.py``::
         ScopedPermissionPolicy(
             StockLevel,
             scope_field="warehouse",
-            scope_actions={"view": "stock.view_warehouse", "change": "stock.move_stock"},
+            scope_actions={
+                "view": "stock.view_warehouse",
+                "change": "stock.move_stock",
+            },
         ),
     )
 
@@ -186,11 +189,15 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
             )
         user_ids = UserObjectPermission.objects.filter(perm_q).values("user_id")
         group_ids = GroupObjectPermission.objects.filter(perm_q).values("group_id")
-        return get_user_model().objects.filter(
-            Q(pk__in=users.values("pk"))
-            | Q(pk__in=user_ids, is_active=True)
-            | Q(groups__in=group_ids, is_active=True)
-        ).distinct()
+        return (
+            get_user_model()
+            .objects.filter(
+                Q(pk__in=users.values("pk"))
+                | Q(pk__in=user_ids, is_active=True)
+                | Q(groups__in=group_ids, is_active=True)
+            )
+            .distinct()
+        )
 
     # -- instance-level questions -------------------------------------------
 
@@ -209,9 +216,7 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         return scope_pk is not None and scope_pk in self._scope_ids(user, actions)
 
     def instances_user_has_any_permission_for(self, user, actions):
-        return self.filter_queryset(
-            self.model._default_manager.all(), user, actions
-        )
+        return self.filter_queryset(self.model._default_manager.all(), user, actions)
 
     def filter_queryset(self, queryset: QuerySet, user, actions) -> QuerySet:
         """Narrow ``queryset`` to the rows ``user`` may act on with any of
@@ -232,8 +237,8 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
 
         actions = self._expand(actions)
         users = super().users_with_any_permission(actions)
-        scope_obj = instance if not self.scope_field else getattr(
-            instance, self.scope_field
+        scope_obj = (
+            instance if not self.scope_field else getattr(instance, self.scope_field)
         )
         codenames = [p.split(".", 1)[1] for p in map(self._scope_perm, actions) if p]
         granted = get_users_with_perms(
@@ -291,7 +296,9 @@ class PolicyPermission(BasePermission):
         drf_action = getattr(view, "action", None)
         if drf_action in custom:
             return custom[drf_action]
-        return custom.get(request.method, self.method_actions.get(request.method, "view"))
+        return custom.get(
+            request.method, self.method_actions.get(request.method, "view")
+        )
 
     def has_permission(self, request, view):
         if not is_active_user(request.user):

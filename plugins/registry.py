@@ -75,7 +75,9 @@ def load_config_class(module_path: str) -> type[PluginConfig]:
     try:
         apps_module = importlib.import_module(f"{module_path}.apps")
     except ModuleNotFoundError as exc:
-        if exc.name and (module_path.startswith(exc.name) or exc.name.endswith(".apps")):
+        if exc.name and (
+            module_path.startswith(exc.name) or exc.name.endswith(".apps")
+        ):
             raise PluginConfigurationError(
                 f"Plugin module '{module_path}' cannot be imported: {exc}."
             ) from exc

@@ -138,7 +138,9 @@ CORE_ROLES: tuple[RoleTemplate, ...] = (
             "plugins.manage_object_permissions",
             "plugins.view_audit_log",
         ),
-        description=_("Runs the back office: sees everything, grants object permissions."),
+        description=_(
+            "Runs the back office: sees everything, grants object permissions."
+        ),
         all_view_permissions=True,
     ),
     RoleTemplate(

@@ -31,9 +31,11 @@ def grantable_permissions(model: type[models.Model]):
     """Permissions that can be granted on single rows of ``model``: all of its
     permissions except ``add_*`` (adding is not an action on an object)."""
     content_type = ContentType.objects.get_for_model(model)
-    return Permission.objects.filter(content_type=content_type).exclude(
-        codename__startswith="add_"
-    ).order_by("codename")
+    return (
+        Permission.objects.filter(content_type=content_type)
+        .exclude(codename__startswith="add_")
+        .order_by("codename")
+    )
 
 
 def _check(obj: models.Model, permission: Permission, holder, by) -> None:

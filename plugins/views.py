@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from guardian.models import GroupObjectPermission, UserObjectPermission
-
 from wagtail.admin.filters import ContentTypeFilter, WagtailFilterSet
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
@@ -113,7 +112,9 @@ class ObjectPermissionIndexView(
         context.update(
             filter_form=form,
             rows=_grant_rows(model_label, query),
-            scoped_models=[(m._meta.label_lower, m._meta.verbose_name) for m in scoped_models()],
+            scoped_models=[
+                (m._meta.label_lower, m._meta.verbose_name) for m in scoped_models()
+            ],
         )
         return context
 
@@ -202,8 +203,12 @@ class RevokeObjectPermissionView(ManageObjectPermissionsMixin, View):
         if model not in scoped_models():
             raise Http404
         obj = get_object_or_404(model, pk=grant.object_pk)
-        revoke_object_permission(obj, permission=grant.permission, holder=holder, by=request.user)
-        holder_name = holder.name if isinstance(holder, Group) else holder.get_username()
+        revoke_object_permission(
+            obj, permission=grant.permission, holder=holder, by=request.user
+        )
+        holder_name = (
+            holder.name if isinstance(holder, Group) else holder.get_username()
+        )
         messages.success(
             request,
             _("Revoked “%(perm)s” on %(object)s from %(holder)s.")
@@ -234,9 +239,11 @@ class AuditLogFilterSet(WagtailFilterSet):
     user = django_filters.ModelChoiceFilter(
         label=gettext_lazy("User"),
         field_name="user",
-        queryset=lambda request: get_user_model().objects.filter(
-            pk__in=_audit_user_ids()
-        ).order_by(get_user_model().USERNAME_FIELD),
+        queryset=lambda request: (
+            get_user_model()
+            .objects.filter(pk__in=_audit_user_ids())
+            .order_by(get_user_model().USERNAME_FIELD)
+        ),
     )
     label = django_filters.CharFilter(
         label=gettext_lazy("Name"), lookup_expr="icontains"

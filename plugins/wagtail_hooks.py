@@ -2,9 +2,9 @@
 object-permission screen, the audit log screen, audited model actions and log
 actions."""
 
+from django.db import models
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.db import models
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem, WagtailMenuRegisterableGroup
 
@@ -48,7 +48,11 @@ class PermissionMenuItem(MenuItem):
 def register_admin_urls():
     object_permission_urls = [
         path("", views.ObjectPermissionIndexView.as_view(), name="index"),
-        path("grant/<str:model>/", views.GrantObjectPermissionView.as_view(), name="grant"),
+        path(
+            "grant/<str:model>/",
+            views.GrantObjectPermissionView.as_view(),
+            name="grant",
+        ),
         path(
             "revoke/<str:kind>/<int:pk>/",
             views.RevokeObjectPermissionView.as_view(),

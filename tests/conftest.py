@@ -6,11 +6,15 @@ from guardian.shortcuts import assign_perm
 
 from tests.factories import ShelfFactory, UserFactory
 
-IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
+    ("postgres://", "postgresql://")
+)
 
 
 def pytest_collection_modifyitems(config, items):
-    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: DATABASE_URL is not a PostgreSQL URL")
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL: DATABASE_URL is not a PostgreSQL URL"
+    )
     for item in items:
         if "postgres" in item.keywords and not IS_POSTGRES:
             item.add_marker(skip_pg)

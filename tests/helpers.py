@@ -10,7 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def manage(*args: str, env: dict[str, str] | None = None, check: bool = True, timeout=180):
+def manage(
+    *args: str, env: dict[str, str] | None = None, check: bool = True, timeout=180
+):
     """Run ``manage.py`` with the given environment on top of a clean one."""
     full_env = {
         key: value

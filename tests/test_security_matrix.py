@@ -9,7 +9,15 @@ from rest_framework.test import APIClient
 from tests.helpers import is_admin_denied
 
 OK, DENIED, LOGIN, NOT_FOUND, API_DENIED = "ok", "denied", "login", "404", "api-denied"
-ROLES = ["anonymous", "editor", "moderator", "manager", "auditor", "keeper", "superuser"]
+ROLES = [
+    "anonymous",
+    "editor",
+    "moderator",
+    "manager",
+    "auditor",
+    "keeper",
+    "superuser",
+]
 
 # url template -> (method, expected outcome per role, in ROLES order)
 MATRIX = {
@@ -17,16 +25,31 @@ MATRIX = {
     "/admin/shelves/": ("get", [LOGIN, DENIED, DENIED, OK, OK, OK, OK]),
     "/admin/shelves/results/": ("get", [LOGIN, DENIED, DENIED, OK, OK, OK, OK]),
     "/admin/shelves/new/": ("get", [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK]),
-    "/admin/shelves/edit/{a}/": ("get", [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK]),
-    "/admin/shelves/edit/{b}/": ("get", [LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK]),
+    "/admin/shelves/edit/{a}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    ),
+    "/admin/shelves/edit/{b}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
     "/admin/shelves/inspect/{b}/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
     "/admin/shelves/history/{a}/": ("get", [LOGIN, DENIED, DENIED, OK, OK, OK, OK]),
-    "/admin/shelves/delete/{a}/": ("get", [LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK]),
-    "/admin/shelves/copy/{a}/": ("get", [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK]),
+    "/admin/shelves/delete/{a}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    "/admin/shelves/copy/{a}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
     "/admin/shelves/usage/{a}/": ("get", [LOGIN, DENIED, DENIED, OK, OK, OK, OK]),
     "/admin/shelf-items/": ("get", [LOGIN, DENIED, DENIED, OK, OK, OK, OK]),
     "/admin/shelf-items/new/": ("get", [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK]),
-    "/admin/object-permissions/": ("get", [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK]),
+    "/admin/object-permissions/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
     "/admin/object-permissions/grant/{model}/": (
         "get",
         [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
@@ -38,8 +61,14 @@ MATRIX = {
     "/admin/audit-log/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
     "/admin/audit-log/results/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
     "/api/v1/shelves/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK]),
-    "/api/v1/shelves/{a}/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK]),
-    "/api/v1/shelves/{b}/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, NOT_FOUND, OK]),
+    "/api/v1/shelves/{a}/": (
+        "get",
+        [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK],
+    ),
+    "/api/v1/shelves/{b}/": (
+        "get",
+        [API_DENIED, API_DENIED, API_DENIED, OK, OK, NOT_FOUND, OK],
+    ),
     "/api/v1/shelves/{a}/restock/": (
         "post",
         [API_DENIED, API_DENIED, API_DENIED, API_DENIED, API_DENIED, OK, OK],
@@ -134,11 +163,19 @@ def test_every_url_of_ours_is_in_the_matrix():
         {_normalise(route) for route in _our_patterns()}
         - covered
         # views the matrix reaches under another form of the same route
-        - {"admin/shelves/history-results/{}/", "admin/shelf-items/results/",
-           "admin/shelf-items/edit/{}/", "admin/shelf-items/delete/{}/",
-           "admin/shelf-items/inspect/{}/", "admin/shelf-items/history/{}/",
-           "admin/shelf-items/history-results/{}/", "admin/shelf-items/usage/{}/",
-           "admin/shelf-items/copy/{}/", "admin/shelves/reorder/{}/",
-           "admin/shelf-items/reorder/{}/", "healthz"}
+        - {
+            "admin/shelves/history-results/{}/",
+            "admin/shelf-items/results/",
+            "admin/shelf-items/edit/{}/",
+            "admin/shelf-items/delete/{}/",
+            "admin/shelf-items/inspect/{}/",
+            "admin/shelf-items/history/{}/",
+            "admin/shelf-items/history-results/{}/",
+            "admin/shelf-items/usage/{}/",
+            "admin/shelf-items/copy/{}/",
+            "admin/shelves/reorder/{}/",
+            "admin/shelf-items/reorder/{}/",
+            "healthz",
+        }
     )
     assert missing == [], f"add these URLs to the security matrix: {missing}"

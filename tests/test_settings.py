@@ -17,7 +17,9 @@ PRODUCTION = {
 
 
 def test_production_configuration_passes_the_deploy_check():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, check=False)
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -53,14 +55,18 @@ def test_redis_url_switches_cache_and_task_queue():
         "print(settings.TASKS['default']['BACKEND'])"
     )
     out = manage("shell", "--no-imports", "-c", code, env=env).stdout.split()
-    assert out == ["django.core.cache.backends.redis.RedisCache", "django_tasks_rq.RQBackend"]
+    assert out == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django_tasks_rq.RQBackend",
+    ]
 
 
 def test_embedded_defaults(db):
     assert settings.LANGUAGE_CODE == "pt-br"
     assert settings.TIME_ZONE == "America/Sao_Paulo"
-    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache") or "redis" in (
-        settings.CACHES["default"]["BACKEND"]
+    assert (
+        settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        or "redis" in (settings.CACHES["default"]["BACKEND"])
     )
     assert "en" in dict(settings.LANGUAGES)
 
@@ -81,11 +87,25 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
     }
     manage("migrate", "--no-input", "-v0", env=env)
     output = manage("seed_demo", env=env).stdout
-    lines = {line.split()[0]: line.split()[1] for line in output.splitlines() if line.startswith("  ")}
-    assert set(lines) == {"admin", "editor", "moderador", "gerente", "auditor", "shelf_keeper"}
+    lines = {
+        line.split()[0]: line.split()[1]
+        for line in output.splitlines()
+        if line.startswith("  ")
+    }
+    assert set(lines) == {
+        "admin",
+        "editor",
+        "moderador",
+        "gerente",
+        "auditor",
+        "shelf_keeper",
+    }
     check = (
         "from django.contrib.auth import authenticate;"
         f"u = authenticate(username='gerente', password={lines['gerente']!r});"
         "print(u.username, [g.name for g in u.groups.all()])"
     )
-    assert manage("shell", "--no-imports", "-c", check, env=env).stdout.strip() == "gerente ['Gerente']"
+    assert (
+        manage("shell", "--no-imports", "-c", check, env=env).stdout.strip()
+        == "gerente ['Gerente']"
+    )

@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from wagtail.models import ModelLogEntry
 
 from plugins.audit import describe_changes
 from tests.helpers import is_admin_denied
@@ -33,17 +32,21 @@ def test_auditor_filters_the_log_by_action(client, auditor, edited_shelf):
     assert "Corredor A1 =HYPERLINK()" in response.content.decode()
 
 
-def test_export_has_the_changes_and_neutralises_formulas(client, auditor, superuser, edited_shelf):
-    superuser.first_name = "=HYPERLINK(\"http://x\")"
+def test_export_has_the_changes_and_neutralises_formulas(
+    client, auditor, superuser, edited_shelf
+):
+    superuser.first_name = '=HYPERLINK("http://x")'
     superuser.last_name = ""
     superuser.save()
     client.force_login(auditor)
     response = client.get(URL + "?action=wagtail.edit&export=csv")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
     assert len(rows) == 1
     assert rows[0]["Alterações"] == "name: “Corredor A1” → “Corredor A1 =HYPERLINK()”"
-    assert rows[0]["Usuário"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["Usuário"] == '\'=HYPERLINK("http://x")'
 
 
 def test_xlsx_export(client, manager, edited_shelf):
@@ -63,9 +66,9 @@ def test_roles_without_audit_permission_are_denied(client, request, fixture):
 
 
 def test_describe_changes_is_readable():
-    assert describe_changes({"changes": {"price": ["10.00", "12.50"], "note": [None, "x"]}}) == (
-        "price: “10.00” → “12.50”; note: ∅ → “x”"
-    )
+    assert describe_changes(
+        {"changes": {"price": ["10.00", "12.50"], "note": [None, "x"]}}
+    ) == ("price: “10.00” → “12.50”; note: ∅ → “x”")
 
 
 def test_secret_fields_are_masked(db):

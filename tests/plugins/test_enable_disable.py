@@ -32,14 +32,19 @@ print(json.dumps({
     "menu_has_backoffice": '"backoffice"' in home,
     "screen": client.get("/admin/shelves/").status_code,
     "api": client.get("/api/v1/shelves/").status_code,
-    "schema_has_route": "/api/v1/shelves/" in client.get("/api/v1/schema/?format=json").content.decode(),
+    "schema_has_route": "/api/v1/shelves/"
+    in client.get("/api/v1/schema/?format=json").content.decode(),
     "rows": rows,
 }))
 """
 
 
 def probe(env):
-    return json.loads(manage("shell", "--no-imports", "-c", PROBE, env=env).stdout.strip().splitlines()[-1])
+    return json.loads(
+        manage("shell", "--no-imports", "-c", PROBE, env=env)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def test_disabled_plugin_loses_menu_screens_and_routes_but_keeps_its_table(tmp_path):

@@ -26,7 +26,9 @@ def test_collect_extends_a_payload_in_registration_order():
     def add_nothing(*, payload):
         return None
 
-    with wagtail_hooks.register_temporarily(PRICE_SHOWN, add_stock), \
-            wagtail_hooks.register_temporarily(PRICE_SHOWN, add_nothing):
+    with (
+        wagtail_hooks.register_temporarily(PRICE_SHOWN, add_stock),
+        wagtail_hooks.register_temporarily(PRICE_SHOWN, add_nothing),
+    ):
         assert hooks.collect(PRICE_SHOWN, payload=payload) == ["stock"]
     assert payload == {"sku": "CAM-P", "availability": 3}

@@ -23,10 +23,16 @@ def manager_client(client, manager):
     return client
 
 
-def test_manager_grants_a_permission_on_one_shelf(manager_client, manager, shelf_keeper, shelf_a, shelf_b):
+def test_manager_grants_a_permission_on_one_shelf(
+    manager_client, manager, shelf_keeper, shelf_a, shelf_b
+):
     response = manager_client.post(
         GRANT_URL,
-        {"object": shelf_a.pk, "permission": perm("change_shelf").pk, "user": shelf_keeper.pk},
+        {
+            "object": shelf_a.pk,
+            "permission": perm("change_shelf").pk,
+            "user": shelf_keeper.pk,
+        },
     )
     assert response.status_code == 302
     grant = UserObjectPermission.objects.get()
@@ -52,7 +58,8 @@ def test_manager_grants_a_permission_on_one_shelf(manager_client, manager, shelf
 def test_grant_to_a_group(manager_client, shelf_b):
     team = Group.objects.create(name="Equipe noturna")
     response = manager_client.post(
-        GRANT_URL, {"object": shelf_b.pk, "permission": perm("view_shelf").pk, "group": team.pk}
+        GRANT_URL,
+        {"object": shelf_b.pk, "permission": perm("view_shelf").pk, "group": team.pk},
     )
     assert response.status_code == 302
     assert GroupObjectPermission.objects.get().group == team
@@ -70,9 +77,9 @@ def test_user_and_group_together_is_a_form_error(manager_client, shelf_keeper, s
         },
     )
     assert response.status_code == 200
-    assert "Choose either a user or a group." in str(response.context["form"].errors) or (
-        "Escolha um usuário ou um grupo." in str(response.context["form"].errors)
-    )
+    assert "Choose either a user or a group." in str(
+        response.context["form"].errors
+    ) or ("Escolha um usuário ou um grupo." in str(response.context["form"].errors))
     assert not UserObjectPermission.objects.exists()
     assert not GroupObjectPermission.objects.exists()
 
@@ -80,7 +87,8 @@ def test_user_and_group_together_is_a_form_error(manager_client, shelf_keeper, s
 def test_permission_of_another_model_is_rejected(manager_client, shelf_keeper, shelf_a):
     other = Permission.objects.get(codename="change_group")
     response = manager_client.post(
-        GRANT_URL, {"object": shelf_a.pk, "permission": other.pk, "user": shelf_keeper.pk}
+        GRANT_URL,
+        {"object": shelf_a.pk, "permission": other.pk, "user": shelf_keeper.pk},
     )
     assert response.status_code == 200
     assert "permission" in response.context["form"].errors
@@ -98,11 +106,20 @@ def test_inactive_user_cannot_receive_a_grant(manager, shelf_keeper, shelf_a):
 
 
 def test_granting_twice_changes_nothing(manager, shelf_keeper, shelf_a):
-    first = grant_object_permission(shelf_a, permission=perm("view_shelf"), holder=shelf_keeper, by=manager)
-    second = grant_object_permission(shelf_a, permission=perm("view_shelf"), holder=shelf_keeper, by=manager)
+    first = grant_object_permission(
+        shelf_a, permission=perm("view_shelf"), holder=shelf_keeper, by=manager
+    )
+    second = grant_object_permission(
+        shelf_a, permission=perm("view_shelf"), holder=shelf_keeper, by=manager
+    )
     assert first.created and not second.created
     assert UserObjectPermission.objects.count() == 1
-    assert ModelLogEntry.objects.filter(action="retaguarda.object_permission.grant").count() == 1
+    assert (
+        ModelLogEntry.objects.filter(
+            action="retaguarda.object_permission.grant"
+        ).count()
+        == 1
+    )
 
 
 def test_manager_revokes_a_grant(manager_client, keeper_of_a, shelf_a):
@@ -136,7 +153,8 @@ def test_others_cannot_open_or_post_the_grant_screen(client, request, fixture, s
     assert is_admin_denied(client.get(URL))
     assert is_admin_denied(client.get(GRANT_URL))
     response = client.post(
-        GRANT_URL, {"object": shelf_a.pk, "permission": perm("change_shelf").pk, "user": user.pk}
+        GRANT_URL,
+        {"object": shelf_a.pk, "permission": perm("change_shelf").pk, "user": user.pk},
     )
     assert is_admin_denied(response)
     assert not UserObjectPermission.objects.exists()

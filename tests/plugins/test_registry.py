@@ -26,14 +26,19 @@ def test_requirements_come_first_whatever_the_listed_order():
 
 
 def test_unknown_plugin_names_the_available_ones():
-    with pytest.raises(PluginConfigurationError, match="Unknown plugin 'nope'.*Available plugins"):
+    with pytest.raises(
+        PluginConfigurationError, match="Unknown plugin 'nope'.*Available plugins"
+    ):
         resolve(["nope"])
 
 
 def test_unknown_plugin_fails_at_start_up_with_a_clear_message():
     result = manage("check", env={"RETAGUARDA_PLUGINS": "nope"}, check=False)
     assert result.returncode != 0
-    assert "Unknown plugin 'nope' in RETAGUARDA_PLUGINS. Available plugins:" in result.stderr
+    assert (
+        "Unknown plugin 'nope' in RETAGUARDA_PLUGINS. Available plugins:"
+        in result.stderr
+    )
 
 
 def test_missing_requirement_fails_the_system_check_naming_both_plugins():
@@ -45,7 +50,10 @@ def test_missing_requirement_fails_the_system_check_naming_both_plugins():
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "plugins.E001" in output
-    assert "Plugin 'needs_shelves' requires plugin 'shelves', which is not enabled." in output
+    assert (
+        "Plugin 'needs_shelves' requires plugin 'shelves', which is not enabled."
+        in output
+    )
 
 
 @pytest.fixture
@@ -96,7 +104,10 @@ def test_entry_point_plugin_is_enabled_by_name(entry_point_plugin):
 def test_plugins_command_lists_version_requirements_roles_and_api_prefix():
     output = manage(
         "plugins",
-        env={"RETAGUARDA_PLUGINS": "tests.shelves_plugin tests.plugin_samples.needs_shelves"},
+        env={
+            "RETAGUARDA_PLUGINS": "tests.shelves_plugin "
+            "tests.plugin_samples.needs_shelves"
+        },
     ).stdout
     assert "shelves 1.0.0  [enabled]" in output
     assert "roles:      manager (Gerente), shelf_keeper (Repositor)" in output

@@ -36,7 +36,9 @@ def test_sync_restores_a_removed_permission_and_logs_it(db):
     results = {r.key: r for r in sync_roles()}
     assert results["content_editor"].added == ["wagtailimages.add_image"]
     assert "wagtailimages.add_image" in perms_of(group)
-    entry = ModelLogEntry.objects.filter(action="retaguarda.roles.sync").latest("timestamp")
+    entry = ModelLogEntry.objects.filter(action="retaguarda.roles.sync").latest(
+        "timestamp"
+    )
     assert entry.data["added"] == ["wagtailimages.add_image"]
 
 
@@ -64,7 +66,9 @@ def test_sync_roles_command_reports_hand_added_permissions(db):
 
     from django.core.management import call_command
 
-    role_group("manager").permissions.add(Permission.objects.get(codename="delete_image"))
+    role_group("manager").permissions.add(
+        Permission.objects.get(codename="delete_image")
+    )
     out = StringIO()
     call_command("sync_roles", stdout=out)
     assert "added by hand (kept): wagtailimages.delete_image" in out.getvalue()

@@ -42,7 +42,9 @@ class ShelfRestock(PolicyQuerysetMixin, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            shelf = restock_shelf(shelf, units=serializer.validated_data["units"], user=request.user)
+            shelf = restock_shelf(
+                shelf, units=serializer.validated_data["units"], user=request.user
+            )
         except PermissionDenied:
             raise
         return Response(ShelfSerializer(shelf).data)

@@ -10,7 +10,11 @@ class OverCapacity(RetaguardaError):
     def __init__(self, shelf, units):
         super().__init__(
             _("Shelf %(code)s holds at most %(free)s more units; asked for %(units)s.")
-            % {"code": shelf.code, "free": shelf.capacity - shelf.units, "units": units},
+            % {
+                "code": shelf.code,
+                "free": shelf.capacity - shelf.units,
+                "units": units,
+            },
             shelf=shelf.code,
             free=shelf.capacity - shelf.units,
         )

@@ -39,7 +39,9 @@ class ShelfItem(models.Model):
         verbose_name_plural = _("shelf items")
         ordering = ["shelf__code", "sku"]
         constraints = [
-            models.UniqueConstraint(fields=["shelf", "sku"], name="shelves_item_unique_sku")
+            models.UniqueConstraint(
+                fields=["shelf", "sku"], name="shelves_item_unique_sku"
+            )
         ]
 
     def __str__(self) -> str:

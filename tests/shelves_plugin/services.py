@@ -22,13 +22,15 @@ def restock_shelf(shelf: Shelf, *, units: int, user) -> Shelf:
         raise PermissionDenied
     if units <= 0:
         raise ValueError("units must be positive")
-    updated = Shelf.objects.filter(pk=shelf.pk, units__lte=F("capacity") - units).update(
-        units=F("units") + units
-    )
+    updated = Shelf.objects.filter(
+        pk=shelf.pk, units__lte=F("capacity") - units
+    ).update(units=F("units") + units)
     before = shelf.units
     shelf.refresh_from_db()
     if not updated:
         raise OverCapacity(shelf, units)
     hooks.call(SHELF_RESTOCKED, shelf=shelf, units=units, user=user)
-    log_change(shelf, "shelves.restock", user=user, changes={"units": [before, shelf.units]})
+    log_change(
+        shelf, "shelves.restock", user=user, changes={"units": [before, shelf.units]}
+    )
     return shelf

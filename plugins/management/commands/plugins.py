@@ -10,10 +10,14 @@ from plugins.roles import declared_roles
 
 
 class Command(BaseCommand):
-    help = "List available and enabled plugins: version, requirements, roles, API prefix."
+    help = (
+        "List available and enabled plugins: version, requirements, roles, API prefix."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="Machine-readable output.")
+        parser.add_argument(
+            "--json", action="store_true", help="Machine-readable output."
+        )
 
     def rows(self):
         enabled = {
@@ -26,11 +30,21 @@ class Command(BaseCommand):
         rows = {}
         for name, (module, source) in available_plugin_names().items():
             cls = load_config_class(module)
-            rows[config_label(cls, module)] = {"name": name, "module": module, "source": source, "cls": cls}
+            rows[config_label(cls, module)] = {
+                "name": name,
+                "module": module,
+                "source": source,
+                "cls": cls,
+            }
         for label, cfg in enabled.items():
             rows.setdefault(
                 label,
-                {"name": cfg.name, "module": cfg.name, "source": "path", "cls": type(cfg)},
+                {
+                    "name": cfg.name,
+                    "module": cfg.name,
+                    "source": "path",
+                    "cls": type(cfg),
+                },
             )
         result = []
         for label, row in sorted(rows.items()):

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 credentials.append((username, password, label))
             hooks.call(DEMO_DATA, stdout=self.stdout)
 
-        self.stdout.write(self.style.SUCCESS("\nDemo users (passwords change on every run):"))
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo users (passwords change on every run):")
+        )
         for username, password, label in credentials:
             self.stdout.write(f"  {username:<16} {password:<14} {label}")

@@ -42,7 +42,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return default if value is None else int(value)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from exc
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -202,11 +204,12 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 GUARDIAN_MONKEY_PATCH_GROUP = False
 
+_VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"{_VALIDATION}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATION}.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
 
@@ -276,8 +279,21 @@ WAGTAIL_SITE_NAME = env("RETAGUARDA_SITE_NAME", "Retaguarda")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "docx",
+    "key",
+    "odt",
+    "pdf",
+    "pptx",
+    "rtf",
+    "txt",
+    "xlsx",
+    "zip",
+]
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# No avatar look-ups on a third-party service: the admin works offline.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # -- API -----------------------------------------------------------------------
 
@@ -298,7 +314,7 @@ if DEBUG:
     )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Retaguarda API",
-    "DESCRIPTION": "Headless back office for e-commerce: storefront and staff endpoints.",
+    "DESCRIPTION": "Headless back office: storefront and staff endpoints.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -32,7 +32,9 @@ def test_export_contains_only_granted_shelves(keeper_client, shelf_a, shelf_b):
     assert "a1" in body and "b2" not in body
 
 
-def test_edit_form_of_granted_shelf_saves_and_audits_the_change(keeper_client, shelf_a, keeper_of_a):
+def test_edit_form_of_granted_shelf_saves_and_audits_the_change(
+    keeper_client, shelf_a, keeper_of_a
+):
     response = keeper_client.post(
         f"/admin/shelves/edit/{shelf_a.pk}/",
         {"code": "a1", "name": "Corredor A1 (frios)", "capacity": "12"},
@@ -40,7 +42,9 @@ def test_edit_form_of_granted_shelf_saves_and_audits_the_change(keeper_client, s
     assert response.status_code == 302
     shelf_a.refresh_from_db()
     assert shelf_a.name == "Corredor A1 (frios)"
-    entry = ModelLogEntry.objects.filter(action="wagtail.edit", object_id=str(shelf_a.pk)).get()
+    entry = ModelLogEntry.objects.filter(
+        action="wagtail.edit", object_id=str(shelf_a.pk)
+    ).get()
     assert entry.user == keeper_of_a
     assert entry.data["changes"] == {
         "name": ["Corredor A1", "Corredor A1 (frios)"],
@@ -100,7 +104,8 @@ def test_auditor_sees_all_shelves_read_only(client, auditor, shelf_a, shelf_b):
     assert client.get(f"/admin/shelves/inspect/{shelf_b.pk}/").status_code == 200
     assert is_admin_denied(client.get(f"/admin/shelves/edit/{shelf_b.pk}/"))
     response = client.post(
-        f"/admin/shelves/edit/{shelf_b.pk}/", {"code": "b2", "name": "x", "capacity": "1"}
+        f"/admin/shelves/edit/{shelf_b.pk}/",
+        {"code": "b2", "name": "x", "capacity": "1"},
     )
     assert is_admin_denied(response)
     assert is_admin_denied(client.get("/admin/shelves/new/"))
@@ -116,11 +121,15 @@ def test_delete_records_the_deleted_values(client, superuser, shelf_a):
     client.force_login(superuser)
     response = client.post(f"/admin/shelves/delete/{shelf_a.pk}/")
     assert response.status_code == 302
-    entry = ModelLogEntry.objects.get(action="wagtail.delete", object_id=str(shelf_a.pk))
+    entry = ModelLogEntry.objects.get(
+        action="wagtail.delete", object_id=str(shelf_a.pk)
+    )
     assert entry.data["changes"]["name"] == ["Corredor A1", None]
 
 
-def test_listing_query_count_does_not_grow_with_rows(client, keeper_of_a, django_assert_max_num_queries):
+def test_listing_query_count_does_not_grow_with_rows(
+    client, keeper_of_a, django_assert_max_num_queries
+):
     from tests.conftest import grant
     from tests.factories import ShelfFactory
 
