@@ -46,7 +46,11 @@ def audit_value(value: Any) -> Any:
 
 
 def _is_secret(name: str) -> bool:
-    return name in SECRET_FIELDS or name.endswith(("_secret", "_hash", "_password"))
+    return (
+        name in SECRET_FIELDS
+        or "password" in name
+        or name.endswith(("_secret", "_hash", "_token"))
+    )
 
 
 def _masked(name: str, before: Any, after: Any) -> list[Any]:

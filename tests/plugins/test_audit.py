@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from wagtail.models import ModelLogEntry
 
 from plugins.audit import describe_changes
 from tests.helpers import is_admin_denied
@@ -75,3 +76,29 @@ def test_secret_fields_are_masked(db):
     from plugins.audit import _masked
 
     assert _masked("key_hash", "abc", "def") == ["***", "***"]
+
+
+def test_user_created_in_wagtail_settings_is_audited_without_the_password(
+    client, superuser
+):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "username": "caixa01",
+            "email": "caixa01@loja.com.br",
+            "first_name": "Ana",
+            "last_name": "Souza",
+            "password1": "Uma-senha-longa-9",
+            "password2": "Uma-senha-longa-9",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    user = get_user_model().objects.get(username="caixa01")
+    entry = ModelLogEntry.objects.get(action="wagtail.create", object_id=str(user.pk))
+    assert entry.user == superuser
+    assert entry.data["changes"]["username"] == [None, "caixa01"]
+    assert entry.data["changes"]["password1"] == ["***", "***"]
+    assert "Uma-senha-longa-9" not in str(entry.data)
