@@ -1,0 +1,1 @@
+"""Demo catalog for `manage.py seed_demo` (filled in below)."""

@@ -1,0 +1,1 @@
+"""Bulk import of the catalog from CSV/XLSX: read, validate (dry run), apply."""

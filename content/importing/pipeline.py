@@ -1,0 +1,567 @@
+"""The catalog import: dry run and apply, through the same path for every size.
+
+``run_import(data, user=..., dry_run=True)`` reads and validates a sheet and
+reports counts (new, updated, unchanged, invalid rows) and row errors without
+writing. With ``dry_run=False`` it applies the valid rows in one transaction:
+all or nothing unless ``skip_invalid`` is set, in which case invalid rows are
+left out and the rest is imported.
+
+Writes keep the editor's semantics at bulk speed: each product gets a revision
+(with its variants, as the editor saves it), the audit log gets one entry per
+product with the changed fields, and ``publish`` decides whether the revision
+goes live or stays a draft (a live product then keeps showing its published
+version). Search index and reference index updates run afterwards as a
+background task.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+from wagtail.models import ModelLogEntry, Revision
+
+from content.importing.errors import FileProblem
+from content.importing.reader import Limits, read_sheet
+from content.importing.validation import (
+    MAX_STORED_ERRORS,
+    ParsedRow,
+    ProductPlan,
+    Validated,
+    validate_sheet,
+)
+from content.models import Product, Variant
+from content.models.catalog import ProductTag
+from plugins.audit import audit_value
+
+BATCH = 500
+VARIANT_FIELDS = [
+    "option1",
+    "option2",
+    "option3",
+    "price",
+    "compare_at_price",
+    "cost_price",
+    "gtin",
+    "weight_grams",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "ncm",
+    "origin",
+    "active",
+]
+PRODUCT_TEXT = {
+    "product_name": "name",
+    "short_description": "short_description",
+    "option1_name": "option1_name",
+    "option2_name": "option2_name",
+    "option3_name": "option3_name",
+    "seo_title": "seo_title",
+    "search_description": "search_description",
+}
+TEXT_DEFAULTS = {"option1": "", "option2": "", "option3": "", "gtin": "", "ncm": ""}
+
+
+@dataclass
+class ImportReport:
+    total_rows: int = 0
+    new_rows: int = 0
+    updated_rows: int = 0
+    unchanged_rows: int = 0
+    invalid_rows: int = 0
+    new_products: int = 0
+    updated_products: int = 0
+    error_count: int = 0
+    errors: list[dict] = field(default_factory=list)
+    file_error: str = ""
+    committed: bool = False
+    published: bool = False
+    product_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.error_count
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("product_ids")
+        return data
+
+
+class Progress:
+    """Reports progress (0–100) to a callback, at most once per percent."""
+
+    def __init__(self, callback: Callable[[int, str], None] | None):
+        self.callback = callback
+        self.last = -1
+
+    def __call__(self, percent: float, stage: str) -> None:
+        value = int(percent)
+        if self.callback and value != self.last:
+            self.last = value
+            self.callback(value, stage)
+
+
+# -- comparing and applying values -------------------------------------------
+
+
+def _normalise(column: str, value):
+    if value is None and column in TEXT_DEFAULTS:
+        return TEXT_DEFAULTS[column]
+    if column == "origin" and not value:
+        return Variant.Origin.NATIONAL
+    if column == "active" and value is None:
+        return True
+    return value
+
+
+def _variant_changes(variant: Variant, values: dict) -> dict:
+    changes = {}
+    for column in VARIANT_FIELDS:
+        if column not in values:
+            continue
+        new = _normalise(column, values[column])
+        old = getattr(variant, column)
+        if isinstance(old, Decimal) and isinstance(new, Decimal):
+            same = old == new
+        else:
+            same = old == new
+        if not same:
+            changes[column] = (old, new)
+    return changes
+
+
+def _product_changes(product: Product, plan: ProductPlan, validated: Validated) -> dict:
+    values = plan.values
+    changes = {}
+    for column, attr in PRODUCT_TEXT.items():
+        if column in values and getattr(product, attr) != values[column]:
+            changes[attr] = (getattr(product, attr), values[column])
+    if "brand" in values:
+        brand_id = validated.brands[values["brand"].lower()]
+        if product.brand_id != brand_id:
+            changes["brand_id"] = (product.brand_id, brand_id)
+    if "primary_category" in values:
+        category_id = validated.categories[values["primary_category"]]
+        if product.primary_category_id != category_id:
+            changes["primary_category_id"] = (product.primary_category_id, category_id)
+    return changes
+
+
+def classify(validated: Validated, report: ImportReport) -> None:
+    """Count new, updated, unchanged and invalid rows (the dry-run report)."""
+    for plan in validated.plans.values():
+        valid = [row for row in plan.rows if not row.errors]
+        if not valid:
+            continue
+        product_changed = bool(
+            plan.existing is None or _product_changes(plan.existing, plan, validated)
+        )
+        if plan.existing is None:
+            report.new_products += 1
+        elif product_changed or any(
+            row.sku not in validated.existing_variants
+            or _variant_changes(validated.existing_variants[row.sku], row.variant)
+            for row in valid
+        ):
+            report.updated_products += 1
+        for row in valid:
+            existing = validated.existing_variants.get(row.sku)
+            if existing is None:
+                report.new_rows += 1
+            elif product_changed or _variant_changes(existing, row.variant):
+                report.updated_rows += 1
+            else:
+                report.unchanged_rows += 1
+    report.total_rows = validated.total_rows
+    invalid = [row for row in validated.rows if row.errors]
+    report.invalid_rows = len(invalid)
+    errors = validated.errors()
+    report.error_count = len(errors)
+    report.errors = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
+
+
+# -- writing -------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    plan: ProductPlan
+    product: Product
+    is_new: bool
+    write_rows: bool  # whether the live rows change (publish, or not live yet)
+    variants: list[Variant]
+    new_variants: list[Variant]
+    changed_variants: list[Variant]
+    changes: dict
+    categories: list[int] | None
+    tags: list[str] | None
+
+
+def _ensure_tags(names: set[str]) -> dict[str, Tag]:
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name, slug=_tag_slug(name)) for name in names - set(existing)]
+    if missing:
+        from django.utils.text import slugify
+
+        taken = set(Tag.objects.values_list("slug", flat=True))
+        for tag in missing:
+            base = slugify(tag.name) or "tag"
+            slug, n = base, 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            tag.slug = slug
+            taken.add(slug)
+        Tag.objects.bulk_create(missing)
+        existing.update({tag.name: tag for tag in Tag.objects.filter(name__in=names)})
+    return existing
+
+
+def _tag_slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(name) or "tag"
+
+
+def _load_existing(plans: list[ProductPlan]) -> dict[int, Product]:
+    """Existing products with their children, as the editor would see them:
+    the latest draft for products with unpublished changes."""
+    ids = [plan.existing.pk for plan in plans if plan.existing is not None]
+    if not ids:
+        return {}
+    products = {
+        product.pk: product
+        for product in Product.objects.filter(pk__in=ids).prefetch_related(
+            "variants", "images", "categories", "tagged_items__tag"
+        )
+    }
+    drafts = [
+        p.latest_revision_id for p in products.values() if p.has_unpublished_changes
+    ]
+    if drafts:
+        for revision in Revision.objects.filter(pk__in=drafts):
+            draft = revision.as_object()
+            products[int(revision.object_id)] = draft
+    for product in products.values():
+        # Materialise in-memory child lists so that edits and serialisation
+        # below run without further queries.
+        product.variants = list(product.variants.all())
+        product.images = list(product.images.all())
+        product.categories = list(product.categories.all())
+        product.tagged_items = list(product.tagged_items.all())
+    return products
+
+
+def _plan_product(plan, base, validated, publish) -> _Planned:
+    is_new = base is None
+    product = base or Product(slug=plan.slug)
+    if is_new:
+        product.variants = []
+        product.images = []
+        product.categories = []
+        product.tagged_items = []
+    changes = {} if is_new else _product_changes(product, plan, validated)
+    values = plan.values
+    for column, attr in PRODUCT_TEXT.items():
+        if column in values:
+            setattr(product, attr, values[column])
+    if "brand" in values:
+        product.brand_id = validated.brands[values["brand"].lower()]
+    if "primary_category" in values:
+        product.primary_category_id = validated.categories[values["primary_category"]]
+
+    variants = list(product.variants.all())
+    by_sku = {variant.sku: variant for variant in variants}
+    new_variants, changed_variants = [], []
+    for row in plan.rows:
+        if row.errors:
+            continue
+        variant = by_sku.get(row.sku)
+        if variant is None:
+            variant = Variant(sku=row.sku, sort_order=len(variants))
+            for column in VARIANT_FIELDS:
+                setattr(variant, column, _normalise(column, row.variant.get(column)))
+            variants.append(variant)
+            by_sku[row.sku] = variant
+            new_variants.append(variant)
+            changes.setdefault("variants", {})[row.sku] = "new"
+        else:
+            variant_changes = _variant_changes(variant, row.variant)
+            if variant_changes:
+                for column, (_old, new) in variant_changes.items():
+                    setattr(variant, column, new)
+                changed_variants.append(variant)
+                changes.setdefault("variants", {})[row.sku] = {
+                    column: [audit_value(old), audit_value(new)]
+                    for column, (old, new) in variant_changes.items()
+                    if column != "cost_price"
+                } or {"cost_price": ["***", "***"]}
+    product.variants = variants
+
+    categories = None
+    if "categories" in values:
+        categories = [validated.categories[path] for path in values["categories"]]
+    tags = values.get("tags") if "tags" in validated.columns else None
+    write_rows = publish or is_new or not product.live
+    return _Planned(
+        plan,
+        product,
+        is_new,
+        write_rows,
+        variants,
+        new_variants,
+        changed_variants,
+        changes,
+        categories,
+        tags,
+    )
+
+
+def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -> None:
+    now = timezone.now()
+    content_type = ContentType.objects.get_for_model(Product)
+
+    # 1. Live rows (new products, published imports, products not live yet).
+    new_products = [p.product for p in planned if p.is_new]
+    for product in new_products:
+        product.live = False
+        product.has_unpublished_changes = True
+    Product.objects.bulk_create(new_products)
+    product_fields = [
+        "name",
+        "short_description",
+        "option1_name",
+        "option2_name",
+        "option3_name",
+        "seo_title",
+        "search_description",
+        "brand",
+        "primary_category",
+        "updated_at",
+    ]
+    to_update = [p.product for p in planned if not p.is_new and p.write_rows]
+    for product in to_update:
+        product.updated_at = now
+    if to_update:
+        Product.objects.bulk_update(to_update, product_fields)
+    variant_fields = VARIANT_FIELDS
+    new_variant_rows, changed_variant_rows = [], []
+    for item in planned:
+        if not item.write_rows:
+            continue
+        for variant in item.new_variants:
+            variant.product_id = item.product.pk
+            new_variant_rows.append(variant)
+        changed_variant_rows.extend(v for v in item.changed_variants if v.pk)
+    Variant.objects.bulk_create(new_variant_rows)
+    if changed_variant_rows:
+        Variant.objects.bulk_update(changed_variant_rows, variant_fields)
+
+    through = Product.categories.through
+    with_categories = [p for p in planned if p.categories is not None and p.write_rows]
+    if with_categories:
+        through.objects.filter(
+            product_id__in=[p.product.pk for p in with_categories]
+        ).delete()
+        through.objects.bulk_create(
+            [
+                through(product_id=item.product.pk, category_id=category_id)
+                for item in with_categories
+                for category_id in dict.fromkeys(item.categories)
+            ]
+        )
+    with_tags = [p for p in planned if p.tags is not None]
+    tag_objects = _ensure_tags({name for item in with_tags for name in item.tags})
+    tag_rows = []
+    for item in with_tags:
+        item.product.tagged_items = [
+            ProductTag(
+                tag=tag_objects[name],
+                content_object=item.product,
+                tag_id=tag_objects[name].pk,
+            )
+            for name in dict.fromkeys(item.tags)
+        ]
+        if item.write_rows:
+            tag_rows.extend(item.product.tagged_items)
+    if with_tags:
+        ProductTag.objects.filter(
+            content_object_id__in=[p.product.pk for p in with_tags if p.write_rows]
+        ).delete()
+        ProductTag.objects.bulk_create(
+            [
+                ProductTag(tag_id=row.tag_id, content_object_id=row.content_object.pk)
+                for row in tag_rows
+            ]
+        )
+    for item in planned:
+        if item.categories is not None:
+            from content.models import Category
+
+            item.product.categories = [Category(pk=pk) for pk in item.categories]
+
+    # 2. One revision per product, as the editor saves it.
+    revisions = []
+    for item in planned:
+        product = item.product
+        revisions.append(
+            Revision(
+                content_type=content_type,
+                base_content_type=content_type,
+                object_id=str(product.pk),
+                content=product.serializable_data(),
+                user=user,
+                object_str=str(product)[:255],
+                created_at=now,
+            )
+        )
+    Revision.objects.bulk_create(revisions)
+
+    # 3. Point the products at their revisions; publish when asked.
+    pointer_fields = ["latest_revision", "has_unpublished_changes"]
+    for item, revision in zip(planned, revisions, strict=True):
+        product = item.product
+        product.latest_revision = revision
+        if publish:
+            product.live = True
+            product.live_revision = revision
+            product.has_unpublished_changes = False
+            product.last_published_at = now
+            if product.first_published_at is None:
+                product.first_published_at = now
+        else:
+            product.has_unpublished_changes = True
+    if publish:
+        pointer_fields += [
+            "live",
+            "live_revision",
+            "last_published_at",
+            "first_published_at",
+        ]
+    Product.objects.bulk_update([item.product for item in planned], pointer_fields)
+
+    # 4. The audit log: one entry per product (and its publication).
+    entries = []
+    for item, revision in zip(planned, revisions, strict=True):
+        data = {"import": job_id, "changes": _audit_changes(item.changes)}
+        common = {
+            "content_type": content_type,
+            "object_id": str(item.product.pk),
+            "label": str(item.product)[:255],
+            "user": user,
+            "uuid": uuid.UUID(job_id) if job_id else uuid.uuid4(),
+            "timestamp": now,
+            "revision": revision,
+            "content_changed": True,
+        }
+        entries.append(
+            ModelLogEntry(
+                action="wagtail.create" if item.is_new else "wagtail.edit",
+                data=data,
+                **common,
+            )
+        )
+        if publish:
+            entries.append(
+                ModelLogEntry(
+                    action="wagtail.publish", data={"import": job_id}, **common
+                )
+            )
+    ModelLogEntry.objects.bulk_create(entries)
+
+
+def _audit_changes(changes: dict) -> dict:
+    result = {}
+    for key, value in changes.items():
+        if key == "variants":
+            result["variants"] = value
+        else:
+            old, new = value
+            result[key.removesuffix("_id")] = [audit_value(old), audit_value(new)]
+    return result
+
+
+def apply_validated(
+    validated: Validated, *, user, publish: bool, job_id: str = "", progress=None
+) -> list[int]:
+    """Write the valid rows; returns the primary keys of the products touched."""
+    plans = [
+        plan
+        for plan in validated.plans.values()
+        if any(not r.errors for r in plan.rows)
+    ]
+    touched: list[int] = []
+    for start in range(0, len(plans), BATCH):
+        batch = plans[start : start + BATCH]
+        existing = _load_existing(batch)
+        planned = []
+        for plan in batch:
+            base = existing.get(plan.existing.pk) if plan.existing is not None else None
+            item = _plan_product(plan, base, validated, publish)
+            if item.is_new or item.changes or (publish and not item.product.live):
+                planned.append(item)
+        if planned:
+            _write_batch(planned, user=user, publish=publish, job_id=job_id)
+            touched.extend(item.product.pk for item in planned)
+        if progress:
+            progress(50 + 50 * min(start + BATCH, len(plans)) / len(plans), "writing")
+    return touched
+
+
+def run_import(
+    data: bytes,
+    *,
+    user,
+    dry_run: bool = True,
+    publish: bool = False,
+    skip_invalid: bool = False,
+    job_id: str = "",
+    progress: Callable[[int, str], None] | None = None,
+    limits: Limits | None = None,
+) -> ImportReport:
+    """Validate (and unless ``dry_run``, apply) a catalog sheet. See the module
+    docstring. Never raises for bad input: the report says what is wrong."""
+    report = ImportReport(published=publish)
+    tick = Progress(progress)
+    can_import_cost = bool(user and user.has_perm("content.view_cost_price"))
+    try:
+        sheet = read_sheet(data, limits=limits)
+        validated = validate_sheet(
+            sheet,
+            can_import_cost=can_import_cost,
+            limits=limits,
+            progress=lambda rows: tick(min(45, rows / 2000), "validating"),
+        )
+    except FileProblem as exc:
+        report.file_error = str(exc)
+        return report
+    classify(validated, report)
+    tick(50, "validated")
+    if dry_run:
+        return report
+    if report.error_count and not skip_invalid:
+        return report
+    with transaction.atomic():
+        report.product_ids = apply_validated(
+            validated, user=user, publish=publish, job_id=job_id, progress=tick
+        )
+        report.committed = True
+        from content.hooks import CATALOG_IMPORTED
+        from plugins import hooks
+
+        ids = list(report.product_ids)
+        transaction.on_commit(lambda: hooks.call(CATALOG_IMPORTED, product_ids=ids))
+    tick(100, "done")
+    return report
+
+
+__all__ = ["run_import", "ImportReport", "FileProblem", "ParsedRow", "_"]

@@ -1,0 +1,391 @@
+"""Validating a catalog sheet: every cell through the resource's widgets and the
+models' own validators, then the checks across rows and against the database.
+Nothing is written here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.utils.translation import gettext as _
+
+from content.importing.errors import FileProblem, RowError
+from content.importing.reader import Limits, Sheet
+from content.models import Brand, Category, Product, Variant
+from content.models.catalog import SKU_VALIDATOR
+from content.resources import (
+    COLUMNS,
+    COST_COLUMN,
+    PRODUCT_COLUMNS,
+    REQUIRED_COLUMNS,
+    VARIANT_COLUMNS,
+    CatalogResource,
+)
+from content.validators import validate_gtin, validate_ncm
+
+MAX_STORED_ERRORS = 1000
+CHUNK = 500
+
+# Model field behind each column (for max_length and validators).
+PRODUCT_FIELD = {
+    "product_slug": "slug",
+    "product_name": "name",
+    "short_description": "short_description",
+    "option1_name": "option1_name",
+    "option2_name": "option2_name",
+    "option3_name": "option3_name",
+    "seo_title": "seo_title",
+    "search_description": "search_description",
+}
+VARIANT_TEXT = ["sku", "option1", "option2", "option3", "gtin", "ncm", "origin"]
+NON_NEGATIVE = ["cost_price", "weight_grams", "length_cm", "width_cm", "height_cm"]
+ORIGINS = {value for value, _label in Variant.Origin.choices}
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    product: dict  # product-level columns present in the file
+    variant: dict  # variant-level columns present in the file
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.product.get("product_slug", "")
+
+    @property
+    def sku(self) -> str:
+        return self.variant.get("sku", "")
+
+
+@dataclass
+class ProductPlan:
+    slug: str
+    values: dict  # merged product-level values (first non-empty per column)
+    rows: list[ParsedRow]
+    existing: Product | None = None
+
+
+@dataclass
+class Validated:
+    columns: list[str]
+    rows: list[ParsedRow]
+    plans: dict[str, ProductPlan]
+    existing_variants: dict[str, Variant]
+    brands: dict[str, int]
+    categories: dict[str, int]
+    total_rows: int
+
+    def errors(self) -> list[RowError]:
+        return [error for row in self.rows for error in row.errors]
+
+    def valid_rows(self) -> list[ParsedRow]:
+        return [row for row in self.rows if not row.errors]
+
+
+def check_header(header: list[str], *, can_import_cost: bool) -> list[str]:
+    columns = [str(name).strip().lower() for name in header]
+    if not any(columns):
+        raise FileProblem(_("The file has no header row."))
+    duplicated = sorted({c for c in columns if columns.count(c) > 1 and c})
+    if duplicated:
+        raise FileProblem(
+            _("Repeated columns: %(columns)s.") % {"columns": ", ".join(duplicated)}
+        )
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise FileProblem(
+            _("Unknown columns: %(unknown)s. Accepted columns: %(accepted)s.")
+            % {
+                "unknown": ", ".join(unknown) or "(empty)",
+                "accepted": ", ".join(COLUMNS),
+            }
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise FileProblem(
+            _("Missing required columns: %(columns)s.")
+            % {"columns": ", ".join(missing)}
+        )
+    if COST_COLUMN in columns and not can_import_cost:
+        raise FileProblem(
+            _("The file has a cost_price column, and you may not change cost prices.")
+        )
+    return columns
+
+
+def _max_length(model, name: str) -> int | None:
+    return getattr(model._meta.get_field(name), "max_length", None)
+
+
+def _field_checks() -> dict[str, list[Callable]]:
+    return {
+        "sku": [SKU_VALIDATOR],
+        "gtin": [validate_gtin],
+        "ncm": [validate_ncm],
+        "product_slug": [validate_slug],
+    }
+
+
+def parse_row(
+    number: int, cells: list, columns: list[str], resource: CatalogResource
+) -> ParsedRow:
+    parsed = ParsedRow(number, {}, {})
+    checks = _field_checks()
+    for index, column in enumerate(columns):
+        raw = cells[index] if index < len(cells) else None
+        try:
+            value = resource.widget(column).clean(raw)
+        except ValueError as exc:
+            parsed.errors.append(RowError(number, column, str(exc)))
+            continue
+        if isinstance(value, str):
+            model, name = (
+                (Product, PRODUCT_FIELD[column])
+                if column in PRODUCT_FIELD
+                else (Variant, column)
+                if column in VARIANT_TEXT
+                else (None, None)
+            )
+            limit = _max_length(model, name) if model else None
+            if limit and len(value) > limit:
+                parsed.errors.append(
+                    RowError(
+                        number,
+                        column,
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(value), "limit": limit},
+                    )
+                )
+                continue
+            if value:
+                for check in checks.get(column, ()):
+                    try:
+                        check(value)
+                    except ValidationError as exc:
+                        parsed.errors.append(
+                            RowError(number, column, " ".join(exc.messages))
+                        )
+        target = parsed.product if column in PRODUCT_COLUMNS else parsed.variant
+        target[column] = value
+
+    variant = parsed.variant
+    if not parsed.slug:
+        parsed.errors.append(RowError(number, "product_slug", _("Required.")))
+    if not variant.get("sku"):
+        parsed.errors.append(RowError(number, "sku", _("Required.")))
+    price = variant.get("price")
+    if (
+        "price" in variant
+        and price is None
+        and not any(e.column == "price" for e in parsed.errors)
+    ):
+        parsed.errors.append(RowError(number, "price", _("Required.")))
+    elif isinstance(price, Decimal) and price <= 0:
+        parsed.errors.append(
+            RowError(number, "price", _("The price must be above zero."))
+        )
+    compare = variant.get("compare_at_price")
+    if isinstance(compare, Decimal) and isinstance(price, Decimal) and compare < price:
+        parsed.errors.append(
+            RowError(
+                number,
+                "compare_at_price",
+                _("The compare-at price cannot be below the price."),
+            )
+        )
+    for column in NON_NEGATIVE:
+        value = variant.get(column)
+        if value is not None and value < 0:
+            parsed.errors.append(RowError(number, column, _("Cannot be negative.")))
+    origin = variant.get("origin")
+    if origin and origin not in ORIGINS:
+        parsed.errors.append(
+            RowError(number, "origin", _("Origin must be a digit from 0 to 8."))
+        )
+    return parsed
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def validate_sheet(
+    sheet: Sheet,
+    *,
+    can_import_cost: bool,
+    limits: Limits | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Validated:
+    limits = limits or Limits.from_settings()
+    columns = check_header(sheet.header, can_import_cost=can_import_cost)
+    resource = CatalogResource(include_cost=True)
+    rows: list[ParsedRow] = []
+    for number, cells in enumerate(sheet.rows, start=2):
+        if not any(cell not in (None, "") and str(cell).strip() for cell in cells):
+            continue
+        if len(rows) >= limits.max_rows:
+            raise FileProblem(
+                _("The file has more than %(limit)s rows; split it into smaller files.")
+                % {"limit": limits.max_rows}
+            )
+        rows.append(parse_row(number, cells, columns, resource))
+        if progress and len(rows) % 5000 == 0:
+            progress(len(rows))
+    if not rows:
+        raise FileProblem(_("The file has a header but no rows."))
+
+    # Duplicate SKUs inside the file.
+    first_row_of_sku: dict[str, int] = {}
+    for row in rows:
+        if not row.sku:
+            continue
+        key = row.sku.lower()
+        if key in first_row_of_sku:
+            row.errors.append(
+                RowError(
+                    row.row,
+                    "sku",
+                    _("SKU %(sku)s is repeated: it is already on row %(first)s.")
+                    % {"sku": row.sku, "first": first_row_of_sku[key]},
+                )
+            )
+        else:
+            first_row_of_sku[key] = row.row
+
+    # Group into products; product-level values must agree between rows.
+    plans: dict[str, ProductPlan] = {}
+    for row in rows:
+        if not row.slug:
+            continue
+        plan = plans.setdefault(row.slug, ProductPlan(row.slug, {}, []))
+        plan.rows.append(row)
+        for column, value in row.product.items():
+            if value in ("", [], None):
+                continue
+            known = plan.values.get(column)
+            if known is None:
+                plan.values[column] = value
+            elif known != value:
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        column,
+                        _(
+                            "Differs from an earlier row of product %(slug)s "
+                            "(“%(value)s”)."
+                        )
+                        % {
+                            "slug": row.slug,
+                            "value": known
+                            if not isinstance(known, list)
+                            else "|".join(known),
+                        },
+                    )
+                )
+
+    # Against the database: products by slug, variants by SKU.
+    slugs = list(plans)
+    for chunk in _chunks(slugs):
+        for product in Product.objects.filter(slug__in=chunk).select_related(
+            "locked_by"
+        ):
+            plans[product.slug].existing = product
+    skus = [row.sku for row in rows if row.sku]
+    existing_variants: dict[str, Variant] = {}
+    for chunk in _chunks(skus):
+        for variant in Variant.objects.filter(sku__in=chunk).select_related("product"):
+            existing_variants[variant.sku] = variant
+    brands = {}
+    for brand_id, slug, name in Brand.objects.values_list("pk", "slug", "name"):
+        brands[slug.lower()] = brand_id
+        brands.setdefault(name.lower(), brand_id)
+    categories = dict(Category.objects.values_list("path", "pk"))
+
+    for plan in plans.values():
+        values = plan.values
+        product = plan.existing
+        if product is None and not values.get("product_name"):
+            for row in plan.rows:
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        "product_name",
+                        _("Product %(slug)s is new: its name is required.")
+                        % {"slug": plan.slug},
+                    )
+                )
+        if product is not None and product.locked and product.locked_by_id:
+            for row in plan.rows:
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        "product_slug",
+                        _("Product %(slug)s is locked by %(user)s.")
+                        % {"slug": plan.slug, "user": product.locked_by},
+                    )
+                )
+        brand = values.get("brand")
+        if brand and brand.lower() not in brands:
+            plan.rows[0].errors.append(
+                RowError(
+                    plan.rows[0].row,
+                    "brand",
+                    _("Unknown brand “%(brand)s”.") % {"brand": brand},
+                )
+            )
+        for column in ("primary_category",):
+            path = values.get(column)
+            if path and path not in categories:
+                plan.rows[0].errors.append(
+                    RowError(
+                        plan.rows[0].row,
+                        column,
+                        _("Unknown category “%(path)s”.") % {"path": path},
+                    )
+                )
+        for path in values.get("categories", []):
+            if path not in categories:
+                plan.rows[0].errors.append(
+                    RowError(
+                        plan.rows[0].row,
+                        "categories",
+                        _("Unknown category “%(path)s”.") % {"path": path},
+                    )
+                )
+        option_names = [
+            values.get(f"option{i}_name")
+            or (getattr(product, f"option{i}_name") if product else "")
+            for i in (1, 2, 3)
+        ]
+        for row in plan.rows:
+            existing = existing_variants.get(row.sku)
+            if existing is not None and existing.product.slug != plan.slug:
+                row.errors.append(
+                    RowError(
+                        row.row,
+                        "sku",
+                        _("SKU %(sku)s belongs to another product (%(other)s).")
+                        % {"sku": row.sku, "other": existing.product.slug},
+                    )
+                )
+            for i in (1, 2, 3):
+                if row.variant.get(f"option{i}") and not option_names[i - 1]:
+                    row.errors.append(
+                        RowError(
+                            row.row,
+                            f"option{i}",
+                            _("Product %(slug)s has no name for option %(n)s.")
+                            % {"slug": plan.slug, "n": i},
+                        )
+                    )
+    return Validated(
+        columns, rows, plans, existing_variants, brands, categories, len(rows)
+    )
+
+
+__all__ = ["VARIANT_COLUMNS", "validate_sheet", "Validated", "MAX_STORED_ERRORS"]

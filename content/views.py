@@ -1,0 +1,288 @@
+"""Admin screens of the catalog beyond the snippet viewsets: import, export and
+storefront preview tokens."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from content import tasks
+from content.models import ImportJob, Product
+from content.preview import issue_preview_token, max_age
+from content.resources import COLUMNS, CatalogResource, export_queryset, parse_decimal
+from content.viewsets import ProductFilterSet
+
+NUMERIC_COLUMNS = {
+    "price",
+    "compare_at_price",
+    "cost_price",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+}
+
+
+class PermissionRequiredMixin:
+    permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_active and request.user.has_perm(self.permission)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+# -- import ---------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX; "
+            "one row per variant."
+        ),
+    )
+    publish = forms.BooleanField(
+        label=gettext_lazy("Publish the imported products"),
+        required=False,
+        help_text=gettext_lazy("Otherwise the changes are saved as drafts."),
+    )
+    skip_invalid = forms.BooleanField(
+        label=gettext_lazy("Skip invalid rows and import the rest"),
+        required=False,
+        help_text=gettext_lazy(
+            "By default a file with any invalid row imports nothing."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.has_perm("content.publish_product"):
+            del self.fields["publish"]
+
+
+def _rows_hint(data: bytes, name: str) -> int:
+    if data[:4] == b"PK\x03\x04":
+        return max(1, len(data) // 40)  # compressed rows are about 40 bytes
+    return data.count(b"\n")
+
+
+class ImportStartView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    permission = "content.import_product"
+    template_name = "content/import/start.html"
+    page_title = gettext_lazy("Import products")
+    header_icon = "upload"
+
+    def get_form(self, form_class=None):
+        return ImportForm(**self.get_form_kwargs(), user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = [
+            c
+            for c in COLUMNS
+            if c != "cost_price"
+            or self.request.user.has_perm("content.view_cost_price")
+        ]
+        context["recent_jobs"] = ImportJob.objects.filter(created_by=self.request.user)[
+            :10
+        ]
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        upload.seek(0)
+        job = ImportJob.objects.create(
+            created_by=self.request.user,
+            file=upload,
+            original_name=upload.name[:255],
+            publish=form.cleaned_data.get("publish", False),
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        )
+        tasks.start(job, dry_run=True, rows_hint=_rows_hint(data, upload.name))
+        return redirect("content_import:job", pk=job.pk)
+
+
+def _job_for(request, pk) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return job
+
+
+class ImportJobView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission = "content.import_product"
+    template_name = "content/import/job.html"
+    page_title = gettext_lazy("Import products")
+    header_icon = "upload"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = _job_for(self.request, kwargs["pk"])
+        report = job.report or job.dry_run_report
+        context.update(
+            job=job,
+            report=report,
+            dry_run=not job.report,
+            can_confirm=(
+                job.status == ImportJob.Status.VALIDATED
+                and not job.report
+                and not report.get("file_error")
+                and (report.get("error_count", 0) == 0 or job.skip_invalid)
+            ),
+            status_url=reverse("content_import:status", args=[job.pk]),
+        )
+        return context
+
+
+class ImportStatusView(PermissionRequiredMixin, View):
+    permission = "content.import_product"
+
+    def get(self, request, pk):
+        job = _job_for(request, pk)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_display": job.get_status_display(),
+                "progress": job.progress,
+                "stage": job.stage,
+                "running": job.is_running,
+            }
+        )
+
+
+class ImportConfirmView(PermissionRequiredMixin, View):
+    permission = "content.import_product"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        job = _job_for(request, pk)
+        report = job.dry_run_report
+        if job.status != ImportJob.Status.VALIDATED or job.report:
+            raise PermissionDenied
+        if report.get("file_error") or (
+            report.get("error_count") and not job.skip_invalid
+        ):
+            raise PermissionDenied
+        if job.publish and not request.user.has_perm("content.publish_product"):
+            raise PermissionDenied
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.PENDING, progress=0
+        )
+        with job.file.open("rb") as handle:
+            hint = _rows_hint(handle.read(), job.original_name)
+        tasks.start(job, dry_run=False, rows_hint=hint)
+        return redirect("content_import:job", pk=job.pk)
+
+
+# -- export ---------------------------------------------------------------------
+
+
+def filtered_products(request):
+    queryset = Product.objects.all()
+    filters = ProductFilterSet(request.GET, queryset=queryset, request=request)
+    if filters.is_valid():
+        queryset = filters.qs
+    query = request.GET.get("q", "").strip()
+    if query:
+        queryset = queryset.filter(
+            Q(name__icontains=query)
+            | Q(slug__icontains=query)
+            | Q(short_description__icontains=query)
+            | Q(variants__sku__icontains=query)
+        ).distinct()
+    return queryset
+
+
+class ExportView(PermissionRequiredMixin, View):
+    """The variants of the products in the current listing filter, in the import
+    format (so an export can be edited and imported back)."""
+
+    permission = "content.export_product"
+
+    def get(self, request):
+        fmt = request.GET.get("format", "csv")
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        include_cost = request.user.has_perm("content.view_cost_price")
+        resource = CatalogResource(include_cost=include_cost)
+        dataset = resource.export(export_queryset(filtered_products(request)))
+        filename = f"produtos-{timezone.localdate():%Y-%m-%d}.{fmt}"
+        if fmt == "csv":
+            buffer = io.StringIO()
+            buffer.write("\ufeff")  # BOM: spreadsheets then read UTF-8
+            writer = csv.writer(buffer, delimiter=";")
+            writer.writerow(dataset.headers)
+            writer.writerows(dataset)
+            response = HttpResponse(
+                buffer.getvalue(), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                _xlsx(dataset),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _xlsx(dataset) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="produtos")
+    headers = list(dataset.headers)
+    sheet.append(headers)
+    numeric = [h in NUMERIC_COLUMNS for h in headers]
+    for row in dataset:
+        sheet.append(
+            [
+                parse_decimal(value) if is_number and value not in ("", None) else value
+                for value, is_number in zip(row, numeric, strict=True)
+            ]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# -- storefront preview tokens --------------------------------------------------------
+
+
+class PreviewTokenView(WagtailAdminTemplateMixin, TemplateView):
+    """Issues a signed, expiring token for the latest draft of a product, for a
+    headless frontend to fetch through the API."""
+
+    template_name = "content/preview_token.html"
+    page_title = gettext_lazy("Preview on the storefront")
+    header_icon = "view"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        product = get_object_or_404(Product, pk=kwargs["pk"])
+        from wagtail.permissions import policy_registry
+
+        policy = policy_registry.get_by_type(Product)
+        if not policy.user_has_any_permission_for_instance(
+            self.request.user, ["change", "publish"], product
+        ):
+            raise PermissionDenied
+        token = issue_preview_token(product)
+        context.update(
+            product=product,
+            token=token,
+            max_age_minutes=max_age() // 60,
+        )
+        return context

@@ -1,0 +1,61 @@
+"""What the catalog contributes to the Wagtail admin."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+
+from content import tasks, views
+from content.bulk_actions import (
+    PublishBulkAction,
+    SetCategoryBulkAction,
+    UnpublishBulkAction,
+)
+from content.hooks import CATALOG_IMPORTED
+from content.models import Product
+from content.viewsets import CatalogViewSetGroup
+from content import demo  # noqa: F401  (registers the demo data hook)
+
+register_snippet(CatalogViewSetGroup)
+
+for action in (PublishBulkAction, UnpublishBulkAction, SetCategoryBulkAction):
+    hooks.register("register_bulk_action", action)
+
+
+@hooks.register("register_admin_urls")
+def register_catalog_urls():
+    import_urls = [
+        path("", views.ImportStartView.as_view(), name="start"),
+        path("<uuid:pk>/", views.ImportJobView.as_view(), name="job"),
+        path("<uuid:pk>/status/", views.ImportStatusView.as_view(), name="status"),
+        path("<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="confirm"),
+    ]
+    export_urls = [path("products/", views.ExportView.as_view(), name="products")]
+    preview_urls = [
+        path("product/<int:pk>/", views.PreviewTokenView.as_view(), name="product"),
+    ]
+    return [
+        path("catalog/import/", include((import_urls, "content_import"))),
+        path("catalog/export/", include((export_urls, "content_export"))),
+        path(
+            "catalog/preview-token/", include((preview_urls, "content_preview_token"))
+        ),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def product_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Product):
+        yield ListingButton(
+            _("Preview on the storefront"),
+            reverse("content_preview_token:product", args=[snippet.pk]),
+            icon_name="view",
+            priority=60,
+        )
+
+
+@hooks.register(CATALOG_IMPORTED)
+def refresh_indexes_after_import(*, product_ids):
+    if product_ids:
+        tasks.refresh_product_indexes.enqueue(list(product_ids))
