@@ -29,9 +29,8 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from content.forms import COST_PERMISSION
 from content.models import Brand, Category, Collection, Product
-
-COST_PERMISSION = "content.view_cost_price"
 
 
 def format_brl(value: Decimal | None) -> str:
@@ -139,6 +138,10 @@ class ProductFilterSet(WagtailFilterSet):
 
 class ProductIndexView(IndexView):
     """The product listing, with import and export buttons for those allowed."""
+
+    def search_queryset(self, queryset):
+        # Searching variants' SKUs joins one row per variant.
+        return super().search_queryset(queryset).distinct()
 
     @cached_property
     def header_more_buttons(self):

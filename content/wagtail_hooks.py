@@ -6,7 +6,11 @@ from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 
-from content import tasks, views
+from content import (
+    demo,  # noqa: F401  (registers the demo data hook)
+    tasks,
+    views,
+)
 from content.bulk_actions import (
     PublishBulkAction,
     SetCategoryBulkAction,
@@ -15,7 +19,6 @@ from content.bulk_actions import (
 from content.hooks import CATALOG_IMPORTED
 from content.models import Product
 from content.viewsets import CatalogViewSetGroup
-from content import demo  # noqa: F401  (registers the demo data hook)
 
 register_snippet(CatalogViewSetGroup)
 

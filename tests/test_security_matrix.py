@@ -60,6 +60,41 @@ MATRIX = {
     ),
     "/admin/audit-log/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
     "/admin/audit-log/results/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    # the catalog (Wagtail snippet screens and our own)
+    "/admin/snippets/content/product/": ("get", [LOGIN, OK, OK, OK, OK, DENIED, OK]),
+    "/admin/snippets/content/product/results/": (
+        "get",
+        [LOGIN, OK, OK, OK, OK, DENIED, OK],
+    ),
+    "/admin/snippets/content/product/add/": (
+        "get",
+        [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK],
+    ),
+    "/admin/snippets/content/product/edit/{p}/": (
+        "get",
+        [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK],
+    ),
+    "/admin/snippets/content/category/": ("get", [LOGIN, OK, OK, OK, OK, DENIED, OK]),
+    "/admin/snippets/content/brand/": ("get", [LOGIN, OK, OK, OK, OK, DENIED, OK]),
+    "/admin/snippets/content/collection/": ("get", [LOGIN, OK, OK, OK, OK, DENIED, OK]),
+    "/admin/catalog/import/": ("get", [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK]),
+    "/admin/catalog/import/{job}/": (
+        "get",
+        [LOGIN, NOT_FOUND, NOT_FOUND, DENIED, DENIED, DENIED, OK],
+    ),
+    "/admin/catalog/import/{job}/status/": (
+        "get",
+        [LOGIN, NOT_FOUND, NOT_FOUND, DENIED, DENIED, DENIED, OK],
+    ),
+    "/admin/catalog/import/{job}/confirm/": (
+        "post",
+        [LOGIN, NOT_FOUND, NOT_FOUND, DENIED, DENIED, DENIED, OK],
+    ),
+    "/admin/catalog/export/products/": ("get", [LOGIN, OK, OK, OK, DENIED, DENIED, OK]),
+    "/admin/catalog/preview-token/product/{p}/": (
+        "get",
+        [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK],
+    ),
     "/api/v1/shelves/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK]),
     "/api/v1/shelves/{a}/": (
         "get",
@@ -86,6 +121,27 @@ CASES = [
 
 
 @pytest.fixture
+def catalog_objects(superuser):
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from content.models import ImportJob, Product, Variant
+
+    product = Product(name="Caneca", slug="caneca")
+    product.variants = [Variant(sku="CAN-1", price=Decimal("39.90"))]
+    product.save()
+    job = ImportJob.objects.create(
+        created_by=superuser,
+        original_name="c.csv",
+        file=ContentFile(b"product_slug;sku;price\ncaneca;CAN-1;39,90\n", name="c.csv"),
+        status=ImportJob.Status.VALIDATED,
+        dry_run_report={"error_count": 0},
+    )
+    return {"p": product.pk, "job": job.pk}
+
+
+@pytest.fixture
 def users(editor, moderator, manager, auditor, keeper_of_a, superuser):
     return {
         "anonymous": None,
@@ -99,12 +155,19 @@ def users(editor, moderator, manager, auditor, keeper_of_a, superuser):
 
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), CASES)
-def test_security_matrix(url, method, role, expected, users, shelf_a, shelf_b):
+def test_security_matrix(
+    url, method, role, expected, users, shelf_a, shelf_b, catalog_objects
+):
     from guardian.models import UserObjectPermission
 
     grant = UserObjectPermission.objects.filter(user=users["keeper"]).first()
     path = url.format(
-        a=shelf_a.pk, b=shelf_b.pk, grant=grant.pk, model="shelves.shelf", kind="user"
+        a=shelf_a.pk,
+        b=shelf_b.pk,
+        grant=grant.pk,
+        model="shelves.shelf",
+        kind="user",
+        **catalog_objects,
     )
     client = APIClient()
     if users[role] is not None:

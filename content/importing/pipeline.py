@@ -23,6 +23,8 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
@@ -30,6 +32,7 @@ from wagtail.models import ModelLogEntry, Revision
 
 from content.importing.errors import FileProblem
 from content.importing.reader import Limits, read_sheet
+from content.importing.serialize import revision_content
 from content.importing.validation import (
     MAX_STORED_ERRORS,
     ParsedRow,
@@ -41,7 +44,8 @@ from content.models import Product, Variant
 from content.models.catalog import ProductTag
 from plugins.audit import audit_value
 
-BATCH = 500
+IMPORT_LOG_ACTION = "content.import"
+BATCH = 400  # products per batch (keeps IN lists under SQLite's limits)
 VARIANT_FIELDS = [
     "option1",
     "option2",
@@ -252,12 +256,13 @@ def _load_existing(plans: list[ProductPlan]) -> dict[int, Product]:
             draft = revision.as_object()
             products[int(revision.object_id)] = draft
     for product in products.values():
-        # Materialise in-memory child lists so that edits and serialisation
-        # below run without further queries.
-        product.variants = list(product.variants.all())
-        product.images = list(product.images.all())
-        product.categories = list(product.categories.all())
-        product.tagged_items = list(product.tagged_items.all())
+        # The children as the revision will hold them (no further queries).
+        product.import_children = {
+            "variants": list(product.variants.all()),
+            "images": list(product.images.all()),
+            "tagged_items": list(product.tagged_items.all()),
+        }
+        product.import_category_ids = [c.pk for c in product.categories.all()]
     return products
 
 
@@ -265,10 +270,8 @@ def _plan_product(plan, base, validated, publish) -> _Planned:
     is_new = base is None
     product = base or Product(slug=plan.slug)
     if is_new:
-        product.variants = []
-        product.images = []
-        product.categories = []
-        product.tagged_items = []
+        product.import_children = {"variants": [], "images": [], "tagged_items": []}
+        product.import_category_ids = []
     changes = {} if is_new else _product_changes(product, plan, validated)
     values = plan.values
     for column, attr in PRODUCT_TEXT.items():
@@ -279,7 +282,7 @@ def _plan_product(plan, base, validated, publish) -> _Planned:
     if "primary_category" in values:
         product.primary_category_id = validated.categories[values["primary_category"]]
 
-    variants = list(product.variants.all())
+    variants = product.import_children["variants"]
     by_sku = {variant.sku: variant for variant in variants}
     new_variants, changed_variants = [], []
     for row in plan.rows:
@@ -287,9 +290,14 @@ def _plan_product(plan, base, validated, publish) -> _Planned:
             continue
         variant = by_sku.get(row.sku)
         if variant is None:
-            variant = Variant(sku=row.sku, sort_order=len(variants))
-            for column in VARIANT_FIELDS:
-                setattr(variant, column, _normalise(column, row.variant.get(column)))
+            variant = Variant(
+                sku=row.sku,
+                sort_order=len(variants),
+                **{
+                    column: _normalise(column, row.variant.get(column))
+                    for column in VARIANT_FIELDS
+                },
+            )
             variants.append(variant)
             by_sku[row.sku] = variant
             new_variants.append(variant)
@@ -305,7 +313,6 @@ def _plan_product(plan, base, validated, publish) -> _Planned:
                     for column, (old, new) in variant_changes.items()
                     if column != "cost_price"
                 } or {"cost_price": ["***", "***"]}
-    product.variants = variants
 
     categories = None
     if "categories" in values:
@@ -383,16 +390,13 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
     tag_objects = _ensure_tags({name for item in with_tags for name in item.tags})
     tag_rows = []
     for item in with_tags:
-        item.product.tagged_items = [
-            ProductTag(
-                tag=tag_objects[name],
-                content_object=item.product,
-                tag_id=tag_objects[name].pk,
-            )
+        rows = [
+            ProductTag(tag=tag_objects[name], content_object=item.product)
             for name in dict.fromkeys(item.tags)
         ]
+        item.product.import_children["tagged_items"] = rows
         if item.write_rows:
-            tag_rows.extend(item.product.tagged_items)
+            tag_rows.extend(rows)
     if with_tags:
         ProductTag.objects.filter(
             content_object_id__in=[p.product.pk for p in with_tags if p.write_rows]
@@ -405,9 +409,7 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         )
     for item in planned:
         if item.categories is not None:
-            from content.models import Category
-
-            item.product.categories = [Category(pk=pk) for pk in item.categories]
+            item.product.import_category_ids = list(dict.fromkeys(item.categories))
 
     # 2. One revision per product, as the editor saves it.
     revisions = []
@@ -418,7 +420,11 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
                 content_type=content_type,
                 base_content_type=content_type,
                 object_id=str(product.pk),
-                content=product.serializable_data(),
+                content=revision_content(
+                    product,
+                    children=product.import_children,
+                    m2m={"categories": product.import_category_ids},
+                ),
                 user=user,
                 object_str=str(product)[:255],
                 created_at=now,
@@ -426,57 +432,56 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         )
     Revision.objects.bulk_create(revisions)
 
-    # 3. Point the products at their revisions; publish when asked.
-    pointer_fields = ["latest_revision", "has_unpublished_changes"]
-    for item, revision in zip(planned, revisions, strict=True):
-        product = item.product
-        product.latest_revision = revision
-        if publish:
-            product.live = True
-            product.live_revision = revision
-            product.has_unpublished_changes = False
-            product.last_published_at = now
-            if product.first_published_at is None:
-                product.first_published_at = now
-        else:
-            product.has_unpublished_changes = True
-    if publish:
-        pointer_fields += [
-            "live",
-            "live_revision",
-            "last_published_at",
-            "first_published_at",
-        ]
-    Product.objects.bulk_update([item.product for item in planned], pointer_fields)
-
-    # 4. The audit log: one entry per product (and its publication).
-    entries = []
-    for item, revision in zip(planned, revisions, strict=True):
-        data = {"import": job_id, "changes": _audit_changes(item.changes)}
-        common = {
-            "content_type": content_type,
-            "object_id": str(item.product.pk),
-            "label": str(item.product)[:255],
-            "user": user,
-            "uuid": uuid.UUID(job_id) if job_id else uuid.uuid4(),
-            "timestamp": now,
-            "revision": revision,
-            "content_changed": True,
-        }
-        entries.append(
-            ModelLogEntry(
-                action="wagtail.create" if item.is_new else "wagtail.edit",
-                data=data,
-                **common,
-            )
+    # 3. Point the products at their revisions (one UPDATE with a subquery,
+    # not a per-row CASE); publish when asked.
+    latest = (
+        Revision.objects.filter(
+            base_content_type=content_type,
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
         )
-        if publish:
-            entries.append(
-                ModelLogEntry(
-                    action="wagtail.publish", data={"import": job_id}, **common
-                )
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    pointers = {"latest_revision_id": Subquery(latest)}
+    if publish:
+        pointers.update(
+            live=True,
+            live_revision_id=Subquery(latest),
+            has_unpublished_changes=False,
+            last_published_at=now,
+            first_published_at=Coalesce(F("first_published_at"), Value(now)),
+        )
+    else:
+        pointers["has_unpublished_changes"] = True
+    Product.objects.filter(pk__in=[item.product.pk for item in planned]).update(
+        **pointers
+    )
+    for item, revision in zip(planned, revisions, strict=True):
+        item.product.latest_revision = revision
+
+    # 4. The audit log: one entry per product, with what the import changed.
+    ModelLogEntry.objects.bulk_create(
+        [
+            ModelLogEntry(
+                content_type=content_type,
+                object_id=str(item.product.pk),
+                label=str(item.product)[:255],
+                action=IMPORT_LOG_ACTION,
+                data={
+                    "import": job_id,
+                    "created": item.is_new,
+                    "published": publish,
+                    "changes": _audit_changes(item.changes),
+                },
+                user=user,
+                uuid=uuid.UUID(job_id) if job_id else None,
+                timestamp=now,
+                revision=revision,
+                content_changed=True,
             )
-    ModelLogEntry.objects.bulk_create(entries)
+            for item, revision in zip(planned, revisions, strict=True)
+        ]
+    )
 
 
 def _audit_changes(changes: dict) -> dict:

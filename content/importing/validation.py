@@ -130,47 +130,70 @@ def _field_checks() -> dict[str, list[Callable]]:
     }
 
 
-def parse_row(
-    number: int, cells: list, columns: list[str], resource: CatalogResource
-) -> ParsedRow:
-    parsed = ParsedRow(number, {}, {})
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How one column of the sheet is read: widget, length limit, validators."""
+
+    name: str
+    widget: object
+    limit: int | None
+    checks: tuple
+    product_level: bool
+
+
+def column_specs(columns: list[str], resource: CatalogResource) -> list[ColumnSpec]:
     checks = _field_checks()
-    for index, column in enumerate(columns):
+    specs = []
+    for column in columns:
+        if column in PRODUCT_FIELD:
+            limit = _max_length(Product, PRODUCT_FIELD[column])
+        elif column in VARIANT_TEXT:
+            limit = _max_length(Variant, column)
+        else:
+            limit = None
+        specs.append(
+            ColumnSpec(
+                column,
+                resource.widget(column),
+                limit,
+                tuple(checks.get(column, ())),
+                column in PRODUCT_COLUMNS,
+            )
+        )
+    return specs
+
+
+def parse_row(number: int, cells: list, specs: list[ColumnSpec]) -> ParsedRow:
+    parsed = ParsedRow(number, {}, {})
+    for index, spec in enumerate(specs):
         raw = cells[index] if index < len(cells) else None
         try:
-            value = resource.widget(column).clean(raw)
+            value = spec.widget.clean(raw)
         except ValueError as exc:
-            parsed.errors.append(RowError(number, column, str(exc)))
+            parsed.errors.append(RowError(number, spec.name, str(exc)))
             continue
-        if isinstance(value, str):
-            model, name = (
-                (Product, PRODUCT_FIELD[column])
-                if column in PRODUCT_FIELD
-                else (Variant, column)
-                if column in VARIANT_TEXT
-                else (None, None)
-            )
-            limit = _max_length(model, name) if model else None
-            if limit and len(value) > limit:
+        if isinstance(value, str) and value:
+            if spec.limit and len(value) > spec.limit:
                 parsed.errors.append(
                     RowError(
                         number,
-                        column,
+                        spec.name,
                         _("Too long: %(length)s characters, at most %(limit)s.")
-                        % {"length": len(value), "limit": limit},
+                        % {"length": len(value), "limit": spec.limit},
                     )
                 )
                 continue
-            if value:
-                for check in checks.get(column, ()):
-                    try:
-                        check(value)
-                    except ValidationError as exc:
-                        parsed.errors.append(
-                            RowError(number, column, " ".join(exc.messages))
-                        )
-        target = parsed.product if column in PRODUCT_COLUMNS else parsed.variant
-        target[column] = value
+            for check in spec.checks:
+                try:
+                    check(value)
+                except ValidationError as exc:
+                    parsed.errors.append(
+                        RowError(number, spec.name, " ".join(exc.messages))
+                    )
+        if spec.product_level:
+            parsed.product[spec.name] = value
+        else:
+            parsed.variant[spec.name] = value
 
     variant = parsed.variant
     if not parsed.slug:
@@ -223,7 +246,7 @@ def validate_sheet(
 ) -> Validated:
     limits = limits or Limits.from_settings()
     columns = check_header(sheet.header, can_import_cost=can_import_cost)
-    resource = CatalogResource(include_cost=True)
+    specs = column_specs(columns, CatalogResource(include_cost=True))
     rows: list[ParsedRow] = []
     for number, cells in enumerate(sheet.rows, start=2):
         if not any(cell not in (None, "") and str(cell).strip() for cell in cells):
@@ -233,7 +256,7 @@ def validate_sheet(
                 _("The file has more than %(limit)s rows; split it into smaller files.")
                 % {"limit": limits.max_rows}
             )
-        rows.append(parse_row(number, cells, columns, resource))
+        rows.append(parse_row(number, cells, specs))
         if progress and len(rows) % 5000 == 0:
             progress(len(rows))
     if not rows:

@@ -31,6 +31,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from content.blocks import ProductDescriptionBlock
+from content.forms import ProductAdminForm
 from content.validators import validate_gtin, validate_ncm
 
 SKU_VALIDATOR = RegexValidator(
@@ -314,6 +315,7 @@ class Product(CatalogModel):
     workflow_states = workflow_states_relation("product")
 
     objects = ProductQuerySet.as_manager()
+    base_form_class = ProductAdminForm
 
     search_fields = [
         index.SearchField("name", boost=3),

@@ -1,0 +1,286 @@
+"""The catalog's editor screens: listing, filters, search, bulk actions, cost
+price visibility, import and export screens, storefront preview tokens."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import ModelLogEntry
+
+from content.models import ImportJob, Product, Variant
+from content.preview import InvalidPreviewToken, read_preview_token, token_matches
+from tests.content.conftest import make_product
+from tests.helpers import is_admin_denied
+
+LIST = "/admin/snippets/content/product/"
+
+
+@pytest.fixture
+def catalog(camisetas, casa, brand, camiseta):
+    make_product("panela", primary_category=casa, variants=[("PAN-1", "199.00")])
+    make_product(
+        "rascunho", primary_category=camisetas, live=False, variants=[("RAS-1", "9.90")]
+    )
+    return camiseta
+
+
+def listed(client, query=""):
+    response = client.get(LIST + query)
+    assert response.status_code == 200
+    return sorted(p.slug for p in response.context["object_list"])
+
+
+def test_listing_filters(client, editor, catalog, moda, brand):
+    client.force_login(editor)
+    assert listed(client) == ["camiseta-basica", "panela", "rascunho"]
+    assert listed(client, f"?category={moda.pk}") == ["camiseta-basica", "rascunho"]
+    assert listed(client, f"?brand={brand.pk}") == ["camiseta-basica"]
+    assert listed(client, "?status=draft") == ["rascunho"]
+    assert listed(client, "?status=live") == ["camiseta-basica", "panela"]
+    assert listed(client, "?price_min=100") == ["panela"]
+    assert listed(client, "?price_max=50") == ["camiseta-basica", "rascunho"]
+
+
+def test_search_by_sku_name_and_description(client, editor, catalog):
+    client.force_login(editor)
+    assert listed(client, "?q=PAN-1") == ["panela"]
+    assert listed(client, "?q=básica") == ["camiseta-basica"]
+
+
+def test_listing_shows_brl_price_range(client, editor, catalog):
+    client.force_login(editor)
+    assert "R$ 49,90 – R$ 54,90" in client.get(LIST).content.decode()
+
+
+def test_listing_query_count_does_not_grow_with_page_size(
+    client, editor, camisetas, django_assert_max_num_queries
+):
+    client.force_login(editor)
+    make_product(
+        "p-0", primary_category=camisetas, variants=[("P0-1", "1"), ("P0-2", "2")]
+    )
+    with django_assert_max_num_queries(100) as small:
+        client.get(LIST)
+    for i in range(1, 30):
+        make_product(f"p-{i}", primary_category=camisetas, variants=[(f"P{i}-1", "1")])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(LIST)
+    assert len(response.context["object_list"]) == 30
+
+
+def test_bulk_publish_and_unpublish(client, moderator, catalog):
+    client.force_login(moderator)
+    draft = Product.objects.get(slug="rascunho")
+    url = f"/admin/bulk/content/product/publish/?next={LIST}&id={draft.pk}"
+    assert client.post(url).status_code == 302
+    draft.refresh_from_db()
+    assert draft.live
+    url = f"/admin/bulk/content/product/unpublish/?next={LIST}&id={draft.pk}"
+    assert client.post(url).status_code == 302
+    draft.refresh_from_db()
+    assert not draft.live
+    assert ModelLogEntry.objects.filter(
+        object_id=str(draft.pk), action="wagtail.unpublish"
+    ).exists()
+
+
+def test_editor_cannot_bulk_publish(client, editor, catalog):
+    client.force_login(editor)
+    draft = Product.objects.get(slug="rascunho")
+    client.post(f"/admin/bulk/content/product/publish/?next={LIST}&id={draft.pk}")
+    draft.refresh_from_db()
+    assert not draft.live
+
+
+def test_bulk_set_category_saves_a_revision_and_can_publish(
+    client, moderator, catalog, casa
+):
+    client.force_login(moderator)
+    url = f"/admin/bulk/content/product/set_category/?next={LIST}&id={catalog.pk}"
+    response = client.post(url, {"category": casa.pk})
+    assert response.status_code == 302
+    catalog.refresh_from_db()
+    assert catalog.primary_category.slug == "camisetas"  # draft only
+    assert catalog.get_latest_revision_as_object().primary_category == casa
+    client.post(url, {"category": casa.pk, "publish_now": "on"})
+    # already the draft's category: nothing to change, so publish explicitly
+    catalog.refresh_from_db()
+    client.post(f"/admin/bulk/content/product/publish/?next={LIST}&id={catalog.pk}")
+    catalog.refresh_from_db()
+    assert catalog.primary_category == casa
+
+
+def test_cost_price_only_for_those_who_may_see_it(
+    client, editor, manager, superuser, catalog
+):
+    url = f"/admin/snippets/content/product/edit/{catalog.pk}/"
+    client.force_login(editor)
+    assert 'name="variants-0-cost_price"' not in client.get(url).content.decode()
+    client.force_login(superuser)
+    assert 'name="variants-0-cost_price"' in client.get(url).content.decode()
+
+
+def test_cost_price_cannot_be_posted_by_someone_who_cannot_see_it(
+    client, editor, catalog
+):
+    Variant.objects.filter(sku="CAM-AZ-M").update(cost_price=Decimal("20.00"))
+    client.force_login(editor)
+    url = f"/admin/snippets/content/product/edit/{catalog.pk}/"
+    form = client.get(url).context["form"]
+    for variant_form in form.formsets["variants"].forms:
+        assert "cost_price" not in variant_form.fields
+
+
+def test_export_csv_in_import_format_with_formulas_neutralised(
+    client, moderator, catalog
+):
+    Product.objects.filter(pk=catalog.pk).update(name="=HYPERLINK(1)")
+    client.force_login(moderator)
+    response = client.get("/admin/catalog/export/products/?format=csv")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {row["sku"] for row in rows} == {"CAM-AZ-M", "CAM-AZ-G", "PAN-1", "RAS-1"}
+    camiseta = next(row for row in rows if row["sku"] == "CAM-AZ-M")
+    assert camiseta["product_name"] == "'=HYPERLINK(1)"
+    assert camiseta["price"] == "49,90"
+    assert "cost_price" not in rows[0]  # moderators do not see costs
+
+
+def test_export_follows_the_listing_filter_and_includes_cost_for_managers(
+    client, manager, catalog, casa
+):
+    Variant.objects.filter(sku="PAN-1").update(cost_price=Decimal("80.00"))
+    client.force_login(manager)
+    response = client.get(
+        f"/admin/catalog/export/products/?format=csv&category={casa.pk}"
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    )
+    assert [(row["sku"], row["cost_price"]) for row in rows] == [("PAN-1", "80,00")]
+
+
+def test_export_xlsx(client, moderator, catalog):
+    from openpyxl import load_workbook
+
+    client.force_login(moderator)
+    response = client.get("/admin/catalog/export/products/?format=xlsx&q=PAN")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert rows[1][header.index("sku")] == "PAN-1"
+    assert rows[1][header.index("price")] == 199
+
+
+def test_export_and_import_need_their_own_permissions(client, auditor, catalog):
+    client.force_login(auditor)
+    assert is_admin_denied(client.get("/admin/catalog/export/products/?format=csv"))
+    assert is_admin_denied(client.get("/admin/catalog/import/"))
+
+
+def test_import_screen_dry_run_then_confirm(client, moderator, camisetas):
+    client.force_login(moderator)
+    data = b"product_slug;product_name;sku;price\nvestido;Vestido;VES-1;99,90\n"
+    response = client.post(
+        "/admin/catalog/import/",
+        {"file": SimpleUploadedFile("catalogo.csv", data), "publish": "on"},
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    page = client.get(response.url)
+    assert page.context["dry_run"] and page.context["can_confirm"]
+    assert page.context["report"]["new_rows"] == 1
+    assert not Product.objects.filter(slug="vestido").exists()
+    confirm = client.post(f"/admin/catalog/import/{job.pk}/confirm/")
+    assert confirm.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Product.objects.get(slug="vestido").live
+
+
+def test_import_screen_shows_row_errors_and_refuses_to_confirm(
+    client, editor, camisetas
+):
+    client.force_login(editor)
+    data = b"product_slug;product_name;sku;price\nvestido;Vestido;VES-1;dez\n"
+    response = client.post(
+        "/admin/catalog/import/", {"file": SimpleUploadedFile("c.csv", data)}
+    )
+    job = ImportJob.objects.get()
+    page = client.get(response.url)
+    assert not page.context["can_confirm"]
+    body = page.content.decode()
+    assert "dez" in body and 'id="import-errors"' in body
+    assert client.post(f"/admin/catalog/import/{job.pk}/confirm/").status_code in (
+        302,
+        403,
+    )
+    assert not Product.objects.filter(slug="vestido").exists()
+
+
+def test_someone_elses_import_job_is_not_found(client, editor, moderator, camisetas):
+    client.force_login(editor)
+    data = b"product_slug;product_name;sku;price\nvestido;Vestido;VES-1;10\n"
+    client.post("/admin/catalog/import/", {"file": SimpleUploadedFile("c.csv", data)})
+    job = ImportJob.objects.get()
+    client.force_login(moderator)
+    assert client.get(f"/admin/catalog/import/{job.pk}/").status_code == 404
+    assert client.post(f"/admin/catalog/import/{job.pk}/confirm/").status_code == 404
+
+
+def test_large_files_run_as_a_background_task_with_progress(
+    client, moderator, camisetas, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    from content import tasks
+
+    settings.RETAGUARDA_IMPORT_INLINE_ROWS = 1
+    # a queue that keeps tasks until a worker runs them
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    client.force_login(moderator)
+    rows = "\n".join(f"p{i};Produto {i};SKU-{i};10" for i in range(5))
+    data = f"product_slug;product_name;sku;price\n{rows}\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/catalog/import/", {"file": SimpleUploadedFile("c.csv", data)}
+        )
+    job = ImportJob.objects.get()
+    queued = default_task_backend.results
+    assert [r.task.name for r in queued] == ["validate_import"]
+    status = client.get(f"/admin/catalog/import/{job.pk}/status/").json()
+    assert status["running"] and status["progress"] == 0
+    assert 'id="import-bar"' in client.get(response.url).content.decode()
+    # the worker runs the queued task
+    tasks.validate_import.call(*queued[0].args)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED and job.progress == 100
+    assert (
+        client.get(f"/admin/catalog/import/{job.pk}/status/").json()["running"] is False
+    )
+
+
+def test_preview_token_for_a_draft(client, editor, catalog):
+    client.force_login(editor)
+    response = client.get(f"/admin/catalog/preview-token/product/{catalog.pk}/")
+    assert response.status_code == 200
+    token = response.context["token"]
+    grant = read_preview_token(token)
+    assert token_matches(grant, catalog)
+    assert grant.revision_id == catalog.latest_revision_id
+    with pytest.raises(InvalidPreviewToken):
+        read_preview_token(token + "x")
+    with pytest.raises(InvalidPreviewToken):
+        read_preview_token(token, max_age_seconds=-1)
+
+
+def test_preview_token_needs_edit_rights(client, auditor, catalog):
+    client.force_login(auditor)
+    assert is_admin_denied(
+        client.get(f"/admin/catalog/preview-token/product/{catalog.pk}/")
+    )
