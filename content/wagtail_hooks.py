@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
 from content import (
@@ -17,8 +18,10 @@ from content.bulk_actions import (
     UnpublishBulkAction,
 )
 from content.hooks import CATALOG_IMPORTED
+from content.importing.pipeline import IMPORT_LOG_ACTION
 from content.models import Product
 from content.viewsets import CatalogViewSetGroup
+from plugins.audit import describe_changes
 
 register_snippet(CatalogViewSetGroup)
 
@@ -62,3 +65,34 @@ def product_listing_buttons(snippet, user, next_url=None):
 def refresh_indexes_after_import(*, product_ids):
     if product_ids:
         tasks.refresh_product_indexes.enqueue(list(product_ids))
+
+
+class ImportLogFormatter(LogFormatter):
+    label = _("Import")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        if data.get("created"):
+            if data.get("published"):
+                return _("Imported: created and published")
+            return _("Imported: created as a draft")
+        if data.get("published"):
+            return _("Imported: changed and published")
+        return _("Imported: changes saved as a draft")
+
+    def format_comment(self, log_entry):
+        changes = (log_entry.data or {}).get("changes") or {}
+        variants = changes.get("variants") or {}
+        fields = describe_changes(
+            {"changes": {k: v for k, v in changes.items() if k != "variants"}}
+        )
+        skus = ", ".join(sorted(variants))
+        parts = [fields] if fields else []
+        if skus:
+            parts.append(_("variants: %(skus)s") % {"skus": skus})
+        return "; ".join(parts)
+
+
+@hooks.register("register_log_actions")
+def register_import_log_action(actions):
+    actions.register_action(IMPORT_LOG_ACTION)(ImportLogFormatter)
