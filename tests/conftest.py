@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from guardian.shortcuts import assign_perm
 
+# Catalog fixtures, shared with the browser tests.
+from tests.content.conftest import brand, camiseta, camisetas, casa, moda  # noqa: F401, E402, I001
 from tests.factories import ShelfFactory, UserFactory
 
 IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
