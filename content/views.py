@@ -13,11 +13,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from content import tasks
+from content.importing.reader import Limits
 from content.models import ImportJob, Product
 from content.preview import issue_preview_token, max_age
 from content.resources import COLUMNS, CatalogResource, export_queryset, parse_decimal
@@ -70,6 +72,17 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not user.has_perm("content.publish_product"):
             del self.fields["publish"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limits = Limits.from_settings()
+        if upload.size > limits.max_bytes:
+            size, limit = upload.size / 2**20, limits.max_bytes / 2**20
+            raise forms.ValidationError(
+                _("The file has %(size).0f MB, more than the %(limit).0f MB allowed.")
+                % {"size": size, "limit": limit}
+            )
+        return upload
 
 
 def _rows_hint(data: bytes, name: str) -> int:

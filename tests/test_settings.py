@@ -84,6 +84,7 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
         "RETAGUARDA_DEMO": "true",
         "RETAGUARDA_PLUGINS": "tests.shelves_plugin",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     manage("migrate", "--no-input", "-v0", env=env)
     output = manage("seed_demo", env=env).stdout

@@ -19,7 +19,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -134,11 +133,7 @@ def _variant_changes(variant: Variant, values: dict) -> dict:
             continue
         new = _normalise(column, values[column])
         old = getattr(variant, column)
-        if isinstance(old, Decimal) and isinstance(new, Decimal):
-            same = old == new
-        else:
-            same = old == new
-        if not same:
+        if old != new:  # Decimal("49.9") == Decimal("49.90")
             changes[column] = (old, new)
     return changes
 
@@ -467,12 +462,17 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
                 object_id=str(item.product.pk),
                 label=str(item.product)[:255],
                 action=IMPORT_LOG_ACTION,
-                data={
-                    "import": job_id,
-                    "created": item.is_new,
-                    "published": publish,
-                    "changes": _audit_changes(item.changes),
-                },
+                data=(
+                    # a new product's values are all in its revision
+                    {"import": job_id, "created": True, "published": publish}
+                    if item.is_new
+                    else {
+                        "import": job_id,
+                        "created": False,
+                        "published": publish,
+                        "changes": _audit_changes(item.changes),
+                    }
+                ),
                 user=user,
                 uuid=uuid.UUID(job_id) if job_id else None,
                 timestamp=now,

@@ -284,3 +284,15 @@ def test_preview_token_needs_edit_rights(client, auditor, catalog):
     assert is_admin_denied(
         client.get(f"/admin/catalog/preview-token/product/{catalog.pk}/")
     )
+
+
+def test_oversized_upload_is_refused_before_it_is_stored(client, editor, settings):
+    settings.RETAGUARDA_IMPORT_MAX_BYTES = 10
+    client.force_login(editor)
+    response = client.post(
+        "/admin/catalog/import/",
+        {"file": SimpleUploadedFile("c.csv", b"product_slug;sku;price\n" * 5)},
+    )
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert not ImportJob.objects.exists()

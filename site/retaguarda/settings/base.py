@@ -224,6 +224,17 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [SITE_DIR / "locale"]
 
+# -- Catalog import and preview ----------------------------------------------------
+
+RETAGUARDA_IMPORT_MAX_BYTES = env_int("RETAGUARDA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+RETAGUARDA_IMPORT_MAX_ROWS = env_int("RETAGUARDA_IMPORT_MAX_ROWS", 200_000)
+RETAGUARDA_IMPORT_MAX_XLSX_UNCOMPRESSED = env_int(
+    "RETAGUARDA_IMPORT_MAX_XLSX_UNCOMPRESSED", 300 * 1024 * 1024
+)
+#: Files with more rows than this run as a background task with progress.
+RETAGUARDA_IMPORT_INLINE_ROWS = env_int("RETAGUARDA_IMPORT_INLINE_ROWS", 2_000)
+RETAGUARDA_PREVIEW_TOKEN_MAX_AGE = env_int("RETAGUARDA_PREVIEW_TOKEN_MAX_AGE", 3600)
+
 # -- Static and media files ----------------------------------------------------
 
 STATIC_URL = env("STATIC_URL", "/static/")

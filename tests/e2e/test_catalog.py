@@ -1,0 +1,129 @@
+"""Editors in the browser: a product from draft through moderation to live, and
+a CSV import with a bad row."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from playwright.sync_api import expect
+from wagtail.models import (
+    GroupApprovalTask,
+    Workflow,
+    WorkflowContentType,
+    WorkflowTask,
+)
+
+from content.models import Product, Variant
+from plugins.roles import role_group
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def review_workflow(db):
+    workflow = Workflow.objects.create(name="Revisão de conteúdo")
+    task = GroupApprovalTask.objects.create(name="Aprovação do moderador")
+    task.groups.set([role_group("content_moderator")])
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowContentType.objects.create(
+        workflow=workflow, content_type=ContentType.objects.get_for_model(Product)
+    )
+    return workflow
+
+
+def test_import_with_a_bad_row_shows_the_error_and_writes_nothing(
+    page,
+    login,
+    live_server,
+    editor,
+    camisetas,
+    tmp_path,
+):
+    csv_file = tmp_path / "catalogo.csv"
+    csv_file.write_text(
+        "product_slug;product_name;primary_category;sku;price\n"
+        "vestido;Vestido floral;moda/camisetas;VES-1;129,90\n"
+        "saia;Saia midi;moda/camisetas;SAI-1;cento e dez\n",
+        encoding="utf-8",
+    )
+    login(page, "editor")
+    page.goto(f"{live_server.url}/admin/catalog/import/")
+    page.set_input_files("input[name=file]", str(csv_file))
+    page.get_by_role("button", name="Conferir o arquivo").click()
+    errors = page.locator("#import-errors")
+    expect(errors).to_contain_text("cento e dez")
+    expect(errors.locator("tbody tr").first).to_contain_text("3")
+    expect(errors.locator("tbody tr").first).to_contain_text("price")
+    expect(page.locator("#import-counts [data-count=invalid]")).to_have_text("1")
+    expect(page.get_by_role("button", name="Confirmar importação")).to_have_count(0)
+    page.screenshot(path="var/e2e-import-error.png", full_page=True)
+    assert not Product.objects.exists()
+    assert not Variant.objects.exists()
+
+
+def test_product_from_draft_through_moderation_to_live(
+    page,
+    browser,
+    login,
+    live_server,
+    editor,
+    moderator,
+    camisetas,
+    review_workflow,
+):
+    login(page, "editor")
+    page.goto(f"{live_server.url}/admin/snippets/content/product/add/")
+    page.fill("#id_name", "Camiseta listrada")
+    page.fill("#id_slug", "camiseta-listrada")
+    page.get_by_role("tab", name="Variantes").click()
+    page.fill("#id_option1_name", "tamanho")
+    add = page.get_by_role("button", name="Adicionar variante")
+    variants = [("LIS-P", "P", "59,90"), ("LIS-M", "M", "64,90")]
+    for index, (sku, size, price) in enumerate(variants):
+        if index >= page.locator("[id^=inline_child_variants-]").count():
+            add.click()
+        page.fill(f"#id_variants-{index}-sku", sku)
+        page.fill(f"#id_variants-{index}-option1", size)
+        page.fill(f"#id_variants-{index}-price", price.replace(",", "."))
+    page.get_by_role("button", name="Salvar rascunho").click()
+    expect(page.locator(".messages")).to_contain_text("criado")
+    product = Product.objects.get(slug="camiseta-listrada")
+    assert not product.live
+    assert set(product.variants.values_list("sku", flat=True)) == {"LIS-P", "LIS-M"}
+
+    # preview renders the storefront template of the draft
+    preview = page.context.new_page()
+    preview.goto(f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/")
+    preview.close()
+    response = page.request.get(
+        f"{live_server.url}/admin/snippets/content/product/preview/{product.pk}/"
+    )
+    assert response.ok
+    assert "Camiseta listrada" in response.text()
+
+    # submit for moderation
+    page.goto(f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/")
+    page.locator("[data-w-dropdown-target=toggle]").last.click()
+    page.get_by_role("button", name="Enviar para Revisão de conteúdo").click()
+    expect(page.locator(".messages")).to_contain_text("enviado")
+    product.refresh_from_db()
+    assert product.workflow_in_progress
+    page.screenshot(path="var/e2e-submitted.png", full_page=True)
+
+    # the moderator approves
+    context = browser.new_context(
+        locale="pt-BR", viewport={"width": 1400, "height": 900}
+    )
+    moderator_page = context.new_page()
+    login(moderator_page, "moderador")
+    moderator_page.goto(
+        f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/"
+    )
+    moderator_page.locator("[data-w-dropdown-target=toggle]").last.click()
+    moderator_page.get_by_role("button", name="Aprovar").first.click()
+    dialog = moderator_page.get_by_role("dialog")
+    if dialog.count():
+        dialog.get_by_role("button", name="Aprovar").click()
+    expect(moderator_page.locator(".messages")).to_contain_text("aprovad")
+    context.close()
+    product.refresh_from_db()
+    assert product.live
+    assert not product.workflow_in_progress
