@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
@@ -67,7 +68,7 @@ class ProductGridBlock(blocks.StructBlock):
 
     SOURCES = [
         ("category", _("Category (and its subcategories)")),
-        ("collection", _("Collection")),
+        ("collection", pgettext_lazy("catalog", "Collection")),
         ("products", _("Hand-picked products")),
     ]
     title = blocks.CharBlock(label=_("Title"), max_length=120, required=False)
@@ -76,7 +77,9 @@ class ProductGridBlock(blocks.StructBlock):
         "content.Category", required=False, label=_("Category")
     )
     collection = SnippetChooserBlock(
-        "content.Collection", required=False, label=_("Collection")
+        "content.Collection",
+        required=False,
+        label=pgettext_lazy("catalog", "Collection"),
     )
     products = blocks.ListBlock(
         SnippetChooserBlock("content.Product"), required=False, label=_("Products")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import (
     FieldPanel,
@@ -321,7 +322,7 @@ class BrandViewSet(SnippetViewSet):
 class CollectionViewSet(SnippetViewSet):
     model = Collection
     icon = "folder-inverse"
-    menu_label = _("Collections")
+    menu_label = pgettext_lazy("catalog", "Collections")
     menu_name = "collections"
     list_display = ["name", "slug", UpdatedAtColumn()]
     search_fields = ["name", "slug"]

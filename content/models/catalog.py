@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -509,8 +510,8 @@ class Collection(CatalogModel):
     ]
 
     class Meta:
-        verbose_name = _("collection")
-        verbose_name_plural = _("collections")
+        verbose_name = pgettext_lazy("catalog", "collection")
+        verbose_name_plural = pgettext_lazy("catalog", "collections")
         ordering = ["name"]
 
     def __str__(self) -> str:

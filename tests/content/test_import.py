@@ -166,7 +166,7 @@ BAD_ROWS = [
     ),
     pytest.param(
         ["vestido;Vestido;;;;VES-1;;10", "vestido;;;;;VES-1;;11"],
-        ("sku", 3, "row 2"),
+        ("sku", 3, "linha 2"),
         id="duplicate-sku-in-file",
     ),
     pytest.param(
@@ -201,7 +201,7 @@ BAD_ROWS = [
     ),
     pytest.param(
         ["vestido;Vestido;;;;VES-1;azul;10"],
-        ("option1", 2, "option 1"),
+        ("option1", 2, "opção 1"),
         id="option-without-name",
     ),
     pytest.param(

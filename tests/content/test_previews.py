@@ -360,7 +360,7 @@ def test_collection_preview_keeps_the_order_and_hides_drafts(
     assert "<h1>Vitrine de verão</h1>" in html
     assert html.index("Caneca Azul") < html.index("Camiseta Básica")
     assert "Rascunho Secreto" not in html
-    assert "1 product in this collection is not published" in html
+    assert "1 produto desta vitrine não está publicado" in html
 
 
 def test_collection_preview_of_a_draft_with_in_memory_items(product, rf, superuser):
