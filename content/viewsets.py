@@ -21,7 +21,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.admin.widgets import HeaderButton
 from wagtail.models import WorkflowState
 from wagtail.snippets.views.snippets import (
@@ -208,6 +208,7 @@ class ProductViewSet(SnippetViewSet):
         Column("primary_category", label=_("Category"), accessor="primary_category"),
         PriceRangeColumn("price", label=_("Price")),
         VariantCountColumn("variants", label=_("Variants")),
+        LiveStatusTagColumn(),
         UpdatedAtColumn(),
     ]
     list_per_page = 50

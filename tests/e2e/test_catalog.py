@@ -1,6 +1,8 @@
 """Editors in the browser: a product from draft through moderation to live, and
 a CSV import with a bad row."""
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
@@ -75,32 +77,29 @@ def test_product_from_draft_through_moderation_to_live(
     page.fill("#id_slug", "camiseta-listrada")
     page.get_by_role("tab", name="Variantes").click()
     page.fill("#id_option1_name", "tamanho")
-    add = page.get_by_role("button", name="Adicionar variante")
-    variants = [("LIS-P", "P", "59,90"), ("LIS-M", "M", "64,90")]
+    variants = [("LIS-P", "P", "59.90"), ("LIS-M", "M", "64.90")]
     for index, (sku, size, price) in enumerate(variants):
-        if index >= page.locator("[id^=inline_child_variants-]").count():
-            add.click()
+        if index:
+            page.get_by_role("button", name=re.compile("Adicionar variante", re.I)).click()
         page.fill(f"#id_variants-{index}-sku", sku)
         page.fill(f"#id_variants-{index}-option1", size)
-        page.fill(f"#id_variants-{index}-price", price.replace(",", "."))
+        page.fill(f"#id_variants-{index}-price", price)
     page.get_by_role("button", name="Salvar rascunho").click()
     expect(page.locator(".messages")).to_contain_text("criado")
     product = Product.objects.get(slug="camiseta-listrada")
     assert not product.live
     assert set(product.variants.values_list("sku", flat=True)) == {"LIS-P", "LIS-M"}
 
-    # preview renders the storefront template of the draft
-    preview = page.context.new_page()
-    preview.goto(f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/")
-    preview.close()
-    response = page.request.get(
-        f"{live_server.url}/admin/snippets/content/product/preview/{product.pk}/"
-    )
-    assert response.ok
-    assert "Camiseta listrada" in response.text()
+    # the preview panel renders the storefront template of the draft
+    page.goto(f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/")
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    preview = page.frame_locator("#w-preview-iframe")
+    expect(preview.locator("h1")).to_contain_text("Camiseta listrada")
+    expect(preview.get_by_text("R$ 59,90", exact=True)).to_be_visible()
+    page.screenshot(path="var/e2e-preview.png")
+    page.locator('[data-side-panel-toggle="preview"]').click()
 
     # submit for moderation
-    page.goto(f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/")
     page.locator("[data-w-dropdown-target=toggle]").last.click()
     page.get_by_role("button", name="Enviar para Revisão de conteúdo").click()
     expect(page.locator(".messages")).to_contain_text("enviado")
@@ -122,7 +121,8 @@ def test_product_from_draft_through_moderation_to_live(
     dialog = moderator_page.get_by_role("dialog")
     if dialog.count():
         dialog.get_by_role("button", name="Aprovar").click()
-    expect(moderator_page.locator(".messages")).to_contain_text("aprovad")
+    expect(moderator_page.locator(".messages")).to_contain_text("Camiseta listrada")
+    moderator_page.screenshot(path="var/e2e-approved.png", full_page=True)
     context.close()
     product.refresh_from_db()
     assert product.live
