@@ -80,7 +80,8 @@ def test_product_from_draft_through_moderation_to_live(
     variants = [("LIS-P", "P", "59.90"), ("LIS-M", "M", "64.90")]
     for index, (sku, size, price) in enumerate(variants):
         if index:
-            page.get_by_role("button", name=re.compile("Adicionar variante", re.I)).click()
+            add_variant = re.compile("Adicionar variante", re.IGNORECASE)
+            page.get_by_role("button", name=add_variant).click()
         page.fill(f"#id_variants-{index}-sku", sku)
         page.fill(f"#id_variants-{index}-option1", size)
         page.fill(f"#id_variants-{index}-price", price)
