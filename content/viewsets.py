@@ -21,7 +21,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, UpdatedAtColumn
 from wagtail.admin.widgets import HeaderButton
 from wagtail.models import WorkflowState
 from wagtail.snippets.views.snippets import (
@@ -53,6 +53,21 @@ class PriceRangeColumn(Column):
             if low == high
             else f"{format_brl(low)} – {format_brl(high)}"
         )
+
+
+class StatusColumn(StatusTagColumn):
+    """Live/draft from the row itself (Wagtail's own status column asks about
+    workflows and schedules row by row)."""
+
+    def get_value(self, instance):
+        if not instance.live:
+            return _("draft")
+        if instance.has_unpublished_changes:
+            return _("live + draft")
+        return _("live")
+
+    def get_primary(self, instance):
+        return instance.live
 
 
 class VariantCountColumn(Column):
@@ -208,7 +223,7 @@ class ProductViewSet(SnippetViewSet):
         Column("primary_category", label=_("Category"), accessor="primary_category"),
         PriceRangeColumn("price", label=_("Price")),
         VariantCountColumn("variants", label=_("Variants")),
-        LiveStatusTagColumn(),
+        StatusColumn("status", label=_("Status"), sort_key="live"),
         UpdatedAtColumn(),
     ]
     list_per_page = 50
