@@ -16,7 +16,12 @@ from wagtail.models import (
 from content.models import Product, Variant
 from plugins.roles import role_group
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: flushing between tests would also remove the page tree
+# and default site that migrations create; restore them for every test.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
