@@ -171,6 +171,19 @@ VARIANT_COLUMNS = [
     "active",
 ]
 COLUMNS = PRODUCT_COLUMNS + VARIANT_COLUMNS
+#: Variant fields read from the sheet (everything but the SKU that finds them).
+VARIANT_FIELDS = VARIANT_COLUMNS[1:]
+#: Product text columns and the model field behind each.
+PRODUCT_FIELD = {
+    "product_slug": "slug",
+    "product_name": "name",
+    "short_description": "short_description",
+    "option1_name": "option1_name",
+    "option2_name": "option2_name",
+    "option3_name": "option3_name",
+    "seo_title": "seo_title",
+    "search_description": "search_description",
+}
 REQUIRED_COLUMNS = ["product_slug", "sku", "price"]
 COST_COLUMN = "cost_price"
 

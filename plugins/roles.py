@@ -66,47 +66,36 @@ class RoleSyncResult:
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 
+
+def _media(*actions: str) -> tuple[str, ...]:
+    """Image and document permissions (given on the root collection too)."""
+    return tuple(
+        f"{app}.{action}_{model}"
+        for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+        for action in actions
+    )
+
+
+EDITOR_MEDIA = _media("add", "change", "choose")
+MODERATOR_MEDIA = _media("add", "change", "delete", "choose")
+
 # Core role templates. Plugins extend "manager" and "auditor" with their own
 # permissions by declaring templates with the same key.
 CORE_ROLES: tuple[RoleTemplate, ...] = (
     RoleTemplate(
         "content_editor",
         "Editor de conteúdo",
-        permissions=(
-            ACCESS_ADMIN,
-            "wagtailimages.add_image",
-            "wagtailimages.change_image",
-            "wagtailimages.choose_image",
-            "wagtaildocs.add_document",
-            "wagtaildocs.change_document",
-            "wagtaildocs.choose_document",
-            "taggit.add_tag",
-            "taggit.view_tag",
-        ),
+        permissions=(ACCESS_ADMIN, *EDITOR_MEDIA, "taggit.add_tag", "taggit.view_tag"),
         description=_("Edits the catalog and storefront pages; submits for review."),
         page_permissions=("add_page", "change_page"),
-        collection_permissions=(
-            "wagtailimages.add_image",
-            "wagtailimages.change_image",
-            "wagtailimages.choose_image",
-            "wagtaildocs.add_document",
-            "wagtaildocs.change_document",
-            "wagtaildocs.choose_document",
-        ),
+        collection_permissions=EDITOR_MEDIA,
     ),
     RoleTemplate(
         "content_moderator",
         "Moderador de conteúdo",
         permissions=(
             ACCESS_ADMIN,
-            "wagtailimages.add_image",
-            "wagtailimages.change_image",
-            "wagtailimages.delete_image",
-            "wagtailimages.choose_image",
-            "wagtaildocs.add_document",
-            "wagtaildocs.change_document",
-            "wagtaildocs.delete_document",
-            "wagtaildocs.choose_document",
+            *MODERATOR_MEDIA,
             "taggit.add_tag",
             "taggit.change_tag",
             "taggit.view_tag",
@@ -119,16 +108,7 @@ CORE_ROLES: tuple[RoleTemplate, ...] = (
             "lock_page",
             "unlock_page",
         ),
-        collection_permissions=(
-            "wagtailimages.add_image",
-            "wagtailimages.change_image",
-            "wagtailimages.delete_image",
-            "wagtailimages.choose_image",
-            "wagtaildocs.add_document",
-            "wagtaildocs.change_document",
-            "wagtaildocs.delete_document",
-            "wagtaildocs.choose_document",
-        ),
+        collection_permissions=MODERATOR_MEDIA,
     ),
     RoleTemplate(
         "manager",

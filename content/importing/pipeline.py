@@ -42,35 +42,13 @@ from content.importing.validation import (
 )
 from content.models import Product, Variant
 from content.models.catalog import ProductTag
+from content.resources import PRODUCT_FIELD, VARIANT_FIELDS
 from plugins.audit import audit_value
 
 IMPORT_LOG_ACTION = "content.import"
 BATCH = 400  # products per batch (keeps IN lists under SQLite's limits)
-VARIANT_FIELDS = [
-    "option1",
-    "option2",
-    "option3",
-    "price",
-    "compare_at_price",
-    "cost_price",
-    "gtin",
-    "weight_grams",
-    "length_cm",
-    "width_cm",
-    "height_cm",
-    "ncm",
-    "origin",
-    "active",
-]
-PRODUCT_TEXT = {
-    "product_name": "name",
-    "short_description": "short_description",
-    "option1_name": "option1_name",
-    "option2_name": "option2_name",
-    "option3_name": "option3_name",
-    "seo_title": "seo_title",
-    "search_description": "search_description",
-}
+#: Product text columns an import may change (the slug finds the product).
+PRODUCT_TEXT = {c: f for c, f in PRODUCT_FIELD.items() if c != "product_slug"}
 TEXT_DEFAULTS = {"option1": "", "option2": "", "option3": "", "gtin": "", "ncm": ""}
 
 
@@ -356,7 +334,6 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         product.updated_at = now
     if to_update:
         Product.objects.bulk_update(to_update, product_fields)
-    variant_fields = VARIANT_FIELDS
     new_variant_rows, changed_variant_rows = [], []
     for item in planned:
         if not item.write_rows:
@@ -367,7 +344,7 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         changed_variant_rows.extend(v for v in item.changed_variants if v.pk)
     Variant.objects.bulk_create(new_variant_rows)
     if changed_variant_rows:
-        Variant.objects.bulk_update(changed_variant_rows, variant_fields)
+        Variant.objects.bulk_update(changed_variant_rows, VARIANT_FIELDS)
 
     through = Product.categories.through
     with_categories = [p for p in planned if p.categories is not None and p.write_rows]

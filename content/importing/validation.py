@@ -20,6 +20,7 @@ from content.resources import (
     COLUMNS,
     COST_COLUMN,
     PRODUCT_COLUMNS,
+    PRODUCT_FIELD,
     REQUIRED_COLUMNS,
     VARIANT_COLUMNS,
     CatalogResource,
@@ -29,17 +30,6 @@ from content.validators import validate_gtin, validate_ncm
 MAX_STORED_ERRORS = 1000
 CHUNK = 500
 
-# Model field behind each column (for max_length and validators).
-PRODUCT_FIELD = {
-    "product_slug": "slug",
-    "product_name": "name",
-    "short_description": "short_description",
-    "option1_name": "option1_name",
-    "option2_name": "option2_name",
-    "option3_name": "option3_name",
-    "seo_title": "seo_title",
-    "search_description": "search_description",
-}
 VARIANT_TEXT = ["sku", "option1", "option2", "option3", "gtin", "ncm", "origin"]
 NON_NEGATIVE = ["cost_price", "weight_grams", "length_cm", "width_cm", "height_cm"]
 ORIGINS = {value for value, _label in Variant.Origin.choices}
