@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 )
 
 from api.routes import plugin_route_prefixes
+from api.views import CurrentKeyView
 
 app_name = "api"
 
@@ -16,6 +17,7 @@ v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("auth/key/", CurrentKeyView.as_view(), name="current-key"),
 ]
 
 for label, patterns in plugin_route_prefixes():

@@ -95,6 +95,21 @@ MATRIX = {
         "get",
         [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK],
     ),
+    # API keys (managers) and the key check (API keys only, never sessions)
+    "/admin/api-keys/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/api-keys/new/": ("get", [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK]),
+    "/admin/api-keys/edit/{key}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
+    "/admin/api-keys/revoke/{key}/": (
+        "post",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
+    "/api/v1/auth/key/": (
+        "get",
+        [API_DENIED] * 7,
+    ),
     "/api/v1/shelves/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK]),
     "/api/v1/shelves/{a}/": (
         "get",
@@ -138,7 +153,16 @@ def catalog_objects(superuser):
         status=ImportJob.Status.VALIDATED,
         dry_run_report={"error_count": 0},
     )
-    return {"p": product.pk, "job": job.pk}
+    from api.services import create_api_key
+
+    key, _secret = create_api_key(
+        name="Loja",
+        scopes=["catalog:read"],
+        allowed_origins=[],
+        rate_limit=0,
+        user=None,
+    )
+    return {"p": product.pk, "job": job.pk, "key": key.pk}
 
 
 @pytest.fixture

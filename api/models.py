@@ -1,0 +1,102 @@
+"""API keys for storefront frontends (one per frontend: site, app, marketplace)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+KEY_PREFIX = "rtg"
+
+
+class Scope(models.TextChoices):
+    CATALOG_READ = "catalog:read", _("Read the catalog and pages")
+    ORDERS_WRITE = "orders:write", _("Place and cancel orders")
+    ORDERS_READ = "orders:read", _("Read orders by their customer token")
+
+
+def hash_secret(secret: str) -> str:
+    # Keys are 256-bit random strings: a plain SHA-256 is enough (no stretching
+    # needed for secrets that cannot be guessed), and it is fast per request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A frontend's credentials. Only a hash of the secret is stored; the secret
+    is shown once, when the key is created."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    allowed_origins = models.JSONField(
+        _("allowed origins"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Browser origins allowed to use this key, e.g. https://loja.com.br"
+        ),
+    )
+    rate_limit = models.PositiveIntegerField(
+        _("requests per minute"), default=600, help_text=_("0 means no limit.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({KEY_PREFIX}_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def new_secret() -> tuple[str, str]:
+        """A fresh (prefix, secret) pair: ``rtg_<prefix>_<random>``."""
+        prefix = secrets.token_hex(6)
+        return prefix, f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+
+    @staticmethod
+    def split(secret: str) -> str | None:
+        """The prefix of a presented secret, or None if it is not one of ours."""
+        parts = secret.split("_", 2)
+        if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1]:
+            return None
+        return parts[1]
+
+    def matches(self, secret: str) -> bool:
+        return hmac.compare_digest(self.key_hash, hash_secret(secret))
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Requests without an Origin (servers, apps) are allowed; browsers must
+        come from one of the key's origins."""
+        if not origin:
+            return True
+        return origin.rstrip("/") in {o.rstrip("/") for o in self.allowed_origins or []}

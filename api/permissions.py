@@ -1,0 +1,30 @@
+"""Permission classes of the API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+from api.models import ApiKey
+
+ANY_SCOPE = "*"
+
+
+class HasApiKeyScope(BasePermission):
+    """The request carries an active API key with the view's ``required_scope``
+    (``ANY_SCOPE``: any key), sent from one of the key's allowed origins when
+    it comes from a browser. Views without ``required_scope`` deny."""
+
+    message = _("This API key does not have the scope this endpoint needs.")
+
+    def has_permission(self, request, view):
+        key = request.auth
+        if not isinstance(key, ApiKey):
+            return False
+        if not key.allows_origin(request.headers.get("Origin")):
+            self.message = _("This API key may not be used from this origin.")
+            return False
+        scope = getattr(view, "required_scope", None)
+        if scope is None:
+            return False
+        return scope == ANY_SCOPE or key.has_scope(scope)

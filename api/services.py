@@ -1,0 +1,78 @@
+"""Creating and revoking API keys."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from api.models import ApiKey, Scope, hash_secret
+from plugins.audit import log_change
+from plugins.exceptions import RetaguardaError
+
+
+class InvalidApiKey(RetaguardaError):
+    code = "invalid-api-key"
+
+
+def _check_values(scopes, allowed_origins, rate_limit):
+    unknown = sorted(set(scopes) - set(Scope.values))
+    if unknown:
+        raise InvalidApiKey(f"Unknown scopes: {', '.join(unknown)}")
+    for origin in allowed_origins:
+        if not origin.startswith(("https://", "http://")) or origin.count("/") > 2:
+            raise InvalidApiKey(f"Not an origin (scheme://host[:port]): {origin}")
+    if rate_limit < 0:
+        raise InvalidApiKey("The rate limit cannot be negative.")
+
+
+@transaction.atomic
+def create_api_key(
+    *, name: str, scopes: list[str], allowed_origins: list[str], rate_limit: int, user
+) -> tuple[ApiKey, str]:
+    """Create a key; returns it with its secret, which is not stored anywhere.
+
+    Requires ``api.add_apikey``. Logs ``wagtail.create``.
+    """
+    if user is not None and not user.has_perm("api.add_apikey"):
+        raise PermissionDenied
+    _check_values(scopes, allowed_origins, rate_limit)
+    prefix, secret = ApiKey.new_secret()
+    key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        key_hash=hash_secret(secret),
+        scopes=sorted(set(scopes)),
+        allowed_origins=list(dict.fromkeys(allowed_origins)),
+        rate_limit=rate_limit,
+        created_by=user,
+    )
+    log_change(
+        key,
+        "wagtail.create",
+        user=user,
+        changes={
+            "scopes": [None, key.scopes],
+            "allowed_origins": [None, key.allowed_origins],
+        },
+    )
+    return key, secret
+
+
+@transaction.atomic
+def revoke_api_key(key: ApiKey, *, user) -> bool:
+    """Revoke a key at once (its next request is refused). Requires
+    ``api.change_apikey``. Logs ``api.key.revoke``. Returns False if it was
+    already revoked."""
+    if user is not None and not user.has_perm("api.change_apikey"):
+        raise PermissionDenied
+    updated = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if updated:
+        from api.signals import forget_origins
+
+        key.refresh_from_db()
+        forget_origins()
+        log_change(key, "api.key.revoke", user=user)
+    return bool(updated)

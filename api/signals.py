@@ -1,0 +1,43 @@
+"""Reactions to libraries' events."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+ORIGINS_CACHE_KEY = "api:key-origins"
+
+
+def allowed_origins() -> set[str]:
+    """Origins of all active API keys (cached for a minute)."""
+    origins = cache.get(ORIGINS_CACHE_KEY)
+    if origins is None:
+        from api.models import ApiKey
+
+        origins = {
+            origin.rstrip("/")
+            for key_origins in ApiKey.objects.active().values_list(
+                "allowed_origins", flat=True
+            )
+            for origin in key_origins or []
+        }
+        cache.set(ORIGINS_CACHE_KEY, origins, 60)
+    return origins
+
+
+def cors_allow_api_key_origins(sender, request, **kwargs):
+    """django-cors-headers asks whether a request's origin may call the API.
+
+    A browser's preflight carries no API key, so any active key's origin passes
+    here; the request itself is then checked against its own key's origins
+    (``HasApiKeyScope``).
+    """
+    origin = request.headers.get("Origin", "").rstrip("/")
+    return (
+        bool(origin)
+        and request.path.startswith("/api/")
+        and origin in allowed_origins()
+    )
+
+
+def forget_origins(**kwargs):
+    cache.delete(ORIGINS_CACHE_KEY)
