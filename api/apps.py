@@ -28,6 +28,21 @@ class ApiConfig(RoleProviderMixin, AppConfig):
         check_request_enabled.connect(
             cors_allow_api_key_origins, dispatch_uid="api.cors_allow_api_key_origins"
         )
+        from wagtail.signals import published, unpublished
+
+        from api.cache import catalog_changed
+        from content.models import Brand, Category, Collection, Product
+
+        # What the public catalog shows changes when catalog objects are
+        # published, unpublished or deleted (imports call the same through
+        # content.hooks.CATALOG_IMPORTED).
+        for model in (Product, Category, Brand, Collection):
+            for signal in (published, unpublished, post_delete):
+                signal.connect(
+                    catalog_changed,
+                    sender=model,
+                    dispatch_uid=f"api.catalog_changed.{model.__name__}.{id(signal)}",
+                )
         for signal in (post_save, post_delete):
             signal.connect(
                 forget_origins, sender=ApiKey, dispatch_uid=f"api.forget_{signal}"

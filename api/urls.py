@@ -8,6 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from api.catalog import views as catalog
 from api.routes import plugin_route_prefixes
 from api.views import CurrentKeyView
 
@@ -18,6 +19,26 @@ v1_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("auth/key/", CurrentKeyView.as_view(), name="current-key"),
+    path("catalog/products/", catalog.ProductListView.as_view(), name="product-list"),
+    path(
+        "catalog/products/<slug:slug>/",
+        catalog.ProductDetailView.as_view(),
+        name="product-detail",
+    ),
+    path(
+        "catalog/categories/", catalog.CategoryTreeView.as_view(), name="category-tree"
+    ),
+    path(
+        "catalog/categories/<path:path>/",
+        catalog.CategoryDetailView.as_view(),
+        name="category-detail",
+    ),
+    path("catalog/brands/", catalog.BrandListView.as_view(), name="brand-list"),
+    path(
+        "catalog/collections/<slug:slug>/",
+        catalog.CollectionDetailView.as_view(),
+        name="collection-detail",
+    ),
 ]
 
 for label, patterns in plugin_route_prefixes():

@@ -9,8 +9,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
 from api.admin_views import ApiKeyCreateView, ApiKeyRevokeView
+from api.cache import catalog_changed
 from api.forms import ApiKeyForm
 from api.models import ApiKey
+from content.hooks import CATALOG_IMPORTED
 
 
 class ApiKeyEditView(generic.EditView):
@@ -69,3 +71,8 @@ hooks.register("register_admin_viewset", ApiKeyViewSet)
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("api.key.revoke", _("Revoke API key"), _("API key revoked"))
+
+
+@hooks.register(CATALOG_IMPORTED)
+def forget_cached_catalog_after_import(*, product_ids):
+    catalog_changed()

@@ -1,0 +1,300 @@
+"""The public product payload, built for the hot path.
+
+A page of products is read in a constant number of queries that select only the
+columns the payload needs (``.values()``, one query per related table),
+assembled into plain dicts. Plugins add keys through ``PRODUCT_PAYLOADS``.
+Image sizes are signed URLs of Wagtail's image serve view (no rendition is
+generated or queried while building the payload).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.urls import reverse
+from wagtail.images.utils import generate_signature
+
+from api.hooks import PRODUCT_PAYLOADS
+from content.models import Category, Product, ProductImage, Variant
+from content.models.catalog import ProductTag
+from plugins import hooks
+
+IMAGE_SIZES = {
+    "thumb": "fill-160x160",
+    "card": "fill-480x480",
+    "large": "max-1200x1200",
+}
+
+PRODUCT_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "short_description",
+    "description",
+    "seo_title",
+    "search_description",
+    "option1_name",
+    "option2_name",
+    "option3_name",
+    "brand__slug",
+    "brand__name",
+    "primary_category__slug",
+    "primary_category__name",
+    "primary_category__path",
+    "first_published_at",
+    "last_published_at",
+)
+VARIANT_COLUMNS = (
+    "product_id",
+    "sku",
+    "option1",
+    "option2",
+    "option3",
+    "price",
+    "compare_at_price",
+    "active",
+    "gtin",
+    "weight_grams",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+)
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def image_url(image_id: int, file_name: str, spec: str) -> str:
+    url = reverse(
+        "wagtailimages_serve", args=(generate_signature(image_id, spec), image_id, spec)
+    )
+    return url + file_name.rsplit("/", 1)[-1]
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def build_product_payloads(rows: list[dict]) -> list[dict]:
+    """Payloads for product rows read with ``PRODUCT_COLUMNS``, in their order."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+
+    variants = defaultdict(list)
+    for variant in (
+        Variant.objects.filter(product_id__in=ids)
+        .order_by("product_id", "sort_order", "pk")
+        .values(*VARIANT_COLUMNS)
+    ):
+        variants[variant["product_id"]].append(variant)
+
+    extra_categories = defaultdict(list)
+    for link in (
+        Product.categories.through.objects.filter(product_id__in=ids)
+        .order_by("category__path")
+        .values("product_id", "category__slug", "category__name", "category__path")
+    ):
+        extra_categories[link["product_id"]].append(
+            {
+                "slug": link["category__slug"],
+                "name": link["category__name"],
+                "path": link["category__path"],
+            }
+        )
+
+    wanted_paths = {
+        path
+        for row in rows
+        if row["primary_category__path"]
+        for path in _ancestor_paths(row["primary_category__path"])
+    }
+    crumbs = {
+        category["path"]: category
+        for category in Category.objects.filter(path__in=wanted_paths).values(
+            "slug", "name", "path"
+        )
+    }
+
+    images = defaultdict(list)
+    for image in (
+        ProductImage.objects.filter(product_id__in=ids)
+        .order_by("product_id", "sort_order", "pk")
+        .values(
+            "product_id",
+            "alt",
+            "image_id",
+            "image__file",
+            "image__width",
+            "image__height",
+        )
+    ):
+        images[image["product_id"]].append(
+            {
+                "alt": image["alt"],
+                "width": image["image__width"],
+                "height": image["image__height"],
+                "sizes": {
+                    name: image_url(image["image_id"], image["image__file"], spec)
+                    for name, spec in IMAGE_SIZES.items()
+                },
+            }
+        )
+
+    tags = defaultdict(list)
+    for tag in (
+        ProductTag.objects.filter(content_object_id__in=ids)
+        .order_by("tag__name")
+        .values("content_object_id", "tag__name")
+    ):
+        tags[tag["content_object_id"]].append(tag["tag__name"])
+
+    payloads = [
+        product_payload(
+            row,
+            variants[row["id"]],
+            extra_categories[row["id"]],
+            crumbs,
+            images[row["id"]],
+            tags[row["id"]],
+        )
+        for row in rows
+    ]
+    hooks.call(PRODUCT_PAYLOADS, payloads=payloads)
+    return payloads
+
+
+def product_payload(row, variants, categories, crumbs, images, tags) -> dict:
+    option_names = [row[f"option{i}_name"] for i in (1, 2, 3)]
+    variant_payloads = []
+    for variant in variants:
+        variant_payloads.append(
+            {
+                "sku": variant["sku"],
+                "options": {
+                    name: variant[f"option{i}"]
+                    for i, name in enumerate(option_names, start=1)
+                    if name
+                },
+                "price": money(variant["price"]),
+                "compare_at_price": money(variant["compare_at_price"]),
+                "active": variant["active"],
+                "gtin": variant["gtin"] or None,
+                "weight_grams": variant["weight_grams"],
+                "dimensions_cm": {
+                    "length": money(variant["length_cm"]),
+                    "width": money(variant["width_cm"]),
+                    "height": money(variant["height_cm"]),
+                },
+            }
+        )
+    prices = [v["price"] for v in variants if v["active"]]
+    path = row["primary_category__path"]
+    description = row["description"]
+    return {
+        "id": row["id"],
+        "slug": row["slug"],
+        "name": row["name"],
+        "short_description": row["short_description"],
+        "description": list(description.raw_data) if description is not None else [],
+        "seo": {"title": row["seo_title"], "description": row["search_description"]},
+        "brand": (
+            {"slug": row["brand__slug"], "name": row["brand__name"]}
+            if row["brand__slug"]
+            else None
+        ),
+        "category": (
+            {
+                "slug": row["primary_category__slug"],
+                "name": row["primary_category__name"],
+                "path": path,
+                "breadcrumbs": [
+                    {"slug": c["slug"], "name": c["name"], "path": c["path"]}
+                    for p in _ancestor_paths(path)
+                    if (c := crumbs.get(p))
+                ],
+            }
+            if path
+            else None
+        ),
+        "categories": categories,
+        "tags": tags,
+        "options": [name for name in option_names if name],
+        "images": images,
+        "variants": variant_payloads,
+        "price_range": (
+            {"min": money(min(prices)), "max": money(max(prices))} if prices else None
+        ),
+        "published_at": row["first_published_at"],
+        "updated_at": row["last_published_at"],
+    }
+
+
+def payloads_for_objects(products: list[Product]) -> list[dict]:
+    """Payloads for in-memory products (draft previews): the same shape,
+    built from the objects instead of the tables."""
+    payloads = []
+    for product in products:
+        row = dict.fromkeys(PRODUCT_COLUMNS)
+        row.update(
+            {
+                "id": product.pk,
+                "slug": product.slug,
+                "name": product.name,
+                "short_description": product.short_description,
+                "description": product.description,
+                "seo_title": product.seo_title,
+                "search_description": product.search_description,
+                "option1_name": product.option1_name,
+                "option2_name": product.option2_name,
+                "option3_name": product.option3_name,
+                "first_published_at": product.first_published_at,
+                "last_published_at": product.last_published_at,
+            }
+        )
+        if product.brand_id:
+            row["brand__slug"], row["brand__name"] = (
+                product.brand.slug,
+                product.brand.name,
+            )
+        category = product.primary_category
+        if category is not None:
+            row["primary_category__slug"] = category.slug
+            row["primary_category__name"] = category.name
+            row["primary_category__path"] = category.path
+        crumbs = (
+            {c["path"]: c for c in category.breadcrumbs()}
+            if category is not None
+            else {}
+        )
+        variants = [
+            {column: getattr(v, column, None) for column in VARIANT_COLUMNS}
+            for v in product.variants.all()
+        ]
+        categories = [
+            {"slug": c.slug, "name": c.name, "path": c.path}
+            for c in Category.objects.filter(
+                pk__in=[c.pk for c in product.categories.all()]
+            )
+        ]
+        images = [
+            {
+                "alt": item.alt,
+                "width": item.image.width,
+                "height": item.image.height,
+                "sizes": {
+                    name: image_url(item.image_id, item.image.file.name, spec)
+                    for name, spec in IMAGE_SIZES.items()
+                },
+            }
+            for item in product.images.all()
+        ]
+        tags = sorted(item.tag.name for item in product.tagged_items.all())
+        payloads.append(
+            product_payload(row, variants, categories, crumbs, images, tags)
+        )
+    hooks.call(PRODUCT_PAYLOADS, payloads=payloads)
+    return payloads

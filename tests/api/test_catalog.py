@@ -1,0 +1,261 @@
+"""Public catalog endpoints: API-key scopes, published content only, filters,
+cursor pagination, constant query count, ETags and cache invalidation, draft
+preview with a token."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from api.catalog.schema import ProductSerializer
+from api.services import create_api_key
+from content.importing.pipeline import run_import
+from content.models import Product
+from content.preview import issue_preview_token
+from tests.content.conftest import make_category, make_product
+
+LIST = "/api/v1/catalog/products/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api(db):
+    _key, secret = create_api_key(
+        name="Loja",
+        scopes=["catalog:read"],
+        allowed_origins=[],
+        rate_limit=0,
+        user=None,
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    return client
+
+
+@pytest.fixture
+def catalog(camisetas, casa, brand, camiseta):
+    camiseta.tags.add("verão")
+    camiseta.save()
+    camiseta.save_revision().publish()
+    make_product("panela", primary_category=casa, variants=[("PAN-1", "199.00")])
+    make_product(
+        "rascunho", primary_category=camisetas, live=False, variants=[("RAS-1", "9")]
+    )
+    return camiseta
+
+
+def slugs(response):
+    assert response.status_code == 200, response.content
+    return [p["slug"] for p in response.json()["results"]]
+
+
+def test_needs_a_key_with_the_catalog_scope(db, catalog):
+    assert APIClient().get(LIST).status_code == 401
+    _key, secret = create_api_key(
+        name="Pedidos",
+        scopes=["orders:write"],
+        allowed_origins=[],
+        rate_limit=0,
+        user=None,
+    )
+    response = APIClient().get(LIST, HTTP_X_API_KEY=secret)
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_lists_published_products_only_with_the_full_payload(api, catalog):
+    response = api.get(LIST)
+    assert slugs(response) == ["camiseta-basica", "panela"]
+    product = response.json()["results"][0]
+    serializer = ProductSerializer(data=product)
+    assert serializer.is_valid(), serializer.errors
+    assert product["brand"] == {"slug": "nordeste", "name": "Nordeste Têxtil"}
+    assert [c["path"] for c in product["category"]["breadcrumbs"]] == [
+        "moda",
+        "moda/camisetas",
+    ]
+    assert product["price_range"] == {"min": "49.90", "max": "54.90"}
+    assert product["variants"][0]["options"] == {"cor": "op0"}
+    assert product["tags"] == ["verão"]
+    assert "cost_price" not in str(product)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?category=moda", ["camiseta-basica"]),
+        ("?category=casa", ["panela"]),
+        ("?brand=nordeste", ["camiseta-basica"]),
+        ("?price_min=100", ["panela"]),
+        ("?price_max=50", ["camiseta-basica"]),
+        ("?option=cor:op1", ["camiseta-basica"]),
+        ("?option=cor:roxo", []),
+        ("?tag=verão", ["camiseta-basica"]),
+        ("?q=PAN-1", ["panela"]),
+        ("?q=básica", ["camiseta-basica"]),
+        ("?ordering=-price", ["panela", "camiseta-basica"]),
+        ("?ordering=-name", ["panela", "camiseta-basica"]),
+    ],
+)
+def test_filters_and_ordering(api, catalog, query, expected):
+    assert slugs(api.get(LIST + query)) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page_size=0",
+        "?page_size=101",
+        "?price_min=abc",
+        "?ordering=sku",
+        "?cursor=xyz",
+    ],
+)
+def test_bad_parameters_are_problems(api, catalog, query):
+    response = api.get(LIST + query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_cursor_pagination_walks_every_product_once(api, camisetas):
+    for i in range(7):
+        make_product(
+            f"p-{i}", primary_category=camisetas, variants=[(f"P{i}", str(10 + i % 3))]
+        )
+    for ordering in ("name", "price", "-price", "newest"):
+        seen, url = [], f"{LIST}?page_size=3&ordering={ordering}"
+        while url:
+            data = api.get(url).json()
+            seen += [p["slug"] for p in data["results"]]
+            cursor = data["next_cursor"]
+            url = (
+                f"{LIST}?page_size=3&ordering={ordering}&cursor={cursor}"
+                if cursor
+                else None
+            )
+        assert sorted(seen) == sorted(f"p-{i}" for i in range(7)), ordering
+
+
+def test_query_count_does_not_grow_with_page_size(
+    api, camisetas, django_assert_max_num_queries
+):
+    for i in range(30):
+        make_product(
+            f"q-{i}",
+            primary_category=camisetas,
+            variants=[(f"Q{i}a", "1"), (f"Q{i}b", "2")],
+        )
+    api.get(LIST)  # the key's first use records its last-used time (once a minute)
+    counts = []
+    for size in (1, 24, 100):
+        cache.clear()
+        with django_assert_max_num_queries(12) as captured:
+            assert len(api.get(f"{LIST}?page_size={size}").json()["results"]) == min(
+                size, 30
+            )
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_etag_and_conditional_requests(api, catalog):
+    first = api.get(LIST)
+    etag = first["ETag"]
+    assert "max-age" in first["Cache-Control"]
+    again = api.get(LIST, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+
+
+def test_publish_is_visible_on_the_next_request(api, catalog, superuser):
+    assert "rascunho" not in slugs(api.get(LIST))
+    draft = Product.objects.get(slug="rascunho")
+    draft.save_revision(user=superuser).publish(user=superuser)
+    assert "rascunho" in slugs(api.get(LIST))
+
+
+def test_no_stale_response_after_an_import(
+    api, catalog, superuser, django_capture_on_commit_callbacks
+):
+    before = api.get(f"{LIST}camiseta-basica/").json()
+    assert before["variants"][0]["price"] == "49.90"
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run_import(
+            b"product_slug;sku;price\ncamiseta-basica;CAM-AZ-M;39,90\n",
+            user=superuser,
+            dry_run=False,
+            publish=True,
+        )
+    assert report.committed
+    after = api.get(f"{LIST}camiseta-basica/").json()
+    assert after["variants"][0]["price"] == "39.90"
+
+
+def test_detail_of_a_draft_is_not_found(api, catalog):
+    response = api.get(f"{LIST}rascunho/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_preview_token_shows_the_draft(api, catalog, superuser):
+    draft = catalog.get_latest_revision_as_object()
+    draft.name = "Camiseta básica (nova coleção)"
+    variants = list(draft.variants.all())
+    variants[0].price = Decimal("44.90")
+    draft.variants = variants
+    draft.save_revision(user=superuser)
+    catalog.refresh_from_db()
+    token = issue_preview_token(catalog)
+    live = api.get(f"{LIST}camiseta-basica/").json()
+    assert live["name"] == "Camiseta básica"
+    preview = api.get(f"{LIST}camiseta-basica/?preview_token={token}")
+    assert preview.status_code == 200
+    assert preview.json()["name"] == "Camiseta básica (nova coleção)"
+    assert preview.json()["variants"][0]["price"] == "44.90"
+    assert "no-store" in preview["Cache-Control"]
+    # drafts never leak into the cached public response
+    assert api.get(f"{LIST}camiseta-basica/").json()["name"] == "Camiseta básica"
+
+
+def test_bad_preview_tokens_are_401(api, catalog):
+    other = make_product("outro", variants=[("OUT-1", "1")])
+    token = issue_preview_token(other)
+    for bad in ("forged", token[:-2] + "xx", token):
+        response = api.get(f"{LIST}camiseta-basica/?preview_token={bad}")
+        assert response.status_code == 401, bad
+
+
+def test_categories_brands_and_collections(api, catalog, moda):
+    from content.models import Collection
+
+    make_category(
+        "basicas", parent=Product.objects.get(slug="camiseta-basica").primary_category
+    )
+    tree = api.get("/api/v1/catalog/categories/").json()
+    moda_node = next(node for node in tree if node["slug"] == "moda")
+    assert moda_node["children"][0]["slug"] == "camisetas"
+    assert moda_node["children"][0]["children"][0]["path"] == "moda/camisetas/basicas"
+    detail = api.get("/api/v1/catalog/categories/moda/camisetas/").json()
+    assert [c["slug"] for c in detail["breadcrumbs"]] == ["moda"]
+    assert [c["slug"] for c in detail["children"]] == ["basicas"]
+    assert api.get("/api/v1/catalog/brands/").json() == [
+        {"slug": "nordeste", "name": "Nordeste Têxtil", "website": ""}
+    ]
+    collection = Collection(name="Mais vendidos", slug="mais-vendidos")
+    from content.models import CollectionProduct
+
+    collection.items = [
+        CollectionProduct(product=Product.objects.get(slug="panela")),
+        CollectionProduct(product=catalog),
+        CollectionProduct(product=Product.objects.get(slug="rascunho")),
+    ]
+    collection.save()
+    collection.save_revision().publish()
+    data = api.get("/api/v1/catalog/collections/mais-vendidos/").json()
+    assert [p["slug"] for p in data["products"]] == ["panela", "camiseta-basica"]
