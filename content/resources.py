@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from content.models import Variant
-from plugins.exports import neutralise_formula
+from plugins.exports import FORMULA_TRIGGERS, neutralise_formula
 
 TRUE_WORDS = {"1", "true", "sim", "s", "yes", "y", "verdadeiro", "ativo", "x"}
 FALSE_WORDS = {"0", "false", "nao", "não", "n", "no", "falso", "inativo"}
@@ -125,7 +125,10 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # spreadsheets turn codes like NCM into numbers
-        return str(value).strip()
+        text = str(value).strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS:
+            text = text[1:]  # the apostrophe our export added against formulas
+        return text
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)

@@ -191,9 +191,12 @@ class ImportConfirmView(PermissionRequiredMixin, View):
             raise PermissionDenied
         if job.publish and not request.user.has_perm("content.publish_product"):
             raise PermissionDenied
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.PENDING, progress=0
-        )
+        # Only one confirmation starts the import, however many are posted.
+        claimed = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.VALIDATED, report={}
+        ).update(status=ImportJob.Status.PENDING, progress=0)
+        if not claimed:
+            return redirect("content_import:job", pk=job.pk)
         with job.file.open("rb") as handle:
             hint = _rows_hint(handle.read(), job.original_name)
         tasks.start(job, dry_run=False, rows_hint=hint)

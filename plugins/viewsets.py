@@ -93,8 +93,8 @@ class ScopedUsageView(ObjectPermissionMixin, usage.UsageView):
     any_permission_required = ["view", "change"]
 
 
-class ScopedCopyView(ObjectPermissionMixin, generic.CopyView):
-    pass
+class ScopedCopyView(ScopeFieldFormMixin, ObjectPermissionMixin, generic.CopyView):
+    scope_action = "add"
 
 
 class ScopedModelViewSet(ModelViewSet):

@@ -131,6 +131,12 @@ def _product_changes(product: Product, plan: ProductPlan, validated: Validated) 
         category_id = validated.categories[values["primary_category"]]
         if product.primary_category_id != category_id:
             changes["primary_category_id"] = (product.primary_category_id, category_id)
+    if "categories" in values:
+        wanted = {validated.categories[path] for path in values["categories"]}
+        if wanted != plan.current_categories:
+            changes["categories"] = (sorted(plan.current_categories), sorted(wanted))
+    if "tags" in values and set(values["tags"]) != plan.current_tags:
+        changes["tags"] = (sorted(plan.current_tags), sorted(values["tags"]))
     return changes
 
 
@@ -182,6 +188,7 @@ class _Planned:
     changes: dict
     categories: list[int] | None
     tags: list[str] | None
+    via_revision: bool = False
 
 
 def _ensure_tags(names: set[str]) -> dict[str, Tag]:
@@ -292,7 +299,13 @@ def _plan_product(plan, base, validated, publish) -> _Planned:
     if "categories" in values:
         categories = [validated.categories[path] for path in values["categories"]]
     tags = values.get("tags") if "tags" in validated.columns else None
-    write_rows = publish or is_new or not product.live
+    # A live product with a pending draft: the import is based on the draft, so
+    # publishing must publish that whole revision (Wagtail writes the object
+    # and its children), not only the imported columns.
+    via_revision = (
+        publish and not is_new and product.live and product.has_unpublished_changes
+    )
+    write_rows = (publish or is_new or not product.live) and not via_revision
     return _Planned(
         plan,
         product,
@@ -304,6 +317,7 @@ def _plan_product(plan, base, validated, publish) -> _Planned:
         changes,
         categories,
         tags,
+        via_revision,
     )
 
 
@@ -426,9 +440,14 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         )
     else:
         pointers["has_unpublished_changes"] = True
-    Product.objects.filter(pk__in=[item.product.pk for item in planned]).update(
-        **pointers
-    )
+    Product.objects.filter(
+        pk__in=[item.product.pk for item in planned if not item.via_revision]
+    ).update(**pointers)
+    via_revision = [item.product.pk for item in planned if item.via_revision]
+    if via_revision:  # published below, by the revision itself
+        Product.objects.filter(pk__in=via_revision).update(
+            latest_revision_id=Subquery(latest)
+        )
     for item, revision in zip(planned, revisions, strict=True):
         item.product.latest_revision = revision
 
@@ -460,6 +479,10 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
             for item, revision in zip(planned, revisions, strict=True)
         ]
     )
+
+    for item, revision in zip(planned, revisions, strict=True):
+        if item.via_revision:
+            revision.publish(user=user, skip_permission_checks=True)
 
 
 def _audit_changes(changes: dict) -> dict:

@@ -78,7 +78,17 @@ def _read_csv(data: bytes) -> Sheet:
         raise FileProblem(
             _("The file is not valid CSV: %(error)s") % {"error": exc}
         ) from exc
-    return Sheet("csv", header, reader, encoding=encoding, delimiter=delimiter)
+    return Sheet("csv", header, _rows(reader), encoding=encoding, delimiter=delimiter)
+
+
+def _rows(reader):
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise FileProblem(
+            _("The file is not valid CSV near line %(line)s: %(error)s")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> Sheet:

@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
+from django.db.models import DecimalField, PositiveIntegerField
 from django.utils.translation import gettext as _
 
 from content.importing.errors import FileProblem, RowError
 from content.importing.reader import Limits, Sheet
 from content.models import Brand, Category, Product, Variant
-from content.models.catalog import SKU_VALIDATOR
+from content.models.catalog import SKU_VALIDATOR, ProductTag
 from content.resources import (
     COLUMNS,
     COST_COLUMN,
@@ -57,6 +58,8 @@ class ProductPlan:
     values: dict  # merged product-level values (first non-empty per column)
     rows: list[ParsedRow]
     existing: Product | None = None
+    current_categories: set[int] = field(default_factory=set)
+    current_tags: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -131,6 +134,17 @@ class ColumnSpec:
     product_level: bool
 
 
+def _numeric_checks(column: str) -> tuple:
+    """The model field's own validators (max digits, decimal places, minimum)."""
+    try:
+        field = Variant._meta.get_field(column)
+    except Exception:  # noqa: BLE001 - not a variant column
+        return ()
+    if not isinstance(field, DecimalField | PositiveIntegerField):
+        return ()
+    return tuple(field.validators)
+
+
 def column_specs(columns: list[str], resource: CatalogResource) -> list[ColumnSpec]:
     checks = _field_checks()
     specs = []
@@ -146,7 +160,7 @@ def column_specs(columns: list[str], resource: CatalogResource) -> list[ColumnSp
                 column,
                 resource.widget(column),
                 limit,
-                tuple(checks.get(column, ())),
+                tuple(checks.get(column, ())) + _numeric_checks(column),
                 column in PRODUCT_COLUMNS,
             )
         )
@@ -162,6 +176,15 @@ def parse_row(number: int, cells: list, specs: list[ColumnSpec]) -> ParsedRow:
         except ValueError as exc:
             parsed.errors.append(RowError(number, spec.name, str(exc)))
             continue
+        if value is not None and not isinstance(value, str) and spec.checks:
+            try:
+                for check in spec.checks:
+                    check(value)
+            except ValidationError as exc:
+                parsed.errors.append(
+                    RowError(number, spec.name, " ".join(exc.messages))
+                )
+                continue
         if isinstance(value, str) and value:
             if spec.limit and len(value) > spec.limit:
                 parsed.errors.append(
@@ -308,6 +331,20 @@ def validate_sheet(
             "locked_by"
         ):
             plans[product.slug].existing = product
+    existing_ids = {plan.existing.pk: plan for plan in plans.values() if plan.existing}
+    if existing_ids and "categories" in columns:
+        through = Product.categories.through.objects
+        for chunk in _chunks(list(existing_ids)):
+            for product_id, category_id in through.filter(
+                product_id__in=chunk
+            ).values_list("product_id", "category_id"):
+                existing_ids[product_id].current_categories.add(category_id)
+    if existing_ids and "tags" in columns:
+        for chunk in _chunks(list(existing_ids)):
+            for product_id, name in ProductTag.objects.filter(
+                content_object_id__in=chunk
+            ).values_list("content_object_id", "tag__name"):
+                existing_ids[product_id].current_tags.add(name)
     skus = [row.sku for row in rows if row.sku]
     existing_variants: dict[str, Variant] = {}
     for chunk in _chunks(skus):
@@ -342,34 +379,24 @@ def validate_sheet(
                         % {"slug": plan.slug, "user": product.locked_by},
                     )
                 )
+        # A product-level problem invalidates every row of the product (so
+        # that skipping invalid rows can never half-apply a product).
+        problems = []
         brand = values.get("brand")
         if brand and brand.lower() not in brands:
-            plan.rows[0].errors.append(
-                RowError(
-                    plan.rows[0].row,
-                    "brand",
-                    _("Unknown brand “%(brand)s”.") % {"brand": brand},
-                )
+            problems.append(
+                ("brand", _("Unknown brand “%(brand)s”.") % {"brand": brand})
             )
-        for column in ("primary_category",):
-            path = values.get(column)
-            if path and path not in categories:
-                plan.rows[0].errors.append(
-                    RowError(
-                        plan.rows[0].row,
-                        column,
-                        _("Unknown category “%(path)s”.") % {"path": path},
-                    )
-                )
-        for path in values.get("categories", []):
+        paths = [("primary_category", p) for p in [values.get("primary_category")] if p]
+        paths += [("categories", p) for p in values.get("categories", [])]
+        for column, path in paths:
             if path not in categories:
-                plan.rows[0].errors.append(
-                    RowError(
-                        plan.rows[0].row,
-                        "categories",
-                        _("Unknown category “%(path)s”.") % {"path": path},
-                    )
+                problems.append(
+                    (column, _("Unknown category “%(path)s”.") % {"path": path})
                 )
+        for row in plan.rows:
+            for column, message in problems:
+                row.errors.append(RowError(row.row, column, message))
         option_names = [
             values.get(f"option{i}_name")
             or (getattr(product, f"option{i}_name") if product else "")

@@ -342,3 +342,84 @@ def test_script_payloads_are_stored_as_text(importer):
     report = importer(data)
     assert report.committed
     assert Product.objects.get(slug="xss").name == "<script>alert(1)</script>"
+
+
+# -- found in review ------------------------------------------------------------
+
+
+def test_categories_and_tags_alone_are_a_change(importer, camiseta, casa):
+    data = csv_bytes(
+        "camiseta-basica;CAM-AZ-M;49,90;casa;promo",
+        header="product_slug;sku;price;categories;tags",
+    )
+    report = importer(data, publish=True)
+    assert report.committed and report.updated_rows == 1
+    camiseta.refresh_from_db()
+    assert list(camiseta.categories.values_list("slug", flat=True)) == ["casa"]
+    assert list(camiseta.tags.names()) == ["promo"]
+    assert importer(data, publish=True).unchanged_rows == 1
+
+
+def test_publishing_over_a_pending_draft_publishes_the_whole_draft(importer, camiseta):
+    draft = camiseta.get_latest_revision_as_object()
+    variants = [v for v in draft.variants.all() if v.sku != "CAM-AZ-G"]
+    variants.append(Variant(sku="CAM-NEW", price=Decimal("60.00")))
+    draft.variants = variants
+    draft.save_revision()
+    report = importer(
+        csv_bytes("camiseta-basica;CAM-AZ-M;39,90", header="product_slug;sku;price"),
+        publish=True,
+    )
+    assert report.committed
+    camiseta.refresh_from_db()
+    assert not camiseta.has_unpublished_changes
+    assert dict(
+        Variant.objects.filter(product=camiseta).values_list("sku", "price")
+    ) == {
+        "CAM-AZ-M": Decimal("39.90"),
+        "CAM-NEW": Decimal("60.00"),
+    }
+
+
+def test_numbers_too_large_for_the_field_are_errors(importer, camisetas):
+    data = csv_bytes(
+        "x;X;X-1;10;123456,00", header="product_slug;product_name;sku;price;length_cm"
+    )
+    report = importer(data)
+    assert not report.committed
+    assert report.errors[0]["column"] == "length_cm"
+    assert nothing_written()
+
+
+def test_product_level_error_with_skip_invalid_skips_the_whole_product(importer):
+    data = csv_bytes(
+        "vestido;Vestido;marca-inexistente;;;VES-1;;10",
+        "vestido;;;;;VES-2;;10",
+        "saia;Saia;;;;SAI-1;;10",
+    )
+    report = importer(data, skip_invalid=True)
+    assert report.committed and report.invalid_rows == 2
+    assert not Product.objects.filter(slug="vestido").exists()
+    assert Product.objects.filter(slug="saia").exists()
+
+
+def test_export_then_import_round_trips_text_starting_with_a_minus(
+    client, moderator, camiseta
+):
+    Product.objects.filter(pk=camiseta.pk).update(name="-50% Camiseta")
+    client.force_login(moderator)
+    exported = client.get("/admin/catalog/export/products/?format=csv").content
+    report = run_import(exported, user=moderator, dry_run=True)
+    assert report.ok, report.errors
+    assert report.unchanged_rows == 2
+
+
+def test_broken_csv_rows_are_a_file_error(importer):
+    huge = "x" * 200_000
+    report = importer(
+        csv_bytes(
+            f'vestido;"{huge};X-1;10', header="product_slug;product_name;sku;price"
+        )
+    )
+    assert report.file_error
+    assert nothing_written()

@@ -141,3 +141,13 @@ def test_listing_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/admin/shelves/")
     assert len(response.context["object_list"]) == 16
+
+
+def test_copy_form_offers_only_granted_shelves(keeper_client, shelf_a, shelf_b):
+    item = ShelfItem.objects.create(shelf=shelf_a, sku="X-1")
+    response = keeper_client.post(
+        f"/admin/shelf-items/copy/{item.pk}/",
+        {"shelf": shelf_b.pk, "sku": "X-2", "facings": "1"},
+    )
+    assert not ShelfItem.objects.filter(shelf=shelf_b).exists()
+    assert response.status_code == 200 and "shelf" in response.context["form"].errors
