@@ -28,10 +28,16 @@ class ApiConfig(RoleProviderMixin, AppConfig):
         check_request_enabled.connect(
             cors_allow_api_key_origins, dispatch_uid="api.cors_allow_api_key_origins"
         )
-        from wagtail.signals import published, unpublished
+        from wagtail.models import Page
+        from wagtail.signals import (
+            page_published,
+            page_unpublished,
+            published,
+            unpublished,
+        )
 
         from api.cache import catalog_changed
-        from content.models import Brand, Category, Collection, Product
+        from content.models import Brand, Category, Collection, Product, StoreSettings
 
         # What the public catalog shows changes when catalog objects are
         # published, unpublished or deleted (imports call the same through
@@ -43,6 +49,16 @@ class ApiConfig(RoleProviderMixin, AppConfig):
                     sender=model,
                     dispatch_uid=f"api.catalog_changed.{model.__name__}.{id(signal)}",
                 )
+        for signal in (page_published, page_unpublished):
+            signal.connect(
+                catalog_changed, dispatch_uid=f"api.catalog_changed.{id(signal)}"
+            )
+        post_delete.connect(
+            catalog_changed, sender=Page, dispatch_uid="api.page_deleted"
+        )
+        post_save.connect(
+            catalog_changed, sender=StoreSettings, dispatch_uid="api.settings"
+        )
         for signal in (post_save, post_delete):
             signal.connect(
                 forget_origins, sender=ApiKey, dispatch_uid=f"api.forget_{signal}"

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from api import pages
 from api.catalog import views as catalog
 from api.routes import plugin_route_prefixes
 from api.views import CurrentKeyView
@@ -34,6 +35,13 @@ v1_patterns = [
         name="category-detail",
     ),
     path("catalog/brands/", catalog.BrandListView.as_view(), name="brand-list"),
+    path("pages/", pages.PageView.as_view(), name="pages"),
+    path(
+        "pages/<int:pk>/children/",
+        pages.PageChildrenView.as_view(),
+        name="page-children",
+    ),
+    path("settings/store/", pages.StoreSettingsView.as_view(), name="store-settings"),
     path(
         "catalog/collections/<slug:slug>/",
         catalog.CollectionDetailView.as_view(),

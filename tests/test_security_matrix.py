@@ -120,6 +120,9 @@ MATRIX = {
             "/api/v1/catalog/categories/{category}/",
             "/api/v1/catalog/brands/",
             "/api/v1/catalog/collections/{collection}/",
+            "/api/v1/pages/",
+            "/api/v1/pages/{p}/children/",
+            "/api/v1/settings/store/",
         )
     },
     "/api/v1/shelves/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK]),
