@@ -59,6 +59,14 @@ class ApiConfig(RoleProviderMixin, AppConfig):
         post_save.connect(
             catalog_changed, sender=StoreSettings, dispatch_uid="api.settings"
         )
+        from wagtail.contrib.redirects.models import Redirect
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                catalog_changed,
+                sender=Redirect,
+                dispatch_uid=f"api.redirects.{id(signal)}",
+            )
         for signal in (post_save, post_delete):
             signal.connect(
                 forget_origins, sender=ApiKey, dispatch_uid=f"api.forget_{signal}"

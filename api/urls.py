@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from api import pages
+from api import pages, search
 from api.catalog import views as catalog
 from api.routes import plugin_route_prefixes
 from api.views import CurrentKeyView
@@ -42,6 +42,8 @@ v1_patterns = [
         name="page-children",
     ),
     path("settings/store/", pages.StoreSettingsView.as_view(), name="store-settings"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("redirects/", search.RedirectView.as_view(), name="redirects"),
     path(
         "catalog/collections/<slug:slug>/",
         catalog.CollectionDetailView.as_view(),

@@ -123,6 +123,8 @@ MATRIX = {
             "/api/v1/pages/",
             "/api/v1/pages/{p}/children/",
             "/api/v1/settings/store/",
+            "/api/v1/search/",
+            "/api/v1/redirects/",
         )
     },
     "/api/v1/shelves/": ("get", [API_DENIED, API_DENIED, API_DENIED, OK, OK, OK, OK]),

@@ -118,3 +118,21 @@ def test_store_settings(api, site_pages):
 
 def test_pages_need_the_catalog_scope(db, site_pages):
     assert APIClient().get("/api/v1/pages/?path=/").status_code == 401
+
+
+def test_search_finds_products_and_pages(api, site_pages):
+    data = api.get("/api/v1/search/?q=camiseta").json()
+    assert [p["slug"] for p in data["products"]] == ["camiseta-basica"]
+    data = api.get("/api/v1/search/?q=sobre").json()
+    assert [p["slug"] for p in data["pages"]] == ["sobre-nos"]
+    assert api.get("/api/v1/search/?q=").status_code == 400
+
+
+def test_redirect_lookup(api, site_pages):
+    from wagtail.contrib.redirects.models import Redirect
+
+    _home, about, _draft = site_pages
+    Redirect.objects.create(old_path="/quem-somos", redirect_page=about)
+    data = api.get("/api/v1/redirects/?path=/quem-somos/").json()
+    assert data == {"location": about.url, "permanent": True}
+    assert api.get("/api/v1/redirects/?path=/nada/").status_code == 404
