@@ -46,3 +46,20 @@ class ApiKeyRevokeView(View):
                 request, _("API key “%(name)s” revoked.") % {"name": key.name}
             )
         return redirect("api_keys:index")
+
+
+class RedeliverView(View):
+    """Send a webhook delivery again (from the delivery log)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from api.models import WebhookDelivery
+        from api.webhooks import redeliver
+
+        if not request.user.has_perm("api.change_webhooksubscription"):
+            raise PermissionDenied
+        delivery = get_object_or_404(WebhookDelivery, pk=pk)
+        redeliver(delivery)
+        messages.success(request, _("The delivery will be sent again."))
+        return redirect("webhook_deliveries:index")

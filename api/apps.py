@@ -14,7 +14,15 @@ class ApiConfig(RoleProviderMixin, AppConfig):
         RoleTemplate(
             "manager",
             "Gerente",
-            permissions=("api.add_apikey", "api.change_apikey", "api.view_apikey"),
+            permissions=(
+                "api.add_apikey",
+                "api.change_apikey",
+                "api.view_apikey",
+                "api.add_webhooksubscription",
+                "api.change_webhooksubscription",
+                "api.view_webhooksubscription",
+                "api.view_webhookdelivery",
+            ),
         ),
     )
 
@@ -49,6 +57,17 @@ class ApiConfig(RoleProviderMixin, AppConfig):
                     sender=model,
                     dispatch_uid=f"api.catalog_changed.{model.__name__}.{id(signal)}",
                 )
+        from api.signals import page_event, snippet_event
+
+        for model in (Product, Category):
+            for signal in (published, unpublished):
+                signal.connect(
+                    snippet_event,
+                    sender=model,
+                    dispatch_uid=f"api.webhook.{model.__name__}.{id(signal)}",
+                )
+        for signal in (page_published, page_unpublished):
+            signal.connect(page_event, dispatch_uid=f"api.webhook.page.{id(signal)}")
         for signal in (page_published, page_unpublished):
             signal.connect(
                 catalog_changed, dispatch_uid=f"api.catalog_changed.{id(signal)}"

@@ -43,3 +43,22 @@ class ApiKeyForm(WagtailAdminModelForm):
                     % {"origin": origin}
                 )
         return origins
+
+
+class WebhookSubscriptionForm(WagtailAdminModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=[], widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        from api.models import WebhookSubscription
+
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "secret", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from api.webhooks import EVENTS
+
+        groups = sorted({event.split(".")[0] + ".*" for event in EVENTS})
+        self.fields["events"].choices = [(e, e) for e in [*groups, *EVENTS]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -100,3 +101,70 @@ class ApiKey(models.Model):
         if not origin:
             return True
         return origin.rstrip("/") in {o.rstrip("/") for o in self.allowed_origins or []}
+
+
+class WebhookSubscription(models.Model):
+    """An endpoint that receives signed notifications of catalog events."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        help_text=_(
+            "Shared with the receiver, which checks the HMAC-SHA256 signature."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str) -> bool:
+        return self.active and (
+            event in self.events or f"{event.split('.')[0]}.*" in self.events
+        )
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("webhook"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.CharField(_("event"), max_length=60)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last response status"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription}"

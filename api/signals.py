@@ -41,3 +41,30 @@ def cors_allow_api_key_origins(sender, request, **kwargs):
 
 def forget_origins(**kwargs):
     cache.delete(ORIGINS_CACHE_KEY)
+
+
+def snippet_event(sender, instance, **kwargs):
+    """Wagtail published/unpublished a catalog object: tell the webhooks."""
+    from wagtail.signals import published
+
+    from api.webhooks import emit
+
+    noun = sender._meta.model_name
+    if kwargs.get("signal") is published:
+        first = instance.first_published_at == instance.last_published_at
+        verb = "published" if first else "updated"
+    else:
+        verb = "unpublished"
+    emit(f"{noun}.{verb}", {"id": instance.pk, "slug": getattr(instance, "slug", "")})
+
+
+def page_event(sender, instance, **kwargs):
+    from wagtail.signals import page_published
+
+    from api.webhooks import emit
+
+    verb = "published" if kwargs.get("signal") is page_published else "unpublished"
+    emit(
+        f"page.{verb}",
+        {"id": instance.pk, "slug": instance.slug, "url_path": instance.url_path},
+    )

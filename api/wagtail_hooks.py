@@ -8,10 +8,10 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
-from api.admin_views import ApiKeyCreateView, ApiKeyRevokeView
+from api.admin_views import ApiKeyCreateView, ApiKeyRevokeView, RedeliverView
 from api.cache import catalog_changed
-from api.forms import ApiKeyForm
-from api.models import ApiKey
+from api.forms import ApiKeyForm, WebhookSubscriptionForm
+from api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from content.hooks import CATALOG_IMPORTED
 
 
@@ -76,3 +76,59 @@ def register_log_actions(actions):
 @hooks.register(CATALOG_IMPORTED)
 def forget_cached_catalog_after_import(*, product_ids):
     catalog_changed()
+
+
+class WebhookSubscriptionViewSet(ModelViewSet):
+    model = WebhookSubscription
+    name = "webhooks"
+    url_prefix = "webhooks"
+    icon = "link-external"
+    menu_label = _("Webhooks")
+    add_to_settings_menu = True
+    form_fields = ["name", "url", "events", "secret", "active"]
+    list_display = ["name", "url", Column("events", label=_("events")), "active"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return WebhookSubscriptionForm
+
+
+class DeliveryIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("subscription")
+
+
+class WebhookDeliveryViewSet(ModelViewSet):
+    """The delivery log: what was sent where, how it went; send again."""
+
+    model = WebhookDelivery
+    name = "webhook_deliveries"
+    url_prefix = "webhook-deliveries"
+    icon = "history"
+    menu_label = _("Webhook deliveries")
+    add_to_settings_menu = True
+    index_view_class = DeliveryIndexView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        Column("event", label=_("event")),
+        Column("subscription", label=_("webhook")),
+        Column("status", label=_("status"), accessor="get_status_display"),
+        Column("attempts", label=_("attempts")),
+        Column("last_status_code", label=_("last response status")),
+        DateColumn("created_at", label=_("created at")),
+    ]
+    list_filter = ["status", "event", "subscription"]
+    form_fields = ["status", "next_attempt_at"]
+
+    def get_urlpatterns(self):
+        # Deliveries are written by the system; only superusers hold the
+        # add/change permissions that Wagtail's own screens would need.
+        return [
+            *super().get_urlpatterns(),
+            path("redeliver/<uuid:pk>/", RedeliverView.as_view(), name="redeliver"),
+        ]
+
+
+hooks.register("register_admin_viewset", WebhookSubscriptionViewSet)
+hooks.register("register_admin_viewset", WebhookDeliveryViewSet)

@@ -106,6 +106,16 @@ MATRIX = {
         "post",
         [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
     ),
+    "/admin/webhooks/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/webhook-deliveries/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/webhook-deliveries/results/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
+    "/admin/webhook-deliveries/redeliver/{delivery}/": (
+        "post",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
     "/api/v1/auth/key/": (
         "get",
         [API_DENIED] * 7,
@@ -179,7 +189,16 @@ def catalog_objects(superuser):
         rate_limit=0,
         user=None,
     )
+    from api.models import WebhookDelivery, WebhookSubscription
+
+    hook = WebhookSubscription.objects.create(
+        name="ERP", url="https://erp.example.com/hook", events=["product.*"], secret="s"
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=hook, event="product.updated", payload={"id": product.pk}
+    )
     return {
+        "delivery": delivery.pk,
         "p": product.pk,
         "job": job.pk,
         "key": key.pk,
