@@ -30,6 +30,7 @@ class ApiConfig(RoleProviderMixin, AppConfig):
         from corsheaders.signals import check_request_enabled
         from django.db.models.signals import post_delete, post_save
 
+        from api import schema  # noqa: F401  (registers the OpenAPI auth extension)
         from api.models import ApiKey
         from api.signals import cors_allow_api_key_origins, forget_origins
 

@@ -236,7 +236,11 @@ LIST_PARAMETERS = [
 class ProductListView(CatalogView):
     """Published products, filtered, ordered, with cursor pagination."""
 
-    @extend_schema(parameters=LIST_PARAMETERS, responses=schema.ProductPageSerializer)
+    @extend_schema(
+        operation_id="catalog_products_list",
+        parameters=LIST_PARAMETERS,
+        responses=schema.ProductPageSerializer,
+    )
     def get(self, request):
         def build():
             queryset = filter_products(request, Product.objects.filter(live=True))
@@ -317,7 +321,10 @@ CATEGORY_COLUMNS = (
 class CategoryTreeView(CatalogView):
     """Every published category as a tree, siblings by position."""
 
-    @extend_schema(responses=schema.CategoryNodeSerializer(many=True))
+    @extend_schema(
+        operation_id="catalog_categories_tree",
+        responses=schema.CategoryNodeSerializer(many=True),
+    )
     def get(self, request):
         def build():
             rows = list(
