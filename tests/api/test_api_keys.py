@@ -2,7 +2,6 @@
 revocation, throttling per key, last-used time; the admin screens."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient, APIRequestFactory
 from wagtail.models import ModelLogEntry
 
@@ -12,13 +11,6 @@ from api.services import create_api_key, revoke_api_key
 from tests.helpers import is_admin_denied
 
 URL = "/api/v1/auth/key/"
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -18,27 +18,6 @@ from tests.content.conftest import make_category, make_product
 LIST = "/api/v1/catalog/products/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api(db):
-    _key, secret = create_api_key(
-        name="Loja",
-        scopes=["catalog:read"],
-        allowed_origins=[],
-        rate_limit=0,
-        user=None,
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-    return client
-
-
 @pytest.fixture
 def catalog(camisetas, casa, brand, camiseta):
     camiseta.tags.add("verão")

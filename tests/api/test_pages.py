@@ -1,11 +1,9 @@
 """Pages by path and type, children, store settings; product grids expanded."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 from wagtail.models import Page, Site
 
-from api.services import create_api_key
 from content.models import (
     Collection,
     CollectionProduct,
@@ -13,27 +11,6 @@ from content.models import (
     HomePage,
     StoreSettings,
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api(db):
-    _key, secret = create_api_key(
-        name="Loja",
-        scopes=["catalog:read"],
-        allowed_origins=[],
-        rate_limit=0,
-        user=None,
-    )
-    client = APIClient()
-    client.credentials(HTTP_X_API_KEY=secret)
-    return client
 
 
 @pytest.fixture
