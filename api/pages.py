@@ -10,13 +10,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from wagtail.models import Page, Site
 
 from api.cache import cached_json
 from api.catalog.payloads import PRODUCT_COLUMNS, build_product_payloads
 from api.catalog.views import CatalogView
 from content.models import Product, StoreSettings
+from content.preview import InvalidPreviewToken, read_preview_token, token_matches
 from content.templatetags.storefront import resolve_grid_products
 
 PAGE_TYPES = {"content.homepage", "content.contentpage", "content.landingpage"}
@@ -148,6 +149,8 @@ class PageView(CatalogView):
         site = _site(request)
         path = request.GET.get("path")
         page_type = request.GET.get("type")
+        if token := request.GET.get("preview_token"):
+            return self.preview(request, site, token, path)
         if not path and not page_type:
             raise ValidationError({"path": [_("Give a path or a type.")]})
 
@@ -176,6 +179,30 @@ class PageView(CatalogView):
             return page_payload(page, site)
 
         return cached_json(request, build)
+
+    def preview(self, request, site, token, path):
+        """The latest draft of the page the token was issued for."""
+        try:
+            grant = read_preview_token(token)
+        except InvalidPreviewToken:
+            raise AuthenticationFailed(_("Invalid or expired preview token.")) from None
+        page = (
+            Page.objects.filter(pk=grant.pk).first()
+            if grant.model == "wagtailcore.page"
+            else None
+        )
+        if page is None or not token_matches(grant, page):
+            raise AuthenticationFailed(_("Invalid or expired preview token."))
+        if path and _path_in_site(page, site) != "/" + path.strip("/") + (
+            "/" if path.strip("/") else ""
+        ):
+            raise AuthenticationFailed(_("This preview token is for another page."))
+        draft = page.specific.get_latest_revision_as_object()
+        response = cached_json(
+            request, lambda: page_payload(draft, site), use_cache=False
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PageChildrenView(CatalogView):

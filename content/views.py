@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import Page
 
 from content import tasks
 from content.importing.reader import Limits
@@ -297,8 +298,24 @@ class PreviewTokenView(WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         token = issue_preview_token(product)
         context.update(
-            product=product,
+            object_name=product.name,
             token=token,
+            max_age_minutes=max_age() // 60,
+        )
+        return context
+
+
+class PagePreviewTokenView(PreviewTokenView):
+    """The same for the latest draft of a storefront page."""
+
+    def get_context_data(self, **kwargs):
+        context = super(PreviewTokenView, self).get_context_data(**kwargs)
+        page = get_object_or_404(Page, pk=kwargs["pk"]).specific
+        if not page.permissions_for_user(self.request.user).can_edit():
+            raise PermissionDenied
+        context.update(
+            object_name=page.title,
+            token=issue_preview_token(page),
             max_age_minutes=max_age() // 60,
         )
         return context

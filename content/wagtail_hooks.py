@@ -40,6 +40,7 @@ def register_catalog_urls():
     export_urls = [path("products/", views.ExportView.as_view(), name="products")]
     preview_urls = [
         path("product/<int:pk>/", views.PreviewTokenView.as_view(), name="product"),
+        path("page/<int:pk>/", views.PagePreviewTokenView.as_view(), name="page"),
     ]
     return [
         path("catalog/import/", include((import_urls, "content_import"))),
@@ -56,6 +57,17 @@ def product_listing_buttons(snippet, user, next_url=None):
         yield ListingButton(
             _("Preview on the storefront"),
             reverse("content_preview_token:product", args=[snippet.pk]),
+            icon_name="view",
+            priority=60,
+        )
+
+
+@hooks.register("register_page_listing_buttons")
+def page_listing_buttons(page, user, next_url=None):
+    if page.live and page.permissions_for_user(user).can_edit():
+        yield ListingButton(
+            _("Preview on the storefront"),
+            reverse("content_preview_token:page", args=[page.pk]),
             icon_name="view",
             priority=60,
         )

@@ -91,6 +91,10 @@ MATRIX = {
         [LOGIN, NOT_FOUND, NOT_FOUND, DENIED, DENIED, DENIED, OK],
     ),
     "/admin/catalog/export/products/": ("get", [LOGIN, OK, OK, OK, DENIED, DENIED, OK]),
+    "/admin/catalog/preview-token/page/{page}/": (
+        "get",
+        [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK],
+    ),
     "/admin/catalog/preview-token/product/{p}/": (
         "get",
         [LOGIN, OK, OK, DENIED, DENIED, DENIED, OK],
@@ -197,7 +201,10 @@ def catalog_objects(superuser):
     delivery = WebhookDelivery.objects.create(
         subscription=hook, event="product.updated", payload={"id": product.pk}
     )
+    from wagtail.models import Page
+
     return {
+        "page": Page.objects.filter(depth=2).first().pk,
         "delivery": delivery.pk,
         "p": product.pk,
         "job": job.pk,

@@ -113,3 +113,37 @@ def test_redirect_lookup(api, site_pages):
     data = api.get("/api/v1/redirects/?path=/quem-somos/").json()
     assert data == {"location": about.url, "permanent": True}
     assert api.get("/api/v1/redirects/?path=/nada/").status_code == 404
+
+
+def test_page_preview_token_shows_the_draft(api, site_pages, client, moderator):
+    from content.preview import issue_preview_token
+
+    _home, about, _draft = site_pages
+    draft = about.get_latest_revision_as_object()
+    draft.title = "Sobre nós (novo texto)"
+    draft.save_revision()
+    about.refresh_from_db()
+    client.force_login(moderator)
+    response = client.get(f"/admin/catalog/preview-token/page/{about.pk}/")
+    assert response.status_code == 200
+    token = response.context["token"]
+    assert api.get("/api/v1/pages/?path=/sobre-nos/").json()["title"] == "Sobre nós"
+    preview = api.get(f"/api/v1/pages/?path=/sobre-nos/&preview_token={token}")
+    assert preview.status_code == 200
+    assert preview.json()["title"] == "Sobre nós (novo texto)"
+    assert "no-store" in preview["Cache-Control"]
+    assert api.get("/api/v1/pages/?path=/sobre-nos/").json()["title"] == "Sobre nós"
+    other = api.get(f"/api/v1/pages/?path=/&preview_token={token}")
+    assert other.status_code == 401
+    forged = api.get("/api/v1/pages/?path=/sobre-nos/&preview_token=forged")
+    assert forged.status_code == 401
+    home_token = issue_preview_token(_home)
+    assert api.get(f"/api/v1/pages/?preview_token={home_token}").status_code == 200
+
+
+def test_page_preview_token_needs_edit_rights(client, auditor, site_pages):
+    from tests.helpers import is_admin_denied
+
+    _home, about, _draft = site_pages
+    client.force_login(auditor)
+    assert is_admin_denied(client.get(f"/admin/catalog/preview-token/page/{about.pk}/"))
