@@ -14,12 +14,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import logging
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import orjson
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -63,6 +67,26 @@ def emit(event: str, payload: dict) -> list[WebhookDelivery]:
     return deliveries
 
 
+def address_allowed(url: str) -> bool:
+    """Webhooks go to the internet, not to this server's own network (no
+    loopback, private, link-local or reserved addresses), unless
+    ``RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE`` is on."""
+    if getattr(settings, "RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE", False):
+        return True
+    host = urllib.parse.urlsplit(url).hostname
+    if not host:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            return False
+    return True
+
+
 def deliver(delivery: WebhookDelivery) -> bool:
     """One attempt. Records the outcome and when to try again."""
     body = orjson.dumps(
@@ -86,6 +110,8 @@ def deliver(delivery: WebhookDelivery) -> bool:
     )
     delivery.attempts += 1
     try:
+        if not address_allowed(delivery.subscription.url):
+            raise OSError("address not allowed for webhooks (private or local network)")
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             delivery.last_status_code = response.status
             ok = 200 <= response.status < 300

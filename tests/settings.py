@@ -27,3 +27,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
     os.makedirs(BASE_DIR / "var", exist_ok=True)  # noqa: F405
+
+# The webhook tests post to a receiver on 127.0.0.1.
+RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = True

@@ -198,3 +198,16 @@ def test_editors_cannot_see_or_redeliver(client, editor, subscription):
     assert is_admin_denied(
         client.post(f"/admin/webhook-deliveries/redeliver/{delivery.pk}/")
     )
+
+
+def test_private_addresses_are_refused_unless_allowed(
+    subscription, receiver, camisetas, settings, django_capture_on_commit_callbacks
+):
+    from tests.content.conftest import make_product
+
+    settings.RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product("interno", variants=[("IN-1", "10")])
+    delivery = WebhookDelivery.objects.get()
+    assert receiver.requests == []
+    assert "not allowed" in delivery.last_error

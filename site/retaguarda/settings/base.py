@@ -235,6 +235,9 @@ RETAGUARDA_IMPORT_MAX_XLSX_UNCOMPRESSED = env_int(
 #: Files with more rows than this run as a background task with progress.
 RETAGUARDA_IMPORT_INLINE_ROWS = env_int("RETAGUARDA_IMPORT_INLINE_ROWS", 2_000)
 RETAGUARDA_PREVIEW_TOKEN_MAX_AGE = env_int("RETAGUARDA_PREVIEW_TOKEN_MAX_AGE", 3600)
+#: Allow webhooks to addresses on private or local networks (off: only the
+#: internet), e.g. for a receiver on the same network.
+RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = env_bool("RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE", False)
 
 # -- Static and media files ----------------------------------------------------
 
