@@ -16,8 +16,8 @@ from wagtail.models import Page, Site
 from api.cache import cached_json
 from api.catalog.payloads import PRODUCT_COLUMNS, build_product_payloads
 from api.catalog.views import CatalogView
+from api.preview import preview_response, previewed_object
 from content.models import Product, StoreSettings
-from content.preview import InvalidPreviewToken, read_preview_token, token_matches
 from content.templatetags.storefront import resolve_grid_products
 
 PAGE_TYPES = {"content.homepage", "content.contentpage", "content.landingpage"}
@@ -68,6 +68,12 @@ def _path_in_site(page: Page, site: Site) -> str:
         if page.url_path.startswith(root)
         else page.url_path
     )
+
+
+def _normal_path(path: str) -> str:
+    """A path in the site as Wagtail writes it: "sobre-nos" → "/sobre-nos/"."""
+    inner = path.strip("/")
+    return f"/{inner}/" if inner else "/"
 
 
 def _summary(page: Page, site: Site) -> dict:
@@ -168,11 +174,7 @@ class PageView(CatalogView):
                     content_type__app_label=app_label, content_type__model=model
                 ).order_by("path")
                 return {"results": [_summary(p, site) for p in matches.specific()]}
-            url_path = (
-                site.root_page.url_path
-                + path.strip("/")
-                + ("/" if path.strip("/") else "")
-            )
+            url_path = site.root_page.url_path + _normal_path(path).lstrip("/")
             page = pages.filter(url_path=url_path).first()
             if page is None:
                 raise Http404
@@ -182,27 +184,11 @@ class PageView(CatalogView):
 
     def preview(self, request, site, token, path):
         """The latest draft of the page the token was issued for."""
-        try:
-            grant = read_preview_token(token)
-        except InvalidPreviewToken:
-            raise AuthenticationFailed(_("Invalid or expired preview token.")) from None
-        page = (
-            Page.objects.filter(pk=grant.pk).first()
-            if grant.model == "wagtailcore.page"
-            else None
-        )
-        if page is None or not token_matches(grant, page):
-            raise AuthenticationFailed(_("Invalid or expired preview token."))
-        if path and _path_in_site(page, site) != "/" + path.strip("/") + (
-            "/" if path.strip("/") else ""
-        ):
+        page = previewed_object(token, Page.objects.all())
+        if path and _path_in_site(page, site) != _normal_path(path):
             raise AuthenticationFailed(_("This preview token is for another page."))
         draft = page.specific.get_latest_revision_as_object()
-        response = cached_json(
-            request, lambda: page_payload(draft, site), use_cache=False
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return preview_response(request, lambda: page_payload(draft, site))
 
 
 class PageChildrenView(CatalogView):

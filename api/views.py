@@ -13,14 +13,20 @@ from api.permissions import ANY_SCOPE, HasApiKeyScope
 from api.throttling import ApiKeyRateThrottle
 
 
-class CurrentKeyView(APIView):
-    """The API key of the request: name, scopes and rate limit. Frontend
-    developers use it to check their key."""
+class ApiKeyView(APIView):
+    """Base of the endpoints frontends call with an API key: authenticated by
+    the key, allowed by ``required_scope``, throttled per key."""
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKeyScope]
-    required_scope = ANY_SCOPE
     throttle_classes = [ApiKeyRateThrottle]
+
+
+class CurrentKeyView(ApiKeyView):
+    """The API key of the request: name, scopes and rate limit. Frontend
+    developers use it to check their key."""
+
+    required_scope = ANY_SCOPE
 
     @extend_schema(
         responses=inline_serializer(

@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
-from rest_framework.views import APIView
 
-from api.authentication import ApiKeyAuthentication
 from api.cache import cached_json
 from api.catalog import schema
 from api.catalog.payloads import (
@@ -22,8 +20,8 @@ from api.catalog.payloads import (
     build_product_payloads,
     payloads_for_objects,
 )
-from api.permissions import HasApiKeyScope
-from api.throttling import ApiKeyRateThrottle
+from api.preview import preview_response, previewed_object
+from api.views import ApiKeyView
 from content.models import (
     Brand,
     Category,
@@ -33,7 +31,6 @@ from content.models import (
     Variant,
 )
 from content.models.catalog import ProductTag
-from content.preview import InvalidPreviewToken, read_preview_token, token_matches
 
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
@@ -46,10 +43,7 @@ ORDERINGS = {
 }
 
 
-class CatalogView(APIView):
-    authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [HasApiKeyScope]
-    throttle_classes = [ApiKeyRateThrottle]
+class CatalogView(ApiKeyView):
     required_scope = "catalog:read"
 
 
@@ -276,21 +270,11 @@ class ProductDetailView(CatalogView):
         return cached_json(request, build)
 
     def preview(self, request, slug, token):
-        try:
-            grant = read_preview_token(token)
-        except InvalidPreviewToken:
-            raise AuthenticationFailed(_("Invalid or expired preview token.")) from None
-        product = Product.objects.filter(pk=grant.pk).first()
-        if product is None or not token_matches(grant, product):
-            raise AuthenticationFailed(_("Invalid or expired preview token."))
+        product = previewed_object(token, Product.objects.all())
         draft = product.get_latest_revision_as_object()
-        if draft.slug != slug and product.slug != slug:
+        if slug not in (draft.slug, product.slug):
             raise AuthenticationFailed(_("This preview token is for another product."))
-        response = cached_json(
-            request, lambda: payloads_for_objects([draft])[0], use_cache=False
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return preview_response(request, lambda: payloads_for_objects([draft])[0])
 
 
 def _category_payload(category: dict) -> dict:
