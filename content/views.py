@@ -25,6 +25,7 @@ from content.models import ImportJob, Product
 from content.preview import issue_preview_token, max_age
 from content.resources import COLUMNS, CatalogResource, export_queryset, parse_decimal
 from content.viewsets import ProductFilterSet
+from plugins.permissions import PermissionRequiredMixin
 
 NUMERIC_COLUMNS = {
     "price",
@@ -34,15 +35,6 @@ NUMERIC_COLUMNS = {
     "width_cm",
     "height_cm",
 }
-
-
-class PermissionRequiredMixin:
-    permission = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_active and request.user.has_perm(self.permission)):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 # -- import ---------------------------------------------------------------------

@@ -39,6 +39,7 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 from rest_framework.permissions import BasePermission
@@ -258,6 +259,20 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         if user.is_superuser or self._model_level(user, actions):
             return manager.all()
         return manager.filter(pk__in=self._scope_ids(user, actions))
+
+
+class PermissionRequiredMixin:
+    """For admin views outside viewsets: an active user holding ``permission``
+    (``"app_label.codename"``), otherwise PermissionDenied."""
+
+    permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (
+            is_active_user(request.user) and request.user.has_perm(self.permission)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 def policy_for(model) -> ModelPermissionPolicy:

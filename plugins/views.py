@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -26,19 +25,16 @@ from plugins.audit import describe_changes
 from plugins.exceptions import RetaguardaError
 from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.forms import GrantFilterForm, GrantForm, model_from_label
-from plugins.permissions import scoped_models
+from plugins.permissions import PermissionRequiredMixin, scoped_models
 from plugins.services import (
+    MANAGE_OBJECT_PERMISSIONS,
     grant_object_permission,
     revoke_object_permission,
-    user_can_manage_object_permissions,
 )
 
 
-class ManageObjectPermissionsMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not user_can_manage_object_permissions(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+class ManageObjectPermissionsMixin(PermissionRequiredMixin):
+    permission = MANAGE_OBJECT_PERMISSIONS
 
 
 def _grant_rows(model_label: str = "", query: str = ""):
@@ -271,11 +267,12 @@ def _audit_user_ids():
     return ids
 
 
-class AuditLogView(SafeSpreadsheetExportMixin, LogEntriesView):
+class AuditLogView(PermissionRequiredMixin, SafeSpreadsheetExportMixin, LogEntriesView):
     """Every audit log entry (pages, snippets, models), filterable and
     exportable to CSV/XLSX with the changed fields, for holders of
     ``plugins.view_audit_log``."""
 
+    permission = "plugins.view_audit_log"
     page_title = gettext_lazy("Audit log")
     filterset_class = AuditLogFilterSet
     index_url_name = "retaguarda_audit_log:index"
@@ -286,12 +283,6 @@ class AuditLogView(SafeSpreadsheetExportMixin, LogEntriesView):
         "changes": gettext_lazy("Changes"),
     }
     list_export = [*LogEntriesView.list_export, "message", "changes"]
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not (user.is_active and user.has_perm("plugins.view_audit_log")):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_filename(self):
         return "auditoria-" + super().get_filename().removeprefix("audit-log-")
