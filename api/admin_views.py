@@ -1,17 +1,29 @@
-"""Admin screens for API keys: the secret is shown once, on creation."""
+"""Admin screens for API keys and staff tokens: a secret is shown once, on
+creation."""
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from wagtail.admin.views import generic
 
-from api.models import ApiKey
-from api.services import create_api_key, revoke_api_key
+from api.models import ApiKey, StaffToken
+from api.services import (
+    create_api_key,
+    issue_staff_token,
+    revoke_api_key,
+    revoke_staff_token,
+)
+from plugins.exceptions import RetaguardaError
 
 
 class ApiKeyCreateView(generic.CreateView):
@@ -63,3 +75,71 @@ class RedeliverView(View):
         redeliver(delivery)
         messages.success(request, _("The delivery will be sent again."))
         return redirect("webhook_deliveries:index")
+
+
+class StaffTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_lazy("Name"),
+        max_length=100,
+        help_text=_lazy("What the token is for, e.g. “ERP integration”."),
+    )
+    days = forms.IntegerField(
+        label=_lazy("Valid for (days)"),
+        min_value=1,
+        max_value=StaffToken.MAX_VALIDITY.days,
+        initial=StaffToken.DEFAULT_VALIDITY.days,
+    )
+
+
+class StaffTokensView(View):
+    """The signed-in user's personal API tokens: issue (the secret is shown
+    once) and revoke. Everyone with access to the admin has this screen, for
+    their own tokens only."""
+
+    template_name = "api/staff_tokens.html"
+
+    def render(self, request, form, secret=None, token=None):
+        tokens = StaffToken.objects.filter(user=request.user)
+        response = TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "tokens": tokens,
+                "secret": secret,
+                "new_token": token,
+                "now": timezone.now(),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get(self, request):
+        return self.render(request, StaffTokenForm())
+
+    def post(self, request):
+        form = StaffTokenForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        try:
+            token, secret = issue_staff_token(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                valid_for=datetime.timedelta(days=form.cleaned_data["days"]),
+            )
+        except RetaguardaError as error:
+            form.add_error(None, error.message)
+            return self.render(request, form)
+        return self.render(request, StaffTokenForm(), secret=secret, token=token)
+
+
+class StaffTokenRevokeView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = get_object_or_404(StaffToken, pk=pk, user=request.user)
+        if revoke_staff_token(token, user=request.user):
+            messages.success(
+                request, _("Token “%(name)s” revoked.") % {"name": token.name}
+            )
+        return redirect("api_staff_tokens")

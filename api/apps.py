@@ -32,7 +32,7 @@ class ApiConfig(RoleProviderMixin, AppConfig):
 
         from api import schema  # noqa: F401  (registers the OpenAPI auth extension)
         from api.models import ApiKey
-        from api.signals import cors_allow_api_key_origins, forget_origins
+        from api.signals import cors_allow_api_key_origins, forget_api_key
 
         check_request_enabled.connect(
             cors_allow_api_key_origins, dispatch_uid="api.cors_allow_api_key_origins"
@@ -89,5 +89,5 @@ class ApiConfig(RoleProviderMixin, AppConfig):
             )
         for signal in (post_save, post_delete):
             signal.connect(
-                forget_origins, sender=ApiKey, dispatch_uid=f"api.forget_{signal}"
+                forget_api_key, sender=ApiKey, dispatch_uid=f"api.forget_{signal}"
             )

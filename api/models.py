@@ -1,7 +1,9 @@
-"""API keys for storefront frontends (one per frontend: site, app, marketplace)."""
+"""Credentials of the API: keys for storefront frontends (one per frontend: site,
+app, marketplace) and personal tokens for back-office staff; webhooks."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import secrets
@@ -12,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KEY_PREFIX = "rtg"
+STAFF_TOKEN_PREFIX = "rtgs"  # noqa: S105  (a label, not a secret)
 
 
 class Scope(models.TextChoices):
@@ -26,18 +29,55 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class ApiKeyQuerySet(models.QuerySet):
+class CredentialQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
 
-class ApiKey(models.Model):
-    """A frontend's credentials. Only a hash of the secret is stored; the secret
-    is shown once, when the key is created."""
+class HashedCredential(models.Model):
+    """A secret of the form ``<kind>_<prefix>_<random>``, of which only the
+    prefix (to find the row) and a hash are stored: the secret is shown once,
+    when the credential is created."""
 
-    name = models.CharField(_("name"), max_length=100)
+    kind_prefix = KEY_PREFIX
+
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = CredentialQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def new_secret(cls) -> tuple[str, str]:
+        """A fresh (prefix, secret) pair: ``<kind>_<prefix>_<random>``."""
+        prefix = secrets.token_hex(6)
+        return prefix, f"{cls.kind_prefix}_{prefix}_{secrets.token_urlsafe(32)}"
+
+    @classmethod
+    def split(cls, secret: str) -> str | None:
+        """The prefix of a presented secret, or None if it is not of this kind."""
+        parts = secret.split("_", 2)
+        if len(parts) != 3 or parts[0] != cls.kind_prefix or not parts[1]:
+            return None
+        return parts[1]
+
+    def matches(self, secret: str) -> bool:
+        return hmac.compare_digest(self.key_hash, hash_secret(secret))
+
+
+class ApiKey(HashedCredential):
+    """A frontend's credentials."""
+
+    name = models.CharField(_("name"), max_length=100)
     scopes = models.JSONField(_("scopes"), default=list)
     allowed_origins = models.JSONField(
         _("allowed origins"),
@@ -57,11 +97,6 @@ class ApiKey(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-
-    objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API key")
@@ -70,27 +105,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({KEY_PREFIX}_{self.prefix}_…)"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-    @staticmethod
-    def new_secret() -> tuple[str, str]:
-        """A fresh (prefix, secret) pair: ``rtg_<prefix>_<random>``."""
-        prefix = secrets.token_hex(6)
-        return prefix, f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-
-    @staticmethod
-    def split(secret: str) -> str | None:
-        """The prefix of a presented secret, or None if it is not one of ours."""
-        parts = secret.split("_", 2)
-        if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1]:
-            return None
-        return parts[1]
-
-    def matches(self, secret: str) -> bool:
-        return hmac.compare_digest(self.key_hash, hash_secret(secret))
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
@@ -101,6 +115,38 @@ class ApiKey(models.Model):
         if not origin:
             return True
         return origin.rstrip("/") in {o.rstrip("/") for o in self.allowed_origins or []}
+
+
+class StaffToken(HashedCredential):
+    """A member of staff's personal token for the back-office endpoints
+    (scripts, integrations): it acts as that user, with that user's
+    permissions, until it expires or is revoked."""
+
+    kind_prefix = STAFF_TOKEN_PREFIX
+    DEFAULT_VALIDITY = datetime.timedelta(days=90)
+    MAX_VALIDITY = datetime.timedelta(days=365)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_tokens",
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for.")
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("staff token")
+        verbose_name_plural = _("staff tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({STAFF_TOKEN_PREFIX}_{self.prefix}_…)"
+
+    def is_valid_at(self, when: datetime.datetime) -> bool:
+        return self.is_active and when < self.expires_at
 
 
 class WebhookSubscription(models.Model):

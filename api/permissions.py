@@ -28,3 +28,16 @@ class HasApiKeyScope(BasePermission):
         if scope is None:
             return False
         return scope == ANY_SCOPE or key.has_scope(scope)
+
+
+class StaffTokenEndpoint(BasePermission):
+    """The staff-token endpoint: anyone may ask for a token with a user name
+    and password (checked by the view, throttled per address); reading and
+    revoking need the token itself."""
+
+    def has_permission(self, request, view):
+        from api.models import StaffToken
+
+        if request.method == "POST":
+            return True
+        return isinstance(request.auth, StaffToken)

@@ -23,3 +23,17 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Api-Key rtg_…` (or the `X-Api-Key` header).",
         }
+
+
+class StaffTokenScheme(OpenApiAuthenticationExtension):
+    """Documents staff tokens in the OpenAPI schema."""
+
+    target_class = "api.authentication.StaffTokenAuthentication"
+    name = "StaffToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A staff member's personal token: `Bearer rtgs_…`.",
+        }

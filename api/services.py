@@ -1,18 +1,25 @@
-"""Creating and revoking API keys."""
+"""Creating and revoking API keys and staff tokens."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from api.models import ApiKey, Scope, hash_secret
+from api.models import ApiKey, Scope, StaffToken, hash_secret
 from plugins.audit import log_change
 from plugins.exceptions import RetaguardaError
 
 
 class InvalidApiKey(RetaguardaError):
     code = "invalid-api-key"
+
+
+class InvalidStaffToken(RetaguardaError):
+    code = "invalid-staff-token"
 
 
 def _check_values(scopes, allowed_origins, rate_limit):
@@ -70,9 +77,54 @@ def revoke_api_key(key: ApiKey, *, user) -> bool:
         revoked_at=timezone.now()
     )
     if updated:
-        from api.signals import forget_origins
+        from api.signals import forget_api_key
 
         key.refresh_from_db()
-        forget_origins()
+        forget_api_key(instance=key)
         log_change(key, "api.key.revoke", user=user)
+    return bool(updated)
+
+
+@transaction.atomic
+def issue_staff_token(
+    *, user, name: str, valid_for: datetime.timedelta | None = None
+) -> tuple[StaffToken, str]:
+    """Issue a personal token for ``user``; returns it with its secret, which
+    is not stored anywhere. Only users allowed into the back office get one.
+    Logs ``api.staff_token.issue``."""
+    if not (user.is_active and user.has_perm("wagtailadmin.access_admin")):
+        raise PermissionDenied
+    valid_for = valid_for or StaffToken.DEFAULT_VALIDITY
+    if not datetime.timedelta(0) < valid_for <= StaffToken.MAX_VALIDITY:
+        raise InvalidStaffToken(
+            _("A token is valid for 1 to %(days)d days.")
+            % {"days": StaffToken.MAX_VALIDITY.days}
+        )
+    name = name.strip()
+    if not name:
+        raise InvalidStaffToken(_("Give the token a name."))
+    prefix, secret = StaffToken.new_secret()
+    token = StaffToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=hash_secret(secret),
+        expires_at=timezone.now() + valid_for,
+    )
+    log_change(token, "api.staff_token.issue", user=user)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_staff_token(token: StaffToken, *, user) -> bool:
+    """Revoke a token at once. Its owner may, and so may superusers. Logs
+    ``api.staff_token.revoke``. Returns False if it was already revoked."""
+    if user.pk != token.user_id and not user.is_superuser:
+        raise PermissionDenied
+    updated = StaffToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if updated:
+        token.refresh_from_db()
+        log_change(token, "api.staff_token.revoke", user=user)
     return bool(updated)

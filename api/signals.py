@@ -39,8 +39,14 @@ def cors_allow_api_key_origins(sender, request, **kwargs):
     )
 
 
-def forget_origins(**kwargs):
+def forget_api_key(instance=None, **kwargs):
+    """A key was saved, revoked or deleted: forget the cached origins and the
+    cached key, so that the change applies to the next request."""
+    from api.authentication import forget_api_key as forget_cached_key
+
     cache.delete(ORIGINS_CACHE_KEY)
+    if instance is not None:
+        forget_cached_key(instance.prefix)
 
 
 def snippet_event(sender, instance, **kwargs):

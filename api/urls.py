@@ -11,7 +11,7 @@ from drf_spectacular.views import (
 from api import pages, search
 from api.catalog import views as catalog
 from api.routes import plugin_route_prefixes
-from api.views import CurrentKeyView
+from api.views import CurrentKeyView, StaffTokenView
 
 app_name = "api"
 
@@ -20,6 +20,7 @@ v1_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("auth/key/", CurrentKeyView.as_view(), name="current-key"),
+    path("auth/token/", StaffTokenView.as_view(), name="staff-token"),
     path("catalog/products/", catalog.ProductListView.as_view(), name="product-list"),
     path(
         "catalog/products/<slug:slug>/",

@@ -8,7 +8,13 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
-from api.admin_views import ApiKeyCreateView, ApiKeyRevokeView, RedeliverView
+from api.admin_views import (
+    ApiKeyCreateView,
+    ApiKeyRevokeView,
+    RedeliverView,
+    StaffTokenRevokeView,
+    StaffTokensView,
+)
 from api.cache import catalog_changed
 from api.forms import ApiKeyForm, WebhookSubscriptionForm
 from api.models import ApiKey, WebhookDelivery, WebhookSubscription
@@ -71,6 +77,33 @@ hooks.register("register_admin_viewset", ApiKeyViewSet)
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("api.key.revoke", _("Revoke API key"), _("API key revoked"))
+    actions.register_action(
+        "api.staff_token.issue", _("Issue staff token"), _("Staff token issued")
+    )
+    actions.register_action(
+        "api.staff_token.revoke", _("Revoke staff token"), _("Staff token revoked")
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_staff_token_urls():
+    return [
+        path("api-tokens/", StaffTokensView.as_view(), name="api_staff_tokens"),
+        path(
+            "api-tokens/<int:pk>/revoke/",
+            StaffTokenRevokeView.as_view(),
+            name="api_staff_token_revoke",
+        ),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def staff_tokens_account_item(request):
+    return {
+        "url": reverse("api_staff_tokens"),
+        "label": _("API tokens"),
+        "help_text": _("Personal tokens for the back-office API (scripts, ERPs)."),
+    }
 
 
 @hooks.register(CATALOG_IMPORTED)

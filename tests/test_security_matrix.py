@@ -124,6 +124,14 @@ MATRIX = {
         "get",
         [API_DENIED] * 7,
     ),
+    # personal staff tokens: everyone with admin access manages their own
+    "/admin/api-tokens/": ("get", [LOGIN, OK, OK, OK, OK, OK, OK]),
+    "/admin/api-tokens/{token}/revoke/": (
+        "post",
+        [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+    ),
+    # the token endpoint itself answers to tokens only, never to sessions
+    "/api/v1/auth/token/": ("get", [API_DENIED] * 7),
     # the public catalog: API keys with catalog:read only (sessions are refused)
     **{
         url: ("get", [API_DENIED] * 7)
@@ -203,7 +211,11 @@ def catalog_objects(superuser):
     )
     from wagtail.models import Page
 
+    from api.services import issue_staff_token
+
+    token, _secret = issue_staff_token(user=superuser, name="ERP")
     return {
+        "token": token.pk,
         "page": Page.objects.filter(depth=2).first().pk,
         "delivery": delivery.pk,
         "p": product.pk,
