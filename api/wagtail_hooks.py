@@ -8,6 +8,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
+from api import demo  # noqa: F401  (registers the demo data hook)
 from api.admin_views import (
     ApiKeyCreateView,
     ApiKeyRevokeView,
