@@ -58,7 +58,8 @@ class WebhookSubscriptionForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from api.webhooks import EVENTS
+        from api.webhooks import all_events
 
-        groups = sorted({event.split(".")[0] + ".*" for event in EVENTS})
-        self.fields["events"].choices = [(e, e) for e in [*groups, *EVENTS]]
+        events = all_events()
+        groups = sorted({event.split(".")[0] + ".*" for event in events})
+        self.fields["events"].choices = [(e, e) for e in [*groups, *events]]

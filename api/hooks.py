@@ -13,3 +13,12 @@ PRODUCT_PAYLOADS = Hook(
         "changes, so cached responses are not served stale."
     ),
 )
+
+WEBHOOK_EVENTS = Hook(
+    "api_webhook_events",
+    doc=(
+        "A function taking no arguments and returning the webhook event names an "
+        "app emits (e.g. ['order.placed', 'order.paid']), so that subscriptions "
+        "can choose them. Emit them with api.webhooks.emit(event, payload)."
+    ),
+)

@@ -42,6 +42,17 @@ EVENTS = [
     "page.published",
     "page.unpublished",
 ]
+
+
+def all_events() -> list[str]:
+    """The core's events and those of every enabled app (``WEBHOOK_EVENTS``)."""
+    from api.hooks import WEBHOOK_EVENTS
+    from plugins.hooks import collect
+
+    extra = [event for events in collect(WEBHOOK_EVENTS) for event in events]
+    return [*EVENTS, *sorted(set(extra) - set(EVENTS))]
+
+
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min
 TIMEOUT_SECONDS = 10

@@ -29,7 +29,9 @@ ENTRY_POINT_GROUP = "retaguarda.plugins"
 
 #: Plugins that ship with Retaguarda: name -> app module. They run by default
 #: (when ``RETAGUARDA_PLUGINS`` is not set).
-BUILTIN_PLUGINS: dict[str, str] = {}
+BUILTIN_PLUGINS: dict[str, str] = {
+    "orders": "plugins.orders",
+}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ framework is exercised end to end.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
-os.environ.setdefault("RETAGUARDA_PLUGINS", "tests.shelves_plugin")
+os.environ.setdefault("RETAGUARDA_PLUGINS", "orders,tests.shelves_plugin")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from retaguarda.settings import *  # noqa: E402, F403

@@ -271,6 +271,12 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Retaguarda <nao-responda@localhost>")
+# Post-sale survey: where the storefront answers it ({token} is replaced), and
+# whether to e-mail it to the customer on delivery (default: when SMTP is set).
+RETAGUARDA_SURVEY_URL = env(
+    "RETAGUARDA_SURVEY_URL", "http://localhost:3000/pesquisa/{token}"
+)
+RETAGUARDA_SURVEY_EMAILS = env_bool("RETAGUARDA_SURVEY_EMAILS", bool(EMAIL_HOST))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # -- Security (production defaults; relaxed only when DEBUG is on) ---------------
@@ -320,7 +326,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
@@ -339,6 +345,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Request bodies get their own components, so that required text fields
+    # say they cannot be blank (minLength 1), as the serializers enforce.
+    "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
 }
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

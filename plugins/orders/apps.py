@@ -1,0 +1,47 @@
+from django.utils.translation import gettext_lazy as _
+
+from plugins.base import PluginConfig
+from plugins.roles import ACCESS_ADMIN, RoleTemplate
+
+#: Per-channel permissions an order-desk attendant is granted on the channels
+#: they work (Configurações › Permissões por objeto).
+CHANNEL_PERMISSIONS = ("orders.view_saleschannel", "orders.handle_orders")
+
+
+class OrdersConfig(PluginConfig):
+    name = "plugins.orders"
+    label = "orders"
+    verbose_name = _("Orders")
+    default_auto_field = "django.db.models.BigAutoField"
+    version = "1.0.0"
+    description = (
+        "Order desk: customers, sales channels and marketplaces, the order "
+        "lifecycle, marketplace intake, order API and the post-sale NPS survey."
+    )
+    scoped_models = ("orders.SalesChannel",)
+    roles = (
+        RoleTemplate(
+            "order_desk",
+            "Atendimento / Pedidos",
+            permissions=(
+                ACCESS_ADMIN,
+                "orders.view_customer",
+                "orders.add_customer",
+                "orders.change_customer",
+            ),
+            description=_(
+                "Works the orders of the sales channels granted to them: checks "
+                "payment and customer data, moves orders through their lifecycle."
+            ),
+            object_permissions=CHANNEL_PERMISSIONS,
+        ),
+        RoleTemplate(
+            "manager",
+            "Gerente",
+            permissions=(
+                "orders.add_saleschannel",
+                "orders.change_saleschannel",
+                "orders.view_surveyresponse",
+            ),
+        ),
+    )

@@ -1,0 +1,69 @@
+"""Extension points the orders plugin offers.
+
+Transition hooks run inside the service's transaction, after the order's new
+status is written: raise a :class:`plugins.exceptions.Refused` subclass to
+refuse (everything is rolled back, the API answers 409 with the message).
+Work that must happen only after commit (e-mail, webhooks) goes through
+``transaction.on_commit``.
+"""
+
+from plugins.hooks import Hook
+
+_REFUSE = " Raise a plugins.exceptions.Refused subclass to refuse it."
+
+ORDER_PLACED = Hook(
+    "order_placed",
+    kwargs=("order",),
+    in_transaction=True,
+    doc="After an order and its lines are written, inside place_order's "
+    "transaction (stock reserves its lines here)." + _REFUSE,
+)
+ORDER_PAID = Hook(
+    "order_paid",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="An order's payment was confirmed." + _REFUSE,
+)
+ORDER_CANCELLED = Hook(
+    "order_cancelled",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="An order was cancelled (stock releases its reservation)." + _REFUSE,
+)
+ORDER_INVOICED = Hook(
+    "order_invoiced",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="An order was invoiced." + _REFUSE,
+)
+ORDER_READY_TO_SHIP = Hook(
+    "order_ready_to_ship",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="An order was packed and is ready to ship." + _REFUSE,
+)
+ORDER_SHIPPED = Hook(
+    "order_shipped",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="An order left the warehouse (stock turns its reservation into a sale)."
+    + _REFUSE,
+)
+ORDER_DELIVERED = Hook(
+    "order_delivered",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="An order reached the customer." + _REFUSE,
+)
+ORDER_RETURNED = Hook(
+    "order_returned",
+    kwargs=("order", "user"),
+    in_transaction=True,
+    doc="A delivered order came back (stock records the return)." + _REFUSE,
+)
+ORDER_PAYLOAD = Hook(
+    "order_payload",
+    kwargs=("order", "payload"),
+    doc="Add keys to an order's API payload (staff and customer views), e.g. "
+    "tracking codes or invoice links.",
+)

@@ -1,0 +1,442 @@
+"""Customers, sales channels, orders and their lines, the order timeline and
+the post-sale survey.
+
+Money is ``Decimal`` with 2 places (BRL); see :mod:`plugins.orders.money` for
+how totals are computed and rounded. Personal data of an order (customer and
+addresses) is a snapshot taken when it was placed, so later edits of the
+customer do not rewrite history, and anonymising a customer scrubs both.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from content.validators import is_valid_cnpj, is_valid_cpf, only_digits, validate_cep
+from plugins.orders.querysets import OrderQuerySet
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+UF_CHOICES = [
+    (uf, uf)
+    for uf in (
+        "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE "
+        "SP TO"
+    ).split()
+]
+
+
+def validate_document(value: str) -> None:
+    """A CPF (11 digits) or CNPJ (14 digits) with valid check digits."""
+    digits = only_digits(value)
+    if len(digits) == 11 and is_valid_cpf(digits):
+        return
+    if len(digits) == 14 and is_valid_cnpj(digits):
+        return
+    raise ValidationError(
+        _("“%(value)s” is not a valid CPF or CNPJ."),
+        code="document",
+        params={"value": value},
+    )
+
+
+def format_document(value: str) -> str:
+    d = only_digits(value)
+    if len(d) == 11:
+        return f"{d[:3]}.{d[3:6]}.{d[6:9]}-{d[9:]}"
+    if len(d) == 14:
+        return f"{d[:2]}.{d[2:5]}.{d[5:8]}/{d[8:12]}-{d[12:]}"
+    return value
+
+
+class SalesChannel(models.Model):
+    """Where orders come from. Channels scope the order desk's work: an
+    attendant sees and works only the orders of the channels granted to them."""
+
+    class Kind(models.TextChoices):
+        STOREFRONT = "storefront", _("Own storefront")
+        MARKETPLACE = "marketplace", _("Marketplace")
+        B2B = "b2b", _("B2B")
+        PHYSICAL_STORE = "store", _("Physical store")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    marketplace = models.CharField(
+        _("marketplace"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. Mercado Livre, Shopee, Amazon, Magalu."),
+    )
+    accepts_custom_prices = models.BooleanField(
+        _("accepts its own prices"),
+        default=False,
+        help_text=_(
+            "Marketplaces and B2B sell at their own prices; the storefront sells "
+            "at the catalog's live prices."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("sales channel")
+        verbose_name_plural = _("sales channels")
+        ordering = ["name"]
+        permissions = [("handle_orders", _("Can work the orders of the channel"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    document = models.CharField(
+        _("CPF or CNPJ"),
+        max_length=14,
+        blank=True,
+        db_index=True,
+        help_text=_("Digits only; check digits are validated."),
+    )
+    accepts_marketing = models.BooleanField(
+        _("accepts marketing messages"), default=False
+    )
+    accepts_data_sharing = models.BooleanField(
+        _("accepts sharing data with partners"), default=False
+    )
+    consent_updated_at = models.DateTimeField(
+        _("consent updated at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.document:
+            self.document = only_digits(self.document)
+            validate_document(self.document)
+
+    @property
+    def document_display(self) -> str:
+        return format_document(self.document)
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("customer"),
+    )
+    label = models.CharField(_("label"), max_length=40, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=150)
+    cep = models.CharField(_("CEP"), max_length=9, validators=[validate_cep])
+    street = models.CharField(_("street"), max_length=200)
+    number = models.CharField(_("number"), max_length=20)
+    complement = models.CharField(_("complement"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100)
+    city = models.CharField(_("city"), max_length=100)
+    uf = models.CharField(_("UF"), max_length=2, choices=UF_CHOICES)
+    is_default = models.BooleanField(_("default address"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.number} — {self.city}/{self.uf}"
+
+    def snapshot(self) -> dict:
+        return {field: getattr(self, field) for field in ADDRESS_FIELDS}
+
+
+ADDRESS_FIELDS = (
+    "recipient",
+    "cep",
+    "street",
+    "number",
+    "complement",
+    "district",
+    "city",
+    "uf",
+)
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Pending payment")
+    PAID = "paid", _("Paid")
+    INVOICED = "invoiced", _("Invoiced")
+    READY_TO_SHIP = "ready_to_ship", _("Ready to ship")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", _("Returned")
+
+
+class PaymentMethod(models.TextChoices):
+    PIX = "pix", _("Pix")
+    BOLETO = "boleto", _("Boleto")
+    CARD = "card", _("Credit card")
+
+
+def new_customer_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Order(models.Model):
+    number = models.CharField(_("number"), max_length=12, unique=True, editable=False)
+    channel = models.ForeignKey(
+        SalesChannel,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("channel"),
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=80,
+        blank=True,
+        help_text=_("The order's id in the marketplace or system it came from."),
+    )
+    idempotency_key = models.CharField(max_length=80, blank=True, editable=False)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    customer_token = models.CharField(
+        max_length=40, unique=True, default=new_customer_token, editable=False
+    )
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("customer"),
+    )
+    customer_name = models.CharField(_("customer name"), max_length=150)
+    customer_email = models.EmailField(_("customer e-mail"), blank=True)
+    customer_phone = models.CharField(_("customer phone"), max_length=30, blank=True)
+    customer_document = models.CharField(
+        _("customer CPF/CNPJ"), max_length=14, blank=True, db_index=True
+    )
+    billing_address = models.JSONField(_("billing address"), default=dict)
+    shipping_address = models.JSONField(_("shipping address"), default=dict)
+
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    discount_total = models.DecimalField(_("discount"), default=0, **MONEY)
+    shipping_total = models.DecimalField(_("shipping"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    payment_method = models.CharField(
+        _("payment method"), max_length=10, choices=PaymentMethod.choices
+    )
+    installments = models.PositiveSmallIntegerField(
+        _("installments"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING_PAYMENT,
+        db_index=True,
+    )
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    invoiced_at = models.DateTimeField(_("invoiced at"), null=True, blank=True)
+    ready_at = models.DateTimeField(_("ready to ship at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    promised_delivery_date = models.DateField(
+        _("promised delivery date"), null=True, blank=True
+    )
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-pk"]
+        permissions = [
+            ("pay_order", _("Can confirm an order's payment")),
+            ("invoice_order", _("Can mark an order invoiced")),
+            ("prepare_order", _("Can mark an order ready to ship")),
+            ("ship_order", _("Can mark an order shipped")),
+            ("deliver_order", _("Can mark an order delivered")),
+            ("cancel_order", _("Can cancel an order")),
+            ("return_order", _("Can mark an order returned")),
+            ("import_order", _("Can import marketplace orders")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="orders_unique_external_id_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="orders_unique_idempotency_key_per_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0)
+                & Q(discount_total__gte=0)
+                & Q(shipping_total__gte=0)
+                & Q(total__gte=0),
+                name="orders_order_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total=F("subtotal") - F("discount_total") + F("shipping_total")
+                ),
+                name="orders_order_total_adds_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["channel", "status", "placed_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def customer_document_display(self) -> str:
+        return format_document(self.customer_document)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return bool(self.customer_id and self.customer.anonymised_at)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    variant = models.ForeignKey(
+        "content.Variant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("variant"),
+    )
+    sku = models.CharField(_("SKU"), max_length=60)
+    product_name = models.CharField(_("product"), max_length=255)
+    variant_name = models.CharField(_("variant"), max_length=255, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    discount = models.DecimalField(_("discount"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="orders_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0) & Q(discount__gte=0) & Q(total__gte=0),
+                name="orders_line_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's timeline: a transition, a note, or an entry
+    another plugin added (a payment, an NF-e, a shipment)."""
+
+    class Kind(models.TextChoices):
+        PLACED = "placed", _("Placed")
+        TRANSITION = "transition", _("Status change")
+        NOTE = "note", _("Note")
+        PLUGIN = "plugin", _("Other")
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    source = models.CharField(
+        _("source"), max_length=40, default="orders", help_text=_("App label.")
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_kind_display()}"
+
+
+class SurveyResponse(models.Model):
+    """The post-sale survey of one delivered order: a token is issued on
+    delivery; the customer answers once (0–10 and a comment)."""
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="survey", verbose_name=_("order")
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_customer_token)
+    issued_at = models.DateTimeField(_("issued at"))
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(
+        _("score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-answered_at", "-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10),
+                name="orders_survey_score_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(score__isnull=False),
+                name="orders_survey_answer_has_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.score if self.score is not None else '—'}"

@@ -1,0 +1,41 @@
+"""Reads of orders that carry meaning."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from content.validators import only_digits
+
+OPEN_STATUSES = ("pending_payment", "paid", "invoiced", "ready_to_ship", "shipped")
+
+
+class OrderQuerySet(models.QuerySet):
+    def open(self):
+        """Orders still on their way to the customer."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def late(self, today: datetime.date | None = None):
+        """Open orders whose promised delivery date has passed."""
+        today = today or timezone.localdate()
+        return self.open().filter(promised_delivery_date__lt=today)
+
+    def search(self, text: str):
+        """By number, external id, customer name, e-mail or CPF/CNPJ (with or
+        without punctuation)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        q = (
+            Q(number__iexact=text)
+            | Q(external_id__iexact=text)
+            | Q(customer_name__icontains=text)
+            | Q(customer_email__iexact=text)
+        )
+        digits = only_digits(text)
+        if len(digits) in (11, 14):
+            q |= Q(customer_document=digits)
+        return self.filter(q)

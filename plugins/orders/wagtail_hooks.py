@@ -1,0 +1,51 @@
+"""Everything the orders plugin contributes: permission policies, log actions
+(screens, API routes and the rest are added below as they are built)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from api.hooks import WEBHOOK_EVENTS
+from plugins.orders.models import Order, SalesChannel
+from plugins.orders.permissions import order_policy
+from plugins.permissions import ScopedPermissionPolicy
+
+register_permission_policy(SalesChannel, ScopedPermissionPolicy(SalesChannel))
+register_permission_policy(Order, order_policy())
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    for action, label, message in (
+        ("orders.place", _("Place order"), _("Order placed")),
+        ("orders.pay", _("Confirm payment"), _("Payment confirmed")),
+        ("orders.invoice", _("Mark invoiced"), _("Order invoiced")),
+        ("orders.prepare", _("Ready to ship"), _("Order ready to ship")),
+        ("orders.ship", _("Mark shipped"), _("Order shipped")),
+        ("orders.deliver", _("Mark delivered"), _("Order delivered")),
+        ("orders.cancel", _("Cancel order"), _("Order cancelled")),
+        ("orders.return", _("Mark returned"), _("Order returned")),
+        ("orders.note", _("Add note"), _("Note added")),
+        ("orders.survey", _("Answer survey"), _("Survey answered")),
+        ("orders.customer.export", _("Export customer data"), _("Data exported")),
+        (
+            "orders.customer.anonymise",
+            _("Anonymise customer"),
+            _("Customer anonymised"),
+        ),
+    ):
+        actions.register_action(action, label, message)
+
+
+@hooks.register(WEBHOOK_EVENTS)
+def order_webhook_events():
+    return [
+        "order.placed",
+        "order.paid",
+        "order.invoiced",
+        "order.ready_to_ship",
+        "order.shipped",
+        "order.delivered",
+        "order.cancelled",
+        "order.returned",
+    ]
