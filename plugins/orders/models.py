@@ -10,18 +10,23 @@ customer do not rewrite history, and anonymising a customer scrubs both.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from content.validators import is_valid_cnpj, is_valid_cpf, only_digits, validate_cep
 from plugins.orders.querysets import OrderQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+ORDER_TOTAL = F("subtotal") - F("discount_total") + F("shipping_total")
+HALF_CENT = Value(Decimal("0.005"))
 
 UF_CHOICES = [
     (uf, uf)
@@ -94,7 +99,9 @@ class SalesChannel(models.Model):
         return self.name
 
 
-class Customer(models.Model):
+class Customer(ClusterableModel):
+    """A customer; addresses are edited inline (``ParentalKey``)."""
+
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -138,7 +145,7 @@ class Customer(models.Model):
 
 
 class Address(models.Model):
-    customer = models.ForeignKey(
+    customer = ParentalKey(
         Customer,
         on_delete=models.CASCADE,
         related_name="addresses",
@@ -305,10 +312,11 @@ class Order(models.Model):
                 & Q(total__gte=0),
                 name="orders_order_amounts_not_negative",
             ),
+            # SQLite computes this in floating point, so "equal" is "within
+            # half a centavo" (exact on PostgreSQL's numeric all the same).
             models.CheckConstraint(
-                condition=Q(
-                    total=F("subtotal") - F("discount_total") + F("shipping_total")
-                ),
+                condition=Q(total__gte=ORDER_TOTAL - HALF_CENT)
+                & Q(total__lte=ORDER_TOTAL + HALF_CENT),
                 name="orders_order_total_adds_up",
             ),
         ]

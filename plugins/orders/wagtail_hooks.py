@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
+from plugins.orders import demo  # noqa: F401  (registers the demo data hook)
 from plugins.orders.models import Order, SalesChannel
 from plugins.orders.permissions import order_policy
 from plugins.permissions import ScopedPermissionPolicy

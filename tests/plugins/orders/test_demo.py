@@ -1,0 +1,54 @@
+"""The demo orders written by `manage.py seed_demo` (the DEMO_DATA hook)."""
+
+from io import StringIO
+
+import pytest
+from django.db.models import Count
+
+from plugins.orders import demo
+from plugins.orders.models import Order, OrderEvent, SalesChannel, SurveyResponse
+from plugins.orders.permissions import order_policy
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def small_demo(sellable, monkeypatch):
+    monkeypatch.setattr(demo, "ORDER_COUNT", 60)
+    attendant = UserFactory(username="order_desk", roles=["order_desk"])
+    out = StringIO()
+    demo.seed_demo_orders(stdout=out)
+    return attendant, out.getvalue()
+
+
+def test_demo_orders_span_channels_statuses_and_surveys(small_demo):
+    _attendant, output = small_demo
+    assert "Demo orders: 60" in output
+    assert SalesChannel.objects.count() == len(demo.CHANNELS)
+    statuses = dict(
+        Order.objects.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    assert {"delivered", "pending_payment"} <= set(statuses)
+    assert len(statuses) >= 5
+    assert Order.objects.values("channel").distinct().count() >= 4
+    assert SurveyResponse.objects.filter(score__isnull=False).exists()
+    # Every order's timeline agrees with its status.
+    for order in Order.objects.all():
+        last = order.events.filter(kind__in=("placed", "transition")).last()
+        assert last.to_status == order.status
+        assert last.created_at >= order.placed_at
+
+
+def test_demo_is_idempotent(small_demo):
+    counts = (Order.objects.count(), OrderEvent.objects.count())
+    demo.seed_demo_orders(stdout=StringIO())
+    assert (Order.objects.count(), OrderEvent.objects.count()) == counts
+
+
+def test_demo_order_desk_works_two_channels(small_demo):
+    attendant, _ = small_demo
+    visible = order_policy().instances_user_has_any_permission_for(attendant, ["view"])
+    assert set(visible.values_list("channel__code", flat=True)) <= {
+        "loja",
+        "mercado-livre",
+    }
+    assert visible.exists()
