@@ -62,7 +62,11 @@ def cached_json(
     if not use_cache:
         body = render(build())
         return _response(request, body, etag_for(body))
-    key = f"api:resp:{catalog_version()}:{request.path}?{request.GET.urlencode()}"
+    # Hashed: query strings come from clients, of any length and characters,
+    # and cache backends limit keys (memcached: 250 printable characters).
+    url = f"{request.path}?{request.GET.urlencode()}".encode()
+    digest = hashlib.blake2b(url, digest_size=16).hexdigest()
+    key = f"api:resp:{catalog_version()}:{digest}"
     hit = cache.get(key)
     if hit is None:
         body = render(build())

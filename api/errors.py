@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -100,6 +101,14 @@ def api_not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+@csrf_exempt
+def unknown_api_route(request, *args, **kwargs):
+    """Every other path under /api/, whatever the method: a 404 problem (not
+    Wagtail's page serving, whose CSRF check would answer a POST with an HTML
+    403)."""
+    return _problem_json(request, 404, "not-found", _("Not found."))
 
 
 def api_server_error(request):

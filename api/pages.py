@@ -8,44 +8,83 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from wagtail.models import Page, Site
 
 from api.cache import cached_json
 from api.catalog.payloads import PRODUCT_COLUMNS, build_product_payloads
+from api.catalog.schema import SeoSerializer
 from api.catalog.views import CatalogView
+from api.openapi import problems
 from api.preview import preview_response, previewed_object
 from content.models import Product, StoreSettings
 from content.templatetags.storefront import resolve_grid_products
 
 PAGE_TYPES = {"content.homepage", "content.contentpage", "content.landingpage"}
 
-PageSummary = inline_serializer(
-    "PageSummary",
-    {
-        "id": serializers.IntegerField(),
-        "title": serializers.CharField(),
-        "slug": serializers.CharField(),
-        "path": serializers.CharField(),
-        "type": serializers.CharField(),
-    },
-)
-PageDetail = inline_serializer(
-    "PageDetail",
-    {
-        "id": serializers.IntegerField(),
-        "title": serializers.CharField(),
-        "slug": serializers.CharField(),
-        "path": serializers.CharField(),
-        "type": serializers.CharField(),
-        "seo": serializers.DictField(),
-        "intro": serializers.CharField(allow_null=True),
-        "body": serializers.ListField(child=serializers.DictField()),
-        "published_at": serializers.DateTimeField(allow_null=True),
-        "updated_at": serializers.DateTimeField(allow_null=True),
-    },
+
+class PageSummary(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    path = serializers.CharField()
+    type = serializers.CharField(allow_blank=True)
+
+
+class PageList(serializers.Serializer):
+    results = PageSummary(many=True)
+
+
+class PageDetail(PageSummary):
+    seo = SeoSerializer()
+    intro = serializers.CharField(allow_null=True, allow_blank=True)
+    body = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="StreamField blocks: type, id, value; product grids also "
+        "carry their products' payloads",
+    )
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+class StoreSocialSerializer(serializers.Serializer):
+    instagram = serializers.CharField(allow_blank=True)
+    facebook = serializers.CharField(allow_blank=True)
+    tiktok = serializers.CharField(allow_blank=True)
+    youtube = serializers.CharField(allow_blank=True)
+
+
+class StorePoliciesSerializer(serializers.Serializer):
+    privacy = serializers.CharField(allow_null=True, help_text="Path of the page")
+    returns = serializers.CharField(allow_null=True, help_text="Path of the page")
+    terms = serializers.CharField(allow_null=True, help_text="Path of the page")
+
+
+class StoreSettingsSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True)
+    cnpj = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+    whatsapp = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    social = StoreSocialSerializer()
+    policies = StorePoliciesSerializer()
+
+    class Meta:
+        ref_name = "StoreSettings"
+
+
+SITE_PARAMETER = OpenApiParameter(
+    "site",
+    str,
+    description="Hostname of a site (the default site if omitted); an unknown "
+    "one is a 400",
 )
 
 
@@ -142,14 +181,32 @@ class PageView(CatalogView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "path", str, description="Path within the site, e.g. /sobre-nos/"
+                "path",
+                str,
+                description="Path within the site, e.g. /sobre-nos/ (give a path "
+                "or a type)",
             ),
-            OpenApiParameter("type", str, enum=sorted(PAGE_TYPES)),
             OpenApiParameter(
-                "site", str, description="Site hostname (default site if omitted)"
+                "type",
+                str,
+                enum=sorted(PAGE_TYPES),
+                description="The published pages of a type, as a list",
+            ),
+            SITE_PARAMETER,
+            OpenApiParameter(
+                "preview_token",
+                str,
+                description="Preview token of a page: its latest draft, not cached",
             ),
         ],
-        responses=PageDetail,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="PageOrPages",
+                serializers=[PageDetail, PageList],
+                resource_type_field_name=None,
+            ),
+            **problems(404),
+        },
     )
     def get(self, request):
         site = _site(request)
@@ -194,7 +251,7 @@ class PageView(CatalogView):
 class PageChildrenView(CatalogView):
     """The published children of a page, in menu order."""
 
-    @extend_schema(responses=PageSummary)
+    @extend_schema(parameters=[SITE_PARAMETER], responses=PageList)
     def get(self, request, pk):
         site = _site(request)
 
@@ -216,9 +273,7 @@ class StoreSettingsView(CatalogView):
     """The store's public settings: name, CNPJ, contact, social links and the
     paths of its policy pages."""
 
-    @extend_schema(
-        responses=inline_serializer("StoreSettings", {"name": serializers.CharField()})
-    )
+    @extend_schema(parameters=[SITE_PARAMETER], responses=StoreSettingsSerializer)
     def get(self, request):
         site = _site(request)
 

@@ -38,6 +38,6 @@ class StaffTokenEndpoint(BasePermission):
     def has_permission(self, request, view):
         from api.models import StaffToken
 
-        if request.method == "POST":
-            return True
+        if request.method == "POST" or not hasattr(view, request.method.lower()):
+            return True  # other methods: 405 from the view, not a 401
         return isinstance(request.auth, StaffToken)

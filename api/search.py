@@ -13,8 +13,10 @@ from wagtail.search.backends import get_search_backend
 
 from api.cache import cached_json
 from api.catalog.payloads import PRODUCT_COLUMNS, build_product_payloads
+from api.catalog.schema import ProductSerializer
 from api.catalog.views import CatalogView
-from api.pages import _site, _summary
+from api.openapi import problems
+from api.pages import SITE_PARAMETER, PageSummary, _site, _summary
 from content.models import Product
 
 MAX_PRODUCTS = 24
@@ -27,14 +29,20 @@ class SearchView(CatalogView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True),
-            OpenApiParameter("site", str),
+            OpenApiParameter(
+                "q", str, required=True, pattern=r"\S", description="Search words"
+            ),
+            SITE_PARAMETER,
         ],
         responses=inline_serializer(
             "SearchResults",
             {
-                "products": serializers.ListField(child=serializers.DictField()),
-                "pages": serializers.ListField(child=serializers.DictField()),
+                "products": ProductSerializer(
+                    many=True, help_text=f"At most {MAX_PRODUCTS}, best first"
+                ),
+                "pages": PageSummary(
+                    many=True, help_text=f"At most {MAX_PAGES}, best first"
+                ),
             },
         ),
     )
@@ -75,16 +83,25 @@ class RedirectView(CatalogView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("path", str, required=True),
-            OpenApiParameter("site", str),
+            OpenApiParameter(
+                "path",
+                str,
+                required=True,
+                allow_blank=False,
+                description="The old path, e.g. /quem-somos/",
+            ),
+            SITE_PARAMETER,
         ],
-        responses=inline_serializer(
-            "RedirectTarget",
-            {
-                "location": serializers.CharField(),
-                "permanent": serializers.BooleanField(),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "RedirectTarget",
+                {
+                    "location": serializers.CharField(),
+                    "permanent": serializers.BooleanField(),
+                },
+            ),
+            **problems(404),
+        },
     )
     def get(self, request):
         path = request.GET.get("path", "")

@@ -1,7 +1,7 @@
 """``/api/v1/``: core endpoints, the OpenAPI schema and docs, and every enabled
 plugin's routes (``plugins.hooks.API_ROUTES``), each at ``/api/v1/<label>/``."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 
 from api import pages, search
 from api.catalog import views as catalog
+from api.errors import unknown_api_route
 from api.routes import plugin_route_prefixes
 from api.views import CurrentKeyView, StaffTokenView
 
@@ -55,4 +56,9 @@ v1_patterns = [
 for label, patterns in plugin_route_prefixes():
     v1_patterns.append(path(f"{label}/", include((patterns, label))))
 
-urlpatterns = [path("v1/", include(v1_patterns))]
+urlpatterns = [
+    path("v1/", include(v1_patterns)),
+    # Any other path under /api/ ending in a slash (without one, CommonMiddleware
+    # may still redirect to it).
+    re_path(r"^(.*/)?$", unknown_api_route, name="not-found"),
+]

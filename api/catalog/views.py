@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+import re
 from decimal import Decimal, InvalidOperation
 
 import orjson
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, Min, OuterRef, Q
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
@@ -45,16 +47,48 @@ ORDERINGS = {
 
 class CatalogView(ApiKeyView):
     required_scope = "catalog:read"
+    # Responses come from ``cached_json``: ETag, If-None-Match, 304 (documented
+    # by ``api.openapi.AutoSchema``).
+    conditional_get = True
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_null_characters(request, kwargs)
+
+
+def reject_null_characters(request, kwargs) -> None:
+    """A query or path value with a NUL character is a 400, as in Django's
+    forms: PostgreSQL text cannot hold one, so it never reaches a query."""
+    message = ProhibitNullCharactersValidator.message
+    errors = {
+        name: [message]
+        for name, values in request.GET.lists()
+        if any("\x00" in value for value in values)
+    }
+    errors.update(
+        {
+            name: [message]
+            for name, value in kwargs.items()
+            if isinstance(value, str) and "\x00" in value
+        }
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+# A price as a storefront writes it: 49.90 or 49,90 (no exponent, NaN or sign);
+# empty is no filter, as a form sends it.
+PRICE_PATTERN = r"^([0-9]{1,10}([.,][0-9]{1,2})?)?$"
+OPTION_PATTERN = r"^[^:]+:[\s\S]+$"
 
 
 def _decimal(request, name: str) -> Decimal | None:
     raw = request.GET.get(name)
     if raw in (None, ""):
         return None
-    try:
-        return Decimal(raw.replace(",", "."))
-    except InvalidOperation:
-        raise ValidationError({name: [_("A number, e.g. 49.90.")]}) from None
+    if not re.fullmatch(PRICE_PATTERN, raw):
+        raise ValidationError({name: [_("A number, e.g. 49.90.")]})
+    return Decimal(raw.replace(",", "."))
 
 
 def _category(path: str) -> Category:
@@ -97,8 +131,8 @@ def filter_products(request, queryset):
             variants = variants.filter(price__lte=high)
         queryset = queryset.filter(Exists(variants))
     for option in params.getlist("option"):
-        name, sep, value = option.partition(":")
-        if not sep or not name or not value:
+        name, _sep, value = option.partition(":")
+        if not re.fullmatch(OPTION_PATTERN, option):
             raise ValidationError({"option": [_("Use name:value, e.g. cor:azul.")]})
         by_position = Q()
         for i in (1, 2, 3):
@@ -143,18 +177,46 @@ def _page_size(request) -> int:
     return size
 
 
-def _encode_cursor(values: list) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+def _encode_cursor(ordering: str, value, last_id: int) -> str:
+    if isinstance(value, Decimal):
+        value = str(value)
+    raw = orjson.dumps([ordering, value, last_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> list:
+def _cursor_value(column: str, value):
+    """The sort value of a cursor as the column's type; ValueError if it is
+    not one (a cursor is opaque, but it comes from the client)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError
+    if column == "min_price":
+        if not re.fullmatch(r"[0-9]{1,10}(\.[0-9]{1,2})?", value):
+            raise ValueError
+        return Decimal(value)
+    if column == "first_published_at":
+        parsed = parse_datetime(value)
+        if parsed is None or parsed.tzinfo is None:
+            raise ValueError
+        return parsed
+    return value
+
+
+def _decode_cursor(cursor: str, ordering: str, column: str) -> tuple:
+    """(sort value, last id) of a cursor issued for this ordering."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = orjson.loads(base64.urlsafe_b64decode(padded))
-        if not isinstance(values, list) or len(values) != 2:
+        if not isinstance(values, list) or len(values) != 3:
             raise ValueError
-        return values
-    except (ValueError, orjson.JSONDecodeError):
+        issued_for, value, last_id = values
+        if issued_for != ordering or type(last_id) is not int:
+            raise ValueError
+        if not -(2**63) <= last_id < 2**63:
+            raise ValueError
+        return _cursor_value(column, value), last_id
+    except (ValueError, TypeError, InvalidOperation, orjson.JSONDecodeError):
         raise ValidationError({"cursor": [_("Invalid cursor.")]}) from None
 
 
@@ -173,9 +235,7 @@ def paginate(request, queryset):
         )
     size = _page_size(request)
     if cursor := request.GET.get("cursor"):
-        value, last_id = _decode_cursor(cursor)
-        if column == "min_price" and value is not None:
-            value = Decimal(value)
+        value, last_id = _decode_cursor(cursor, ordering, column)
         after = "lt" if descending else "gt"
         if value is None:
             queryset = queryset.filter(
@@ -198,31 +258,45 @@ def paginate(request, queryset):
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        last = rows[-1][column]
-        next_cursor = _encode_cursor(
-            [str(last) if isinstance(last, Decimal) else last, rows[-1]["id"]]
-        )
+        next_cursor = _encode_cursor(ordering, rows[-1][column], rows[-1]["id"])
     return rows, next_cursor
 
 
 LIST_PARAMETERS = [
     OpenApiParameter(
-        "category", str, description="Category path or slug (includes subcategories)"
+        "category",
+        str,
+        description="Path or slug of a published category (includes "
+        "subcategories); an unknown one is a 400",
     ),
     OpenApiParameter("brand", str, description="Brand slug"),
-    OpenApiParameter("price_min", OpenApiTypes.DECIMAL),
-    OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
-    OpenApiParameter("option", str, many=True, description="name:value, e.g. cor:azul"),
+    OpenApiParameter(
+        "price_min", str, pattern=PRICE_PATTERN, description="e.g. 49.90 or 49,90"
+    ),
+    OpenApiParameter(
+        "price_max", str, pattern=PRICE_PATTERN, description="e.g. 49.90 or 49,90"
+    ),
+    OpenApiParameter(
+        "option",
+        str,
+        many=True,
+        pattern=OPTION_PATTERN,
+        description="name:value, e.g. cor:azul",
+    ),
     OpenApiParameter("tag", str),
     OpenApiParameter(
         "q", str, description="Text in the name or description, or an exact SKU"
     ),
-    OpenApiParameter("ordering", str, enum=list(ORDERINGS)),
-    OpenApiParameter("cursor", str),
+    OpenApiParameter("ordering", str, enum=list(ORDERINGS), default="name"),
+    OpenApiParameter(
+        "cursor",
+        str,
+        description="`next_cursor` of the previous page, with the same ordering",
+    ),
     OpenApiParameter(
         "page_size",
-        int,
-        description=f"1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        default=DEFAULT_PAGE_SIZE,
     ),
 ]
 

@@ -6,8 +6,8 @@ from rest_framework.permissions import AllowAny
 from api.permissions import HasApiKeyScope, StaffTokenEndpoint
 from plugins.permissions import PolicyPermission
 
-# Documentation of the API is public on purpose.
-PUBLIC = {"api:schema", "api:docs", "api:redoc"}
+# Documentation of the API is public on purpose; so is the 404 of unknown routes.
+PUBLIC = {"api:schema", "api:docs", "api:redoc", "api:not-found"}
 
 
 def api_views(resolver=None, prefix="", namespace=""):

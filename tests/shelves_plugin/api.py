@@ -1,7 +1,9 @@
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from api.openapi import problems
 from plugins.permissions import PolicyQuerysetMixin
 from tests.shelves_plugin.models import Shelf
 from tests.shelves_plugin.services import restock_shelf
@@ -37,6 +39,10 @@ class ShelfRestock(PolicyQuerysetMixin, generics.GenericAPIView):
     serializer_class = RestockSerializer
     policy_actions = {"POST": "restock"}
 
+    @extend_schema(
+        request=RestockSerializer,
+        responses={200: ShelfSerializer, **problems(409)},
+    )
     def post(self, request, pk):
         shelf = self.get_object()
         serializer = self.get_serializer(data=request.data)
