@@ -2,6 +2,8 @@
 cursor pagination, constant query count, ETags and cache invalidation, draft
 preview with a token."""
 
+import base64
+import json
 from decimal import Decimal
 
 import pytest
@@ -87,20 +89,50 @@ def test_filters_and_ordering(api, catalog, query, expected):
     assert slugs(api.get(LIST + query)) == expected
 
 
+def cursor(*values):
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "?page_size=0",
         "?page_size=101",
         "?price_min=abc",
+        "?price_min=NaN",
+        "?price_max=1e3",
+        "?price_max=-5",
+        "?option=cor",
         "?ordering=sku",
         "?cursor=xyz",
+        # Cursors are opaque but come from clients: forged sort values and ids
+        # were 500s.
+        f"?ordering=price&cursor={cursor('price', 'abc', 1)}",
+        f"?ordering=newest&cursor={cursor('newest', 'yesterday', 1)}",
+        f"?cursor={cursor('name', 'Panela', 'x')}",
+        f"?cursor={cursor('name', 'Panela', 10**30)}",
+        f"?cursor={cursor('name', ['Panela'], 1)}",
+        # a cursor of another ordering
+        f"?ordering=price&cursor={cursor('name', 'Panela', 1)}",
+        # NUL characters (PostgreSQL text cannot hold them: a 500 there)
+        "?brand=a%00b",
+        "?option=cor:a%00",
     ],
 )
 def test_bad_parameters_are_problems(api, catalog, query):
     response = api.get(LIST + query)
-    assert response.status_code == 400
+    assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_nul_character_in_a_path_is_a_problem(api, catalog):
+    response = api.get("/api/v1/catalog/categories/moda%00/")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["path"]
+
+
+def test_prices_with_a_comma_and_empty_filters(api, catalog):
+    assert slugs(api.get(LIST + "?price_min=100,00&price_max=")) == ["panela"]
 
 
 def test_cursor_pagination_walks_every_product_once(api, camisetas):

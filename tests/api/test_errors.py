@@ -1,3 +1,4 @@
+import pytest
 from rest_framework.test import APIClient
 
 
@@ -10,6 +11,21 @@ def test_unknown_api_route_is_a_problem_document(db):
         "title": response.json()["title"],
         "status": 404,
     }
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_unknown_api_route_is_a_problem_document_for_every_method(db, method):
+    # A POST used to reach Wagtail's page serving, whose CSRF check answered
+    # with an HTML 403.
+    response = getattr(APIClient(), method)("/api/v1/shelves/abc/restock/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_undeclared_method_is_405_even_where_a_token_is_needed(db):
+    response = APIClient().generic("TRACE", "/api/v1/auth/token/")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_html_404_outside_the_api(client, db):
