@@ -165,6 +165,8 @@ MATRIX = {
     "/api/v1/schema/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
     "/api/v1/docs/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
     "/api/v1/redoc/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
+    # any other path under /api/: a 404 problem for every method and role
+    "/api/v1/no-such-route/": ("post", [NOT_FOUND] * 7),
 }
 
 CASES = [
@@ -325,6 +327,7 @@ def test_every_url_of_ours_is_in_the_matrix():
             "admin/shelves/reorder/{}/",
             "admin/shelf-items/reorder/{}/",
             "healthz",
+            "api/(.*/)?",  # unknown API routes: the /api/v1/no-such-route/ row
         }
     )
     assert missing == [], f"add these URLs to the security matrix: {missing}"
