@@ -55,6 +55,8 @@ S = OrderStatus
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_LINES = 200
 MAX_QUANTITY = 10_000
+# The largest amount a money column holds (12 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def new_order_number() -> str:
@@ -290,6 +292,29 @@ def return_order(order, *, user, reason: str):
     return transition_order(order, "return", user=user, reason=reason)
 
 
+@transaction.atomic
+def cancel_order_by_customer(order: Order, *, reason: str = "") -> Order:
+    """The customer cancels their own order (the storefront's status page):
+    only while payment is pending, checked under the row lock that
+    ``transition_order`` then keeps; a paid order is the order desk's to
+    cancel. ``reason`` defaults to "Cancelled by the customer".
+
+    Raises IllegalTransition (or a hook's Refused).
+    """
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status != S.PENDING_PAYMENT:
+        raise IllegalTransition(
+            _(
+                "Order %(number)s is “%(status)s”: only orders pending payment "
+                "can be cancelled here. Please contact us."
+            )
+            % {"number": locked.number, "status": locked.get_status_display()},
+            status_now=locked.status,
+        )
+    reason = (reason or "").strip() or _("Cancelled by the customer")
+    return transition_order(locked, "cancel", user=None, reason=reason)
+
+
 # -- Timeline ---------------------------------------------------------------------
 
 
@@ -380,6 +405,8 @@ def _money(value, errors, key, *, default=ZERO) -> Decimal:
         return default
     try:
         amount = to_money(Decimal(str(value).replace(",", ".")))
+        if not amount.is_finite():
+            raise ValueError(value)
     except (InvalidOperation, ValueError):
         errors.setdefault(key, []).append(_("Not an amount: “%s”.") % value)
         return default
@@ -607,7 +634,13 @@ def _totals(clean: _Clean, priced: list[dict]) -> tuple[Decimal, Decimal, Decima
         line["total"] = line["gross"] - line["discount"]
     subtotal = sum((line["gross"] for line in priced), ZERO)
     discount = sum((line["discount"] for line in priced), ZERO)
-    return subtotal, discount, subtotal - discount + clean.shipping_total
+    total = subtotal - discount + clean.shipping_total
+    if max(subtotal, total) > MAX_AMOUNT:
+        clean.errors.setdefault("lines", []).append(
+            _("The order's amounts exceed %(max)s.") % {"max": MAX_AMOUNT}
+        )
+        return ZERO, ZERO, ZERO
+    return subtotal, discount, total
 
 
 def _existing(channel, external_id: str, idempotency_key: str) -> Order | None:

@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
+from plugins.hooks import API_ROUTES
 from plugins.orders import demo  # noqa: F401  (registers the demo data hook)
 from plugins.orders.models import Order, SalesChannel
 from plugins.orders.permissions import order_policy
@@ -50,3 +51,10 @@ def order_webhook_events():
         "order.cancelled",
         "order.returned",
     ]
+
+
+@hooks.register(API_ROUTES)
+def orders_api_routes():
+    from plugins.orders.api.routes import api_routes
+
+    return api_routes()

@@ -92,3 +92,46 @@ def order_request(**overrides):
 
 def place(channel, user=None, **overrides):
     return place_order(channel=channel, user=user, **order_request(**overrides)).order
+
+
+# -- API clients ------------------------------------------------------------------
+
+
+@pytest.fixture
+def key_client(db):
+    """Makes API clients holding a storefront API key with the given scopes."""
+    from rest_framework.test import APIClient
+
+    from api.services import create_api_key
+
+    def make(*scopes):
+        _key, secret = create_api_key(
+            name="Loja",
+            scopes=list(scopes),
+            allowed_origins=[],
+            rate_limit=0,
+            user=None,
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def storefront(key_client):
+    """A storefront's API client: places orders and reads them by token."""
+    return key_client("orders:write", "orders:read")
+
+
+def staff_client(user):
+    """An API client sending ``user``'s personal token."""
+    from rest_framework.test import APIClient
+
+    from api.services import issue_staff_token
+
+    _token, secret = issue_staff_token(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client

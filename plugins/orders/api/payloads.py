@@ -1,0 +1,361 @@
+"""The order payloads of the API: what the customer sees of their order and
+what the order desk sees. Other plugins add keys to them through
+``ORDER_PAYLOAD`` (see :func:`order_payloads`)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from plugins import hooks
+from plugins.orders import hooks as order_hooks
+from plugins.orders.api.serializers import MONEY, AddressSerializer
+from plugins.orders.models import OrderEvent, OrderStatus, PaymentMethod
+from plugins.orders.money import installment_amounts
+from plugins.orders.querysets import OPEN_STATUSES
+from plugins.orders.services import TRANSITIONS
+
+
+class ChannelRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class OrderLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    variant_name = serializers.CharField(allow_blank=True)
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(**MONEY)
+    discount = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+
+
+class TotalsSerializer(serializers.Serializer):
+    subtotal = serializers.DecimalField(**MONEY, help_text="Lines before discounts.")
+    discount_total = serializers.DecimalField(**MONEY)
+    shipping_total = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+
+
+def one_of(values) -> dict:
+    """A string among ``values``, as a pattern rather than an enum: the enum
+    components are named after the field, and ``status`` and ``method`` are
+    used for other choice sets too."""
+    return {"type": "string", "pattern": "^(" + "|".join(values) + ")$"}
+
+
+class PaymentSerializer(serializers.Serializer):
+    method = serializers.SerializerMethodField(help_text="pix, boleto or card")
+    method_label = serializers.CharField()
+    installments = serializers.IntegerField()
+    installment_amounts = serializers.ListField(
+        child=serializers.DecimalField(**MONEY),
+        help_text="The first installment takes the centavos left over.",
+    )
+
+    @extend_schema_field(one_of(PaymentMethod.values))
+    def get_method(self, payment):
+        return payment["method"]
+
+
+class TimestampsSerializer(serializers.Serializer):
+    placed_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    invoiced_at = serializers.DateTimeField(allow_null=True)
+    ready_at = serializers.DateTimeField(allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    promised_delivery_date = serializers.DateField(allow_null=True)
+
+
+class PublicEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="created_at")
+    status = serializers.ChoiceField(choices=OrderStatus.choices, source="to_status")
+    status_label = serializers.SerializerMethodField()
+
+    def get_status_label(self, event) -> str:
+        return str(OrderStatus(event.to_status).label)
+
+
+class SurveyLinkSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    url = serializers.URLField()
+
+
+class BaseOrderSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="ABCD-EFGH")
+    channel = ChannelRefSerializer()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    timestamps = serializers.SerializerMethodField()
+    lines = OrderLineSerializer(many=True)
+    totals = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField()
+    shipping_address = serializers.SerializerMethodField()
+
+    @extend_schema_field(TimestampsSerializer)
+    def get_timestamps(self, order):
+        return TimestampsSerializer(order).data
+
+    @extend_schema_field(TotalsSerializer)
+    def get_totals(self, order):
+        return TotalsSerializer(order).data
+
+    @extend_schema_field(PaymentSerializer)
+    def get_payment(self, order):
+        return PaymentSerializer(
+            {
+                "method": order.payment_method,
+                "method_label": order.get_payment_method_display(),
+                "installments": order.installments,
+                "installment_amounts": installment_amounts(
+                    order.total, order.installments
+                ),
+            }
+        ).data
+
+    @extend_schema_field(
+        AddressSerializer(allow_null=True, help_text="null once anonymised")
+    )
+    def get_shipping_address(self, order):
+        return _address(order.shipping_address)
+
+
+def _address(snapshot: dict) -> dict | None:
+    if not snapshot:
+        return None
+    return AddressSerializer(snapshot).data
+
+
+class CustomerOrderSerializer(BaseOrderSerializer):
+    """What the customer sees of their order, by its token."""
+
+    token = serializers.CharField(
+        source="customer_token",
+        help_text="The customer's token: keep it to show the status page.",
+    )
+    status_url = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField(
+        help_text="Status changes, oldest first."
+    )
+    can_cancel = serializers.SerializerMethodField()
+    survey = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "CustomerOrder"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_status_url(self, order) -> str:
+        path = reverse(
+            "api:orders:order-status", kwargs={"token": order.customer_token}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(PublicEventSerializer(many=True))
+    def get_timeline(self, order):
+        public = (OrderEvent.Kind.PLACED, OrderEvent.Kind.TRANSITION)
+        events = [
+            event
+            for event in order.events.all()
+            if event.kind in public and event.to_status
+        ]
+        return PublicEventSerializer(events, many=True).data
+
+    def get_can_cancel(self, order) -> bool:
+        return order.status == OrderStatus.PENDING_PAYMENT
+
+    @extend_schema_field(
+        SurveyLinkSerializer(
+            allow_null=True, help_text="Once delivered, until answered."
+        )
+    )
+    def get_survey(self, order):
+        from plugins.orders.surveys import survey_url
+
+        survey = _survey_of(order)
+        if survey is None or survey.answered_at is not None:
+            return None
+        return {"token": survey.token, "url": survey_url(survey)}
+
+
+def _survey_of(order):
+    try:
+        return order.survey
+    except order._meta.get_field("survey").related_model.DoesNotExist:
+        return None
+
+
+class StaffCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, source="customer_id")
+    name = serializers.CharField(source="customer_name")
+    email = serializers.CharField(source="customer_email", allow_blank=True)
+    phone = serializers.CharField(source="customer_phone", allow_blank=True)
+    document = serializers.CharField(source="customer_document", allow_blank=True)
+
+
+class StaffOrderSerializer(BaseOrderSerializer):
+    """An order as the order desk sees it."""
+
+    external_id = serializers.CharField(allow_blank=True)
+    customer = serializers.SerializerMethodField()
+    billing_address = serializers.SerializerMethodField()
+    is_late = serializers.SerializerMethodField()
+    cancel_reason = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "StaffOrder"
+
+    @extend_schema_field(StaffCustomerSerializer)
+    def get_customer(self, order):
+        return StaffCustomerSerializer(order).data
+
+    @extend_schema_field(
+        AddressSerializer(allow_null=True, help_text="null once anonymised")
+    )
+    def get_billing_address(self, order):
+        return _address(order.billing_address)
+
+    def get_is_late(self, order) -> bool:
+        return bool(
+            order.status in OPEN_STATUSES
+            and order.promised_delivery_date
+            and order.promised_delivery_date < timezone.localdate()
+        )
+
+
+class StaffEventSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=OrderEvent.Kind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    source = serializers.CharField(help_text="The app that wrote it.")
+    at = serializers.DateTimeField(source="created_at")
+    from_status = serializers.CharField(allow_blank=True)
+    to_status = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+    data = serializers.DictField()
+    user = serializers.SerializerMethodField()
+
+    def get_user(self, event) -> str | None:
+        if event.user is None:
+            return None
+        return event.user.get_full_name() or event.user.get_username()
+
+
+class AllowedTransitionSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=sorted(TRANSITIONS))
+    label = serializers.CharField()
+    needs_reason = serializers.BooleanField()
+
+
+class StaffSurveySerializer(serializers.Serializer):
+    issued_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+
+
+class StaffOrderDetailSerializer(StaffOrderSerializer):
+    """An order with its whole timeline (notes included) and what the caller
+    may do with it now."""
+
+    timeline = StaffEventSerializer(many=True, source="events.all")
+    allowed_transitions = serializers.SerializerMethodField()
+    survey = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "StaffOrderDetail"
+
+    @extend_schema_field(AllowedTransitionSerializer(many=True))
+    def get_allowed_transitions(self, order):
+        from plugins.orders.services import allowed_transitions
+
+        user = self.context["request"].user
+        return AllowedTransitionSerializer(
+            [
+                {"name": t.name, "label": str(t.label), "needs_reason": t.needs_reason}
+                for t in allowed_transitions(order, user)
+            ],
+            many=True,
+        ).data
+
+    @extend_schema_field(StaffSurveySerializer(allow_null=True))
+    def get_survey(self, order):
+        survey = _survey_of(order)
+        return StaffSurveySerializer(survey).data if survey else None
+
+
+class NoteCreatedSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="created_at")
+    message = serializers.CharField()
+    user = serializers.CharField(source="user.get_username")
+
+
+class SurveyAnsweredSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField(allow_blank=True)
+    answered_at = serializers.DateTimeField()
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    external_id = serializers.CharField(allow_blank=True)
+    channel = serializers.CharField(allow_blank=True)
+    status = serializers.SerializerMethodField(help_text="created, replayed or error")
+    number = serializers.CharField(allow_null=True, source="order.number", default=None)
+    code = serializers.CharField(
+        allow_null=True,
+        help_text="On error, the problem code: order-invalid, "
+        "idempotency-conflict, permission-denied, refused or a plugin's own.",
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="On error: field (e.g. `lines[0].sku`) → messages.",
+    )
+    extra = serializers.DictField(
+        required=False, help_text="On error, more about it (e.g. from a plugin)."
+    )
+
+    @extend_schema_field(one_of(["created", "replayed", "error"]))
+    def get_status(self, result):
+        return result.status
+
+    def to_representation(self, result):
+        data = super().to_representation(result)
+        data["code"] = result.code or None
+        if not result.extra:
+            data.pop("extra", None)
+        return data
+
+
+class IntakeResponseSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    replayed = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    results = IntakeResultSerializer(
+        many=True, help_text="One per order sent, in the same order."
+    )
+
+    class Meta:
+        ref_name = "OrderBatchResult"
+
+
+# -- Payloads with the plugins' keys ---------------------------------------------
+
+
+def order_payloads(orders, serializer_class, *, context) -> list[dict]:
+    """Serialise ``orders`` and let other plugins add keys (``ORDER_PAYLOAD``)."""
+    orders = list(orders)
+    payloads = serializer_class(orders, many=True, context=context).data
+    for order, payload in zip(orders, payloads, strict=True):
+        hooks.call(order_hooks.ORDER_PAYLOAD, order=order, payload=payload)
+    return list(payloads)
+
+
+def order_payload(order, serializer_class, *, context) -> dict:
+    return order_payloads([order], serializer_class, context=context)[0]
