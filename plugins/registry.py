@@ -31,6 +31,7 @@ ENTRY_POINT_GROUP = "retaguarda.plugins"
 #: (when ``RETAGUARDA_PLUGINS`` is not set).
 BUILTIN_PLUGINS: dict[str, str] = {
     "orders": "plugins.orders",
+    "stock": "plugins.stock",
 }
 
 

@@ -1,0 +1,65 @@
+from django.utils.translation import gettext_lazy as _
+
+from plugins.base import PluginConfig
+from plugins.roles import ACCESS_ADMIN, RoleTemplate
+
+#: What a stock clerk is granted per warehouse (Configurações › Permissões por
+#: objeto): to see its stock and to move it (receipts, adjustments, transfers,
+#: counts, imports).
+WAREHOUSE_PERMISSIONS = ("stock.view_warehouse", "stock.operate_warehouse")
+
+_READ = (
+    "stock.view_warehouse",
+    "stock.view_stocklevel",
+    "stock.view_stockmovement",
+    "stock.view_transfer",
+    "stock.view_inventorycount",
+    "stock.view_reservation",
+    "stock.view_carthold",
+)
+
+
+class StockConfig(PluginConfig):
+    name = "plugins.stock"
+    label = "stock"
+    verbose_name = _("Stock")
+    default_auto_field = "django.db.models.BigAutoField"
+    version = "1.0.0"
+    requires = ()
+    description = (
+        "Warehouses, a movement ledger, reservations that never oversell, "
+        "transfers, inventory counts, low-stock alerts and the availability API."
+    )
+    scoped_models = ("stock.Warehouse",)
+    roles = (
+        RoleTemplate(
+            "stock_clerk",
+            "Estoquista",
+            permissions=(ACCESS_ADMIN,),
+            description=_(
+                "Receives, adjusts, transfers and counts the stock of the "
+                "warehouses granted to them."
+            ),
+            object_permissions=WAREHOUSE_PERMISSIONS,
+        ),
+        RoleTemplate(
+            "stock_manager",
+            "Gerente de estoque",
+            permissions=(
+                ACCESS_ADMIN,
+                *_READ,
+                "stock.add_warehouse",
+                "stock.change_warehouse",
+                "stock.operate_warehouse",
+                "stock.change_stocklevel",
+                "stock.add_channelwarehouse",
+                "stock.change_channelwarehouse",
+                "stock.delete_channelwarehouse",
+                "stock.view_channelwarehouse",
+            ),
+            description=_(
+                "Runs the stock of every warehouse: warehouses, reorder points, "
+                "movements, transfers, counts and imports."
+            ),
+        ),
+    )

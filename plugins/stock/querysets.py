@@ -1,0 +1,86 @@
+"""Reads of stock that carry meaning."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class WarehouseQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class StockLevelQuerySet(models.QuerySet):
+    def available_in(self, warehouse):
+        """Levels of ``warehouse`` with units available (on hand, not reserved)."""
+        return self.filter(warehouse=warehouse, on_hand__gt=F("reserved"))
+
+    def below_reorder_point(self):
+        """Levels whose available units fell to their reorder point (levels
+        without a reorder point never alert)."""
+        return self.filter(reorder_point__gt=0).filter(
+            on_hand__lte=F("reserved") + F("reorder_point")
+        )
+
+    def out_of_stock(self):
+        """Levels with nothing available."""
+        return self.filter(on_hand__lte=F("reserved"))
+
+    def in_category(self, category):
+        """Levels of variants whose product is in ``category`` or below it
+        (primary or extra category)."""
+        tree = category.get_descendants(include_self=True)
+        return self.filter(
+            Q(variant__product__primary_category__in=tree)
+            | Q(variant__product__categories__in=tree)
+        ).distinct()
+
+    def in_active_warehouses(self):
+        return self.filter(warehouse__active=True)
+
+    def with_available(self):
+        return self.annotate(available_units=F("on_hand") - F("reserved"))
+
+
+class MovementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Stock movements are immutable.")
+
+    def delete(self):
+        raise TypeError("Stock movements are immutable.")
+
+    def for_reference(self, reference_type: str, reference: str):
+        return self.filter(reference_type=reference_type, reference=reference)
+
+
+class ReservationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status="active")
+
+    def expired_holds(self, now=None):
+        """Active cart-hold reservations past their expiry: not counted as
+        reserved by availability, released by the periodic task."""
+        return self.filter(
+            status="active", hold__isnull=False, expires_at__lte=now or timezone.now()
+        )
+
+    def for_order(self, order_id: int):
+        return self.filter(order_id=order_id)
+
+
+class TransferQuerySet(models.QuerySet):
+    def in_transit(self):
+        return self.filter(status="sent")
+
+    def involving(self, warehouse_ids):
+        """Transfers from or to any of ``warehouse_ids``."""
+        return self.filter(
+            Q(source_id__in=warehouse_ids) | Q(destination_id__in=warehouse_ids)
+        )
+
+
+class InventoryCountQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status="open")
