@@ -183,6 +183,57 @@ MATRIX = {
     ),
     "/api/v1/orders/staff/{number}/notes/": ("post", [API_DENIED] * 6 + [OK]),
     "/api/v1/orders/import/": ("post", [API_DENIED] * 6 + [OK]),
+    # the order desk (admin): managers and auditors read, only the order desk
+    # (here the superuser) acts; tests/plugins/orders covers the attendant
+    "/admin/orders/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/orders/results/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/orders/new/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/orders/import/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/orders/import/confirm/": ("post", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/orders/survey/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/orders/{order}/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/orders/{order}/transition/{transition}/": (
+        "post",
+        [LOGIN] + [DENIED] * 5 + [OK],
+    ),
+    "/admin/orders/{order}/note/": ("post", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/customers/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/customers/new/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/customers/edit/{buyer}/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/customers/inspect/{buyer}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
+    "/admin/customers/export-data/{buyer}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
+    "/admin/customers/anonymise/{buyer}/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
+    "/admin/sales-channels/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/sales-channels/results/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
+    "/admin/sales-channels/new/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
+    "/admin/sales-channels/edit/{channel}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK],
+    ),
+    "/admin/sales-channels/inspect/{channel}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
+    "/admin/sales-channels/history/{channel}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
+    "/admin/sales-channels/history-results/{channel}/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
     "/api/v1/schema/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
     "/api/v1/docs/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
     "/api/v1/redoc/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
@@ -265,10 +316,15 @@ def order_objects(db):
         payment_method="pix",
         placed_at=timezone.now(),
     )
+    from plugins.orders.models import Customer
+
     return {
         "number": order.number,
         "customer": order.customer_token,
         "transition": "pay",
+        "order": order.pk,
+        "channel": loja.pk,
+        "buyer": Customer.objects.create(name="Maria").pk,
     }
 
 

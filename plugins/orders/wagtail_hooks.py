@@ -1,19 +1,39 @@
-"""Everything the orders plugin contributes: permission policies, log actions
-(screens, API routes and the rest are added below as they are built)."""
+"""Everything the orders plugin contributes: permission policies, the order
+desk's admin screens and bulk actions, log actions, webhook events and API
+routes."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
-from plugins.hooks import API_ROUTES
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU
 from plugins.orders import demo  # noqa: F401  (registers the demo data hook)
-from plugins.orders.models import Order, SalesChannel
+from plugins.orders.bulk_actions import ExportOrdersBulkAction, PrepareOrdersBulkAction
+from plugins.orders.importing import IMPORT_LOG_ACTION
+from plugins.orders.models import Customer, Order, SalesChannel
 from plugins.orders.permissions import order_policy
+from plugins.orders.viewsets import (
+    CustomerViewSet,
+    OrderViewSet,
+    SalesChannelViewSet,
+    survey_menu_item,
+)
 from plugins.permissions import ScopedPermissionPolicy
 
 register_permission_policy(SalesChannel, ScopedPermissionPolicy(SalesChannel))
 register_permission_policy(Order, order_policy())
+register_permission_policy(Customer, ModelPermissionPolicy(Customer))
+
+# The order desk, in the shared "Retaguarda" menu: Pedidos, Clientes, Canais de
+# venda, Pesquisa pós-venda.
+hooks.register("register_admin_viewset", OrderViewSet)
+hooks.register("register_admin_viewset", CustomerViewSet)
+hooks.register("register_admin_viewset", SalesChannelViewSet)
+hooks.register(BACKOFFICE_MENU, survey_menu_item)
+hooks.register("register_bulk_action", PrepareOrdersBulkAction)
+hooks.register("register_bulk_action", ExportOrdersBulkAction)
 
 
 @hooks.register("register_log_actions")
@@ -35,6 +55,7 @@ def register_log_actions(actions):
             _("Anonymise customer"),
             _("Customer anonymised"),
         ),
+        (IMPORT_LOG_ACTION, _("Import orders"), _("Orders imported")),
     ):
         actions.register_action(action, label, message)
 

@@ -1,0 +1,218 @@
+"""Forms of the order desk screens. They check types and shapes; the business
+rules (catalog prices, check digits, lifecycle) are the services' and come
+back as :class:`~plugins.orders.exceptions.InvalidOrder` errors by field."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
+
+from content.resources import parse_decimal
+from content.validators import only_digits
+from plugins.orders.models import UF_CHOICES, PaymentMethod, validate_document
+from plugins.orders.permissions import order_policy
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in reais typed as people type it: 1234,56, 1.234,56 or
+    1234.56."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                value = str(parse_decimal(value))
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+        return super().to_python(value)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Only the order desk sees notes."),
+    )
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=300, widget=forms.Textarea
+    )
+
+
+# -- new order ------------------------------------------------------------------
+
+
+class NewOrderForm(forms.Form):
+    """The order's own fields: channel, payment, amounts, dates."""
+
+    channel = forms.ModelChoiceField(label=_("Sales channel"), queryset=None)
+    payment_method = forms.ChoiceField(
+        label=_("Payment method"), choices=PaymentMethod.choices
+    )
+    installments = forms.IntegerField(
+        label=_("Installments"),
+        min_value=1,
+        max_value=24,
+        initial=1,
+        help_text=_("Credit card only: 1 to 24."),
+    )
+    shipping_total = MoneyField(
+        label=_("Shipping (R$)"), required=False, **MONEY
+    )
+    discount_total = MoneyField(
+        label=_("Order discount (R$)"),
+        required=False,
+        help_text=_("Spread over the lines in proportion to their amounts."),
+        **MONEY,
+    )
+    promised_delivery_date = forms.DateField(
+        label=_("Promised delivery date"), required=False, widget=AdminDateInput
+    )
+    note = forms.CharField(
+        label=_("Internal note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        channels = order_policy().scope_objects(user, "add").filter(active=True)
+        self.fields["channel"].queryset = channels
+        self.fields["channel"].widget.attrs["data-custom-prices"] = ",".join(
+            str(pk)
+            for pk in channels.filter(accepts_custom_prices=True).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def clean_promised_delivery_date(self):
+        value = self.cleaned_data["promised_delivery_date"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("The promised date is in the past."))
+        return value
+
+
+class CustomerDataForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    document = forms.CharField(
+        label=_("CPF or CNPJ"),
+        max_length=18,
+        required=False,
+        help_text=_("With or without punctuation."),
+    )
+
+
+class AddressForm(forms.Form):
+    recipient = forms.CharField(label=_("Recipient"), max_length=150)
+    cep = forms.CharField(label=_("CEP"), max_length=9)
+    street = forms.CharField(label=_("Street"), max_length=200)
+    number = forms.CharField(label=_("Number"), max_length=20)
+    complement = forms.CharField(label=_("Complement"), max_length=100, required=False)
+    district = forms.CharField(label=_("District"), max_length=100)
+    city = forms.CharField(label=_("City"), max_length=100)
+    uf = forms.ChoiceField(label=_("UF"), choices=[("", "—"), *UF_CHOICES])
+
+
+class LineForm(forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=60)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    unit_price = MoneyField(
+        label=_("Unit price (R$)"),
+        required=False,
+        help_text=_("Only for channels that sell at their own prices."),
+        **MONEY,
+    )
+    discount = MoneyField(
+        label=_("Line discount (R$)"), required=False, **MONEY
+    )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not [
+            f for f in self.forms if f.has_changed() and f not in self.deleted_forms
+        ]:
+            raise forms.ValidationError(_("An order needs at least one line."))
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=1, can_delete=True, max_num=200
+)
+
+
+# -- customers ------------------------------------------------------------------
+
+
+class CustomerForm(WagtailAdminModelForm):
+    """The customer editor: CPF/CNPJ with valid check digits, stored as digits."""
+
+    def clean_document(self):
+        value = only_digits(self.cleaned_data.get("document") or "")
+        if value:
+            validate_document(value)
+        return value
+
+
+# -- imports and reports ----------------------------------------------------------
+
+
+class OrderImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX; one row per "
+            "order line."
+        ),
+    )
+
+    def clean_file(self):
+        from content.importing.reader import Limits
+
+        upload = self.cleaned_data["file"]
+        limit = Limits.from_settings().max_bytes
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file has %(size).0f MB, more than the %(limit).0f MB allowed.")
+                % {"size": upload.size / 2**20, "limit": limit / 2**20}
+            )
+        return upload
+
+
+class SurveyReportForm(forms.Form):
+    since = forms.DateField(label=_("From"), required=False, widget=AdminDateInput)
+    until = forms.DateField(label=_("To"), required=False, widget=AdminDateInput)
+    channel = forms.ModelChoiceField(
+        label=_("Sales channel"), queryset=None, required=False
+    )
+
+    DEFAULT_DAYS = 90
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = order_policy().scope_objects(user, "view")
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        until = data.get("until") or today
+        since = data.get("since") or until - datetime.timedelta(days=self.DEFAULT_DAYS)
+        return min(since, until), max(since, until)

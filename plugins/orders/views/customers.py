@@ -1,0 +1,155 @@
+"""Customer screens beyond the model viewset: the LGPD actions (export the
+customer's data, anonymise the customer), each with a confirmation step and
+audited by the services."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic import EditView, InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import Button
+
+from plugins.orders.customers import anonymise_customer, export_customer_data
+from plugins.orders.models import Customer
+from plugins.orders.permissions import order_policy
+from plugins.permissions import is_active_user
+
+EXPORT_PERMISSION = "orders.view_customer"
+ANONYMISE_PERMISSION = "orders.change_customer"
+
+
+class CustomerButtonsMixin:
+    """LGPD actions and “new order” in the header of the customer's pages."""
+
+    export_data_url_name = None
+    anonymise_url_name = None
+    new_order_url_name = None
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        user, customer = self.request.user, self.object
+        if customer.anonymised_at:
+            return buttons
+        if self.new_order_url_name and order_policy().user_has_permission(user, "add"):
+            buttons.append(
+                Button(
+                    _("New order"),
+                    url=reverse(self.new_order_url_name) + f"?customer={customer.pk}",
+                    icon_name="plus",
+                    priority=40,
+                )
+            )
+        if self.export_data_url_name and user.has_perm(EXPORT_PERMISSION):
+            buttons.append(
+                Button(
+                    _("Export data (LGPD)"),
+                    url=reverse(self.export_data_url_name, args=[customer.pk]),
+                    icon_name="download",
+                    priority=50,
+                )
+            )
+        if self.anonymise_url_name and user.has_perm(ANONYMISE_PERMISSION):
+            buttons.append(
+                Button(
+                    _("Anonymise"),
+                    url=reverse(self.anonymise_url_name, args=[customer.pk]),
+                    icon_name="bin",
+                    priority=60,
+                )
+            )
+        return buttons
+
+
+class CustomerEditView(CustomerButtonsMixin, EditView):
+    pass
+
+
+class CustomerInspectView(CustomerButtonsMixin, InspectView):
+    pass
+
+
+class CustomerActionView(WagtailAdminTemplateMixin, TemplateView):
+    """GET asks for confirmation; POST acts."""
+
+    template_name = "orders/customer/confirm.html"
+    permission = ""
+    header_icon = "user"
+    index_url_name = None
+    edit_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (is_active_user(user) and user.has_perm(self.permission)):
+            raise PermissionDenied
+        self.customer = get_object_or_404(Customer, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.customer)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": _("Customers")},
+            {
+                "url": reverse(self.edit_url_name, args=[self.customer.pk]),
+                "label": str(self.customer),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            customer=self.customer,
+            cancel_url=reverse(self.edit_url_name, args=[self.customer.pk]),
+        )
+        return context
+
+
+class CustomerExportView(CustomerActionView):
+    """The LGPD access right: everything stored about the customer, as JSON."""
+
+    permission = EXPORT_PERMISSION
+    page_title = gettext_lazy("Export data (LGPD)")
+    action = "export"
+
+    def post(self, request, *args, **kwargs):
+        data = export_customer_data(self.customer, user=request.user)
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        name = f"cliente-{self.customer.pk}-{timezone.localdate():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class CustomerAnonymiseView(CustomerActionView):
+    """The LGPD erasure right: personal data removed, orders kept."""
+
+    permission = ANONYMISE_PERMISSION
+    page_title = gettext_lazy("Anonymise customer")
+    action = "anonymise"
+
+    def post(self, request, *args, **kwargs):
+        if self.customer.anonymised_at:
+            messages.warning(request, _("This customer was anonymised already."))
+        else:
+            anonymise_customer(self.customer, user=request.user)
+            messages.success(
+                request,
+                _("Customer anonymised: personal data removed, orders kept."),
+            )
+        return redirect(self.edit_url_name, self.customer.pk)
