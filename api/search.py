@@ -30,7 +30,11 @@ class SearchView(CatalogView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "q", str, required=True, pattern=r"\S", description="Search words"
+                "q",
+                str,
+                required=True,
+                pattern=r'[^\s"]',
+                description="Search words (double quotes are ignored)",
             ),
             SITE_PARAMETER,
         ],
@@ -47,7 +51,9 @@ class SearchView(CatalogView):
         ),
     )
     def get(self, request):
-        query = request.GET.get("q", "").strip()
+        # Double quotes mean nothing in these plain-text searches, and one
+        # breaks the SQLite full-text query of the database backend (a 500).
+        query = request.GET.get("q", "").replace('"', " ").strip()
         if not query:
             raise ValidationError({"q": [_("Type something to search for.")]})
         site = _site(request)

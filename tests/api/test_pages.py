@@ -105,6 +105,16 @@ def test_search_finds_products_and_pages(api, site_pages):
     assert api.get("/api/v1/search/?q=").status_code == 400
 
 
+def test_search_ignores_double_quotes(api, site_pages):
+    # An unbalanced one broke SQLite's full-text query: a 500.
+    data = api.get('/api/v1/search/?q="camiseta').json()
+    assert [p["slug"] for p in data["products"]] == ["camiseta-basica"]
+    assert api.get('/api/v1/search/?q=sobre"').json()["pages"][0]["slug"] == (
+        "sobre-nos"
+    )
+    assert api.get('/api/v1/search/?q=""').status_code == 400
+
+
 def test_redirect_lookup(api, site_pages):
     from wagtail.contrib.redirects.models import Redirect
 
