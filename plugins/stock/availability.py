@@ -59,9 +59,12 @@ class Availability:
     backorder: bool = False
     tracked: bool = False
     warehouses: list[dict] = field(default_factory=list)
+    known: bool = True
 
     @property
     def status(self) -> str:
+        if not self.known:
+            return "unknown"
         if not self.tracked:
             return NOT_TRACKED
         if self.available <= 0:
@@ -163,7 +166,17 @@ def cached(skus: list[str]) -> list[dict]:
     hits = cache.get_many(list(value_keys.values()))
     todo = [sku for sku in skus if value_keys[sku] not in hits]
     if todo:
-        fresh = {sku: item.as_dict() for sku, item in compute(todo).items()}
+        found = compute(todo)
+        untracked = [sku for sku, item in found.items() if not item.tracked]
+        if untracked:
+            from content.models import Variant
+
+            known = set(
+                Variant.objects.filter(sku__in=untracked).values_list("sku", flat=True)
+            )
+            for sku in untracked:
+                found[sku].known = sku in known
+        fresh = {sku: item.as_dict() for sku, item in found.items()}
         cache.set_many({value_keys[sku]: fresh[sku] for sku in todo}, TTL)
         hits.update({value_keys[sku]: fresh[sku] for sku in todo})
     return [hits[value_keys[sku]] for sku in skus]
@@ -214,3 +227,10 @@ def add_to_product_payloads(*, payloads: list[dict]) -> None:
     found = compute(v["sku"] for v in variants)
     for variant in variants:
         variant["availability"] = found[variant["sku"]].payload()
+    # Record what the catalog shows, unless a change already announced a
+    # status (see _after_commit).
+    keys = {STATUS_KEY.format(sku): item.status for sku, item in found.items()}
+    announced = cache.get_many(list(keys))
+    missing = {key: status for key, status in keys.items() if key not in announced}
+    if missing:
+        cache.set_many(missing, None)

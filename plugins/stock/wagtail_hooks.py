@@ -8,6 +8,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PRODUCT_PAYLOADS
+from plugins.hooks import API_ROUTES
 from plugins.stock import availability
 from plugins.stock.models import (
     InventoryCount,
@@ -25,6 +26,14 @@ if apps.is_installed("plugins.orders"):
     from plugins.stock import order_hooks  # noqa: F401  (registers the hooks)
 
 hooks.register(PRODUCT_PAYLOADS, availability.add_to_product_payloads)
+
+
+@hooks.register(API_ROUTES)
+def stock_api_routes():
+    from plugins.stock.api.routes import api_routes
+
+    return api_routes()
+
 
 LOG_ACTIONS = (
     ("stock.receive", _("Receive stock"), _("Stock received")),

@@ -225,6 +225,7 @@ def reserve(
     variant_ids = {n.variant_id for n in needs}
     if candidates is None:
         candidates = _candidates(variant_ids)
+    _count_releases(candidates, extra)
     preferred = {c.warehouse_id for c in candidates if c.preferred}
     plan = _plan(needs, candidates)
     if plan.short and not plan.needs_expired:
@@ -247,11 +248,19 @@ def reserve(
         locked = _candidates(variant_ids, lock=True)
     for c in locked:
         c.preferred = c.warehouse_id in preferred
+    _count_releases(locked, extra)
     plan = _plan(needs, locked)
     if plan.short:
         raise InsufficientStock(plan.short)
     _apply(_merge(plan.changes, extra))
     return plan.rows
+
+
+def _count_releases(candidates: list[Candidate], extra: dict[int, int]) -> None:
+    """Plan with the units this pass releases (negative extras) as free."""
+    for c in candidates:
+        if extra.get(c.pk, 0) < 0:
+            c.reserved += extra[c.pk]
 
 
 def _merge(changes: dict[int, list], extra: dict[int, int]) -> dict[int, list]:

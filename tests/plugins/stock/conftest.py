@@ -3,6 +3,7 @@ SP-01 only, a stock manager, a small sellable catalog and helpers to stock it
 and to check the ledger."""
 
 import pytest
+from django.core.cache import cache
 from guardian.shortcuts import assign_perm
 
 from content.models import Variant
@@ -10,12 +11,21 @@ from plugins.stock import services
 from plugins.stock.models import StockLevel, Warehouse
 from tests.factories import UserFactory
 from tests.plugins.orders.conftest import (  # noqa: F401  (fixtures)
+    key_client,
     loja,
     mercado_livre,
     order_request,
     place,
     sellable,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Availability is cached: every test starts and ends with an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

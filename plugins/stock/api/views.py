@@ -1,0 +1,560 @@
+"""Thin views over the stock services and permission policies."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.models import Scope
+from api.openapi import problems
+from api.views import ApiKeyView
+from plugins.permissions import PolicyQuerysetMixin, is_active_user
+from plugins.stock import availability, services
+from plugins.stock.api import serializers as s
+from plugins.stock.models import (
+    CartHold,
+    CountLine,
+    InventoryCount,
+    StockLevel,
+    StockMovement,
+    Transfer,
+    TransferLine,
+    Warehouse,
+)
+from plugins.stock.permissions import user_can_see_stock, visible_warehouses
+
+TAG = "stock"
+
+
+class NoStoreMixin:
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _variant(sku: str):
+    from content.models import Variant
+
+    variant = Variant.objects.filter(sku=sku).first()
+    if variant is None:
+        raise NotFound(f"Unknown SKU “{sku}”.")
+    return variant
+
+
+# -- storefront -------------------------------------------------------------------
+
+
+@extend_schema(tags=[TAG])
+class AvailabilityView(ApiKeyView):
+    """Units available now per SKU (and per warehouse), for product pages and
+    carts. Cached; every change of a SKU's stock renews its entry."""
+
+    required_scope = Scope.CATALOG_READ
+
+    @extend_schema(
+        parameters=[s.AvailabilityQuerySerializer],
+        responses=s.AvailabilityListSerializer,
+    )
+    def get(self, request):
+        query = s.AvailabilityQuerySerializer(
+            data={"sku": request.query_params.getlist("sku")}
+        )
+        query.is_valid(raise_exception=True)
+        skus = list(dict.fromkeys(query.validated_data["sku"]))
+        return Response({"results": availability.cached(skus)})
+
+
+class HoldMixin:
+    required_scope = Scope.ORDERS_WRITE
+    parser_classes = [JSONParser]
+
+    def get_hold(self, token: str) -> CartHold:
+        hold = CartHold.objects.filter(token=token, api_key=self.request.auth).first()
+        if hold is None:
+            raise NotFound("No such hold.")
+        return hold
+
+
+def hold_payload(hold: CartHold) -> dict:
+    lines: dict[str, int] = {}
+    for sku, quantity in hold.reservations.filter(status="active").values_list(
+        "level__variant__sku", "quantity"
+    ):
+        lines[sku] = lines.get(sku, 0) + quantity
+    return s.HoldSerializer(
+        {
+            "token": hold.token,
+            "reference": hold.reference,
+            "status": hold.status,
+            "expires_at": hold.expires_at,
+            "lines": [{"sku": k, "quantity": v} for k, v in sorted(lines.items())],
+        }
+    ).data
+
+
+@extend_schema(tags=[TAG])
+class HoldCreateView(NoStoreMixin, HoldMixin, ApiKeyView):
+    """Hold units for a shopping cart for a few minutes (released when the
+    hold expires, is released, or an order takes it over)."""
+
+    @extend_schema(
+        request=s.HoldRequestSerializer,
+        responses={201: s.HoldSerializer, **problems(404, 409)},
+    )
+    def post(self, request):
+        data = s.HoldRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = data.validated_data["lines"]
+        from content.models import Variant
+
+        known = set(
+            Variant.objects.filter(sku__in=[line["sku"] for line in lines]).values_list(
+                "sku", flat=True
+            )
+        )
+        unknown = sorted({line["sku"] for line in lines} - known)
+        if unknown:
+            raise NotFound(f"Unknown SKU: {', '.join(unknown)}.")
+        hold = services.create_hold(
+            lines=lines,
+            minutes=data.validated_data["minutes"],
+            reference=data.validated_data["reference"],
+            api_key=request.auth,
+        )
+        return Response(hold_payload(hold), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+class HoldDetailView(NoStoreMixin, HoldMixin, ApiKeyView):
+    @extend_schema(responses=s.HoldSerializer)
+    def get(self, request, token):
+        """A hold of this API key."""
+        return Response(hold_payload(self.get_hold(token)))
+
+    @extend_schema(responses={204: None, **problems(409)})
+    def delete(self, request, token):
+        """Release a hold (the cart was emptied)."""
+        services.release_hold(self.get_hold(token))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=[TAG])
+class HoldExtendView(NoStoreMixin, HoldMixin, ApiKeyView):
+    @extend_schema(
+        request=s.ExtendHoldSerializer,
+        responses={200: s.HoldSerializer, **problems(409)},
+    )
+    def post(self, request, token):
+        """Keep a live hold for more minutes, from now."""
+        hold = self.get_hold(token)
+        data = s.ExtendHoldSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = services.extend_hold(hold, minutes=data.validated_data["minutes"])
+        return Response(hold_payload(hold))
+
+
+# -- staff ------------------------------------------------------------------------
+
+
+class SeesStock(BasePermission):
+    """An active user who may see the stock of at least one warehouse."""
+
+    def has_permission(self, request, view):
+        return is_active_user(request.user) and user_can_see_stock(request.user)
+
+
+class StaffView(NoStoreMixin):
+    permission_classes = [SeesStock]
+    parser_classes = [JSONParser]
+
+    def visible_warehouse(self, code: str) -> Warehouse:
+        warehouse = visible_warehouses(self.request.user).filter(code=code).first()
+        if warehouse is None:
+            raise NotFound(f"Unknown warehouse “{code}”.")
+        return warehouse
+
+
+class StrictPageSizeMixin:
+    """A ``page_size`` that is not a whole number from 1 to the maximum is a
+    400, not silently the default."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+class StockPagination(StrictPageSizeMixin, PageNumberPagination):
+    page_size = 50
+
+
+class MovementPagination(StrictPageSizeMixin, CursorPagination):
+    page_size = 50
+    ordering = ("-created_at", "-id")
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            from django.utils.dateparse import parse_datetime
+
+            try:
+                valid = parse_datetime(cursor.position) is not None
+            except ValueError:
+                valid = False
+            if not valid:
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+
+def query_data(request, *, lists=()) -> dict:
+    """Query parameters as plain values (an empty one is a value, so that it
+    is validated, not taken as left out)."""
+    params = request.query_params
+    return {
+        key: params.getlist(key) if key in lists else params.get(key) for key in params
+    }
+
+
+@extend_schema(tags=[TAG])
+class WarehouseListView(StaffView, generics.ListAPIView):
+    """Warehouses whose stock the user may see."""
+
+    serializer_class = s.WarehouseSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return visible_warehouses(self.request.user).order_by("priority", "code")
+
+
+@extend_schema(tags=[TAG], parameters=[s.LevelQuerySerializer])
+class LevelListView(StaffView, PolicyQuerysetMixin, generics.ListAPIView):
+    """Stock per SKU and warehouse, in the user's warehouses."""
+
+    permission_classes = [SeesStock]
+    serializer_class = s.LevelSerializer
+    pagination_class = StockPagination
+    queryset = StockLevel.objects.select_related("variant", "warehouse").order_by(
+        "variant__sku", "warehouse__priority", "warehouse__code"
+    )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        query = s.LevelQuerySerializer(
+            data=query_data(self.request), context={"view": self}
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        if "warehouse" in data:
+            queryset = queryset.filter(warehouse__code=data["warehouse"])
+        if "sku" in data:
+            queryset = queryset.filter(variant__sku=data["sku"])
+        if data.get("category"):
+            from content.models import Category
+
+            category = Category.objects.filter(path=data["category"]).first()
+            queryset = (
+                queryset.in_category(category)
+                if category is not None
+                else queryset.none()
+            )
+        if data["below_reorder_point"]:
+            queryset = queryset.below_reorder_point()
+        if data["out_of_stock"]:
+            queryset = queryset.out_of_stock()
+        return queryset
+
+
+@extend_schema(tags=[TAG], parameters=[s.MovementQuerySerializer])
+class MovementListView(StaffView, PolicyQuerysetMixin, generics.ListAPIView):
+    """The ledger, newest first, in the user's warehouses."""
+
+    permission_classes = [SeesStock]
+    serializer_class = s.MovementSerializer
+    pagination_class = MovementPagination
+    queryset = StockMovement.objects.select_related("warehouse", "user")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        query = s.MovementQuerySerializer(
+            data=query_data(self.request), context={"view": self}
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        if "warehouse" in data:
+            queryset = queryset.filter(warehouse__code=data["warehouse"])
+        for name in ("sku", "kind", "reference"):
+            if name in data:
+                queryset = queryset.filter(**{name: data[name]})
+        return queryset
+
+
+def movement_response(movement) -> Response:
+    movement = StockMovement.objects.select_related("warehouse", "user").get(
+        pk=movement.pk
+    )
+    return Response(s.MovementSerializer(movement).data, status=201)
+
+
+@extend_schema(tags=[TAG])
+class ReceiptView(StaffView, APIView):
+    @extend_schema(
+        request=s.ReceiptRequestSerializer,
+        responses={201: s.MovementSerializer, **problems(404, 409)},
+    )
+    def post(self, request):
+        """Units arrived in a warehouse: a receipt movement."""
+        data = s.ReceiptRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        movement = services.receive_stock(
+            self.visible_warehouse(d["warehouse"]),
+            variant=_variant(d["sku"]),
+            quantity=d["quantity"],
+            user=request.user,
+            reason=d["reason"],
+            reference=d["reference"],
+        )
+        return movement_response(movement)
+
+
+@extend_schema(tags=[TAG])
+class AdjustmentView(StaffView, APIView):
+    @extend_schema(
+        request=s.AdjustmentRequestSerializer,
+        responses={201: s.MovementSerializer, **problems(404, 409)},
+    )
+    def post(self, request):
+        """Correct the units on hand (with a reason): an adjustment movement.
+        409 when it would leave fewer than zero units."""
+        data = s.AdjustmentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        movement = services.adjust_stock(
+            self.visible_warehouse(d["warehouse"]),
+            variant=_variant(d["sku"]),
+            quantity=d["quantity"],
+            reason=d["reason"],
+            user=request.user,
+        )
+        return movement_response(movement)
+
+
+def _transfers_for(user):
+    ids = list(visible_warehouses(user).values_list("pk", flat=True))
+    return (
+        Transfer.objects.involving(ids)
+        .select_related("source", "destination")
+        .prefetch_related(
+            Prefetch("lines", queryset=TransferLine.objects.order_by("sku"))
+        )
+    )
+
+
+@extend_schema(tags=[TAG])
+class TransferListView(StaffView, generics.ListAPIView):
+    serializer_class = s.TransferSerializer
+    pagination_class = StockPagination
+
+    def get_queryset(self):
+        return _transfers_for(self.request.user)
+
+    @extend_schema(responses={200: s.TransferSerializer(many=True), **problems(400)})
+    def get(self, request, *args, **kwargs):
+        """Transfers from or to the user's warehouses, newest first."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.TransferRequestSerializer,
+        responses={201: s.TransferSerializer, **problems(404, 409)},
+    )
+    def post(self, request):
+        """Send units from a warehouse to another (first step of a transfer)."""
+        data = s.TransferRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        source = self.visible_warehouse(d["source"])
+        destination = Warehouse.objects.filter(code=d["destination"]).first()
+        if destination is None:
+            raise NotFound(f"Unknown warehouse “{d['destination']}”.")
+        lines = [(_variant(line["sku"]), line["quantity"]) for line in d["lines"]]
+        transfer = services.send_transfer(
+            source=source,
+            destination=destination,
+            lines=lines,
+            user=request.user,
+            note=d["note"],
+        )
+        transfer = _transfers_for(request.user).get(pk=transfer.pk)
+        return Response(s.TransferSerializer(transfer).data, status=201)
+
+
+@extend_schema(tags=[TAG])
+class TransferDetailView(StaffView, generics.RetrieveAPIView):
+    """A transfer from or to one of the user's warehouses."""
+
+    serializer_class = s.TransferSerializer
+
+    def get_queryset(self):
+        return _transfers_for(self.request.user)
+
+
+@extend_schema(tags=[TAG])
+class TransferReceiveView(StaffView, APIView):
+    @extend_schema(
+        request=s.ReceiveTransferSerializer,
+        responses={200: s.TransferSerializer, **problems(409)},
+    )
+    def post(self, request, pk):
+        """Receive a transfer at its destination (second step)."""
+        transfer = get_object_or_404(_transfers_for(request.user), pk=pk)
+        data = s.ReceiveTransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        by_sku = {line.sku: line.pk for line in transfer.lines.all()}
+        received = {}
+        for line in data.validated_data.get("lines", []):
+            if line["sku"] not in by_sku:
+                raise NotFound(f"{line['sku']} is not in {transfer.number}.")
+            received[by_sku[line["sku"]]] = line["received"]
+        services.receive_transfer(transfer, user=request.user, received=received)
+        transfer = _transfers_for(request.user).get(pk=transfer.pk)
+        return Response(s.TransferSerializer(transfer).data)
+
+
+class CountMixin(StaffView):
+    def get_queryset(self):
+        from plugins.stock.permissions import scoped_policy
+
+        return (
+            scoped_policy(InventoryCount)
+            .filter_queryset(
+                InventoryCount.objects.all(), self.request.user, ["view", "operate"]
+            )
+            .select_related("warehouse", "category")
+        )
+
+    def get_count(self, pk) -> InventoryCount:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def detail(self, count: InventoryCount, status: int = 200) -> Response:
+        count = (
+            self.get_queryset()
+            .prefetch_related(
+                Prefetch("lines", queryset=CountLine.objects.order_by("sku"))
+            )
+            .get(pk=count.pk)
+        )
+        return Response(s.CountDetailSerializer(count).data, status=status)
+
+
+@extend_schema(tags=[TAG])
+class CountListView(CountMixin, generics.ListAPIView):
+    serializer_class = s.CountSerializer
+    pagination_class = StockPagination
+
+    @extend_schema(responses={200: s.CountSerializer(many=True), **problems(400)})
+    def get(self, request, *args, **kwargs):
+        """Inventory counts of the user's warehouses, newest first."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.CountRequestSerializer,
+        responses={201: s.CountDetailSerializer, **problems(404, 409)},
+    )
+    def post(self, request):
+        """Open a count for a warehouse, or for one category in it."""
+        from content.models import Category
+
+        data = s.CountRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        warehouse = self.visible_warehouse(d["warehouse"])
+        category = None
+        if d["category"]:
+            category = Category.objects.filter(path=d["category"]).first()
+            if category is None:
+                raise NotFound(f"Unknown category “{d['category']}”.")
+        count = services.open_count(
+            warehouse, user=request.user, category=category, note=d["note"]
+        )
+        return self.detail(count, status=201)
+
+
+@extend_schema(tags=[TAG])
+class CountDetailView(CountMixin, APIView):
+    @extend_schema(responses=s.CountDetailSerializer)
+    def get(self, request, pk):
+        """A count with its lines."""
+        return self.detail(self.get_count(pk))
+
+
+@extend_schema(tags=[TAG])
+class CountLinesView(CountMixin, APIView):
+    @extend_schema(
+        request=s.CountLinesRequestSerializer,
+        responses={200: s.CountDetailSerializer, **problems(409)},
+    )
+    def post(self, request, pk):
+        """Enter counted units by SKU (null: not counted)."""
+        count = self.get_count(pk)
+        data = s.CountLinesRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        by_sku = dict(count.lines.values_list("sku", "pk"))
+        counted = {}
+        for line in data.validated_data["lines"]:
+            if line["sku"] not in by_sku:
+                raise NotFound(f"{line['sku']} is not in {count.number}.")
+            counted[by_sku[line["sku"]]] = line["counted"]
+        services.record_counts(count, counted=counted, user=request.user)
+        return self.detail(count)
+
+
+@extend_schema(tags=[TAG])
+class CountPostView(CountMixin, APIView):
+    @extend_schema(
+        request=None, responses={200: s.CountDetailSerializer, **problems(409)}
+    )
+    def post(self, request, pk):
+        """Post the differences of the counted lines as count adjustments."""
+        count = self.get_count(pk)
+        services.post_count(count, user=request.user)
+        return self.detail(count)
+
+
+@extend_schema(tags=[TAG])
+class CountCancelView(CountMixin, APIView):
+    @extend_schema(
+        request=None, responses={200: s.CountDetailSerializer, **problems(409)}
+    )
+    def post(self, request, pk):
+        """Drop an open count without posting anything."""
+        count = self.get_count(pk)
+        services.cancel_count(count, user=request.user)
+        return self.detail(count)
