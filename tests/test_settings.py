@@ -88,9 +88,10 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
     }
     manage("migrate", "--no-input", "-v0", env=env)
     output = manage("seed_demo", env=env).stdout
+    users_block = output.split("Demo users")[1]
     lines = {
         line.split()[0]: line.split()[1]
-        for line in output.splitlines()
+        for line in users_block.splitlines()
         if line.startswith("  ")
     }
     assert set(lines) == {

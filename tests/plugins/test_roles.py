@@ -20,6 +20,9 @@ def test_roles_are_synced_after_migrate_with_portuguese_names(db):
         "manager": "Gerente",
         "auditor": "Auditor (somente leitura)",
         "shelf_keeper": "Repositor",
+        "order_desk": "Atendimento / Pedidos",
+        "stock_clerk": "Estoquista",
+        "stock_manager": "Gerente de estoque",
     }
 
 

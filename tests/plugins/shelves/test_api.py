@@ -45,10 +45,11 @@ def test_user_without_permission_gets_403_problem(api, editor, shelf_a):
     assert body["status"] == 403 and body["type"].endswith("/permission-denied")
 
 
-def test_anonymous_gets_403_problem(api, shelf_a):
+def test_anonymous_gets_401_problem_naming_the_scheme(api, shelf_a):
     response = api.get(LIST)
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 def test_inactive_user_gets_nothing(api, keeper_of_a):
