@@ -69,9 +69,7 @@ class NewOrderForm(forms.Form):
         initial=1,
         help_text=_("Credit card only: 1 to 24."),
     )
-    shipping_total = MoneyField(
-        label=_("Shipping (R$)"), required=False, **MONEY
-    )
+    shipping_total = MoneyField(label=_("Shipping (R$)"), required=False, **MONEY)
     discount_total = MoneyField(
         label=_("Order discount (R$)"),
         required=False,
@@ -92,6 +90,8 @@ class NewOrderForm(forms.Form):
         super().__init__(*args, **kwargs)
         channels = order_policy().scope_objects(user, "add").filter(active=True)
         self.fields["channel"].queryset = channels
+        if len(choices := list(channels[:2])) == 1:
+            self.fields["channel"].initial = choices[0].pk
         self.fields["channel"].widget.attrs["data-custom-prices"] = ",".join(
             str(pk)
             for pk in channels.filter(accepts_custom_prices=True).values_list(
@@ -138,9 +138,7 @@ class LineForm(forms.Form):
         help_text=_("Only for channels that sell at their own prices."),
         **MONEY,
     )
-    discount = MoneyField(
-        label=_("Line discount (R$)"), required=False, **MONEY
-    )
+    discount = MoneyField(label=_("Line discount (R$)"), required=False, **MONEY)
 
 
 class BaseLineFormSet(forms.BaseFormSet):

@@ -69,7 +69,7 @@ class OrderViewSet(ModelViewSet):
             confirm_url_name=self.get_url_name("import_confirm"),
             transition_url_name=self.get_url_name("transition"),
             note_url_name=self.get_url_name("note"),
-            customer_url_name="customers:edit",
+            customers_namespace="customers",
             **kwargs,
         )
 

@@ -104,7 +104,7 @@ class OrderDetailView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "form"
     transition_url_name = None
     note_url_name = None
-    customer_url_name = None
+    customers_namespace = None
 
     def get_page_title(self):
         return _("Order %(number)s") % {"number": self.order.number}
@@ -115,24 +115,27 @@ class OrderDetailView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
 
     @cached_property
     def header_more_buttons(self):
-        order = self.order
-        if self.customer_url_name and order.customer_id and self._may("customer"):
-            return [
-                HeaderButton(
-                    _("Customer"),
-                    url=reverse(self.customer_url_name, args=[order.customer_id]),
-                    icon_name="user",
-                )
-            ]
-        return []
-
-    def _may(self, what: str) -> bool:
-        user = self.request.user
-        if what == "customer":
-            return user.has_perm("orders.view_customer") or user.has_perm(
-                "orders.change_customer"
+        order, user = self.order, self.request.user
+        if not (self.customers_namespace and order.customer_id):
+            return []
+        if user.has_perm("orders.change_customer"):
+            url_name = f"{self.customers_namespace}:edit"
+        elif user.has_perm("orders.view_customer"):
+            url_name = f"{self.customers_namespace}:inspect"
+        else:
+            return []
+        return [
+            HeaderButton(
+                _("Customer"),
+                url=reverse(url_name, args=[order.customer_id]),
+                icon_name="user",
             )
-        return order_policy().user_has_permission_for_instance(user, what, self.order)
+        ]
+
+    def _may(self, action: str) -> bool:
+        return order_policy().user_has_permission_for_instance(
+            self.request.user, action, self.order
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -113,6 +113,7 @@ class OrderIndexView(ScopedIndexView):
     selection of a bulk export (``?id=…``)."""
 
     any_permission_required = ["view"]
+    template_name = "orders/order/index.html"
     detail_url_name = None
     import_url_name = None
     page_title = _("Orders")

@@ -244,3 +244,11 @@ def test_the_order_desk_is_in_the_back_office_menu(attendant, editor, loja):
     for label in ("Pedidos", "Clientes", "Canais de venda", "Pesquisa pós-venda"):
         assert json.dumps(label)[1:-1] in page, label  # in the sidebar's JSON
     assert "/admin/orders/" not in login(editor).get("/admin/").content.decode()
+
+
+def test_the_order_links_to_its_customer(attendant, manager, order):
+    customer = order.customer_id
+    page = login(attendant).get(detail(order)).content.decode()
+    assert f"/admin/customers/edit/{customer}/" in page
+    page = login(manager).get(detail(order)).content.decode()  # read only
+    assert f"/admin/customers/inspect/{customer}/" in page
