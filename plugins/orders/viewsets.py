@@ -140,6 +140,7 @@ class CustomerViewSet(ModelViewSet):
     add_to_reference_index = False
     inspect_view_enabled = True
     copy_view_enabled = False
+    index_view_class = customer_views.CustomerIndexView
     edit_view_class = customer_views.CustomerEditView
     inspect_view_class = customer_views.CustomerInspectView
     list_display = [

@@ -8,6 +8,7 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic import EditView, InspectView
+from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import Button
 
+from content.validators import only_digits
 from plugins.orders.customers import anonymise_customer, export_customer_data
 from plugins.orders.models import Customer
 from plugins.orders.permissions import order_policy
@@ -71,6 +73,19 @@ class CustomerButtonsMixin:
                 )
             )
         return buttons
+
+
+class CustomerIndexView(IndexView):
+    """Search by name, e-mail, or CPF/CNPJ with or without punctuation."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        query = self.search_query.strip()
+        condition = Q(name__icontains=query) | Q(email__icontains=query)
+        if digits := only_digits(query):
+            condition |= Q(document__contains=digits)
+        return queryset.filter(condition)
 
 
 class CustomerEditView(CustomerButtonsMixin, EditView):

@@ -9,6 +9,7 @@ between (an order already imported, a price) is taken into account.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.core import signing
@@ -17,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -31,6 +33,19 @@ from plugins.permissions import is_active_user
 SALT = "orders.import"
 MAX_AGE = 24 * 3600
 UPLOAD_DIR = "orders/imports"
+
+
+def remove_expired_uploads() -> None:
+    """Checked files nobody confirmed within a day are no longer needed."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=MAX_AGE)
+    try:
+        _dirs, files = default_storage.listdir(UPLOAD_DIR)
+        for name in files:
+            path = f"{UPLOAD_DIR}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+    except (FileNotFoundError, NotImplementedError):
+        pass
 
 
 def _sign(path: str, name: str, user) -> str:
@@ -94,6 +109,7 @@ class OrderImportView(ImportMixin, FormView):
         data = upload.read()
         report = run_order_import(data, user=self.request.user, dry_run=True)
         token = ""
+        remove_expired_uploads()
         if report.ok and report.new_orders:
             extension = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
             path = default_storage.save(

@@ -90,7 +90,7 @@ def test_customer_validation(attendant, field, value, error_on):
 def test_customer_search(manager, order, sellable, loja):
     place(loja, customer={"name": "Empresa X", "email": "x@example.com"})
     client = login(manager)
-    for query in ("Maria", "maria@example.com", "52998224725"):
+    for query in ("Maria", "maria@example.com", "52998224725", "529.982.247-25"):
         page = text(client.get("/admin/customers/", {"q": query}))
         assert "Maria da Silva" in page and "Empresa X" not in page, query
 

@@ -246,3 +246,18 @@ def test_who_may_import(manager, auditor, editor, superuser, importer):
     for user in (manager, auditor, editor):
         assert is_admin_denied(login(user).get(URL)), user
     assert login(superuser).get(URL).status_code == 200
+
+
+def test_checked_files_nobody_confirmed_are_removed_after_a_day(importer):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    old = default_storage.save("orders/imports/old.csv", ContentFile(b"x"))
+    day_ago = time.time() - 2 * 24 * 3600
+    os.utime(default_storage.path(old), (day_ago, day_ago))
+    token = upload(login(importer), GOOD).context["token"]
+    assert token
+    assert not default_storage.exists(old)
