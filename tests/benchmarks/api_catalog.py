@@ -35,21 +35,22 @@ Usage: python tests/benchmarks/api_catalog.py [--database DATABASE_URL]
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
 import json
 import os
 import platform
 import resource
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.apibench import load  # noqa: E402
+
 REPORTS = Path(__file__).resolve().parent / "reports"
 VAR = ROOT / "var" / "benchmarks" / "api_catalog"
 PG_DATABASE = "retaguarda_bench_api"
@@ -68,20 +69,6 @@ CASES = {
     "f": ("ceiling", "on", "/bench/ceiling/products/?page_size=24"),
 }
 SAME_PAYLOAD = ("a", "b", "e", "f")
-# wrk prints its summary through this script: exact counts and percentiles.
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK {"requests": %d, "duration_us": %d, "bytes": %d, "socket_errors": %d, ' ..
-    '"status_errors": %d, "timeouts": %d, "p50_us": %d, "p90_us": %d, ' ..
-    '"p99_us": %d, "max_us": %d}\\n',
-    summary.requests, summary.duration, summary.bytes,
-    e.connect + e.read + e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency.max))
-end
-"""
 
 
 def say(text: str = "") -> None:
@@ -171,142 +158,7 @@ def django_env(database_url: str, media: Path) -> dict[str, str]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def server(env: dict[str, str], *, cache: str, workers: int, log: Path):
-    port = free_port()
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--pythonpath",
-                str(ROOT / "site"),
-                "--chdir",
-                str(ROOT),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "120",
-                "retaguarda.wsgi:application",
-            ],
-            env={**env, "BENCH_CACHE": cache},
-            cwd=ROOT,
-            stdout=output,
-            stderr=output,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if fetch(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start; see {log}")
-            time.sleep(0.2)
-        yield port, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def fetch(port: int, path: str, headers: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
-def wrk(port: int, path: str, headers: dict, args, seconds: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_REPORT)
-    command = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        "60s",
-        "--latency",
-        "-s",
-        script.name,
-    ]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    try:
-        output = subprocess.run(
-            [*command, f"http://127.0.0.1:{port}{path}"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    line = next(x for x in output.splitlines() if x.startswith("WRK "))
-    return json.loads(line[4:])
-
-
 # -- other load on the machine ---------------------------------------------------------
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split()[1:9]]
-    idle = fields[3] + fields[4]
-    return (sum(fields) - idle) / TICK, sum(fields) / TICK
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of a process and its children (gunicorn and its workers)."""
-    total = 0.0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            stat = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2]
-            children = Path(f"/proc/{current}/task/{current}/children").read_text()
-        except OSError:
-            continue
-        utime, stime = stat.split()[11:13]
-        total += (int(utime) + int(stime)) / TICK
-        pending.extend(int(child) for child in children.split())
-    return total
-
-
-def backends_cpu(database: str) -> float:
-    """CPU seconds of the PostgreSQL backends connected to ``database``."""
-    total = 0.0
-    for process in Path("/proc").iterdir():
-        if not process.name.isdigit():
-            continue
-        try:
-            title = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if title.startswith("postgres:") and f" {database} " in title:
-                stat = (process / "stat").read_text().rpartition(")")[2]
-                utime, stime = stat.split()[11:13]
-                total += (int(utime) + int(stime)) / TICK
-        except OSError:
-            continue
-    return total
 
 
 def our_cpu(pid: int) -> float:
@@ -314,30 +166,22 @@ def our_cpu(pid: int) -> float:
     benchmark database's backends: what the benchmark itself uses."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (
-        tree_cpu(pid)
+        load.tree_cpu(pid)
         + children.ru_utime
         + children.ru_stime
-        + backends_cpu(PG_DATABASE)
+        + load.backends_cpu(PG_DATABASE)
     )
-
-
-def other_load(seconds: float = 1.0) -> float:
-    """Share of the machine's CPU used over ``seconds`` (nothing of ours runs)."""
-    busy, total = machine_cpu()
-    time.sleep(seconds)
-    busy_after, total_after = machine_cpu()
-    return (busy_after - busy) / max(1e-9, total_after - total)
 
 
 def wait_until_quiet(limit: float, patience: float) -> float:
     """Wait (at most ``patience`` seconds) until other processes use less than
     ``limit`` of the CPU; returns the last share seen."""
     deadline = time.monotonic() + patience
-    share = other_load()
+    share = load.other_load()
     if share >= limit:
         say(f"  waiting for the machine to quieten down ({share:.0%} busy)")
     while share >= limit and time.monotonic() < deadline:
-        share = other_load(2.0)
+        share = load.other_load(2.0)
     return share
 
 
@@ -348,16 +192,16 @@ def measure(case: str, port: int, pid: int, secret: str, args) -> tuple[dict, by
     label, _cache, path = CASES[case]
     headers = {} if case == "f" else {"Authorization": f"Api-Key {secret}"}
     if case == "c":
-        headers["If-None-Match"] = fetch(port, path, headers)[1]["ETag"]
-    status, _headers, body = fetch(port, path, headers)
+        headers["If-None-Match"] = load.fetch(port, path, headers)[1]["ETag"]
+    status, _headers, body = load.fetch(port, path, headers)
     expected = 304 if case == "c" else 200
     if status != expected:
         raise RuntimeError(f"({case}) {path} answered {status}: {body[:300]!r}")
-    wrk(port, path, headers, args, args.warmup)
-    busy, total = machine_cpu()
+    load.wrk(port, path, headers, args, args.warmup)
+    busy, total = load.machine_cpu()
     ours = our_cpu(pid)
-    run = wrk(port, path, headers, args, args.duration)
-    busy_after, total_after = machine_cpu()
+    run = load.wrk(port, path, headers, args, args.duration)
+    busy_after, total_after = load.machine_cpu()
     ours_after = our_cpu(pid)
     # CPU used by other processes while wrk ran: the machine's busy time
     # minus the benchmark's own.
@@ -398,7 +242,7 @@ def measure_case(case: str, env, secret: str, args, log: Path) -> tuple[dict, by
     while len(attempts) <= args.retries:
         wait_until_quiet(args.quiet, args.patience)
         cache = CASES[case][1]
-        with server(env, cache=cache, workers=args.workers, log=log) as running:
+        with load.server(env, cache=cache, workers=args.workers, log=log) as running:
             attempts.append(measure(case, *running, secret, args))
         if attempts[-1][0]["other_load"] < args.disturbed:
             break
