@@ -104,6 +104,16 @@ class OrderViewSet(ModelViewSet):
             path("<int:pk>/note/", view(OrderNoteView), name="note"),
         ]
 
+    def get_permissions_to_register(self):
+        # "view" too: the order desk has a detail page instead of an inspect
+        # view, and read-only roles are given view_order.
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Order)
+        )
+
     @property
     def url_finder_class(self):
         # Links to an order (e.g. from the audit log) open its detail page.

@@ -252,3 +252,17 @@ def test_the_order_links_to_its_customer(attendant, manager, order):
     assert f"/admin/customers/edit/{customer}/" in page
     page = login(manager).get(detail(order)).content.decode()  # read only
     assert f"/admin/customers/inspect/{customer}/" in page
+
+
+def test_order_permissions_are_offered_in_the_group_editor(db):
+    from django.urls import reverse
+    from wagtail import hooks as wagtail_hooks
+
+    reverse("orders:index")  # the admin's URLs register the viewsets
+    codenames = {
+        perm.codename
+        for fn in wagtail_hooks.get_hooks("register_permissions")
+        for perm in fn()
+        if perm.content_type.app_label == "orders"
+    }
+    assert {"view_order", "pay_order", "import_order", "change_customer"} <= codenames
