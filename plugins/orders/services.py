@@ -19,6 +19,7 @@ import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -644,13 +645,19 @@ def _totals(clean: _Clean, priced: list[dict]) -> tuple[Decimal, Decimal, Decima
 
 
 def _existing(channel, external_id: str, idempotency_key: str) -> Order | None:
+    # The lookups repeat the conditions of the partial unique indexes
+    # (``external_id <> ''``), so that SQLite uses them (PostgreSQL infers it):
+    # otherwise each lookup scans the channel's orders, and an intake of N
+    # orders costs N². No ORDER BY: there is at most one.
     if external_id:
-        return Order.objects.filter(channel=channel, external_id=external_id).first()
-    if idempotency_key:
-        return Order.objects.filter(
-            channel=channel, idempotency_key=idempotency_key
-        ).first()
-    return None
+        lookup = Q(channel=channel, external_id=external_id) & ~Q(external_id="")
+    elif idempotency_key:
+        lookup = Q(channel=channel, idempotency_key=idempotency_key) & ~Q(
+            idempotency_key=""
+        )
+    else:
+        return None
+    return next(iter(Order.objects.filter(lookup).order_by()[:1]), None)
 
 
 def _replay(order: Order, fingerprint: str) -> Placement:

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from plugins import hooks
 from plugins.orders import hooks as order_hooks
-from plugins.orders.api.serializers import MONEY, AddressSerializer
+from plugins.orders.api.serializers import MONEY, AddressSerializer, ChoiceField
 from plugins.orders.models import OrderEvent, OrderStatus, PaymentMethod
 from plugins.orders.money import installment_amounts
 from plugins.orders.querysets import OPEN_STATUSES
@@ -42,25 +42,14 @@ class TotalsSerializer(serializers.Serializer):
     total = serializers.DecimalField(**MONEY)
 
 
-def one_of(values) -> dict:
-    """A string among ``values``, as a pattern rather than an enum: the enum
-    components are named after the field, and ``status`` and ``method`` are
-    used for other choice sets too."""
-    return {"type": "string", "pattern": "^(" + "|".join(values) + ")$"}
-
-
 class PaymentSerializer(serializers.Serializer):
-    method = serializers.SerializerMethodField(help_text="pix, boleto or card")
+    method = ChoiceField(choices=PaymentMethod.choices)
     method_label = serializers.CharField()
     installments = serializers.IntegerField()
     installment_amounts = serializers.ListField(
         child=serializers.DecimalField(**MONEY),
         help_text="The first installment takes the centavos left over.",
     )
-
-    @extend_schema_field(one_of(PaymentMethod.values))
-    def get_method(self, payment):
-        return payment["method"]
 
 
 class TimestampsSerializer(serializers.Serializer):
@@ -77,7 +66,7 @@ class TimestampsSerializer(serializers.Serializer):
 
 class PublicEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
-    status = serializers.ChoiceField(choices=OrderStatus.choices, source="to_status")
+    status = ChoiceField(choices=OrderStatus.choices, source="to_status")
     status_label = serializers.SerializerMethodField()
 
     def get_status_label(self, event) -> str:
@@ -92,7 +81,7 @@ class SurveyLinkSerializer(serializers.Serializer):
 class BaseOrderSerializer(serializers.Serializer):
     number = serializers.CharField(help_text="ABCD-EFGH")
     channel = ChannelRefSerializer()
-    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    status = ChoiceField(choices=OrderStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     timestamps = serializers.SerializerMethodField()
     lines = OrderLineSerializer(many=True)
@@ -232,7 +221,7 @@ class StaffOrderSerializer(BaseOrderSerializer):
 
 
 class StaffEventSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=OrderEvent.Kind.choices)
+    kind = ChoiceField(choices=OrderEvent.Kind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
     source = serializers.CharField(help_text="The app that wrote it.")
     at = serializers.DateTimeField(source="created_at")
@@ -249,7 +238,7 @@ class StaffEventSerializer(serializers.Serializer):
 
 
 class AllowedTransitionSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(choices=sorted(TRANSITIONS))
+    name = ChoiceField(choices=list(TRANSITIONS))
     label = serializers.CharField()
     needs_reason = serializers.BooleanField()
 
@@ -306,7 +295,7 @@ class SurveyAnsweredSerializer(serializers.Serializer):
 class IntakeResultSerializer(serializers.Serializer):
     external_id = serializers.CharField(allow_blank=True)
     channel = serializers.CharField(allow_blank=True)
-    status = serializers.SerializerMethodField(help_text="created, replayed or error")
+    status = ChoiceField(choices=["created", "replayed", "error"])
     number = serializers.CharField(allow_null=True, source="order.number", default=None)
     code = serializers.CharField(
         allow_null=True,
@@ -320,10 +309,6 @@ class IntakeResultSerializer(serializers.Serializer):
     extra = serializers.DictField(
         required=False, help_text="On error, more about it (e.g. from a plugin)."
     )
-
-    @extend_schema_field(one_of(["created", "replayed", "error"]))
-    def get_status(self, result):
-        return result.status
 
     def to_representation(self, result):
         data = super().to_representation(result)

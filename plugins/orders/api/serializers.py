@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.settings import api_settings
@@ -17,12 +20,26 @@ from plugins.orders.models import UF_CHOICES, Order, PaymentMethod
 from plugins.orders.services import MAX_LINES, MAX_QUANTITY
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-# CPF (11 digits) or CNPJ (14), with or without punctuation; the check digits
-# are the service's to check.
-DOCUMENT_PATTERN = (
-    r"^(\d{3}\.?\d{3}\.?\d{3}-?\d{2}|\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2})?$"
+# Whitespace as Python's str.strip() sees it, spelt so that Python's and
+# ECMAScript's regular expressions (the schema's) read it alike.
+BLANK = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+    r"\u3000"
 )
-CEP_PATTERN = r"^\d{5}-?\d{3}$"
+# Text has no NUL (PostgreSQL cannot store it), as DRF's CharField checks, and
+# required text has a character that is not whitespace. The patterns match no
+# empty string: blank values, where allowed, are the schema's other branch.
+TEXT = r"^[^\x00]+$"
+NON_BLANK_TEXT = r"^[^\x00]*" f"[^\\x00{BLANK}]" r"[^\x00]*$"
+# CPF (11 digits) or CNPJ (14), with or without punctuation; the check digits
+# are the service's to check. [0-9], not \d: Python's \d takes any digit.
+DOCUMENT_PATTERN = (
+    r"^([0-9]{3}\.?[0-9]{3}\.?[0-9]{3}-?[0-9]{2}"
+    r"|[0-9]{2}\.?[0-9]{3}\.?[0-9]{3}/?[0-9]{4}-?[0-9]{2})$"
+)
+CEP_PATTERN = r"^[0-9]{5}-?[0-9]{3}$"
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 
 
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -53,17 +70,147 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+class FullMatch(RegexValidator):
+    """The whole value matches the pattern (``re.search`` with ``$`` lets a final
+    newline through); drf-spectacular documents it as the field's pattern."""
+
+    def __call__(self, value):
+        if not self.regex.fullmatch(str(value)):
+            raise ValidationError(self.message, code=self.code)
+
+
+# Request fields that accept exactly what the schema says: JSON strings, not
+# numbers made into strings; text as sent (the services trim it), so that
+# maxLength and patterns mean what they say; numbers as JSON numbers; money
+# as a string of digits.
+
+
+class Text(serializers.CharField):
+    """A JSON string. Required text has a character other than whitespace."""
+
+    def __init__(self, *, pattern: str = "", **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        if pattern:
+            self.validators.append(FullMatch(pattern))
+        elif not self.allow_blank:
+            self.validators.append(
+                FullMatch(NON_BLANK_TEXT, message=_("This field may not be blank."))
+            )
+        else:
+            self.validators.append(FullMatch(TEXT))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Email(serializers.EmailField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Integer(serializers.IntegerField):
+    def to_internal_value(self, data):
+        whole = isinstance(data, int) or (isinstance(data, float) and data.is_integer())
+        if isinstance(data, bool) or not whole:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Boolean(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class Money(serializers.DecimalField):
+    """An amount in reais as a string, e.g. "49.90" (not a float)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**MONEY, **kwargs)
+        self.validators.append(FullMatch(MONEY_PATTERN))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class MoneyExtension(OpenApiSerializerFieldExtension):
+    target_class = "plugins.orders.api.serializers.Money"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": MONEY_PATTERN, "example": "49.90"}
+
+
+# RFC 3339, as the schema's formats mean them.
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DATE_TIME_PATTERN = (
+    DATE_PATTERN
+    + r"[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+class Date(serializers.DateField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(DATE_PATTERN, data):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(data)
+
+
+class DateTime(serializers.DateTimeField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(DATE_TIME_PATTERN, data):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm:ss±hh:mm")
+        return super().to_internal_value(data)
+
+    def enforce_timezone(self, value):
+        """In UTC; at the ends of the calendar, clamped to what a datetime holds
+        (0001-01-01T00:00-03:00 is before year 1 in UTC)."""
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            if value.year == 1:
+                return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+            return datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+class ChoiceField(serializers.ChoiceField):
+    """A choice, documented as a pattern rather than an enum component: drf-
+    spectacular names enum components after the field ("status", "kind"), and
+    other plugins' fields of those names have other choices."""
+
+
+class ChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "plugins.orders.api.serializers.ChoiceField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        values = "|".join(
+            re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", str(value))
+            for value in self.target.choices
+        )
+        choices = ", ".join(f"`{value}`" for value in self.target.choices)
+        return {"type": "string", "pattern": f"^({values})$", "description": choices}
+
+
 # -- Requests ------------------------------------------------------------------
 
 
 class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField(
-        max_length=30, required=False, allow_blank=True, default=""
-    )
-    document = serializers.RegexField(
-        DOCUMENT_PATTERN,
+    name = Text(max_length=150)
+    email = Email(required=False, allow_blank=True, default="")
+    phone = Text(max_length=30, required=False, allow_blank=True, default="")
+    document = Text(
+        pattern=DOCUMENT_PATTERN,
         max_length=18,
         required=False,
         allow_blank=True,
@@ -71,37 +218,33 @@ class CustomerSerializer(serializers.Serializer):
         help_text="CPF or CNPJ, with or without punctuation (check digits are "
         "validated).",
     )
-    accepts_marketing = serializers.BooleanField(required=False, default=False)
+    accepts_marketing = Boolean(required=False, default=False)
 
 
 class AddressSerializer(serializers.Serializer):
-    recipient = serializers.CharField(max_length=150)
-    cep = serializers.RegexField(CEP_PATTERN, max_length=9, help_text="01310-100")
-    street = serializers.CharField(max_length=200)
-    number = serializers.CharField(max_length=20)
-    complement = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
-    district = serializers.CharField(max_length=100)
-    city = serializers.CharField(max_length=100)
-    uf = serializers.ChoiceField(choices=UF_CHOICES)
+    recipient = Text(max_length=150)
+    cep = Text(pattern=CEP_PATTERN, max_length=9, help_text="01310-100")
+    street = Text(max_length=200)
+    number = Text(max_length=20)
+    complement = Text(max_length=100, required=False, allow_blank=True, default="")
+    district = Text(max_length=100)
+    city = Text(max_length=100)
+    uf = ChoiceField(choices=UF_CHOICES)
 
     class Meta:
         ref_name = "OrderAddress"
 
 
 class LineSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=60)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    unit_price = serializers.DecimalField(
-        **MONEY,
-        min_value=0,
+    sku = Text(max_length=60)
+    quantity = Integer(min_value=1, max_value=MAX_QUANTITY)
+    unit_price = Money(
         required=False,
         allow_null=True,
         help_text="Storefront: if given, must be the catalog's price. Channels "
         "that sell at their own prices (marketplaces) use it.",
     )
-    discount = serializers.DecimalField(**MONEY, min_value=0, required=False, default=0)
+    discount = Money(required=False, default="0")
 
     class Meta:
         ref_name = "OrderLineInput"
@@ -118,25 +261,21 @@ class OrderRequestSerializer(serializers.Serializer):
         help_text="Defaults to the shipping address.",
     )
     lines = LineSerializer(many=True, min_length=1, max_length=MAX_LINES)
-    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    installments = serializers.IntegerField(
+    payment_method = ChoiceField(choices=PaymentMethod.choices)
+    installments = Integer(
         min_value=1,
         max_value=24,
         required=False,
         default=1,
         help_text="Card: 1 to 24; Pix and boleto: 1.",
     )
-    shipping_total = serializers.DecimalField(
-        **MONEY, min_value=0, required=False, default=0
-    )
-    discount_total = serializers.DecimalField(
-        **MONEY,
-        min_value=0,
+    shipping_total = Money(required=False, default="0")
+    discount_total = Money(
         required=False,
-        default=0,
+        default="0",
         help_text="An order-level discount, spread over the lines.",
     )
-    note = serializers.CharField(
+    note = Text(
         max_length=1000,
         required=False,
         allow_blank=True,
@@ -146,7 +285,8 @@ class OrderRequestSerializer(serializers.Serializer):
 
 
 class PlaceOrderSerializer(OrderRequestSerializer):
-    channel = serializers.SlugField(
+    channel = Text(
+        pattern=SLUG_PATTERN,
         max_length=30,
         required=False,
         help_text="Code of a storefront channel; by default the active one.",
@@ -157,18 +297,18 @@ class PlaceOrderSerializer(OrderRequestSerializer):
 
 
 class MarketplaceOrderSerializer(OrderRequestSerializer):
-    channel = serializers.SlugField(max_length=30, help_text="The channel's code.")
-    external_id = serializers.CharField(
+    channel = Text(pattern=SLUG_PATTERN, max_length=30, help_text="Its code.")
+    external_id = Text(
         max_length=80,
         help_text="The order's id in the marketplace: with the channel, it "
         "identifies the order (sending it again replays it).",
     )
-    placed_at = serializers.DateTimeField(
+    placed_at = DateTime(
         required=False,
         allow_null=True,
         help_text="When it was placed in the marketplace (default: now).",
     )
-    promised_delivery_date = serializers.DateField(required=False, allow_null=True)
+    promised_delivery_date = Date(required=False, allow_null=True)
 
     class Meta:
         ref_name = "MarketplaceOrder"
@@ -204,7 +344,7 @@ class OrderBatchSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         max_length=300,
         required=False,
         allow_blank=True,
@@ -214,11 +354,11 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
+    text = Text(max_length=5000)
 
 
 class CustomerCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         max_length=300,
         required=False,
         allow_blank=True,
@@ -228,10 +368,8 @@ class CustomerCancelSerializer(serializers.Serializer):
 
 
 class SurveyAnswerSerializer(serializers.Serializer):
-    score = serializers.IntegerField(min_value=0, max_value=10)
-    comment = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default=""
-    )
+    score = Integer(min_value=0, max_value=10)
+    comment = Text(max_length=2000, required=False, allow_blank=True, default="")
 
 
 # -- Filters of the staff list -------------------------------------------------
@@ -244,51 +382,78 @@ ORDERINGS = {
 }
 
 
-class DateOrDateTimeField(serializers.DateTimeField):
-    """A date-time, or a date meaning the start of that day (local time)."""
+class DateOrDateTime(DateTime):
+    """An RFC 3339 date-time, or a date meaning the start of that day (local
+    time)."""
 
-    def to_internal_value(self, value):
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    def to_internal_value(self, data):
+        if isinstance(data, str) and re.fullmatch(DATE_PATTERN, data):
             try:
-                day = datetime.date.fromisoformat(value)
+                day = datetime.date.fromisoformat(data)
             except ValueError:
                 self.fail("invalid", format="YYYY-MM-DD")
-            return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-        return super().to_internal_value(value)
+            start = datetime.datetime.combine(day, datetime.time())
+            return self.enforce_timezone(timezone.make_aware(start))
+        return super().to_internal_value(data)
+
+
+class DateOrDateTimeExtension(OpenApiSerializerFieldExtension):
+    target_class = "plugins.orders.api.serializers.DateOrDateTime"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date-time"},
+            ]
+        }
+
+
+class QueryBoolean(serializers.BooleanField):
+    """``true`` or ``false``, as the schema spells a boolean query parameter."""
+
+    def to_internal_value(self, data):
+        if data not in ("true", "false"):
+            self.fail("invalid")
+        return data == "true"
+
+
+LIST_FILTERS = ("status", "channel")
 
 
 class OrderFilterSerializer(serializers.Serializer):
     status = serializers.ListField(
-        child=serializers.ChoiceField(choices=Order._meta.get_field("status").choices),
+        child=ChoiceField(choices=Order._meta.get_field("status").choices),
         required=False,
         help_text="Repeat for several.",
     )
     channel = serializers.ListField(
-        child=serializers.SlugField(max_length=30),
+        child=Text(pattern=SLUG_PATTERN, max_length=30),
         required=False,
         help_text="Channel codes; repeat for several.",
     )
-    placed_after = DateOrDateTimeField(
+    placed_after = DateOrDateTime(
         required=False,
         help_text="Placed at or after this (a date: from the start of that day).",
     )
-    placed_before = DateOrDateTimeField(
+    placed_before = DateOrDateTime(
         required=False,
         help_text="Placed before this (a date: before that day starts).",
     )
-    payment_method = serializers.ChoiceField(
+    payment_method = ChoiceField(
         choices=Order._meta.get_field("payment_method").choices, required=False
     )
-    late = serializers.BooleanField(
+    late = QueryBoolean(
         required=False,
         default=False,
         help_text="true: only open orders past their promised delivery date.",
     )
-    q = serializers.CharField(
+    q = Text(
         max_length=100,
         required=False,
+        allow_blank=True,
         help_text="Number, external id, customer name, e-mail or CPF/CNPJ.",
     )
-    ordering = serializers.ChoiceField(
+    ordering = ChoiceField(
         choices=list(ORDERINGS), required=False, default="-placed_at"
     )

@@ -116,6 +116,19 @@ def test_marketplace_dates_are_kept(sellable, mercado_livre, intake):
     assert order.promised_delivery_date == datetime.date(2025, 3, 20)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("placed_at", "2025-03-10T14:30:00"),  # no offset
+        ("placed_at", "10/03/2025"),
+        ("promised_delivery_date", "2025-3-20"),
+    ],
+)
+def test_dates_are_rfc_3339(sellable, mercado_livre, intake, field, value):
+    result = send(intake, item("ML-1", **{field: value}))["results"][0]
+    assert (result["status"], list(result["errors"])) == ("error", [field])
+
+
 def test_a_changed_order_under_the_same_external_id_is_a_conflict(
     sellable, mercado_livre, intake
 ):

@@ -95,6 +95,8 @@ def test_sessions_work_too(orders, client, attendant):
         ("placed_after=2020-01-01", ["ml", "second", "first"]),
         ("placed_before=2020-01-01", []),
         ("placed_after=2999-01-01T00:00:00Z", []),
+        ("placed_after=0001-01-01T01:00:00%2B05:00", ["ml", "second", "first"]),
+        ("placed_before=9999-12-31T23:00:00-05:00", ["ml", "second", "first"]),
     ],
 )
 def test_filters_and_ordering(orders, superuser, query, expected):
@@ -119,6 +121,24 @@ def test_invalid_filters_are_400(orders, desk, query):
     assert query.split("=")[0] in response.json()["errors"]
 
 
+def test_empty_filter_values_are_errors_except_the_search(orders, desk):
+    assert desk.get(f"{URL}?ordering=").status_code == 400
+    assert desk.get(f"{URL}?placed_after=").status_code == 400
+    assert len(numbers(desk.get(f"{URL}?q="))) == 2
+
+
+def test_options_describe_the_endpoints(orders, desk):
+    number = orders["first"].number
+    for url in (
+        URL,
+        f"{URL}{number}/",
+        f"{URL}{number}/notes/",
+        f"{URL}{number}/transitions/pay/",
+        "/api/v1/orders/import/",
+    ):
+        assert desk.options(url).status_code == 200, url
+
+
 def test_cursor_pagination(orders, superuser):
     api = staff_client(superuser)
     first = api.get(f"{URL}?page_size=2")
@@ -133,7 +153,10 @@ def test_the_page_size_is_bounded(sellable, loja, superuser):
     for _ in range(3):
         place(loja)
     api = staff_client(superuser)
-    assert len(numbers(api.get(f"{URL}?page_size=1000"))) == 3
+    for size in ("0", "101", "dez", "-1"):
+        response = api.get(f"{URL}?page_size={size}")
+        assert response.status_code == 400
+        assert "page_size" in response.json()["errors"]
     Order.objects.bulk_create(
         [
             Order(
@@ -149,7 +172,8 @@ def test_the_page_size_is_bounded(sellable, loja, superuser):
             for i in range(110)
         ]
     )
-    assert len(numbers(api.get(f"{URL}?page_size=1000"))) == 100
+    assert len(numbers(api.get(f"{URL}?page_size=100"))) == 100
+    assert len(numbers(api.get(URL))) == 24
 
 
 def test_the_query_count_does_not_grow_with_the_page_size(sellable, loja, attendant):

@@ -3,13 +3,14 @@
 - :mod:`.storefront`: API keys (place, status page, cancel, survey);
 - :mod:`.staff`: staff tokens and sessions (the order desk, marketplace intake).
 
-Every response here carries personal data: ``Cache-Control: private,
-no-store`` on all of them, errors included.
+Request bodies are JSON only. Every response here carries personal data:
+``Cache-Control: private, no-store`` on all of them, errors included.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.parsers import JSONParser
 
 TAG = "orders"
 
@@ -22,8 +23,11 @@ NO_STORE = OpenApiParameter(
 )
 
 
-class NoStoreMixin:
-    """Personal data: never kept by a browser or a shared cache."""
+class OrdersViewMixin:
+    """JSON in (request bodies are typed as the schema says: no forms), and
+    personal data out: never kept by a browser or a shared cache."""
+
+    parser_classes = [JSONParser]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

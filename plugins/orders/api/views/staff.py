@@ -5,6 +5,7 @@ and marketplace intake."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -15,7 +16,7 @@ from api.openapi import problems
 from plugins.orders import intake, services
 from plugins.orders.api import payloads as p
 from plugins.orders.api import serializers as s
-from plugins.orders.api.views import NO_STORE, TAG, NoStoreMixin
+from plugins.orders.api.views import NO_STORE, TAG, OrdersViewMixin
 from plugins.orders.models import Order, OrderEvent
 from plugins.orders.permissions import order_policy
 from plugins.permissions import PolicyPermission, PolicyQuerysetMixin
@@ -36,8 +37,34 @@ class OrderCursorPagination(CursorPagination):
     def get_ordering(self, request, queryset, view):
         return view.ordering_fields_for(request)
 
+    def get_page_size(self, request):
+        """``page_size`` from 1 to 100; anything else is a 400 (DRF would
+        quietly fall back to the default)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(max)d.")
+                        % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
 
-class StaffOrderView(NoStoreMixin, PolicyQuerysetMixin, generics.GenericAPIView):
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(
+                    minimum=1, maximum=self.max_page_size, default=self.page_size
+                )
+        return parameters
+
+
+class StaffOrderView(OrdersViewMixin, PolicyQuerysetMixin, generics.GenericAPIView):
     """Base of the staff endpoints: orders of the channels the user may see;
     others answer 404."""
 
@@ -68,7 +95,15 @@ class StaffOrderListView(StaffOrderView):
 
     def filters(self) -> dict:
         if not hasattr(self, "_filters"):
-            data = s.OrderFilterSerializer(data=self.request.query_params)
+            # A plain dict, not the QueryDict: DRF would take an empty value
+            # of a form field for "not given" (``?ordering=`` is an error).
+            params = self.request.query_params
+            data = s.OrderFilterSerializer(
+                data={
+                    key: params.getlist(key) if key in s.LIST_FILTERS else params[key]
+                    for key in params
+                }
+            )
             data.is_valid(raise_exception=True)
             self._filters = data.validated_data
         return self._filters
@@ -134,6 +169,8 @@ class StaffTransitionView(StaffOrderView):
     """Apply a transition: ``pay``, ``invoice``, ``prepare``, ``ship``,
     ``deliver``, ``cancel``, ``return``."""
 
+    serializer_class = s.TransitionSerializer
+
     @property
     def policy_actions(self):
         transition = services.TRANSITIONS.get(self.kwargs.get("name", ""))
@@ -174,6 +211,7 @@ class StaffNoteView(StaffOrderView):
     """Add an internal note to an order's timeline."""
 
     policy_actions = {"POST": "change"}
+    serializer_class = s.NoteSerializer
 
     @extend_schema(
         tags=[TAG],
@@ -190,13 +228,14 @@ class StaffNoteView(StaffOrderView):
         return Response(p.NoteCreatedSerializer(event).data, status=201)
 
 
-class OrderIntakeView(NoStoreMixin, generics.GenericAPIView):
+class OrderIntakeView(OrdersViewMixin, generics.GenericAPIView):
     """Marketplace intake: a batch of orders, each placed on its own."""
 
     permission_classes = [PolicyPermission]
     permission_policy = order_policy()
     policy_actions = {"POST": "add"}
     queryset = Order.objects.none()
+    serializer_class = s.OrderBatchSerializer
     pagination_class = None
 
     @extend_schema(
@@ -225,13 +264,15 @@ class OrderIntakeView(NoStoreMixin, generics.GenericAPIView):
         items = batch.validated_data["orders"]
         results: list = [None] * len(items)
         valid = []
+        # One serializer for the whole batch: building its fields (deep copies
+        # of the declared ones) for each order would cost more than checking it.
+        checker = s.MarketplaceOrderSerializer()
         for i, item in enumerate(items):
-            order = s.MarketplaceOrderSerializer(data=item)
-            if order.is_valid():
-                valid.append((i, dict(order.validated_data)))
-            else:
+            try:
+                valid.append((i, dict(checker.run_validation(item))))
+            except ValidationError as error:
                 results[i] = intake.IntakeResult.failed(
-                    item, "order-invalid", s.flatten_errors(order.errors)
+                    item, "order-invalid", s.flatten_errors(error.detail)
                 )
         placed = intake.place_order_batch(
             [data for _i, data in valid], user=request.user

@@ -24,7 +24,7 @@ from plugins.exceptions import RetaguardaError
 from plugins.orders import services, surveys
 from plugins.orders.api import payloads as p
 from plugins.orders.api import serializers as s
-from plugins.orders.api.views import NO_STORE, TAG, NoStoreMixin
+from plugins.orders.api.views import NO_STORE, TAG, OrdersViewMixin
 from plugins.orders.exceptions import InvalidOrder
 from plugins.orders.models import Order, OrderEvent, SalesChannel
 
@@ -89,7 +89,7 @@ def storefront_channel(code: str | None) -> SalesChannel:
     return active[0]
 
 
-class PlaceOrderView(NoStoreMixin, ApiKeyView):
+class PlaceOrderView(OrdersViewMixin, ApiKeyView):
     """Place an order from a storefront (``orders:write``)."""
 
     required_scope = "orders:write"
@@ -200,7 +200,7 @@ class PlaceOrderView(NoStoreMixin, ApiKeyView):
         return response
 
 
-class CustomerOrderMixin(NoStoreMixin):
+class CustomerOrderMixin(OrdersViewMixin):
     def get_order(self, token: str) -> Order:
         order = Order.objects.filter(customer_token=token).first()
         if order is None:
@@ -253,7 +253,7 @@ class CustomerCancelView(CustomerOrderMixin, ApiKeyView):
         return _customer_response(order, request)
 
 
-class SurveyAnswerView(NoStoreMixin, ApiKeyView):
+class SurveyAnswerView(OrdersViewMixin, ApiKeyView):
     """The customer answers the post-sale survey (``orders:write``)."""
 
     required_scope = "orders:write"
