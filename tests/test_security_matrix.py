@@ -19,6 +19,62 @@ ROLES = [
     "superuser",
 ]
 
+STOCK_READ = [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]
+STOCK_ACT = [LOGIN] + [DENIED] * 5 + [OK]
+API_STOCK_READ = [API_DENIED, API_DENIED, API_DENIED, OK, OK, API_DENIED, OK]
+STOCK_READ_URLS = [
+    "/admin/stock/levels/",
+    "/admin/stock/levels/results/",
+    "/admin/stock/movements/",
+    "/admin/stock/movements/results/",
+    "/admin/stock/transfers/",
+    "/admin/stock/transfers/results/",
+    "/admin/stock/transfers/{transfer}/",
+    "/admin/stock/counts/",
+    "/admin/stock/counts/results/",
+    "/admin/stock/counts/{count}/",
+    "/admin/stock/warehouses/",
+    "/admin/stock/warehouses/results/",
+    "/admin/stock/warehouses/inspect/{wh}/",
+    "/admin/stock/warehouses/history/{wh}/",
+    "/admin/stock/warehouses/history-results/{wh}/",
+    "/admin/stock/warehouses/usage/{wh}/",
+    "/admin/stock/channels/",
+    "/admin/stock/channels/results/",
+]
+STOCK_ACT_URLS = [
+    "/admin/stock/levels/{lvl}/reorder-point/",
+    "/admin/stock/transfers/new/",
+    "/admin/stock/counts/new/",
+    "/admin/stock/counts/{count}/review/",
+    "/admin/stock/warehouses/new/",
+    "/admin/stock/warehouses/edit/{wh}/",
+    "/admin/stock/channels/new/",
+    "/admin/stock/channels/edit/{cw}/",
+    "/admin/stock/receive/",
+    "/admin/stock/adjust/",
+    "/admin/stock/import/",
+    "/admin/stock/import/{sjob}/",
+    "/admin/stock/import/{sjob}/status/",
+]
+API_STOCK_READ_URLS = [
+    "/api/v1/stock/warehouses/",
+    "/api/v1/stock/levels/",
+    "/api/v1/stock/movements/",
+    "/api/v1/stock/transfers/",
+    "/api/v1/stock/transfers/{transfer}/",
+    "/api/v1/stock/counts/",
+    "/api/v1/stock/counts/{count}/",
+]
+API_STOCK_ACT_URLS = [
+    "/api/v1/stock/receipts/",
+    "/api/v1/stock/adjustments/",
+    "/api/v1/stock/transfers/{transfer}/receive/",
+    "/api/v1/stock/counts/{count}/lines/",
+    "/api/v1/stock/counts/{count}/post/",
+    "/api/v1/stock/counts/{count}/cancel/",
+]
+
 # url template -> (method, expected outcome per role, in ROLES order)
 MATRIX = {
     "/admin/": ("get", [LOGIN, OK, OK, OK, OK, OK, OK]),
@@ -234,6 +290,21 @@ MATRIX = {
         "get",
         [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
     ),
+    # stock: managers and auditors read; only stock clerks and managers of
+    # stock (here the superuser) move stock; tests/plugins/stock covers the
+    # clerk of one warehouse
+    **dict.fromkeys(STOCK_READ_URLS, ("get", STOCK_READ)),
+    **dict.fromkeys(STOCK_ACT_URLS, ("get", STOCK_ACT)),
+    "/admin/stock/counts/{count}/post/": ("post", STOCK_ACT),
+    "/admin/stock/counts/{count}/cancel/": ("post", STOCK_ACT),
+    "/admin/stock/channels/delete/{cw}/": ("get", STOCK_ACT),
+    "/admin/stock/import/{sjob}/confirm/": ("post", STOCK_ACT),
+    **dict.fromkeys(API_STOCK_READ_URLS, ("get", API_STOCK_READ)),
+    **{url: ("post", [API_DENIED] * 6 + [OK]) for url in API_STOCK_ACT_URLS},
+    "/api/v1/stock/availability/": ("get", [API_DENIED] * 7),
+    "/api/v1/stock/holds/": ("post", [API_DENIED] * 7),
+    "/api/v1/stock/holds/{hold}/": ("get", [API_DENIED] * 7),
+    "/api/v1/stock/holds/{hold}/extend/": ("post", [API_DENIED] * 7),
     "/api/v1/schema/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
     "/api/v1/docs/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
     "/api/v1/redoc/": ("get", [OK, OK, OK, OK, OK, OK, OK]),
@@ -328,11 +399,58 @@ def order_objects(db):
     }
 
 
+@pytest.fixture
+def stock_objects(superuser):
+    from django.core.files.base import ContentFile
+
+    from content.models import Variant
+    from plugins.stock import services
+    from plugins.stock.models import ChannelWarehouse, StockImportJob, Warehouse
+
+    sp = Warehouse.objects.create(code="SP-01", name="São Paulo")
+    rj = Warehouse.objects.create(code="RJ-01", name="Rio de Janeiro")
+    can = Variant.objects.get(sku="CAN-1")
+    services.receive_stock(sp, variant=can, quantity=10, user=None)
+    transfer = services.send_transfer(
+        source=sp, destination=rj, lines=[(can, 1)], user=None
+    )
+    count = services.open_count(sp, user=None)
+    services.record_counts(
+        count, counted={line.pk: 9 for line in count.lines.all()}, user=None
+    )
+    hold = services.create_hold(lines=[{"sku": "CAN-1", "quantity": 1}])
+    job = StockImportJob.objects.create(
+        kind="receipts",
+        created_by=superuser,
+        original_name="e.csv",
+        file=ContentFile(b"warehouse;sku;quantity\nSP-01;CAN-1;1\n", name="e.csv"),
+        status=StockImportJob.Status.VALIDATED,
+        dry_run_report={"error_count": 0, "valid_rows": 1},
+    )
+    return {
+        "wh": sp.pk,
+        "lvl": sp.levels.get().pk,
+        "transfer": transfer.pk,
+        "count": count.pk,
+        "hold": hold.token,
+        "sjob": job.pk,
+        "cw": ChannelWarehouse.objects.create(channel_code="loja", warehouse=sp).pk,
+    }
+
+
 # POST bodies an allowed user's request is accepted with
 POST_DATA = {
     "/restock/": {"units": 1},
     "/notes/": {"text": "Nota"},
     "/orders/import/": {"orders": [{"channel": "loja"}]},
+    "/stock/receipts/": {"warehouse": "SP-01", "sku": "CAN-1", "quantity": 1},
+    "/stock/adjustments/": {
+        "warehouse": "SP-01",
+        "sku": "CAN-1",
+        "quantity": -1,
+        "reason": "Quebra",
+    },
+    "/stock/counts/": {"lines": [{"sku": "CAN-1", "counted": 8}]},
 }
 
 
@@ -351,7 +469,16 @@ def users(editor, moderator, manager, auditor, keeper_of_a, superuser):
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), CASES)
 def test_security_matrix(
-    url, method, role, expected, users, shelf_a, shelf_b, catalog_objects, order_objects
+    url,
+    method,
+    role,
+    expected,
+    users,
+    shelf_a,
+    shelf_b,
+    catalog_objects,
+    order_objects,
+    stock_objects,
 ):
     from guardian.models import UserObjectPermission
 
@@ -364,6 +491,7 @@ def test_security_matrix(
         kind="user",
         **catalog_objects,
         **order_objects,
+        **stock_objects,
     )
     client = APIClient()
     if users[role] is not None:

@@ -75,3 +75,66 @@ def send_low_stock_email(level_ids: list[int]) -> None:
         None,
         alert_emails(),
     )
+
+
+def _stock_job(job_id, *, dry_run: bool) -> None:
+    from plugins.stock.models import StockImportJob
+    from plugins.stock.resources import run_stock_import
+
+    job = StockImportJob.objects.select_related("created_by").get(pk=job_id)
+    Status = StockImportJob.Status
+    StockImportJob.objects.filter(pk=job.pk).update(
+        status=Status.VALIDATING if dry_run else Status.IMPORTING, progress=0
+    )
+
+    def progress(percent: int) -> None:
+        StockImportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        report = run_stock_import(
+            data,
+            kind=job.kind,
+            user=job.created_by,
+            dry_run=dry_run,
+            skip_invalid=job.skip_invalid,
+            job=job,
+            progress=progress,
+        )
+    except Exception:
+        logger.exception("stock import %s failed", job.pk)
+        StockImportJob.objects.filter(pk=job.pk).update(
+            status=Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    if dry_run:
+        fields = {"status": Status.VALIDATED, "dry_run_report": report.as_dict()}
+    else:
+        fields = {
+            "status": Status.DONE if report.committed else Status.VALIDATED,
+            "report": report.as_dict(),
+            "finished_at": timezone.now(),
+        }
+    StockImportJob.objects.filter(pk=job.pk).update(progress=100, **fields)
+
+
+@task()
+def check_stock_import(job_id: str) -> None:
+    _stock_job(job_id, dry_run=True)
+
+
+@task()
+def apply_stock_import(job_id: str) -> None:
+    _stock_job(job_id, dry_run=False)
+
+
+def start_stock_import(job, *, dry_run: bool, rows_hint: int) -> None:
+    """Run small files right away; queue large ones for a worker."""
+    from django.db import transaction
+
+    if rows_hint <= getattr(settings, "RETAGUARDA_IMPORT_INLINE_ROWS", 2000):
+        _stock_job(job.pk, dry_run=dry_run)
+        return
+    chosen = check_stock_import if dry_run else apply_stock_import
+    transaction.on_commit(lambda: chosen.enqueue(str(job.pk)))

@@ -1,30 +1,86 @@
-"""Everything the stock plugin contributes: permission policies, log actions,
-its implementations of the orders hooks and of the catalog payload hook
-(screens, API routes, dashboard panel and demo data are added below)."""
+"""Everything the stock plugin contributes: permission policies, the "Stock"
+menu and its screens, admin URLs, the dashboard panel, API routes, log
+actions, demo data, its implementations of the orders hooks (only with the
+orders plugin) and of the catalog payload hook."""
 
 from django.apps import apps
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PRODUCT_PAYLOADS
-from plugins.hooks import API_ROUTES
-from plugins.stock import availability
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
+from plugins.permissions import ScopedPermissionPolicy
+from plugins.stock import availability, demo, panels
 from plugins.stock.models import (
     InventoryCount,
     StockLevel,
     StockMovement,
+    Transfer,
     Warehouse,
 )
-from plugins.stock.permissions import scoped_policy, warehouse_policy
+from plugins.stock.permissions import (
+    WAREHOUSE_SCOPE_ACTIONS,
+    scoped_policy,
+    warehouse_policy,
+)
 
 register_permission_policy(Warehouse, warehouse_policy())
 for _model in (StockLevel, StockMovement, InventoryCount):
     register_permission_policy(_model, scoped_policy(_model))
+# Transfers involve two warehouses; the listing and detail filter on both, the
+# policy (on the source) answers the model-level questions (menus, listing).
+register_permission_policy(
+    Transfer,
+    ScopedPermissionPolicy(
+        Transfer, scope_field="source", scope_actions=dict(WAREHOUSE_SCOPE_ACTIONS)
+    ),
+)
+
+from plugins.stock import viewsets  # noqa: E402  (after the policies)
+from plugins.stock.views import imports, operations  # noqa: E402
+
+hooks.register(BACKOFFICE_MENU, viewsets.StockMenu().get_menu_item)
+for _viewset in (
+    viewsets.LevelViewSet,
+    viewsets.MovementViewSet,
+    viewsets.TransferViewSet,
+    viewsets.CountViewSet,
+    viewsets.WarehouseViewSet,
+):
+    hooks.register("register_admin_viewset", _viewset)
+for _item in viewsets.MENU_ITEMS.values():
+    hooks.register(viewsets.STOCK_MENU, _item)
 
 if apps.is_installed("plugins.orders"):
     from plugins.stock import order_hooks  # noqa: F401  (registers the hooks)
 
+    hooks.register("register_admin_viewset", viewsets.ChannelWarehouseViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_stock_urls():
+    import_urls = [
+        path("", imports.StockImportStartView.as_view(), name="start"),
+        path("<uuid:pk>/", imports.StockImportJobView.as_view(), name="job"),
+        path(
+            "<uuid:pk>/status/", imports.StockImportStatusView.as_view(), name="status"
+        ),
+        path(
+            "<uuid:pk>/confirm/",
+            imports.StockImportConfirmView.as_view(),
+            name="confirm",
+        ),
+    ]
+    return [
+        path("stock/receive/", operations.ReceiveView.as_view(), name="stock_receive"),
+        path("stock/adjust/", operations.AdjustView.as_view(), name="stock_adjust"),
+        path("stock/import/", include((import_urls, "stock_import"))),
+    ]
+
+
+hooks.register(DASHBOARD_PANELS, panels.add_low_stock_panel)
 hooks.register(PRODUCT_PAYLOADS, availability.add_to_product_payloads)
 
 
@@ -53,3 +109,6 @@ LOG_ACTIONS = (
 def register_log_actions(actions):
     for code, label, message in LOG_ACTIONS:
         actions.register_action(code, label, message)
+
+
+__all__ = ["demo"]

@@ -1,0 +1,185 @@
+"""Forms of the stock screens. They only collect and check input; the views
+hand it to the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plugins.stock.models import StockImportJob, Warehouse
+from plugins.stock.permissions import operable_warehouses
+
+
+class SkuField(forms.CharField):
+    """A SKU of the catalog; cleans to its Variant."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("SKU"))
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        from content.models import Variant
+
+        variant = Variant.objects.filter(sku=value.strip()).first()
+        if variant is None:
+            raise forms.ValidationError(
+                _("Unknown SKU “%(sku)s”."), params={"sku": value}, code="unknown"
+            )
+        return variant
+
+
+class WarehouseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} — {obj.name}"
+
+
+class OperateFormMixin:
+    """The warehouse choices are the warehouses the user may move stock in."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in self.operable_fields:
+            self.fields[name].queryset = operable_warehouses(user).filter(active=True)
+
+    operable_fields = ("warehouse",)
+
+
+class ReceiptForm(OperateFormMixin, forms.Form):
+    warehouse = WarehouseChoiceField(label=_("Warehouse"), queryset=Warehouse.objects)
+    sku = SkuField()
+    quantity = forms.IntegerField(label=_("Units received"), min_value=1)
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=80,
+        required=False,
+        help_text=_("e.g. the supplier's invoice (NF-e) number."),
+    )
+    reason = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class AdjustmentForm(OperateFormMixin, forms.Form):
+    warehouse = WarehouseChoiceField(label=_("Warehouse"), queryset=Warehouse.objects)
+    sku = SkuField()
+    quantity = forms.IntegerField(
+        label=_("Change in units"),
+        help_text=_("Positive: units found; negative: units lost or broken."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Required: why the stock changes (broken, lost, found …)."),
+    )
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity == 0:
+            raise forms.ValidationError(_("The adjustment must change the stock."))
+        return quantity
+
+
+class ReorderPointForm(forms.Form):
+    reorder_point = forms.IntegerField(
+        label=_("Reorder point"),
+        min_value=0,
+        help_text=_("Alert when the units available fall to this number (0: never)."),
+    )
+
+
+class TransferForm(OperateFormMixin, forms.Form):
+    operable_fields = ("source",)
+
+    source = WarehouseChoiceField(label=_("From"), queryset=Warehouse.objects)
+    destination = WarehouseChoiceField(
+        label=_("To"), queryset=Warehouse.objects.filter(active=True)
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") and cleaned.get("source") == cleaned.get(
+            "destination"
+        ):
+            self.add_error("destination", _("Choose two different warehouses."))
+        return cleaned
+
+
+class TransferLineForm(forms.Form):
+    sku = SkuField(required=False)
+    quantity = forms.IntegerField(label=_("Units"), min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sku") and not cleaned.get("quantity"):
+            self.add_error("quantity", _("How many units?"))
+        if cleaned.get("quantity") and not cleaned.get("sku") and not self.errors:
+            self.add_error("sku", _("Which SKU?"))
+        return cleaned
+
+
+TransferLineFormSet = forms.formset_factory(TransferLineForm, extra=5, max_num=200)
+
+
+class LinesForm(forms.Form):
+    """One integer field per line (``line-<id>``): units received or counted."""
+
+    def __init__(self, *args, lines, initial_attr, max_attr=None, required=False, **kw):
+        super().__init__(*args, **kw)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"line-{line.pk}"] = forms.IntegerField(
+                label=line.sku,
+                min_value=0,
+                max_value=getattr(line, max_attr) if max_attr else None,
+                required=required,
+                initial=getattr(line, initial_attr),
+                widget=forms.NumberInput(attrs={"class": "stock-qty", "min": 0}),
+            )
+
+    def values(self) -> dict[int, int | None]:
+        return {
+            line.pk: self.cleaned_data.get(f"line-{line.pk}") for line in self.lines
+        }
+
+    def rows(self):
+        return [(line, self[f"line-{line.pk}"]) for line in self.lines]
+
+
+class CountOpenForm(OperateFormMixin, forms.Form):
+    warehouse = WarehouseChoiceField(label=_("Warehouse"), queryset=Warehouse.objects)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=None,
+        required=False,
+        help_text=_("Count one category (and its subcategories); empty: everything."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from content.models import Category
+
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = lambda c: c.path
+
+
+class StockImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file has"),
+        choices=StockImportJob.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=StockImportJob.Kind.RECEIPTS,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX."),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Skip invalid rows and import the rest"),
+        required=False,
+        help_text=_("By default a file with any invalid row imports nothing."),
+    )

@@ -1,0 +1,242 @@
+"""Inventory counts: open, enter counted units, review differences, post."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import HeaderButton
+
+from plugins.exceptions import RetaguardaError
+from plugins.permissions import is_active_user
+from plugins.stock import services
+from plugins.stock.forms import CountOpenForm, LinesForm
+from plugins.stock.models import InventoryCount
+from plugins.stock.permissions import (
+    user_can_move_stock,
+    user_can_operate,
+    user_can_see_stock,
+    visible_warehouses,
+)
+from plugins.stock.views import StockFormView, StockPermissionMixin, form_error
+from plugins.viewsets import ScopedIndexView
+
+
+class CountFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"), choices=InventoryCount.Status.choices
+    )
+
+    class Meta:
+        model = InventoryCount
+        fields = ["status"]
+
+
+class CountIndexView(ScopedIndexView):
+    any_permission_required = ["view"]
+    page_title = gettext_lazy("Inventory counts")
+    detail_url_name = None
+    default_ordering = "-opened_at"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("warehouse", "category")
+
+    @property
+    def columns(self):
+        return [
+            TitleColumn(
+                "number",
+                label=_("Count"),
+                get_url=lambda c: reverse(self.detail_url_name, args=[c.pk]),
+            ),
+            Column("warehouse", label=_("Warehouse"), accessor="warehouse.code"),
+            Column("category", label=_("Category"), accessor="category.path"),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="get_status_display",
+                primary=lambda c: c.status == InventoryCount.Status.OPEN,
+            ),
+            DateColumn("opened_at", label=_("Opened"), sort_key="opened_at"),
+            DateColumn("closed_at", label=_("Closed")),
+            Column("note", label=_("Note")),
+        ]
+
+    @property
+    def header_buttons(self):
+        if not user_can_move_stock(self.request.user):
+            return []
+        return [HeaderButton(_("Open a count"), url=self.add_url, icon_name="plus")]
+
+
+class CountOpenView(StockFormView):
+    form_class = CountOpenForm
+    page_title = gettext_lazy("Open an inventory count")
+    header_icon = "list-ol"
+    submit_label = gettext_lazy("Open the count")
+
+    def test_user(self, user):
+        return user_can_move_stock(user)
+
+    def form_valid(self, form):
+        try:
+            count = services.open_count(
+                form.cleaned_data["warehouse"],
+                user=self.request.user,
+                category=form.cleaned_data["category"],
+                note=form.cleaned_data["note"],
+            )
+        except RetaguardaError as error:
+            form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Count %(number)s opened with %(lines)d SKUs.")
+            % {"number": count.number, "lines": count.lines.count()},
+        )
+        return redirect("stock_counts:detail", count.pk)
+
+
+class CountMixin(StockPermissionMixin):
+    def test_user(self, user):
+        return user_can_see_stock(user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (is_active_user(request.user) and self.test_user(request.user)):
+            raise PermissionDenied
+        if request.user.is_authenticated:
+            ids = visible_warehouses(request.user).values("pk")
+            self.count = (
+                InventoryCount.objects.select_related("warehouse", "category")
+                .filter(pk=kwargs["pk"], warehouse__in=ids)
+                .first()
+            )
+            if self.count is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def can_work(self) -> bool:
+        return self.count.status == InventoryCount.Status.OPEN and user_can_operate(
+            self.request.user, self.count.warehouse
+        )
+
+    def require_work(self):
+        if self.count.status != InventoryCount.Status.OPEN:
+            messages.error(self.request, _("This count is closed."))
+            return redirect("stock_counts:detail", self.count.pk)
+        if not self.can_work():
+            raise PermissionDenied
+        return None
+
+
+class CountDetailView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Enter counted units (open counts), or see what was posted."""
+
+    template_name = "stock/count_detail.html"
+    header_icon = "list-ol"
+
+    def get_page_title(self):
+        return _("Count %(number)s") % {"number": self.count.number}
+
+    def get_page_subtitle(self):
+        scope = self.count.category.path if self.count.category else _("everything")
+        return f"{self.count.warehouse.code} · {scope}"
+
+    def entry_form(self, data=None):
+        return LinesForm(
+            data, lines=list(self.count.lines.all()), initial_attr="counted"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(count=self.count, can_work=self.can_work())
+        if context["can_work"]:
+            context.setdefault("form", self.entry_form())
+        else:
+            context["lines"] = self.count.lines.all()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if response := self.require_work():
+            return response
+        form = self.entry_form(request.POST)
+        if form.is_valid():
+            try:
+                services.record_counts(
+                    self.count, counted=form.values(), user=request.user
+                )
+            except RetaguardaError as error:
+                form_error(form, error)
+            else:
+                if "review" in request.POST:
+                    return redirect("stock_counts:review", self.count.pk)
+                messages.success(request, _("Counted units saved."))
+                return redirect("stock_counts:detail", self.count.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CountReviewView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The differences posting would record, against the units on hand now."""
+
+    template_name = "stock/count_review.html"
+    header_icon = "list-ol"
+
+    def get_page_title(self):
+        return _("Review count %(number)s") % {"number": self.count.number}
+
+    def get(self, request, *args, **kwargs):
+        if response := self.require_work():
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = services.differences(self.count)
+        context.update(
+            count=self.count,
+            rows=rows,
+            changed=[row for row in rows if row["difference"]],
+            uncounted=self.count.lines.filter(counted__isnull=True).count(),
+        )
+        return context
+
+
+class CountPostView(CountMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if response := self.require_work():
+            return response
+        try:
+            movements = services.post_count(self.count, user=request.user)
+        except RetaguardaError as error:
+            messages.error(request, error.message)
+            return redirect("stock_counts:detail", self.count.pk)
+        messages.success(
+            request,
+            _("Count %(number)s posted: %(changes)d adjustments.")
+            % {"number": self.count.number, "changes": len(movements)},
+        )
+        return redirect("stock_counts:detail", self.count.pk)
+
+
+class CountCancelView(CountMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if response := self.require_work():
+            return response
+        services.cancel_count(self.count, user=request.user)
+        messages.success(
+            request, _("Count %(number)s cancelled.") % {"number": self.count.number}
+        )
+        return redirect("stock_counts:index")
