@@ -384,7 +384,7 @@ def reserve_for_order(order) -> list[Reservation]:
                 order_id=order.pk,
                 order_line_id=need.line_id,
                 order_number=order.number,
-                created_at=now,
+                created_at=getattr(order, "placed_at", None) or now,
             )
             for need, level_id, units in rows
         ]
@@ -483,7 +483,9 @@ def ship_order_stock(order, *, user=None) -> list:
         for row in rows
     ]
     try:
-        movements = post_entries(entries, user=user)
+        movements = post_entries(
+            entries, user=user, at=getattr(order, "shipped_at", None)
+        )
     except InsufficientStock as error:
         raise CannotShip(
             _(
@@ -558,7 +560,7 @@ def return_order_stock(order, *, user=None, warehouse: Warehouse | None = None):
         )
         for row in rows
     ]
-    movements = post_entries(entries, user=user)
+    movements = post_entries(entries, user=user, at=getattr(order, "returned_at", None))
     Reservation.objects.filter(pk__in=[r.pk for r in rows]).update(
         status=R.RETURNED, closed_at=timezone.now()
     )
