@@ -254,6 +254,10 @@ MATRIX = {
     ),
     "/admin/orders/{order}/note/": ("post", [LOGIN] + [DENIED] * 5 + [OK]),
     "/admin/customers/": ("get", [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK]),
+    "/admin/customers/results/": (
+        "get",
+        [LOGIN, DENIED, DENIED, OK, OK, DENIED, OK],
+    ),
     "/admin/customers/new/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
     "/admin/customers/edit/{buyer}/": ("get", [LOGIN] + [DENIED] * 5 + [OK]),
     "/admin/customers/inspect/{buyer}/": (
