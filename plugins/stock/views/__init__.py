@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -22,7 +24,23 @@ class StockPermissionMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class StockFormView(StockPermissionMixin, WagtailAdminTemplateMixin, FormView):
+class BreadcrumbsMixin:
+    """Home › the stock section › this page."""
+
+    section_label = gettext_lazy("Stock")
+    section_url_name = "stock_levels:index"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.section_url_name), "label": self.section_label},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class StockFormView(
+    StockPermissionMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin, FormView
+):
     template_name = "stock/form.html"
     submit_label = ""
 

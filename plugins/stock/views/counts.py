@@ -27,7 +27,12 @@ from plugins.stock.permissions import (
     user_can_see_stock,
     visible_warehouses,
 )
-from plugins.stock.views import StockFormView, StockPermissionMixin, form_error
+from plugins.stock.views import (
+    BreadcrumbsMixin,
+    StockFormView,
+    StockPermissionMixin,
+    form_error,
+)
 from plugins.viewsets import ScopedIndexView
 
 
@@ -79,6 +84,9 @@ class CountIndexView(ScopedIndexView):
 
 
 class CountOpenView(StockFormView):
+    section_label = gettext_lazy("Inventory counts")
+    section_url_name = "stock_counts:index"
+
     form_class = CountOpenForm
     page_title = gettext_lazy("Open an inventory count")
     header_icon = "list-ol"
@@ -106,7 +114,10 @@ class CountOpenView(StockFormView):
         return redirect("stock_counts:detail", count.pk)
 
 
-class CountMixin(StockPermissionMixin):
+class CountMixin(StockPermissionMixin, BreadcrumbsMixin):
+    section_label = gettext_lazy("Inventory counts")
+    section_url_name = "stock_counts:index"
+
     def test_user(self, user):
         return user_can_see_stock(user)
 

@@ -17,7 +17,7 @@ from plugins.stock.forms import StockImportForm
 from plugins.stock.models import StockImportJob
 from plugins.stock.permissions import user_can_move_stock
 from plugins.stock.resources import COLUMNS, REQUIRED
-from plugins.stock.views import StockPermissionMixin
+from plugins.stock.views import BreadcrumbsMixin, StockPermissionMixin
 
 
 class ImportPermissionMixin(StockPermissionMixin):
@@ -32,7 +32,9 @@ def _job_for(request, pk) -> StockImportJob:
     return job
 
 
-class StockImportStartView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormView):
+class StockImportStartView(
+    ImportPermissionMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin, FormView
+):
     template_name = "stock/import_start.html"
     page_title = gettext_lazy("Import stock")
     header_icon = "upload"
@@ -71,7 +73,7 @@ class StockImportStartView(ImportPermissionMixin, WagtailAdminTemplateMixin, For
 
 
 class StockImportJobView(
-    ImportPermissionMixin, WagtailAdminTemplateMixin, TemplateView
+    ImportPermissionMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView
 ):
     template_name = "stock/import_job.html"
     page_title = gettext_lazy("Import stock")

@@ -28,7 +28,12 @@ from plugins.stock.permissions import (
     user_can_see_stock,
     visible_warehouses,
 )
-from plugins.stock.views import StockFormView, StockPermissionMixin, form_error
+from plugins.stock.views import (
+    BreadcrumbsMixin,
+    StockFormView,
+    StockPermissionMixin,
+    form_error,
+)
 
 
 def transfers_for(user):
@@ -85,6 +90,9 @@ class TransferIndexView(generic.IndexView):
 
 
 class TransferSendView(StockFormView):
+    section_label = gettext_lazy("Transfers")
+    section_url_name = "stock_transfers:index"
+
     form_class = TransferForm
     template_name = "stock/transfer_form.html"
     page_title = gettext_lazy("Send a transfer")
@@ -141,11 +149,15 @@ class TransferSendView(StockFormView):
         return redirect("stock_transfers:detail", transfer.pk)
 
 
-class TransferDetailView(StockPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class TransferDetailView(
+    StockPermissionMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """A transfer; its destination's clerks receive it here."""
 
     template_name = "stock/transfer_detail.html"
     header_icon = "redirect"
+    section_label = gettext_lazy("Transfers")
+    section_url_name = "stock_transfers:index"
 
     def test_user(self, user):
         return user_can_see_stock(user)
