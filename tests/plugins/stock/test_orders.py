@@ -156,3 +156,22 @@ def test_ledger_invariant_across_a_busy_day(stocked, loja, mercado_livre, sp, rj
     advance(orders[2], "pay", "invoice", "prepare", "ship")
     assert_ledger_ok()
     assert level("CAN-1", rj).on_hand == 6
+
+
+def test_an_order_takes_the_units_of_expired_cart_holds(stocked, loja, sp):
+    import datetime
+
+    from django.utils import timezone
+
+    from plugins.stock.models import CartHold
+    from plugins.stock.services import create_hold
+
+    hold = create_hold(lines=[{"sku": "CAM-M", "quantity": 2}], reference="c-1")
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    CartHold.objects.filter(pk=hold.pk).update(expires_at=past)
+    Reservation.objects.filter(hold=hold).update(expires_at=past)
+    order = place(loja, lines=[{"sku": "CAM-M", "quantity": 2}])
+    assert Reservation.objects.get(order_id=order.pk).quantity == 2
+    assert CartHold.objects.get(pk=hold.pk).status == "expired"
+    assert level("CAM-M", sp).reserved == 2
+    assert_ledger_ok()
