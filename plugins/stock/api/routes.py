@@ -3,17 +3,18 @@
 
 from django.urls import path
 
-from plugins.stock.api import views as v
+from plugins.stock.api import staff as v
+from plugins.stock.api import storefront as shop
 
 
 def api_routes() -> list:
     return [
-        path("availability/", v.AvailabilityView.as_view(), name="availability"),
-        path("holds/", v.HoldCreateView.as_view(), name="hold-create"),
-        path("holds/<slug:token>/", v.HoldDetailView.as_view(), name="hold-detail"),
+        path("availability/", shop.AvailabilityView.as_view(), name="availability"),
+        path("holds/", shop.HoldCreateView.as_view(), name="hold-create"),
+        path("holds/<slug:token>/", shop.HoldDetailView.as_view(), name="hold-detail"),
         path(
             "holds/<slug:token>/extend/",
-            v.HoldExtendView.as_view(),
+            shop.HoldExtendView.as_view(),
             name="hold-extend",
         ),
         path("warehouses/", v.WarehouseListView.as_view(), name="warehouse-list"),

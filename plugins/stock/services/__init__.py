@@ -14,6 +14,12 @@ from plugins.stock.services.counts import (
     post_count,
     record_counts,
 )
+from plugins.stock.services.holds import (
+    create_hold,
+    extend_hold,
+    release_expired_holds,
+    release_hold,
+)
 from plugins.stock.services.ledger import (
     AVAILABLE,
     ON_HAND,
@@ -26,11 +32,7 @@ from plugins.stock.services.ledger import (
     repair_drift,
     set_reorder_point,
 )
-from plugins.stock.services.reservations import (
-    create_hold,
-    extend_hold,
-    release_expired_holds,
-    release_hold,
+from plugins.stock.services.orders import (
     release_order_stock,
     reserve_for_order,
     return_order_stock,

@@ -1,0 +1,301 @@
+"""Stock's side of the order lifecycle: reserve when an order is placed (the
+hot path), release when it is cancelled, sell when it ships, take back when
+it is returned. Called by the orders hooks (``order_hooks.py``) inside the
+order services' transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections import defaultdict
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plugins.stock.exceptions import CannotShip, InsufficientStock
+from plugins.stock.models import (
+    CartHold,
+    ChannelWarehouse,
+    MovementKind,
+    ReferenceType,
+    Reservation,
+    StockLevel,
+    Warehouse,
+)
+from plugins.stock.services.ledger import Entry, post_entries
+from plugins.stock.services.reservations import (
+    Candidate,
+    Need,
+    R,
+    _notify_levels,
+    _notify_reserved,
+    _release_rows,
+    reserve,
+)
+
+# -- orders -----------------------------------------------------------------------
+
+
+def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate]]:
+    """The order's lines and their variants' levels in one query, each level
+    marked when its warehouse is the order channel's preferred one.
+
+    This is the hot path of every order: the query is written out (the same
+    as ``_candidates`` joined to the lines) to spare Django compiling two
+    subqueries per order."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    line_table = quote(order.lines.model._meta.db_table)
+    sql = f"""
+        SELECT ol.id, ol.variant_id, ol.sku, ol.quantity,
+               l.id, l.warehouse_id, l.on_hand, l.reserved,
+               COALESCE((
+                   SELECT SUM(r.quantity) FROM {quote(Reservation._meta.db_table)} r
+                   WHERE r.level_id = l.id AND r.status = %s
+                     AND r.hold_id IS NOT NULL AND r.expires_at <= %s
+               ), 0),
+               w.priority, w.code, w.active, w.allow_backorders,
+               EXISTS(
+                   SELECT 1 FROM {quote(ChannelWarehouse._meta.db_table)} cw
+                   WHERE cw.channel_code = %s AND cw.warehouse_id = l.warehouse_id
+               ),
+               l.reorder_point, l.alerted_at
+        FROM {line_table} ol
+        LEFT JOIN {quote(StockLevel._meta.db_table)} l ON l.variant_id = ol.variant_id
+        LEFT JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
+        WHERE ol.order_id = %s
+        ORDER BY ol.id, l.id
+    """  # noqa: S608  (table names from the models; values are parameters)
+    channel = getattr(order, "channel", None)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [R.ACTIVE, now, getattr(channel, "code", ""), order.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    lines: dict[int, Need] = {}
+    candidates: dict[int, Candidate] = {}
+    for line_id, variant_id, sku, quantity, level_pk, *level in rows:
+        if not variant_id:
+            continue
+        lines.setdefault(line_id, Need(variant_id, sku, quantity, line_id))
+        if level_pk is not None:
+            *values, active, backorders, preferred, reorder_point, alerted = level
+            candidates[level_pk] = Candidate(
+                level_pk,
+                variant_id,
+                *values,
+                active=bool(active),
+                backorders=bool(backorders),
+                preferred=bool(preferred),
+                reorder_point=reorder_point,
+                alerted=alerted is not None,
+            )
+    return list(lines.values()), list(candidates.values())
+
+
+def reserve_for_order(order) -> list[Reservation]:
+    """Reserve every line of a newly placed order (the ``ORDER_PLACED`` hook,
+    inside ``place_order``'s transaction): a live cart hold whose reference is
+    the order's idempotency key is taken over first; the rest is reserved
+    across warehouses (the channel's preferred warehouse, then by priority).
+
+    Raises InsufficientStock (409, ``short``: each SKU with the units
+    requested and available), which refuses the order.
+    """
+    lines, candidates = _order_lines_and_levels(order)
+    if not lines:
+        return []
+    taken, extra = _take_over_hold(order, lines)
+    needs = [
+        Need(n.variant_id, n.sku, n.quantity - taken.get(n.line_id, 0), n.line_id)
+        for n in lines
+    ]
+    rows = reserve(needs, candidates=candidates, extra_changes=extra)
+    watched = {c.pk: c for c in candidates}
+    if extra:
+        _notify_levels({pk: -units for pk, units in extra.items()})
+    if not rows:
+        return []
+    now = timezone.now()
+    created = Reservation.objects.bulk_create(
+        [
+            Reservation(
+                level_id=level_id,
+                quantity=units,
+                order_id=order.pk,
+                order_line_id=need.line_id,
+                order_number=order.number,
+                created_at=getattr(order, "placed_at", None) or now,
+            )
+            for need, level_id, units in rows
+        ]
+    )
+    _notify_reserved(rows, watched)
+    return created
+
+
+def _take_over_hold(order, lines: list[Need]) -> tuple[dict[int, int], dict[int, int]]:
+    """Turn the reservations of the cart hold named by the order's idempotency
+    key into the order's. Returns ({line id: units covered}, {level pk: units
+    to release}) — leftovers are released in the same ordered pass."""
+    key = getattr(order, "idempotency_key", "")
+    if not key:
+        return {}, {}
+    hold = (
+        CartHold.objects.select_for_update()
+        .filter(
+            reference=key, status=CartHold.Status.ACTIVE, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+    if hold is None:
+        return {}, {}
+    wanted = {n.variant_id: n for n in lines}
+    remaining = {n.line_id: n.quantity for n in lines}
+    covered: dict[int, int] = defaultdict(int)
+    release: dict[int, int] = defaultdict(int)
+    rows = list(hold.reservations.filter(status=R.ACTIVE).select_related("level"))
+    now = timezone.now()
+    for row in rows:
+        need = wanted.get(row.level.variant_id)
+        units = min(row.quantity, remaining[need.line_id]) if need else 0
+        if units:
+            remaining[need.line_id] -= units
+            covered[need.line_id] += units
+            Reservation.objects.filter(pk=row.pk).update(
+                quantity=units,
+                hold=None,
+                expires_at=None,
+                order_id=order.pk,
+                order_line_id=need.line_id,
+                order_number=order.number,
+            )
+        if row.quantity > units:
+            release[row.level_id] -= row.quantity - units
+            if units == 0:
+                Reservation.objects.filter(pk=row.pk).update(
+                    status=R.RELEASED, closed_at=now
+                )
+    hold.status = CartHold.Status.CONVERTED
+    hold.closed_at = now
+    hold.save(update_fields=["status", "closed_at"])
+    return dict(covered), dict(release)
+
+
+def release_order_stock(order, *, user=None) -> int:
+    """The order was cancelled: give its reserved units back. Returns the
+    number of units released."""
+    rows = list(Reservation.objects.for_order(order.pk).active())
+    if rows:
+        _release_rows(rows, R.RELEASED)
+    return sum(r.quantity for r in rows)
+
+
+def ship_order_stock(order, *, user=None) -> list:
+    """The order left: its reservations become sale movements (on hand and
+    reserved both go down). Raises CannotShip if a warehouse has fewer units
+    on hand than the order reserved there."""
+    rows = list(
+        Reservation.objects.for_order(order.pk)
+        .active()
+        .select_related("level__variant")
+    )
+    if not rows:
+        return []
+    entries = [
+        Entry(
+            row.level.variant_id,
+            row.level.warehouse_id,
+            row.level.variant.sku,
+            kind=MovementKind.SALE,
+            quantity=-row.quantity,
+            reserved_change=-row.quantity,
+            reference_type=ReferenceType.ORDER,
+            reference=order.number,
+        )
+        for row in rows
+    ]
+    try:
+        movements = post_entries(
+            entries, user=user, at=getattr(order, "shipped_at", None)
+        )
+    except InsufficientStock as error:
+        raise CannotShip(
+            _(
+                "Order %(number)s cannot ship: fewer units on hand than reserved "
+                "(%(items)s)."
+            )
+            % {
+                "number": order.number,
+                "items": ", ".join(i["sku"] for i in error.short),
+            },
+            short=error.short,
+        ) from error
+    Reservation.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=R.SHIPPED, closed_at=timezone.now()
+    )
+    return movements
+
+
+_return_warehouse: contextvars.ContextVar[Warehouse | None] = contextvars.ContextVar(
+    "stock_return_warehouse", default=None
+)
+
+
+@contextlib.contextmanager
+def returns_to(warehouse: Warehouse | None):
+    """Choose where the units of orders returned inside the block go::
+
+    with returns_to(warehouse_rj):
+        return_order(order, user=user, reason="...")
+    """
+    token = _return_warehouse.set(warehouse)
+    try:
+        yield
+    finally:
+        _return_warehouse.reset(token)
+
+
+def return_order_stock(order, *, user=None, warehouse: Warehouse | None = None):
+    """A shipped order came back: return movements, into ``warehouse``, or the
+    one chosen with :func:`returns_to`, or the channel's returns warehouse, or
+    the warehouse each unit shipped from."""
+    rows = list(
+        Reservation.objects.for_order(order.pk)
+        .filter(status=R.SHIPPED)
+        .select_related("level__variant")
+    )
+    if not rows:
+        return []
+    target = warehouse or _return_warehouse.get()
+    if target is None:
+        channel = getattr(order, "channel", None)
+        target = (
+            ChannelWarehouse.objects.filter(
+                channel_code=getattr(channel, "code", ""),
+                returns_warehouse__isnull=False,
+            )
+            .select_related("returns_warehouse")
+            .values_list("returns_warehouse", flat=True)
+            .first()
+        )
+        target = Warehouse.objects.filter(pk=target).first() if target else None
+    entries = [
+        Entry(
+            row.level.variant_id,
+            target.pk if target else row.level.warehouse_id,
+            row.level.variant.sku,
+            kind=MovementKind.RETURN,
+            quantity=row.quantity,
+            reason=(getattr(order, "cancel_reason", "") or "")[:300],
+            reference_type=ReferenceType.ORDER,
+            reference=order.number,
+        )
+        for row in rows
+    ]
+    movements = post_entries(entries, user=user, at=getattr(order, "returned_at", None))
+    Reservation.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=R.RETURNED, closed_at=timezone.now()
+    )
+    return movements
