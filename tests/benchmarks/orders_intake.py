@@ -194,6 +194,9 @@ def base_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "RETAGUARDA_PLUGINS": PLUGINS,
         "LOG_LEVEL": "WARNING",
+        # Persistent connections, as deployed (and PostgreSQL's backends live
+        # long enough for their CPU time to be counted).
+        "DATABASE_CONN_MAX_AGE": "600",
     }
 
 
