@@ -63,7 +63,8 @@ ORDER_RETURNED = Hook(
 )
 ORDER_PAYLOAD = Hook(
     "order_payload",
-    kwargs=("order", "payload"),
-    doc="Add keys to an order's API payload (staff and customer views), e.g. "
-    "tracking codes or invoice links.",
+    kwargs=("order", "payload", "audience"),
+    doc="Add keys to an order's API payload, e.g. tracking codes or invoice "
+    "links. ``audience`` is 'customer' (the storefront's status page: add only "
+    "what the customer may see) or 'staff' (the order desk's endpoints).",
 )

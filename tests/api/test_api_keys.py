@@ -91,9 +91,11 @@ def test_browser_origins(storefront):
         URL,
         HTTP_ORIGIN="https://loja.example.com",
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
-        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-api-key",
     )
     assert preflight["Access-Control-Allow-Origin"] == "https://loja.example.com"
+    allowed_headers = preflight["Access-Control-Allow-Headers"].split(", ")
+    assert {"authorization", "x-api-key", "idempotency-key"} <= set(allowed_headers)
 
 
 def test_scopes_are_checked_per_view(storefront):

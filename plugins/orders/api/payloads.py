@@ -333,14 +333,19 @@ class IntakeResponseSerializer(serializers.Serializer):
 # -- Payloads with the plugins' keys ---------------------------------------------
 
 
-def order_payloads(orders, serializer_class, *, context) -> list[dict]:
-    """Serialise ``orders`` and let other plugins add keys (``ORDER_PAYLOAD``)."""
+def order_payloads(orders, serializer_class, *, context, audience: str) -> list[dict]:
+    """Serialise ``orders`` and let other plugins add keys (``ORDER_PAYLOAD``)
+    for ``audience``: ``"customer"`` or ``"staff"``."""
     orders = list(orders)
     payloads = serializer_class(orders, many=True, context=context).data
     for order, payload in zip(orders, payloads, strict=True):
-        hooks.call(order_hooks.ORDER_PAYLOAD, order=order, payload=payload)
+        hooks.call(
+            order_hooks.ORDER_PAYLOAD, order=order, payload=payload, audience=audience
+        )
     return list(payloads)
 
 
-def order_payload(order, serializer_class, *, context) -> dict:
-    return order_payloads([order], serializer_class, context=context)[0]
+def order_payload(order, serializer_class, *, context, audience: str) -> dict:
+    return order_payloads(
+        [order], serializer_class, context=context, audience=audience
+    )[0]

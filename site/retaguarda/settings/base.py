@@ -355,7 +355,7 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 # Storefronts send an Idempotency-Key with each order and read whether it was a
 # replay.
-CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key")
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-api-key")
 CORS_EXPOSE_HEADERS = ["Idempotent-Replayed", "Location"]
 
 # -- Logging -------------------------------------------------------------------

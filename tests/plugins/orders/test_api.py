@@ -323,7 +323,8 @@ def test_an_unknown_token_is_404(db, storefront):
 
 
 def test_plugins_add_keys_to_the_payload(placed, storefront):
-    def tracking(*, order, payload):
+    def tracking(*, order, payload, audience):
+        assert audience == "customer"
         payload["tracking"] = {"code": f"BR{order.pk:09d}"}
 
     with hooks.register_temporarily(order_hooks.ORDER_PAYLOAD, tracking):

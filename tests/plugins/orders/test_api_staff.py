@@ -183,7 +183,7 @@ def test_the_query_count_does_not_grow_with_the_page_size(sellable, loja, attend
     counts = {}
     api.get(f"{URL}?page_size=1")  # content types and the like, cached once
     with hooks.register_temporarily(
-        order_hooks.ORDER_PAYLOAD, lambda *, order, payload: None
+        order_hooks.ORDER_PAYLOAD, lambda *, order, payload, audience: None
     ):
         for size in (1, 24, 100):
             with CaptureQueriesContext(connection) as queries:
@@ -346,7 +346,8 @@ def test_an_empty_note_is_400(orders, desk):
 
 
 def test_plugins_add_keys_to_staff_payloads(orders, desk):
-    def invoice(*, order, payload):
+    def invoice(*, order, payload, audience):
+        assert audience == "staff"
         payload["invoice"] = None
 
     with hooks.register_temporarily(order_hooks.ORDER_PAYLOAD, invoice):

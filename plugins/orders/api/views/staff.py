@@ -84,6 +84,7 @@ class StaffOrderView(OrdersViewMixin, PolicyQuerysetMixin, generics.GenericAPIVi
             order,
             p.StaffOrderDetailSerializer,
             context=self.get_serializer_context(),
+            audience="staff",
         )
         return Response(payload, status=status)
 
@@ -144,7 +145,10 @@ class StaffOrderListView(StaffOrderView):
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         payloads = p.order_payloads(
-            page, p.StaffOrderSerializer, context=self.get_serializer_context()
+            page,
+            p.StaffOrderSerializer,
+            context=self.get_serializer_context(),
+            audience="staff",
         )
         return self.get_paginated_response(payloads)
 

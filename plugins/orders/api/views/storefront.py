@@ -63,7 +63,10 @@ def _customer_queryset():
 def _customer_response(order: Order, request, *, status: int = 200, headers=None):
     order = _customer_queryset().get(pk=order.pk)
     payload = p.order_payload(
-        order, p.CustomerOrderSerializer, context={"request": request}
+        order,
+        p.CustomerOrderSerializer,
+        context={"request": request},
+        audience="customer",
     )
     return Response(payload, status=status, headers=headers)
 
