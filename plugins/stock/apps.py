@@ -63,3 +63,17 @@ class StockConfig(PluginConfig):
             ),
         ),
     )
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from plugins.stock.availability import warehouses_changed
+        from plugins.stock.models import Warehouse
+
+        # Saved by the admin's warehouse screens (Django's own event).
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                warehouses_changed,
+                sender=Warehouse,
+                dispatch_uid=f"stock.warehouses_changed.{name}",
+            )

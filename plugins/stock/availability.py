@@ -32,6 +32,7 @@ from django.utils import timezone
 GEN_KEY = "stock:gen:{}"
 VALUE_KEY = "stock:avail:{}:{}"
 STATUS_KEY = "stock:status:{}"
+EPOCH_KEY = "stock:epoch"
 TTL = 60 * 60
 
 IN_STOCK = "in_stock"
@@ -148,10 +149,36 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
 # -- the availability endpoint's cache ---------------------------------------------
 
 
+def _epoch() -> str:
+    epoch = cache.get(EPOCH_KEY)
+    if epoch is None:
+        cache.add(EPOCH_KEY, uuid.uuid4().hex, None)
+        epoch = cache.get(EPOCH_KEY, "0")
+    return epoch
+
+
+def warehouses_changed(**kwargs) -> None:
+    """A warehouse was added, changed (active, backorders) or removed: every
+    SKU's availability may differ. After commit, renew every cached entry and
+    the catalog's."""
+
+    def renew():
+        cache.set(EPOCH_KEY, uuid.uuid4().hex, None)
+        from django.apps import apps
+
+        if apps.is_installed("api"):
+            from api.cache import catalog_changed
+
+            catalog_changed()
+
+    transaction.on_commit(renew)
+
+
 def cached(skus: list[str]) -> list[dict]:
     """``as_dict()`` of each SKU, from the cache when its generation is
     current."""
-    gen_keys = {sku: GEN_KEY.format(sku) for sku in skus}
+    epoch = _epoch()
+    gen_keys = {sku: GEN_KEY.format(f"{epoch}:{sku}") for sku in skus}
     gens = cache.get_many(list(gen_keys.values()))
     missing_gens = {
         key: uuid.uuid4().hex for key in gen_keys.values() if key not in gens
@@ -195,9 +222,13 @@ def availability_changed(deltas: dict[str, int]) -> None:
 
 
 def _after_commit(deltas: dict[str, int]) -> None:
-    cache.set_many({GEN_KEY.format(sku): uuid.uuid4().hex for sku in deltas}, None)
+    epoch = _epoch()
+    cache.set_many(
+        {GEN_KEY.format(f"{epoch}:{sku}"): uuid.uuid4().hex for sku in deltas}, None
+    )
     now = compute(deltas)
-    announced = cache.get_many([STATUS_KEY.format(sku) for sku in deltas])
+    keys = {sku: STATUS_KEY.format(f"{epoch}:{sku}") for sku in deltas}
+    announced = cache.get_many(list(keys.values()))
     changed = {}
     for sku, item in now.items():
         status = item.status
@@ -207,8 +238,8 @@ def _after_commit(deltas: dict[str, int]) -> None:
             backorder=item.backorder,
             tracked=item.tracked,
         ).status
-        if status != before or announced.get(STATUS_KEY.format(sku)) != status:
-            changed[STATUS_KEY.format(sku)] = status
+        if status != before or announced.get(keys[sku]) != status:
+            changed[keys[sku]] = status
     if changed:
         cache.set_many(changed, None)
         from django.apps import apps
@@ -229,7 +260,10 @@ def add_to_product_payloads(*, payloads: list[dict]) -> None:
         variant["availability"] = found[variant["sku"]].payload()
     # Record what the catalog shows, unless a change already announced a
     # status (see _after_commit).
-    keys = {STATUS_KEY.format(sku): item.status for sku, item in found.items()}
+    epoch = _epoch()
+    keys = {
+        STATUS_KEY.format(f"{epoch}:{sku}"): item.status for sku, item in found.items()
+    }
     announced = cache.get_many(list(keys))
     missing = {key: status for key, status in keys.items() if key not in announced}
     if missing:

@@ -404,3 +404,18 @@ def test_counts_of_other_warehouses_are_404(stocked, rj, clerk_api):
     assert clerk_api.get(f"{BASE}counts/").json()["results"] == []
     response = clerk_api.post(f"{BASE}counts/", {"warehouse": "RJ-01"}, format="json")
     assert response.status_code == 404
+
+
+def test_changing_a_warehouse_renews_availability_and_the_catalog(
+    stocked, shop, sp, django_capture_on_commit_callbacks
+):
+    from api.cache import catalog_version
+
+    url = f"{BASE}availability/?sku=CAM-M"
+    assert shop.get(url).json()["results"][0]["available"] == 2
+    version = catalog_version()
+    sp.active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        sp.save()
+    assert shop.get(url).json()["results"][0]["status"] == "out_of_stock"
+    assert catalog_version() != version
