@@ -34,6 +34,7 @@ from content.models import (
     HomePage,
     StoreSettings,
 )
+from plugins.orders.models import SalesChannel
 from tests.content.conftest import make_category, make_product, publish
 from tests.factories import ShelfFactory, UserFactory
 
@@ -112,6 +113,8 @@ def catalog_data(db):
     store.privacy_policy_page = about
     store.save()
     shelf = ShelfFactory(code="a1", name="Corredor A1", capacity=10, units=2)
+    # The storefront channel orders placed through the API go to by default.
+    SalesChannel.objects.create(code="loja", name="Loja virtual", kind="storefront")
     return {
         "slug": camiseta.slug,
         "path": camisetas.path,
