@@ -15,7 +15,7 @@ every place where other code can act::
             "transaction. Raise a plugins.exceptions.Refused subclass to refuse.",
     )
 
-    # plugins/orders/services.py
+    # plugins/orders/services/placing.py
     for fn in hooks.get_hooks(ORDER_PLACED):
         fn(order=order)
 

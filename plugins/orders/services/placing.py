@@ -1,0 +1,375 @@
+"""Placing orders: the one way orders come in (storefront API, the admin's
+"new order" screen, marketplace intake)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plugins import hooks
+from plugins.audit import log_change
+from plugins.orders import hooks as order_hooks
+from plugins.orders.exceptions import (
+    IdempotencyConflict,
+    InvalidOrder,
+)
+from plugins.orders.models import (
+    Customer,
+    Order,
+    OrderEvent,
+    OrderLine,
+    SalesChannel,
+)
+from plugins.orders.money import ZERO, allocate, to_money
+from plugins.orders.permissions import order_policy
+from plugins.orders.services.lifecycle import emit_order_event
+from plugins.orders.services.validation import MAX_AMOUNT, _Clean, clean_order_request
+
+# Order numbers: 8 characters without look-alikes (0/O, 1/I/L), read over the
+# phone as "ABCD-EFGH". They identify, they do not authorise: the customer's
+# status page uses ``customer_token``.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_order_number() -> str:
+    chars = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+@dataclass
+class Placement:
+    order: Order
+    created: bool
+
+
+def _price_lines(channel: SalesChannel, clean: _Clean) -> list[dict]:
+    """Check the lines against the live catalog and price them."""
+    from content.models import Variant
+
+    skus = [line["sku"] for line in clean.lines]
+    variants = {
+        row["sku"]: row
+        for row in Variant.objects.filter(sku__in=skus).values(
+            "pk",
+            "sku",
+            "price",
+            "active",
+            "option1",
+            "option2",
+            "option3",
+            "product__name",
+            "product__live",
+        )
+    }
+    priced = []
+    for i, line in enumerate(clean.lines):
+        key = f"lines[{i}]"
+        variant = variants.get(line["sku"])
+        if variant is None:
+            clean.errors.setdefault(f"{key}.sku", []).append(
+                _("Unknown SKU “%s”.") % line["sku"]
+            )
+            continue
+        if not (variant["active"] and variant["product__live"]):
+            clean.errors.setdefault(f"{key}.sku", []).append(
+                _("“%s” is not for sale.") % line["sku"]
+            )
+            continue
+        price = variant["price"]
+        if line["unit_price"] is not None and line["unit_price"] != price:
+            if not channel.accepts_custom_prices:
+                clean.errors.setdefault(f"{key}.unit_price", []).append(
+                    _("The price of “%(sku)s” is %(price)s, not %(given)s.")
+                    % {"sku": line["sku"], "price": price, "given": line["unit_price"]}
+                )
+                continue
+            price = line["unit_price"]
+        gross = to_money(price * line["quantity"])
+        if line["discount"] > gross:
+            clean.errors.setdefault(f"{key}.discount", []).append(
+                _("The discount exceeds the line's amount.")
+            )
+            continue
+        priced.append(
+            {
+                "variant_id": variant["pk"],
+                "sku": line["sku"],
+                "product_name": variant["product__name"],
+                "variant_name": " / ".join(
+                    v for v in (variant[f"option{n}"] for n in (1, 2, 3)) if v
+                ),
+                "quantity": line["quantity"],
+                "unit_price": to_money(price),
+                "discount": line["discount"],
+                "gross": gross,
+            }
+        )
+    return priced
+
+
+def _totals(clean: _Clean, priced: list[dict]) -> tuple[Decimal, Decimal, Decimal]:
+    """Spread the order discount over the lines; return (subtotal, discount,
+    total). Subtotal is the sum of the lines before any discount."""
+    net = [line["gross"] - line["discount"] for line in priced]
+    if clean.discount_total > sum(net, ZERO):
+        clean.errors.setdefault("discount_total", []).append(
+            _("The discount exceeds the order's amount.")
+        )
+        return ZERO, ZERO, ZERO
+    for line, share in zip(priced, allocate(clean.discount_total, net), strict=True):
+        line["discount"] += share
+        line["total"] = line["gross"] - line["discount"]
+    subtotal = sum((line["gross"] for line in priced), ZERO)
+    discount = sum((line["discount"] for line in priced), ZERO)
+    total = subtotal - discount + clean.shipping_total
+    if max(subtotal, total) > MAX_AMOUNT:
+        clean.errors.setdefault("lines", []).append(
+            _("The order's amounts exceed %(max)s.") % {"max": MAX_AMOUNT}
+        )
+        return ZERO, ZERO, ZERO
+    return subtotal, discount, total
+
+
+def _existing(channel, external_id: str, idempotency_key: str) -> Order | None:
+    # The lookups repeat the conditions of the partial unique indexes
+    # (``external_id <> ''``), so that SQLite uses them (PostgreSQL infers it):
+    # otherwise each lookup scans the channel's orders, and an intake of N
+    # orders costs N². No ORDER BY: there is at most one.
+    if external_id:
+        lookup = Q(channel=channel, external_id=external_id) & ~Q(external_id="")
+    elif idempotency_key:
+        lookup = Q(channel=channel, idempotency_key=idempotency_key) & ~Q(
+            idempotency_key=""
+        )
+    else:
+        return None
+    return next(iter(Order.objects.filter(lookup).order_by()[:1]), None)
+
+
+def _replay(order: Order, fingerprint: str) -> Placement:
+    if order.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _(
+                "Order %(number)s was already placed with this key, with other "
+                "contents. Use a new idempotency key for a new order."
+            )
+            % {"number": order.number},
+            order=order.number,
+        )
+    return Placement(order, False)
+
+
+def _find_or_create_customer(data: dict) -> Customer:
+    customer = None
+    if data["document"]:
+        customer = Customer.objects.filter(
+            document=data["document"], anonymised_at__isnull=True
+        ).first()
+    if customer is None and data["email"]:
+        customer = Customer.objects.filter(
+            email=data["email"], anonymised_at__isnull=True
+        ).first()
+    if customer is None:
+        customer = Customer.objects.create(
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            document=data["document"],
+            accepts_marketing=data["accepts_marketing"],
+            consent_updated_at=timezone.now(),
+        )
+    return customer
+
+
+def place_order(
+    *,
+    channel: SalesChannel,
+    customer: dict,
+    lines: list[dict],
+    shipping_address: dict,
+    payment_method: str,
+    billing_address: dict | None = None,
+    installments: int = 1,
+    shipping_total=None,
+    discount_total=None,
+    external_id: str = "",
+    idempotency_key: str = "",
+    promised_delivery_date=None,
+    placed_at: datetime.datetime | None = None,
+    note: str = "",
+    user=None,
+) -> Placement:
+    """Place an order: the one way orders come in (storefront API, the
+    admin's "new order" screen, marketplace intake).
+
+    Validates the customer (CPF/CNPJ check digits), addresses (CEP, UF), and
+    the lines against the live catalog (known SKU, active variant of a live
+    product, the catalog's price unless the channel sells at its own), then
+    writes the order, its lines and snapshots, and calls ``ORDER_PLACED``
+    inside the transaction (stock may refuse). Idempotent: a replay with the
+    same ``external_id`` (marketplaces) or ``idempotency_key`` (API) on the
+    channel returns the first order (``created=False``), also when replays
+    race; the same key with different contents raises IdempotencyConflict.
+
+    Raises InvalidOrder (with ``errors`` by field), IdempotencyConflict,
+    PermissionDenied, or a hook's Refused.
+    """
+    if user is not None and not order_policy().user_has_permission_for_instance(
+        user, "add", Order(channel=channel)
+    ):
+        raise PermissionDenied
+    external_id = (external_id or "").strip()[:80]
+    idempotency_key = (idempotency_key or "").strip()[:80]
+    clean = clean_order_request(
+        customer=customer,
+        lines=lines,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+        payment_method=payment_method,
+        installments=installments,
+        shipping_total=shipping_total,
+        discount_total=discount_total,
+        promised_delivery_date=promised_delivery_date,
+        note=note,
+    )
+    fingerprint = clean.fingerprint()
+    existing = _existing(channel, external_id, idempotency_key)
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    if not channel.active:
+        clean.errors.setdefault("channel", []).append(
+            _("The channel “%s” is not active.") % channel.code
+        )
+    priced = _price_lines(channel, clean) if not clean.errors else []
+    subtotal, discount, total = (
+        _totals(clean, priced) if not clean.errors else (ZERO,) * 3
+    )
+    if clean.errors:
+        raise InvalidOrder(_("The order is not valid."), clean.errors)
+    try:
+        with transaction.atomic():
+            order = _write_order(
+                channel,
+                clean,
+                priced,
+                subtotal=subtotal,
+                discount=discount,
+                total=total,
+                external_id=external_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                placed_at=placed_at or timezone.now(),
+                user=user,
+            )
+    except IntegrityError:
+        # A concurrent replay wrote the order first: return that one.
+        existing = _existing(channel, external_id, idempotency_key)
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint)
+    return Placement(order, True)
+
+
+def _write_order(
+    channel,
+    clean: _Clean,
+    priced,
+    *,
+    subtotal,
+    discount,
+    total,
+    external_id,
+    idempotency_key,
+    fingerprint,
+    placed_at,
+    user,
+) -> Order:
+    customer = _find_or_create_customer(clean.customer)
+    order = Order(
+        channel=channel,
+        external_id=external_id,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+        customer=customer,
+        customer_name=clean.customer["name"],
+        customer_email=clean.customer["email"],
+        customer_phone=clean.customer["phone"],
+        customer_document=clean.customer["document"],
+        shipping_address=clean.shipping_address,
+        billing_address=clean.billing_address,
+        subtotal=subtotal,
+        discount_total=discount,
+        shipping_total=clean.shipping_total,
+        total=total,
+        payment_method=clean.payment_method,
+        installments=clean.installments,
+        placed_at=placed_at,
+        promised_delivery_date=clean.promised_delivery_date,
+    )
+    for attempt in range(5):
+        order.number = new_order_number()
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            break
+        except IntegrityError:
+            if Order.objects.filter(number=order.number).exists() and attempt < 4:
+                order.pk = None
+                continue
+            raise
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                variant_id=line["variant_id"],
+                sku=line["sku"],
+                product_name=line["product_name"],
+                variant_name=line["variant_name"],
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                discount=line["discount"],
+                total=line["total"],
+            )
+            for line in priced
+        ]
+    )
+    events = [
+        OrderEvent(
+            order=order,
+            kind=OrderEvent.Kind.PLACED,
+            to_status=order.status,
+            message=channel.name,
+            user=user,
+            created_at=placed_at,
+        )
+    ]
+    if clean.note:
+        events.append(
+            OrderEvent(
+                order=order,
+                kind=OrderEvent.Kind.NOTE,
+                message=clean.note,
+                user=user,
+                created_at=placed_at,
+            )
+        )
+    OrderEvent.objects.bulk_create(events)
+    hooks.call(order_hooks.ORDER_PLACED, order=order)
+    log_change(
+        order,
+        "orders.place",
+        user=user,
+        channel=channel.code,
+        total=str(total),
+        external_id=external_id,
+    )
+    emit_order_event("order.placed", order)
+    return order
