@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem, WagtailMenuRegisterableGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -38,6 +39,20 @@ NO_VIEW = {
     "history_url_name": None,
     "inspect_url_name": None,
 }
+
+
+def url_finder(url_name: str | None):
+    """Links to a row (e.g. from the audit log) open ``url_name`` (a detail
+    view that checks permissions itself), or nothing."""
+
+    class StockURLFinder(ModelAdminURLFinder):
+        def construct_edit_url(self, instance):
+            return reverse(url_name, args=[instance.pk]) if url_name else None
+
+        def get_edit_url(self, instance):
+            return self.construct_edit_url(instance)
+
+    return StockURLFinder
 
 
 class StockMenu(WagtailMenuRegisterableGroup):
@@ -76,6 +91,10 @@ class LevelViewSet(ModelViewSet):
             **kwargs,
         )
 
+    @property
+    def url_finder_class(self):
+        return url_finder(self.get_url_name("reorder_point"))
+
     def get_urlpatterns(self):
         return [
             path("", self.index_view, name="index"),
@@ -108,6 +127,10 @@ class MovementViewSet(ModelViewSet):
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(**NO_VIEW, add_url_name=None, **kwargs)
 
+    @property
+    def url_finder_class(self):
+        return url_finder(None)
+
     def get_urlpatterns(self):
         return [
             path("", self.index_view, name="index"),
@@ -134,6 +157,10 @@ class TransferViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             **NO_VIEW, detail_url_name=self.get_url_name("detail"), **kwargs
         )
+
+    @property
+    def url_finder_class(self):
+        return url_finder(self.get_url_name("detail"))
 
     def get_urlpatterns(self):
         return [
@@ -163,6 +190,10 @@ class CountViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             **NO_VIEW, detail_url_name=self.get_url_name("detail"), **kwargs
         )
+
+    @property
+    def url_finder_class(self):
+        return url_finder(self.get_url_name("detail"))
 
     def get_urlpatterns(self):
         return [

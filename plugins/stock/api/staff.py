@@ -10,12 +10,15 @@ from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.openapi import problems
-from plugins.permissions import PolicyQuerysetMixin, is_active_user
+from plugins.permissions import (
+    PolicyPermission,
+    PolicyQuerysetMixin,
+    is_active_user,
+)
 from plugins.stock import services
 from plugins.stock.api import serializers as s
 from plugins.stock.api.storefront import NoStoreMixin, _variant
@@ -36,11 +39,16 @@ TAG = "stock"
 # -- staff ------------------------------------------------------------------------
 
 
-class SeesStock(BasePermission):
-    """An active user who may see the stock of at least one warehouse."""
+class SeesStock(PolicyPermission):
+    """An active user who may see the stock of at least one warehouse (the
+    warehouse policy). Rows are then narrowed to the user's warehouses, and
+    moving stock is checked per warehouse by the services."""
 
     def has_permission(self, request, view):
         return is_active_user(request.user) and user_can_see_stock(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        return True  # querysets hold only the user's warehouses
 
 
 class StaffView(NoStoreMixin):
