@@ -14,6 +14,16 @@ PRODUCT_PAYLOADS = Hook(
     ),
 )
 
+PRODUCT_PAYLOAD_SCHEMA = Hook(
+    "api_product_payload_schema",
+    doc=(
+        "A function taking no arguments that documents what the app adds "
+        "through PRODUCT_PAYLOADS, as OpenAPI 3 schemas by key: "
+        "{'product': {'key': {...}}, 'variant': {'key': {...}}}. They are "
+        "added to the Product and Variant components of /api/v1/schema/."
+    ),
+)
+
 WEBHOOK_EVENTS = Hook(
     "api_webhook_events",
     doc=(

@@ -7,6 +7,26 @@ def only_public_api(endpoints, **kwargs):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]
 
 
+def add_plugin_payload_fields(result, generator, request, public):
+    """Document the keys plugins add to product and variant payloads
+    (``api.hooks.PRODUCT_PAYLOAD_SCHEMA``) in the Product and Variant
+    components."""
+    from api.hooks import PRODUCT_PAYLOAD_SCHEMA
+    from plugins.hooks import collect
+
+    schemas = result.get("components", {}).get("schemas", {})
+    for declared in collect(PRODUCT_PAYLOAD_SCHEMA):
+        for part, component in (("product", "Product"), ("variant", "Variant")):
+            fields = declared.get(part) or {}
+            if fields and component in schemas:
+                properties = schemas[component].setdefault("properties", {})
+                properties.update(fields)
+                schemas[component].setdefault("required", []).extend(
+                    key for key in fields if key not in schemas[component]["required"]
+                )
+    return result
+
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension  # noqa: E402
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.urls import reverse
 from wagtail.images.utils import generate_signature
 
+from api.cache import TTL, catalog_version
 from api.hooks import PRODUCT_PAYLOADS
 from content.models import Category, Product, ProductImage, Variant
 from content.models.catalog import ProductTag
@@ -78,6 +80,22 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def category_crumbs() -> dict[str, dict]:
+    """Every category's slug, name and path, by path (what breadcrumbs show).
+
+    The category tree is small and read on every product page, so it is cached
+    for the catalog's current version (any published change renews it)."""
+    key = f"api:crumbs:{catalog_version()}"
+    crumbs = cache.get(key)
+    if crumbs is None:
+        crumbs = {
+            category["path"]: category
+            for category in Category.objects.values("slug", "name", "path")
+        }
+        cache.set(key, crumbs, TTL)
+    return crumbs
+
+
 def build_product_payloads(rows: list[dict]) -> list[dict]:
     """Payloads for product rows read with ``PRODUCT_COLUMNS``, in their order."""
     if not rows:
@@ -106,18 +124,7 @@ def build_product_payloads(rows: list[dict]) -> list[dict]:
             }
         )
 
-    wanted_paths = {
-        path
-        for row in rows
-        if row["primary_category__path"]
-        for path in _ancestor_paths(row["primary_category__path"])
-    }
-    crumbs = {
-        category["path"]: category
-        for category in Category.objects.filter(path__in=wanted_paths).values(
-            "slug", "name", "path"
-        )
-    }
+    crumbs = category_crumbs()
 
     images = defaultdict(list)
     for image in (

@@ -250,6 +250,32 @@ def _after_commit(deltas: dict[str, int]) -> None:
             catalog_changed()
 
 
+def payload_schema() -> dict:
+    """``api.hooks.PRODUCT_PAYLOAD_SCHEMA``: what ``availability`` looks like."""
+    return {
+        "variant": {
+            "availability": {
+                "type": "object",
+                "description": "Stock availability (no unit counts).",
+                "properties": {
+                    "status": {
+                        "type": "string",
+                        "enum": [
+                            IN_STOCK,
+                            LOW_STOCK,
+                            OUT_OF_STOCK,
+                            BACKORDER,
+                            NOT_TRACKED,
+                        ],
+                    },
+                    "orderable": {"type": "boolean"},
+                },
+                "required": ["status", "orderable"],
+            }
+        }
+    }
+
+
 def add_to_product_payloads(*, payloads: list[dict]) -> None:
     """``api.hooks.PRODUCT_PAYLOADS``: ``availability`` on every variant."""
     variants = [v for p in payloads for v in p.get("variants", ())]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from api.hooks import PRODUCT_PAYLOADS
+from api.hooks import PRODUCT_PAYLOAD_SCHEMA, PRODUCT_PAYLOADS
 from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
 from plugins.permissions import ScopedPermissionPolicy
 from plugins.stock import availability, demo, panels
@@ -82,6 +82,7 @@ def register_stock_urls():
 
 hooks.register(DASHBOARD_PANELS, panels.add_low_stock_panel)
 hooks.register(PRODUCT_PAYLOADS, availability.add_to_product_payloads)
+hooks.register(PRODUCT_PAYLOAD_SCHEMA, availability.payload_schema)
 
 
 @hooks.register(API_ROUTES)

@@ -26,3 +26,16 @@ class ShelvesConfig(PluginConfig):
         ),
         RoleTemplate("manager", "Gerente", permissions=("shelves.add_shelf",)),
     )
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from tests.shelves_plugin.models import ShelfItem
+        from tests.shelves_plugin.payloads import shelf_items_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                shelf_items_changed,
+                sender=ShelfItem,
+                dispatch_uid=f"shelves.catalog_changed.{id(signal)}",
+            )

@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from api.hooks import PRODUCT_PAYLOAD_SCHEMA, PRODUCT_PAYLOADS
 from plugins.hooks import API_ROUTES
 from plugins.permissions import ScopedPermissionPolicy
 from plugins.viewsets import ScopedModelViewSet
-from tests.shelves_plugin import api
+from tests.shelves_plugin import api, payloads
 from tests.shelves_plugin.models import Shelf, ShelfItem
 
 register_permission_policy(Shelf, ScopedPermissionPolicy(Shelf))
@@ -49,6 +50,8 @@ class ShelfItemViewSet(ScopedModelViewSet):
 
 
 hooks.register("register_admin_viewset", ShelfViewSet)
+hooks.register(PRODUCT_PAYLOADS, payloads.add_shelves)
+hooks.register(PRODUCT_PAYLOAD_SCHEMA, payloads.payload_schema)
 hooks.register("register_admin_viewset", ShelfItemViewSet)
 
 

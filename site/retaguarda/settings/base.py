@@ -350,6 +350,10 @@ SPECTACULAR_SETTINGS = {
     # say they cannot be blank (minLength 1), as the serializers enforce.
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_plugin_payload_fields",
+    ],
 }
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
