@@ -28,11 +28,14 @@ setup: install
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 
 ## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
-## (with a background-task worker for large imports)
+## (with a background-task worker for large imports and webhooks, and the
+## periodic jobs cron runs in production, every minute)
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
 	$(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds; do \
+	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
+	trap 'kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 demo: run
