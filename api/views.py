@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -18,14 +19,22 @@ from api.permissions import ANY_SCOPE, HasApiKeyScope, StaffTokenEndpoint
 from api.services import issue_staff_token, revoke_staff_token
 from api.throttling import ApiKeyRateThrottle
 
+JSON_RENDERER = JSONRenderer()
+
 
 class ApiKeyView(APIView):
     """Base of the endpoints frontends call with an API key: authenticated by
-    the key, allowed by ``required_scope``, throttled per key."""
+    the key, allowed by ``required_scope``, throttled per key. They answer
+    JSON only."""
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKeyScope]
     throttle_classes = [ApiKeyRateThrottle]
+
+    def perform_content_negotiation(self, request, force=False):
+        # JSON (and problem+json) is all these endpoints speak, so DRF's
+        # negotiation is skipped: it was a fifth of a cached catalog hit.
+        return JSON_RENDERER, JSON_RENDERER.media_type
 
 
 class CurrentKeyView(ApiKeyView):
