@@ -174,14 +174,14 @@ def our_cpu(pid: int) -> float:
 
 
 def wait_until_quiet(limit: float, patience: float) -> float:
-    """Wait (at most ``patience`` seconds) until other processes use less than
-    ``limit`` of the CPU; returns the last share seen."""
+    """Wait (at most ``patience`` seconds) until other processes have used less
+    than ``limit`` of the CPU for 5 seconds; returns the last share seen."""
     deadline = time.monotonic() + patience
-    share = load.other_load()
+    share = load.other_load(5.0)
     if share >= limit:
         say(f"  waiting for the machine to quieten down ({share:.0%} busy)")
     while share >= limit and time.monotonic() < deadline:
-        share = load.other_load(2.0)
+        share = load.other_load(5.0)
     return share
 
 
@@ -342,7 +342,7 @@ def main() -> None:
         "CPU while it ran",
     )
     parser.add_argument(
-        "--retries", type=int, default=2, help="times a disturbed case is retried"
+        "--retries", type=int, default=4, help="times a disturbed case is retried"
     )
     parser.add_argument("--rebuild", action="store_true", help="new data set")
     parser.add_argument("--worker", choices=["build", "key"])
