@@ -311,6 +311,24 @@ def ratios(by_case: dict[str, dict]) -> list[tuple[str, str, str, bool | None]]:
     return rows
 
 
+def code_version() -> str:
+    """The commit measured, and whether the working tree differs from it (the
+    servers load whatever is on disk when they start)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{commit or 'unknown'}{' + uncommitted changes' if changed else ''}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -354,7 +372,8 @@ def main() -> None:
     database_url, media = prepare_database(args.database, args.rebuild)
     env = django_env(database_url, media)
     vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"
-    say(f"{vendor}: migrating and building the data set if missing")
+    started_at = code_version()
+    say(f"{vendor}: code {started_at}; migrating and building the data set if missing")
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
         check=True,
@@ -390,11 +409,13 @@ def main() -> None:
         for case, found in runs.items()
     }
 
+    finished_at = code_version()
     payloads = compare_payloads(bodies)
     table = [
         "",
         f"{vendor}: {args.products} products x 3 variants; wrk -t{args.threads} "
         f"-c{args.connections} -d{args.duration}s; median of {args.runs} run(s)",
+        f"code: {started_at} (at the start), {finished_at} (at the end)",
         f"{'case':<25} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'body B':>8} {'wire B':>8} {'other':>6}  req/s of each run",
     ]
@@ -430,6 +451,7 @@ def main() -> None:
         json.dumps(
             {
                 "vendor": vendor,
+                "code": {"start": started_at, "end": finished_at},
                 "products": args.products,
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
