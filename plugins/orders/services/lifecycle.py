@@ -313,7 +313,7 @@ def record_event(
 ) -> OrderEvent:
     """For other plugins: add an entry to the order's timeline (a payment
     confirmed, an NF-e authorised, a tracking code)."""
-    return OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         order=order,
         kind=OrderEvent.Kind.PLUGIN,
         source=source,
@@ -322,6 +322,11 @@ def record_event(
         user=user,
         created_at=at or timezone.now(),
     )
+    # Keep a prefetched timeline (a just-placed order's) whole.
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("events")
+    if prefetched is not None and prefetched._result_cache is not None:
+        prefetched._result_cache.append(event)
+    return event
 
 
 def emit_order_event(event: str, order: Order) -> None:

@@ -241,9 +241,13 @@ def place_order(
         note=note,
     )
     fingerprint = clean.fingerprint()
-    existing = _existing(channel, external_id, idempotency_key)
-    if existing is not None:
-        return _replay(existing, fingerprint)
+    if external_id:
+        # Marketplaces resend their orders as a rule: look first. A storefront
+        # replays only after a lost response, so its key is looked up when
+        # the insert meets the unique index (or the request is refused).
+        existing = _existing(channel, external_id, idempotency_key)
+        if existing is not None:
+            return _replay(existing, fingerprint)
     if not channel.active:
         clean.errors.setdefault("channel", []).append(
             _("The channel “%s” is not active.") % channel.code
@@ -253,29 +257,48 @@ def place_order(
         _totals(clean, priced) if not clean.errors else (ZERO,) * 3
     )
     if clean.errors:
-        raise InvalidOrder(_("The order is not valid."), clean.errors)
-    try:
-        with transaction.atomic():
-            order = _write_order(
-                channel,
-                clean,
-                priced,
-                subtotal=subtotal,
-                discount=discount,
-                total=total,
-                external_id=external_id,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                placed_at=placed_at or timezone.now(),
-                user=user,
-            )
-    except IntegrityError:
-        # A concurrent replay wrote the order first: return that one.
         existing = _existing(channel, external_id, idempotency_key)
-        if existing is None:
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        raise InvalidOrder(_("The order is not valid."), clean.errors)
+    for attempt in range(5):
+        number = new_order_number()
+        try:
+            with transaction.atomic():
+                order = _write_order(
+                    channel,
+                    clean,
+                    priced,
+                    number=number,
+                    subtotal=subtotal,
+                    discount=discount,
+                    total=total,
+                    external_id=external_id,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    placed_at=placed_at or timezone.now(),
+                    user=user,
+                )
+        except IntegrityError:
+            # A replay (perhaps concurrent: the other transaction wrote the
+            # order first): return that one.
+            existing = _existing(channel, external_id, idempotency_key)
+            if existing is not None:
+                return _replay(existing, fingerprint)
+            # The number was taken (one in 31⁸): try another.
+            if attempt < 4 and Order.objects.filter(number=number).exists():
+                continue
             raise
-        return _replay(existing, fingerprint)
-    return Placement(order, True)
+        return Placement(order, True)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _as_fetched(queryset, rows: list):
+    """``queryset`` holding ``rows`` as if evaluated (what prefetch_related
+    leaves in an instance's cache)."""
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    return queryset
 
 
 def _write_order(
@@ -283,6 +306,7 @@ def _write_order(
     clean: _Clean,
     priced,
     *,
+    number,
     subtotal,
     discount,
     total,
@@ -294,6 +318,7 @@ def _write_order(
 ) -> Order:
     customer = _find_or_create_customer(clean.customer)
     order = Order(
+        number=number,
         channel=channel,
         external_id=external_id,
         idempotency_key=idempotency_key,
@@ -314,18 +339,8 @@ def _write_order(
         placed_at=placed_at,
         promised_delivery_date=clean.promised_delivery_date,
     )
-    for attempt in range(5):
-        order.number = new_order_number()
-        try:
-            with transaction.atomic():
-                order.save(force_insert=True)
-            break
-        except IntegrityError:
-            if Order.objects.filter(number=order.number).exists() and attempt < 4:
-                order.pk = None
-                continue
-            raise
-    OrderLine.objects.bulk_create(
+    order.save(force_insert=True)
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -362,6 +377,13 @@ def _write_order(
             )
         )
     OrderEvent.objects.bulk_create(events)
+    # What the order was written with, as if prefetched: the payload of the
+    # response needs no query (record_event adds to the events).
+    order._prefetched_objects_cache = {
+        "lines": _as_fetched(order.lines.all(), lines),
+        "events": _as_fetched(order.events.all(), events),
+    }
+    Order._meta.get_field("survey").set_cached_value(order, None)
     hooks.call(order_hooks.ORDER_PLACED, order=order)
     log_change(
         order,

@@ -36,9 +36,10 @@ from plugins.stock.services.reservations import (
 # -- orders -----------------------------------------------------------------------
 
 
-def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate]]:
+def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | None]:
     """The order's lines and their variants' levels in one query, each level
-    marked when its warehouse is the order channel's preferred one.
+    marked when its warehouse is the order channel's preferred one, and the
+    live cart hold named by the order's idempotency key, if any.
 
     This is the hot path of every order: the query is written out (the same
     as ``_candidates`` joined to the lines) to spare Django compiling two
@@ -60,7 +61,13 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate]]:
                    SELECT 1 FROM {quote(ChannelWarehouse._meta.db_table)} cw
                    WHERE cw.channel_code = %s AND cw.warehouse_id = l.warehouse_id
                ),
-               l.reorder_point, l.alerted_at
+               l.reorder_point, l.alerted_at,
+               (
+                   SELECT h.id FROM {quote(CartHold._meta.db_table)} h
+                   WHERE h.reference = %s AND h.reference <> ''
+                     AND h.status = %s AND h.expires_at > %s
+                   ORDER BY h.id LIMIT 1
+               )
         FROM {line_table} ol
         LEFT JOIN {quote(StockLevel._meta.db_table)} l ON l.variant_id = ol.variant_id
         LEFT JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
@@ -69,13 +76,24 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate]]:
     """  # noqa: S608  (table names from the models; values are parameters)
     channel = getattr(order, "channel", None)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [R.ACTIVE, now, getattr(channel, "code", ""), order.pk]
+    key = getattr(order, "idempotency_key", "")
+    params = [
+        R.ACTIVE,
+        now,
+        getattr(channel, "code", ""),
+        key,
+        CartHold.Status.ACTIVE,
+        now,
+        order.pk,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     lines: dict[int, Need] = {}
     candidates: dict[int, Candidate] = {}
-    for line_id, variant_id, sku, quantity, level_pk, *level in rows:
+    hold_id = None
+    for line_id, variant_id, sku, quantity, level_pk, *level, hold in rows:
+        hold_id = hold_id or hold
         if not variant_id:
             continue
         lines.setdefault(line_id, Need(variant_id, sku, quantity, line_id))
@@ -91,7 +109,7 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate]]:
                 reorder_point=reorder_point,
                 alerted=alerted is not None,
             )
-    return list(lines.values()), list(candidates.values())
+    return list(lines.values()), list(candidates.values()), hold_id
 
 
 def reserve_for_order(order) -> list[Reservation]:
@@ -103,10 +121,10 @@ def reserve_for_order(order) -> list[Reservation]:
     Raises InsufficientStock (409, ``short``: each SKU with the units
     requested and available), which refuses the order.
     """
-    lines, candidates = _order_lines_and_levels(order)
+    lines, candidates, hold_id = _order_lines_and_levels(order)
     if not lines:
         return []
-    taken, extra = _take_over_hold(order, lines)
+    taken, extra = _take_over_hold(order, lines, hold_id) if hold_id else ({}, {})
     needs = [
         Need(n.variant_id, n.sku, n.quantity - taken.get(n.line_id, 0), n.line_id)
         for n in lines
@@ -135,17 +153,17 @@ def reserve_for_order(order) -> list[Reservation]:
     return created
 
 
-def _take_over_hold(order, lines: list[Need]) -> tuple[dict[int, int], dict[int, int]]:
+def _take_over_hold(
+    order, lines: list[Need], hold_id: int
+) -> tuple[dict[int, int], dict[int, int]]:
     """Turn the reservations of the cart hold named by the order's idempotency
-    key into the order's. Returns ({line id: units covered}, {level pk: units
-    to release}) — leftovers are released in the same ordered pass."""
-    key = getattr(order, "idempotency_key", "")
-    if not key:
-        return {}, {}
+    key (``hold_id``, found live) into the order's. Returns ({line id: units
+    covered}, {level pk: units to release}) — leftovers are released in the
+    same ordered pass."""
     hold = (
         CartHold.objects.select_for_update()
         .filter(
-            reference=key, status=CartHold.Status.ACTIVE, expires_at__gt=timezone.now()
+            pk=hold_id, status=CartHold.Status.ACTIVE, expires_at__gt=timezone.now()
         )
         .first()
     )

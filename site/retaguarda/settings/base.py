@@ -157,10 +157,13 @@ TEMPLATES = [
 
 # -- Database ------------------------------------------------------------------
 
+# Connections are kept open between requests (a PostgreSQL connection costs
+# more to open than a typical request spends in queries); the health check
+# replaces one the server dropped.
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }

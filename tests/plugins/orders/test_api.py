@@ -74,11 +74,15 @@ def test_a_storefront_places_an_order(sellable, loja, storefront):
     assert [event["status"] for event in data["timeline"]] == ["pending_payment"]
     assert data["can_cancel"] is True
     assert data["survey"] is None
+    # The order as placed is the order as stored: the status page says the
+    # same, to the last digit.
+    assert storefront.get(data["status_url"]).json() == data
 
 
 def test_a_replay_returns_the_first_order(sellable, loja, storefront):
     first = post_order(storefront)
     again = post_order(storefront)
+    assert again.json() == first.json()
 
     assert again.status_code == 200
     assert again["Idempotent-Replayed"] == "true"

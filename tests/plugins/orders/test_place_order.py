@@ -176,6 +176,32 @@ def test_same_external_id_on_another_channel_is_another_order(
     assert a.order.pk != b.order.pk
 
 
+def test_a_replay_returns_the_first_order_after_the_catalog_changed(
+    sellable, loja
+):
+    first = place_order(channel=loja, idempotency_key="k-3", **order_request())
+    sellable.variants.filter(sku="CAM-P").update(active=False)
+    again = place_order(channel=loja, idempotency_key="k-3", **order_request())
+    assert again.order.pk == first.order.pk and not again.created
+    with pytest.raises(InvalidOrder) as excinfo:
+        place_order(channel=loja, idempotency_key="k-4", **order_request())
+    assert "lines[0].sku" in errors_of(excinfo)
+
+
+def test_a_taken_order_number_is_drawn_again(sellable, loja, monkeypatch):
+    from plugins.orders.services import placing
+
+    taken = place(loja).number
+    drawn = iter([taken, taken, "WXYZ-2345"])
+    monkeypatch.setattr(placing, "new_order_number", lambda: next(drawn))
+    order = place(loja, customer={"name": "Outra Pessoa", "document": CNPJ})
+    assert order.number == "WXYZ-2345"
+    assert Order.objects.count() == 2
+    # The attempts that failed left nothing behind (one customer each).
+    assert Customer.objects.count() == 2
+    assert order.lines.count() == 2
+
+
 def test_a_key_reused_for_other_contents_is_a_conflict(sellable, loja):
     place_order(channel=loja, idempotency_key="k-2", **order_request())
     with pytest.raises(IdempotencyConflict):

@@ -61,7 +61,8 @@ def _customer_queryset():
 
 
 def _customer_response(order: Order, request, *, status: int = 200, headers=None):
-    order = _customer_queryset().get(pk=order.pk)
+    if "lines" not in getattr(order, "_prefetched_objects_cache", {}):
+        order = _customer_queryset().get(pk=order.pk)
     payload = p.order_payload(
         order,
         p.CustomerOrderSerializer,
