@@ -176,9 +176,7 @@ def test_same_external_id_on_another_channel_is_another_order(
     assert a.order.pk != b.order.pk
 
 
-def test_a_replay_returns_the_first_order_after_the_catalog_changed(
-    sellable, loja
-):
+def test_a_replay_returns_the_first_order_after_the_catalog_changed(sellable, loja):
     first = place_order(channel=loja, idempotency_key="k-3", **order_request())
     sellable.variants.filter(sku="CAM-P").update(active=False)
     again = place_order(channel=loja, idempotency_key="k-3", **order_request())
