@@ -91,3 +91,12 @@ class ApiConfig(RoleProviderMixin, AppConfig):
             signal.connect(
                 forget_api_key, sender=ApiKey, dispatch_uid=f"api.forget_{signal}"
             )
+        from api.models import WebhookSubscription
+        from api.webhooks import active_subscriptions
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                active_subscriptions.changed,
+                sender=WebhookSubscription,
+                dispatch_uid=f"api.webhook_subscriptions.{id(signal)}",
+            )

@@ -174,9 +174,13 @@ class WebhookSubscription(models.Model):
         return self.name
 
     def wants(self, event: str) -> bool:
-        return self.active and (
-            event in self.events or f"{event.split('.')[0]}.*" in self.events
-        )
+        return self.active and events_match(self.events, event)
+
+
+def events_match(events: list[str], event: str) -> bool:
+    """Whether a subscription to ``events`` (names, or ``kind.*``) wants
+    ``event``."""
+    return event in events or f"{event.split('.')[0]}.*" in events
 
 
 class WebhookDelivery(models.Model):

@@ -29,7 +29,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from api.models import WebhookDelivery, WebhookSubscription
+from api.models import WebhookDelivery, WebhookSubscription, events_match
+from plugins.cached import CachedRows
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +64,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+#: (pk, events) of the active subscriptions: every order placed and every
+#: page published emits an event.
+active_subscriptions = CachedRows(
+    "api:webhook-subscriptions",
+    lambda: list(
+        WebhookSubscription.objects.filter(active=True)
+        .order_by("pk")
+        .values_list("pk", "events")
+    ),
+)
+
+
 def emit(event: str, payload: dict) -> list[WebhookDelivery]:
     """Record a delivery for every subscription that wants ``event`` and send
     them after the current transaction commits."""
     deliveries = [
-        WebhookDelivery(subscription=subscription, event=event, payload=payload)
-        for subscription in WebhookSubscription.objects.filter(active=True)
-        if subscription.wants(event)
+        WebhookDelivery(subscription_id=pk, event=event, payload=payload)
+        for pk, events in active_subscriptions.get()
+        if events_match(events, event)
     ]
     if deliveries:
         WebhookDelivery.objects.bulk_create(deliveries)

@@ -25,6 +25,15 @@ def pytest_collection_modifyitems(config, items):
 PASSWORD = "senha-de-teste"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: what a rolled-back test cached
+    (channels, subscriptions, responses) is not another test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)

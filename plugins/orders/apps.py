@@ -45,3 +45,16 @@ class OrdersConfig(PluginConfig):
             ),
         ),
     )
+
+    def ready(self):
+        super().ready()
+        from django.db.models.signals import post_delete, post_save
+
+        from plugins.orders.models import SalesChannel, storefront_channels
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                storefront_channels.changed,
+                sender=SalesChannel,
+                dispatch_uid=f"orders.storefront_channels.{id(signal)}",
+            )

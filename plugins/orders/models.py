@@ -22,6 +22,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from content.validators import is_valid_cnpj, is_valid_cpf, only_digits, validate_cep
+from plugins.cached import CachedRows
 from plugins.orders.querysets import OrderQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -97,6 +98,16 @@ class SalesChannel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+#: The storefront channels: every order placed through the API looks its
+#: channel up among them.
+storefront_channels = CachedRows(
+    "orders:storefront-channels",
+    lambda: list(
+        SalesChannel.objects.filter(kind=SalesChannel.Kind.STOREFRONT).order_by("pk")
+    ),
+)
 
 
 class Customer(ClusterableModel):

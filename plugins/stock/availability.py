@@ -113,27 +113,39 @@ def expired_hold_units(level=None):
 
 
 def compute(skus: Iterable[str]) -> dict[str, Availability]:
-    """Availability of each SKU (one query)."""
-    from plugins.stock.models import StockLevel
+    """Availability of each SKU (one query).
+
+    Runs after every committed reservation and for every catalog page: the
+    query is written out (what ``expired_hold_units`` annotates) rather than
+    compiled by the ORM each time."""
+    from django.db import connection
+
+    from content.models import Variant
+    from plugins.stock.models import Reservation, StockLevel, Warehouse
 
     skus = list(dict.fromkeys(skus))
     result = {sku: Availability(sku) for sku in skus}
     if not skus:
         return result
-    rows = (
-        StockLevel.objects.filter(variant__sku__in=skus)
-        .annotate(expired=expired_hold_units())
-        .order_by("warehouse__priority", "warehouse__code")
-        .values_list(
-            "variant__sku",
-            "on_hand",
-            "reserved",
-            "expired",
-            "warehouse__code",
-            "warehouse__active",
-            "warehouse__allow_backorders",
-        )
-    )
+    quote = connection.ops.quote_name
+    sql = f"""
+        SELECT v.sku, l.on_hand, l.reserved,
+               COALESCE((
+                   SELECT SUM(r.quantity) FROM {quote(Reservation._meta.db_table)} r
+                   WHERE r.level_id = l.id AND r.status = %s
+                     AND r.hold_id IS NOT NULL AND r.expires_at <= %s
+               ), 0),
+               w.code, w.active, w.allow_backorders
+        FROM {quote(StockLevel._meta.db_table)} l
+        JOIN {quote(Variant._meta.db_table)} v ON v.id = l.variant_id
+        JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
+        WHERE v.sku IN ({", ".join(["%s"] * len(skus))})
+        ORDER BY w.priority, w.code
+    """  # noqa: S608  (table names from the models; values are parameters)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Reservation.Status.ACTIVE, now, *skus])
+        rows = cursor.fetchall()
     for sku, on_hand, reserved, expired, code, active, backorders in rows:
         item = result[sku]
         item.tracked = True
@@ -141,7 +153,7 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
             continue
         units = max(on_hand - reserved + expired, 0)
         item.available += units
-        item.backorder |= backorders
+        item.backorder |= bool(backorders)
         item.warehouses.append({"code": code, "available": units})
     return result
 

@@ -384,7 +384,6 @@ def _write_order(
         "events": _as_fetched(order.events.all(), events),
     }
     Order._meta.get_field("survey").set_cached_value(order, None)
-    hooks.call(order_hooks.ORDER_PLACED, order=order)
     log_change(
         order,
         "orders.place",
@@ -394,4 +393,7 @@ def _write_order(
         external_id=external_id,
     )
     emit_order_event("order.placed", order)
+    # Last: a hook that reserves stock holds its rows locked until the
+    # commit, so as little as possible comes after it.
+    hooks.call(order_hooks.ORDER_PLACED, order=order)
     return order

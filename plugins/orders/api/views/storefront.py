@@ -26,7 +26,12 @@ from plugins.orders.api import payloads as p
 from plugins.orders.api import serializers as s
 from plugins.orders.api.views import NO_STORE, TAG, OrdersViewMixin
 from plugins.orders.exceptions import InvalidOrder
-from plugins.orders.models import Order, OrderEvent, SalesChannel
+from plugins.orders.models import (
+    Order,
+    OrderEvent,
+    SalesChannel,
+    storefront_channels,
+)
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,80}$"
@@ -75,16 +80,16 @@ def _customer_response(order: Order, request, *, status: int = 200, headers=None
 def storefront_channel(code: str | None) -> SalesChannel:
     """The storefront channel an API key places an order on: the one named, or
     the active storefront channel when there is exactly one."""
-    channels = SalesChannel.objects.filter(kind=SalesChannel.Kind.STOREFRONT)
+    channels = storefront_channels.get()
     if code:
-        channel = channels.filter(code=code).first()
+        channel = next((c for c in channels if c.code == code), None)
         if channel is None:
             raise InvalidOrder(
                 _("The order is not valid."),
                 {"channel": [_("“%s” is not a storefront channel.") % code]},
             )
         return channel
-    active = list(channels.filter(active=True)[:2])
+    active = [channel for channel in channels if channel.active]
     if len(active) != 1:
         raise InvalidOrder(
             _("The order is not valid."),
