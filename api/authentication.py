@@ -40,6 +40,28 @@ def _key_cache_key(prefix: str) -> str:
     return f"api:key:{prefix}"
 
 
+def cached_key_and(secret: str, *names: str) -> tuple[ApiKey | None, list]:
+    """The active API key ``secret`` names, if it is cached and needs no
+    bookkeeping now (its last use recorded within the minute), with the
+    cached values of ``names``, in one cache read. ``None`` for the key
+    otherwise: then the full authentication runs."""
+    prefix = ApiKey.split(secret)
+    if not prefix:
+        return None, [None for _name in names]
+    key_name = _key_cache_key(prefix)
+    found = cache.get_many([key_name, *names])
+    key = found.get(key_name)
+    if (
+        key is None
+        or not key.matches(secret)
+        or not key.is_active
+        or key.last_used_at is None
+        or timezone.now() - key.last_used_at > LAST_USED_PRECISION
+    ):
+        return None, [None for _name in names]
+    return key, [found.get(name) for name in names]
+
+
 def forget_api_key(prefix: str) -> None:
     cache.delete(_key_cache_key(prefix))
 

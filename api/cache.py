@@ -54,6 +54,24 @@ def _response(request, body: bytes, etag: str) -> HttpResponse:
     return response
 
 
+def response_key(request, version: str) -> str:
+    # Hashed: query strings come from clients, of any length and characters,
+    # and cache backends limit keys (memcached: 250 printable characters).
+    url = f"{request.path}?{request.GET.urlencode()}".encode()
+    digest = hashlib.blake2b(url, digest_size=16).hexdigest()
+    return f"api:resp:{version}:{digest}"
+
+
+def cached_hit(request, version: str) -> HttpResponse | None:
+    """The cached response to ``request`` (a 304 when its ETag matches), if
+    there is one."""
+    hit = cache.get(response_key(request, version))
+    if hit is None:
+        return None
+    etag, body = hit
+    return _response(request, body, etag)
+
+
 def cached_json(
     request, build: Callable[[], object], *, use_cache: bool = True
 ) -> HttpResponse:
@@ -62,11 +80,7 @@ def cached_json(
     if not use_cache:
         body = render(build())
         return _response(request, body, etag_for(body))
-    # Hashed: query strings come from clients, of any length and characters,
-    # and cache backends limit keys (memcached: 250 printable characters).
-    url = f"{request.path}?{request.GET.urlencode()}".encode()
-    digest = hashlib.blake2b(url, digest_size=16).hexdigest()
-    key = f"api:resp:{catalog_version()}:{digest}"
+    key = response_key(request, catalog_version())
     hit = cache.get(key)
     if hit is None:
         body = render(build())

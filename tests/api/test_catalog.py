@@ -192,6 +192,45 @@ def test_etag_and_conditional_requests(api, catalog):
     assert again["ETag"] == etag
 
 
+def test_a_cached_response_is_served_only_to_whom_the_full_path_would_serve(
+    db, catalog
+):
+    from api.services import revoke_api_key
+
+    def client_for(**options):
+        key, secret = create_api_key(
+            name="Loja",
+            scopes=options.pop("scopes", ["catalog:read"]),
+            allowed_origins=options.pop("origins", []),
+            rate_limit=options.pop("rate_limit", 0),
+            user=None,
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        return key, client
+
+    key, client = client_for(rate_limit=3)
+    first = client.get(LIST)  # built and cached
+    second = client.get(LIST)  # from the cache, before DRF
+    assert second.status_code == 200 and second.content == first.content
+    for header in ("ETag", "Cache-Control", "Vary", "Allow", "Content-Type"):
+        assert second[header] == first[header], header
+    assert client.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(LIST).status_code == 429  # the fourth in the minute
+
+    _other, orders_only = client_for(scopes=["orders:write"])
+    assert orders_only.get(LIST).status_code == 403
+    _shop, shop = client_for(origins=["https://loja.example"])
+    assert shop.get(LIST, HTTP_ORIGIN="https://outra.example").status_code == 403
+    assert shop.get(LIST, HTTP_ORIGIN="https://loja.example").status_code == 200
+
+    revoke_api_key(key, user=None)
+    assert client.get(LIST).status_code == 401
+    forged = APIClient()
+    forged.credentials(HTTP_AUTHORIZATION=f"Api-Key rtg_{key.prefix}_forjada")
+    assert forged.get(LIST).status_code == 401
+
+
 def test_publish_is_visible_on_the_next_request(api, catalog, superuser):
     assert "rascunho" not in slugs(api.get(LIST))
     draft = Product.objects.get(slug="rascunho")
