@@ -47,6 +47,8 @@ ORDERINGS = {
     "price": ("min_price",),
     "-price": ("-min_price",),
 }
+# Sort columns that may be null (sorted last either way).
+NULLABLE = {"first_published_at", "min_price"}
 
 
 class CatalogView(ApiKeyView):
@@ -275,17 +277,23 @@ def paginate(request, queryset):
                 **{f"{column}__isnull": True, f"id__{after}": last_id}
             )
         else:
-            queryset = queryset.filter(
-                Q(**{f"{column}__{after}": value})
-                | Q(**{column: value, f"id__{after}": last_id})
-                | Q(**{f"{column}__isnull": True})
+            keyset = Q(**{f"{column}__{after}": value}) | Q(
+                **{column: value, f"id__{after}": last_id}
             )
-    order = [
-        F(column).desc(nulls_last=True)
-        if descending
-        else F(column).asc(nulls_last=True),
-        "-id" if descending else "id",
-    ]
+            if column in NULLABLE:
+                keyset |= Q(**{f"{column}__isnull": True})
+            queryset = queryset.filter(keyset)
+    if column in NULLABLE:
+        first = (
+            F(column).desc(nulls_last=True)
+            if descending
+            else F(column).asc(nulls_last=True)
+        )
+    else:
+        # No NULLS LAST where there is no null: the index on (live, name, id)
+        # then gives the page without sorting the catalog.
+        first = f"-{column}" if descending else column
+    order = [first, "-id" if descending else "id"]
     columns = [*PRODUCT_COLUMNS, column] if column == "min_price" else PRODUCT_COLUMNS
     rows = list(queryset.order_by(*order).values(*columns)[: size + 1])
     next_cursor = None

@@ -334,6 +334,15 @@ class Product(CatalogModel):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["name"]
+        indexes = [
+            # The storefront's default listing: live products by name, id
+            # (keyset pagination) — read in index order, never sorted.
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(live=True),
+                name="product_live_by_name",
+            ),
+        ]
         permissions = [
             ("view_cost_price", _("Can view and edit cost prices")),
             ("import_product", _("Can import products")),

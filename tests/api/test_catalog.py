@@ -328,3 +328,20 @@ def test_renaming_a_category_shows_in_the_next_breadcrumbs(api, catalog, moda):
     moda.name = "Moda e acessórios"
     moda.save_revision().publish()
     assert crumbs() == ["Moda e acessórios", "Camisetas"]
+
+
+@pytest.mark.parametrize(
+    "spec", ["fill-160x160", "max-1200x1200", "fill-9x9|jpegquality-60"]
+)
+def test_image_urls_without_reverse_are_reverse_s(spec):
+    from wagtail.images.utils import verify_signature
+
+    from api.catalog.payloads import _signature, image_url, image_url_prefix
+
+    assert verify_signature(_signature(42, spec).encode(), 42, spec)
+
+    prefix = image_url_prefix()
+    assert prefix
+    assert image_url(42, "original_images/foto 1.jpg", spec, prefix) == image_url(
+        42, "original_images/foto 1.jpg", spec
+    )
