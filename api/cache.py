@@ -54,21 +54,21 @@ def _response(request, body: bytes, etag: str) -> HttpResponse:
     return response
 
 
-def response_key(request, version: str) -> str:
-    # Hashed: query strings come from clients, of any length and characters,
-    # and cache backends limit keys (memcached: 250 printable characters).
-    url = f"{request.path}?{request.GET.urlencode()}".encode()
-    digest = hashlib.blake2b(url, digest_size=16).hexdigest()
-    return f"api:resp:{version}:{digest}"
+def response_key(request) -> str:
+    """Where the response to ``request`` is cached: by path and query string
+    (hashed: they come from clients, of any length and characters, and cache
+    backends limit keys — memcached: 250 printable characters). The entry
+    holds the catalog version it was built for: one read finds both."""
+    url = f"{request.path}?{request.META.get('QUERY_STRING', '')}".encode()
+    return "api:resp:" + hashlib.blake2b(url, digest_size=16).hexdigest()
 
 
-def cached_hit(request, version: str) -> HttpResponse | None:
-    """The cached response to ``request`` (a 304 when its ETag matches), if
-    there is one."""
-    hit = cache.get(response_key(request, version))
-    if hit is None:
+def hit_response(request, entry, version: str) -> HttpResponse | None:
+    """The response from a cache ``entry`` (a 304 when its ETag matches), if
+    it was built for the catalog's current ``version``."""
+    if entry is None or entry[0] != version:
         return None
-    etag, body = hit
+    _version, etag, body = entry
     return _response(request, body, etag)
 
 
@@ -80,11 +80,12 @@ def cached_json(
     if not use_cache:
         body = render(build())
         return _response(request, body, etag_for(body))
-    key = response_key(request, catalog_version())
-    hit = cache.get(key)
-    if hit is None:
+    key = response_key(request)
+    version = catalog_version()
+    response = hit_response(request, cache.get(key), version)
+    if response is None:
         body = render(build())
-        hit = (etag_for(body), body)
-        cache.set(key, hit, TTL)
-    etag, body = hit
-    return _response(request, body, etag)
+        etag = etag_for(body)
+        cache.set(key, (version, etag, body), TTL)
+        response = _response(request, body, etag)
+    return response

@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from api.authentication import cached_key_and, presented_key
-from api.cache import VERSION_KEY, cached_hit, cached_json
+from api.cache import VERSION_KEY, cached_json, hit_response, response_key
 from api.catalog import schema
 from api.catalog.payloads import (
     PRODUCT_COLUMNS,
@@ -79,8 +79,10 @@ class CatalogView(ApiKeyView):
         secret = presented_key(request)
         if not secret:
             return None
-        key, (version,) = cached_key_and(secret, VERSION_KEY)
-        if key is None or version is None:
+        key, (version, entry) = cached_key_and(
+            secret, VERSION_KEY, response_key(request)
+        )
+        if key is None or version is None or entry is None:
             return None
         if not HasApiKeyScope.allows(key, request, self):
             return None
@@ -88,7 +90,7 @@ class CatalogView(ApiKeyView):
             SimpleNamespace(auth=key), self
         ):
             return None
-        return cached_hit(request, version)
+        return hit_response(request, entry, version)
 
 
 def reject_null_characters(request, kwargs) -> None:
