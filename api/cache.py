@@ -68,8 +68,7 @@ def hit_response(request, entry, version: str) -> HttpResponse | None:
     it was built for the catalog's current ``version``."""
     if entry is None or entry[0] != version:
         return None
-    _version, etag, body = entry
-    return _response(request, body, etag)
+    return _response(request, entry[2], entry[1])
 
 
 def cached_json(
@@ -86,6 +85,9 @@ def cached_json(
     if response is None:
         body = render(build())
         etag = etag_for(body)
-        cache.set(key, (version, etag, body), TTL)
+        # The scope the endpoint requires, for the cache middleware's check.
+        view = getattr(request, "parser_context", {}).get("view")
+        scope = getattr(view, "required_scope", None)
+        cache.set(key, (version, etag, body, scope), TTL)
         response = _response(request, body, etag)
     return response

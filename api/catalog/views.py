@@ -5,28 +5,24 @@ from __future__ import annotations
 import base64
 import re
 from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
 
 import orjson
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, Min, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
-from api.authentication import cached_key_and, presented_key
-from api.cache import VERSION_KEY, cached_json, hit_response, response_key
+from api.cache import cached_json
 from api.catalog import schema
 from api.catalog.payloads import (
     PRODUCT_COLUMNS,
     build_product_payloads,
     payloads_for_objects,
 )
-from api.permissions import HasApiKeyScope
 from api.preview import preview_response, previewed_object
-from api.throttling import ApiKeyRateThrottle
 from api.views import ApiKeyView
 from content.models import (
     Brand,
@@ -60,37 +56,6 @@ class CatalogView(ApiKeyView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         reject_null_characters(request, kwargs)
-
-    def dispatch(self, request, *args, **kwargs):
-        # A response in the cache is served before DRF's request handling,
-        # after the same checks (key, origin, scope, rate): most storefront
-        # reads are hits, and DRF's machinery was a fifth of one. Anything
-        # else (no hit, an error to report) takes the full path.
-        response = self.cached_response(request)
-        if response is None:
-            return super().dispatch(request, *args, **kwargs)
-        self.args, self.kwargs, self.request = args, kwargs, request
-        self.headers = self.default_response_headers
-        return self.finalize_response(request, response, *args, **kwargs)
-
-    def cached_response(self, request) -> HttpResponse | None:
-        if request.method != "GET":
-            return None
-        secret = presented_key(request)
-        if not secret:
-            return None
-        key, (version, entry) = cached_key_and(
-            secret, VERSION_KEY, response_key(request)
-        )
-        if key is None or version is None or entry is None:
-            return None
-        if not HasApiKeyScope.allows(key, request, self):
-            return None
-        if key.rate_limit and not ApiKeyRateThrottle().allow_request(
-            SimpleNamespace(auth=key), self
-        ):
-            return None
-        return hit_response(request, entry, version)
 
 
 def reject_null_characters(request, kwargs) -> None:
