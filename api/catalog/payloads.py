@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
 from collections import defaultdict
 from decimal import Decimal
@@ -83,21 +82,24 @@ def image_url(image_id: int, file_name: str, spec: str, prefix: str = "") -> str
     if not prefix:
         url = reverse("wagtailimages_serve", args=(signature, image_id, spec))
     else:
-        url = prefix + quote(f"{signature}/{image_id}/{spec}/", safe=URL_SAFE)
+        # The signature is URL-safe base64 and the id digits: only the spec
+        # may need quoting, as reverse() quotes it.
+        url = f"{prefix}{signature}/{image_id}/{_quoted(spec)}/"
     return url + file_name.rsplit("/", 1)[-1]
 
 
 @functools.cache
-def _signer(key: str):
-    return hmac.new(key.encode(), digestmod=hashlib.sha1)
+def _quoted(spec: str) -> str:
+    return quote(spec, safe=URL_SAFE)
 
 
 def _signature(image_id: int, spec: str) -> str:
-    """Wagtail's ``generate_signature`` (HMAC-SHA1 of "id/spec/" with the
-    secret key, URL-safe base64), from a keyed HMAC made once per key."""
-    signer = _signer(settings.SECRET_KEY).copy()
-    signer.update(f"{image_id}/{spec}/".encode())
-    return base64.urlsafe_b64encode(signer.digest()).decode()
+    """Wagtail's ``generate_signature``: HMAC-SHA1 of "id/spec/" with the
+    secret key, URL-safe base64 (with the one-shot ``hmac.digest``)."""
+    digest = hmac.digest(
+        settings.SECRET_KEY.encode(), f"{image_id}/{spec}/".encode(), "sha1"
+    )
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 # What reverse() leaves unquoted in URL arguments.
