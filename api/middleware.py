@@ -49,7 +49,7 @@ def cached_api_response(request):
     key, (version, entry) = cached_key_and(secret, VERSION_KEY, response_key(request))
     if key is None or version is None or entry is None:
         return None
-    scope = entry[3] if len(entry) > 3 else None
+    scope = entry[3]  # what the endpoint that cached it requires
     if not scope or not key.has_scope(scope):
         return None
     if not key.allows_origin(request.headers.get("Origin")):

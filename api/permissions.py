@@ -24,13 +24,6 @@ class HasApiKeyScope(BasePermission):
         if not key.allows_origin(request.headers.get("Origin")):
             self.message = _("This API key may not be used from this origin.")
             return False
-        return self.allows(key, request, view)
-
-    @staticmethod
-    def allows(key: ApiKey, request, view) -> bool:
-        """Whether ``key`` may call ``view`` from the request's origin."""
-        if not key.allows_origin(request.headers.get("Origin")):
-            return False
         scope = getattr(view, "required_scope", None)
         if scope is None:
             return False

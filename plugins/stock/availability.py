@@ -112,6 +112,31 @@ def expired_hold_units(level=None):
     )
 
 
+def expired_hold_units_sql() -> str:
+    """``expired_hold_units`` written out, for queries written out: units of
+    the level aliased ``l`` held by expired cart holds (parameters:
+    :func:`expired_hold_units_params`)."""
+    from django.db import connection
+
+    from plugins.stock.models import Reservation
+
+    table = connection.ops.quote_name(Reservation._meta.db_table)
+    return f"""COALESCE((
+                   SELECT SUM(r.quantity) FROM {table} r
+                   WHERE r.level_id = l.id AND r.status = %s
+                     AND r.hold_id IS NOT NULL AND r.expires_at <= %s
+               ), 0)"""  # noqa: S608  (the table name from the model)
+
+
+def expired_hold_units_params() -> list:
+    from django.db import connection
+
+    from plugins.stock.models import Reservation
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return [Reservation.Status.ACTIVE, now]
+
+
 def compute(skus: Iterable[str]) -> dict[str, Availability]:
     """Availability of each SKU (one query).
 
@@ -121,7 +146,7 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
     from django.db import connection
 
     from content.models import Variant
-    from plugins.stock.models import Reservation, StockLevel, Warehouse
+    from plugins.stock.models import StockLevel, Warehouse
 
     skus = list(dict.fromkeys(skus))
     result = {sku: Availability(sku) for sku in skus}
@@ -129,12 +154,7 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
         return result
     quote = connection.ops.quote_name
     sql = f"""
-        SELECT v.sku, l.on_hand, l.reserved,
-               COALESCE((
-                   SELECT SUM(r.quantity) FROM {quote(Reservation._meta.db_table)} r
-                   WHERE r.level_id = l.id AND r.status = %s
-                     AND r.hold_id IS NOT NULL AND r.expires_at <= %s
-               ), 0),
+        SELECT v.sku, l.on_hand, l.reserved, {expired_hold_units_sql()},
                w.code, w.active, w.allow_backorders
         FROM {quote(StockLevel._meta.db_table)} l
         JOIN {quote(Variant._meta.db_table)} v ON v.id = l.variant_id
@@ -142,9 +162,8 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
         WHERE v.sku IN ({", ".join(["%s"] * len(skus))})
         ORDER BY w.priority, w.code
     """  # noqa: S608  (table names from the models; values are parameters)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Reservation.Status.ACTIVE, now, *skus])
+        cursor.execute(sql, [*expired_hold_units_params(), *skus])
         rows = cursor.fetchall()
     for sku, on_hand, reserved, expired, code, active, backorders in rows:
         item = result[sku]

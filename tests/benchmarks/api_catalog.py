@@ -314,18 +314,14 @@ def ratios(by_case: dict[str, dict]) -> list[tuple[str, str, str, bool | None]]:
 def code_version() -> str:
     """The commit measured, and whether the working tree differs from it (the
     servers load whatever is on disk when they start)."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    changed = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD")
+    changed = git("status", "--porcelain", "--untracked-files=no")
     return f"{commit or 'unknown'}{' + uncommitted changes' if changed else ''}"
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plugins.stock.availability import expired_hold_units_sql
 from plugins.stock.exceptions import CannotShip, InsufficientStock
 from plugins.stock.models import (
     CartHold,
@@ -51,11 +52,7 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
     sql = f"""
         SELECT ol.id, ol.variant_id, ol.sku, ol.quantity,
                l.id, l.warehouse_id, l.on_hand, l.reserved,
-               COALESCE((
-                   SELECT SUM(r.quantity) FROM {quote(Reservation._meta.db_table)} r
-                   WHERE r.level_id = l.id AND r.status = %s
-                     AND r.hold_id IS NOT NULL AND r.expires_at <= %s
-               ), 0),
+               {expired_hold_units_sql()},
                w.priority, w.code, w.active, w.allow_backorders,
                EXISTS(
                    SELECT 1 FROM {quote(ChannelWarehouse._meta.db_table)} cw
@@ -78,7 +75,7 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     key = getattr(order, "idempotency_key", "")
     params = [
-        R.ACTIVE,
+        R.ACTIVE,  # expired_hold_units_sql()
         now,
         getattr(channel, "code", ""),
         key,
