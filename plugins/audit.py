@@ -15,13 +15,17 @@ import decimal
 import uuid
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from wagtail.actions.create import CreateAction
 from wagtail.actions.delete import DeleteAction
 from wagtail.actions.edit import EditAction
-from wagtail.log_actions import LogFormatter, log
+from wagtail.log_actions import LogFormatter, get_active_log_context, log
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import ModelLogEntry
 
 #: Field names never written to the audit log (their change is, not the value).
 SECRET_FIELDS = {"password", "secret", "secret_hash", "key_hash", "token"}
@@ -133,7 +137,32 @@ def log_change(
     payload = dict(data)
     if changes:
         payload["changes"] = changes
-    return log(instance=instance, action=action, user=user, data=payload)
+    model = log_registry.get_log_model_for_instance(instance)
+    if model is not ModelLogEntry:
+        return log(instance=instance, action=action, user=user, data=payload)
+    # What Wagtail's ``log()`` writes for a model, without the ``full_clean()``
+    # of its ``save()``: that checks the foreign keys by query and the action
+    # against the registry, and here the keys come from saved rows and the
+    # action is checked below. Services log on every order and movement.
+    if instance.pk is None:
+        raise ValueError(f"Cannot log {action!r} for an unsaved {instance!r}.")
+    if not log_registry.action_exists(action):
+        raise ValueError(f"The log action {action!r} has not been registered.")
+    context = get_active_log_context()
+    entry = ModelLogEntry(
+        content_type=ContentType.objects.get_for_model(
+            instance, for_concrete_model=False
+        ),
+        object_id=str(instance.pk),
+        label=str(instance) or f"{type(instance).__name__} object ({instance.pk})",
+        action=action,
+        timestamp=timezone.now(),
+        data=payload,
+        user=user or context.user,
+        uuid=context.uuid,
+    )
+    ModelLogEntry.objects.bulk_create([entry])
+    return entry
 
 
 class AuditedCreateAction(CreateAction):

@@ -243,21 +243,27 @@ def cached(skus: list[str]) -> list[dict]:
 # -- invalidation ----------------------------------------------------------------
 
 
-def availability_changed(deltas: dict[str, int]) -> None:
+def availability_changed(
+    deltas: dict[str, int], current: dict[str, Availability] | None = None
+) -> None:
     """Call inside the transaction that changed the availability of SKUs
     (``{sku: change in available units}``); after commit, renews their cache
-    generations and invalidates the catalog if a shown status changed."""
+    generations and invalidates the catalog if a shown status changed.
+    ``current`` is the availability of SKUs known as this transaction leaves
+    it (the others are read after commit)."""
     deltas = {sku: delta for sku, delta in deltas.items() if sku}
     if deltas:
-        transaction.on_commit(lambda: _after_commit(deltas))
+        transaction.on_commit(lambda: _after_commit(deltas, current or {}))
 
 
-def _after_commit(deltas: dict[str, int]) -> None:
+def _after_commit(deltas: dict[str, int], current: dict[str, Availability]) -> None:
     epoch = _epoch()
     cache.set_many(
         {GEN_KEY.format(f"{epoch}:{sku}"): uuid.uuid4().hex for sku in deltas}, None
     )
-    now = compute(deltas)
+    now = dict(current)
+    if len(now) < len(deltas):
+        now.update(compute(sku for sku in deltas if sku not in now))
     keys = {sku: STATUS_KEY.format(f"{epoch}:{sku}") for sku in deltas}
     announced = cache.get_many(list(keys.values()))
     changed = {}

@@ -167,26 +167,27 @@ def _replay(order: Order, fingerprint: str) -> Placement:
     return Placement(order, False)
 
 
-def _find_or_create_customer(data: dict) -> Customer:
-    customer = None
+def _find_or_create_customer(data: dict) -> int:
+    """The id of the customer with the document (else the e-mail) given, a new
+    customer if there is none."""
+    found = None
+    customers = Customer.objects.filter(anonymised_at__isnull=True).order_by("pk")
     if data["document"]:
-        customer = Customer.objects.filter(
-            document=data["document"], anonymised_at__isnull=True
-        ).first()
-    if customer is None and data["email"]:
-        customer = Customer.objects.filter(
-            email=data["email"], anonymised_at__isnull=True
-        ).first()
-    if customer is None:
-        customer = Customer.objects.create(
-            name=data["name"],
-            email=data["email"],
-            phone=data["phone"],
-            document=data["document"],
-            accepts_marketing=data["accepts_marketing"],
-            consent_updated_at=timezone.now(),
-        )
-    return customer
+        found = customers.filter(document=data["document"]).values_list("pk")[:1]
+        found = next(iter(found), None)
+    if found is None and data["email"]:
+        found = customers.filter(email=data["email"]).values_list("pk")[:1]
+        found = next(iter(found), None)
+    if found is not None:
+        return found[0]
+    return Customer.objects.create(
+        name=data["name"],
+        email=data["email"],
+        phone=data["phone"],
+        document=data["document"],
+        accepts_marketing=data["accepts_marketing"],
+        consent_updated_at=timezone.now(),
+    ).pk
 
 
 def place_order(
@@ -316,14 +317,14 @@ def _write_order(
     placed_at,
     user,
 ) -> Order:
-    customer = _find_or_create_customer(clean.customer)
+    customer_id = _find_or_create_customer(clean.customer)
     order = Order(
         number=number,
         channel=channel,
         external_id=external_id,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
-        customer=customer,
+        customer_id=customer_id,
         customer_name=clean.customer["name"],
         customer_email=clean.customer["email"],
         customer_phone=clean.customer["phone"],

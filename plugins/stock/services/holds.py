@@ -107,7 +107,7 @@ def create_hold(
         reference=reference, api_key=api_key, created_at=now, expires_at=now + duration
     )
     needs = [Need(variants[sku], sku, qty) for sku, qty in quantities.items()]
-    rows = reserve(needs, extra_changes=extra)
+    rows = reserve(needs, extra_changes=extra).rows
     Reservation.objects.bulk_create(
         [
             Reservation(

@@ -126,7 +126,8 @@ def reserve_for_order(order) -> list[Reservation]:
         Need(n.variant_id, n.sku, n.quantity - taken.get(n.line_id, 0), n.line_id)
         for n in lines
     ]
-    rows = reserve(needs, candidates=candidates, extra_changes=extra)
+    reserved = reserve(needs, candidates=candidates, extra_changes=extra)
+    rows = reserved.rows
     watched = {c.pk: c for c in candidates}
     if extra:
         _notify_levels({pk: -units for pk, units in extra.items()})
@@ -146,7 +147,7 @@ def reserve_for_order(order) -> list[Reservation]:
             for need, level_id, units in rows
         ]
     )
-    _notify_reserved(rows, watched)
+    _notify_reserved(rows, watched, reserved.levels)
     return created
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F, OuterRef
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from plugins.stock import alerts
 from plugins.stock.availability import (
+    Availability,
     availability_changed,
     expired_hold_units,
     sell_untracked,
@@ -79,6 +81,13 @@ class Plan:
     rows: list[tuple[Need, int, int]] = field(default_factory=list)
     short: list[dict] = field(default_factory=list)
     needs_expired: bool = False
+
+
+class Reserved(NamedTuple):
+    #: (need, level pk, units) for the reservation rows
+    rows: list[tuple[Need, int, int]]
+    #: level pk -> (on hand, reserved) right after the update, when known
+    levels: dict[int, tuple[int, int]]
 
 
 class _Stale(Exception):
@@ -177,19 +186,47 @@ def _plan(
     return plan
 
 
-def _apply(changes: dict[int, list]) -> None:
+def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
     """One conditional UPDATE per level, in ascending primary-key order.
     Positive changes that must stay within the available units are guarded;
-    negative ones (releases) and backorders are not."""
-    for pk in sorted(changes):
-        units, beyond = changes[pk]
-        if units == 0:
-            continue
-        queryset = StockLevel.objects.filter(pk=pk)
-        if units > 0 and not beyond:
-            queryset = queryset.filter(reserved__lte=F("on_hand") - units)
-        if queryset.update(reserved=F("reserved") + units) != 1:
-            raise _Stale
+    negative ones (releases) and backorders are not. Returns each level's
+    (on hand, reserved) right after its update, under its row lock — where the
+    database can return them (PostgreSQL; SQLite 3.35+).
+
+    Written out: it runs for every order, and the statement never changes."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    meta = StockLevel._meta
+    on_hand, reserved = (
+        quote(meta.get_field(name).column) for name in ("on_hand", "reserved")
+    )
+    update = (
+        f"UPDATE {quote(meta.db_table)} SET {reserved} = {reserved} + %s "  # noqa: S608  (names from the model)
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    guard = f" AND {reserved} <= {on_hand} - %s"
+    returning = connection.features.can_return_columns_from_insert
+    after = {}
+    with connection.cursor() as cursor:
+        for pk in sorted(changes):
+            units, beyond = changes[pk]
+            if units == 0:
+                continue
+            sql, params = update, [units, pk]
+            if units > 0 and not beyond:
+                sql, params = sql + guard, [*params, units]
+            if returning:
+                cursor.execute(f"{sql} RETURNING {on_hand}, {reserved}", params)
+                row = cursor.fetchone()
+                if row is None:
+                    raise _Stale
+                after[pk] = tuple(row)
+            else:
+                cursor.execute(sql, params)
+                if cursor.rowcount != 1:
+                    raise _Stale
+    return after
 
 
 def _release_expired_locked(level_ids) -> None:
@@ -212,16 +249,17 @@ def reserve(
     *,
     candidates: list[Candidate] | None = None,
     extra_changes: dict[int, int] | None = None,
-) -> list[tuple[Need, int, int]]:
+) -> Reserved:
     """Reserve ``needs`` (must run inside a transaction). Returns the rows to
-    write: (need, level pk, units). ``candidates`` are the needs' levels when
-    the caller read them already (with ``preferred`` set); ``extra_changes``
+    write, (need, level pk, units), and the levels as updated. ``candidates``
+    are the needs' levels when the caller read them already (with
+    ``preferred`` set); ``extra_changes``
     ({level pk: units}, e.g. negative: a hold's leftover units released) are
     applied in the same ordered pass. Raises InsufficientStock."""
     needs = [n for n in needs if n.quantity > 0]
     extra = extra_changes or {}
     if not needs and not extra:
-        return []
+        return Reserved([], {})
     variant_ids = {n.variant_id for n in needs}
     if candidates is None:
         candidates = _candidates(variant_ids)
@@ -235,10 +273,10 @@ def reserve(
         try:
             if len(changes) > 1:
                 with transaction.atomic():
-                    _apply(changes)
-            elif changes:
-                _apply(changes)
-            return plan.rows
+                    after = _apply(changes)
+            else:
+                after = _apply(changes)
+            return Reserved(plan.rows, after)
         except _Stale:
             pass
     # Locked path: the plan was stale or needs units of expired holds.
@@ -252,8 +290,7 @@ def reserve(
     plan = _plan(needs, locked)
     if plan.short:
         raise InsufficientStock(plan.short)
-    _apply(_merge(plan.changes, extra))
-    return plan.rows
+    return Reserved(plan.rows, _apply(_merge(plan.changes, extra)))
 
 
 def _count_releases(candidates: list[Candidate], extra: dict[int, int]) -> None:
@@ -307,17 +344,40 @@ def _notify_levels(units: dict[int, int]) -> None:
 
 
 def _notify_reserved(
-    rows: list[tuple[Need, int, int]], levels: dict[int, Candidate] | None = None
+    rows: list[tuple[Need, int, int]],
+    levels: dict[int, Candidate] | None = None,
+    after: dict[int, tuple[int, int]] | None = None,
 ) -> None:
     """After commit: availability of the SKUs reserved, and the low-stock check
     of the levels that may have fallen to their reorder point (judged from the
-    levels as read before reserving; without them, every level)."""
+    levels as read before reserving; without them, every level).
+
+    ``after`` (the levels as updated, under their row locks) gives the new
+    availability of a SKU stocked in one warehouse without reading it again:
+    whichever order locks the row last sees what it leaves."""
     deltas: dict[str, int] = defaultdict(int)
     taken: dict[int, int] = defaultdict(int)
     for need, level_id, units in rows:
         deltas[need.sku] -= units
         taken[level_id] += units
-    availability_changed(deltas)
+    current = {}
+    if levels and after:
+        by_variant: dict[int, list[Candidate]] = defaultdict(list)
+        for c in levels.values():
+            by_variant[c.variant_id].append(c)
+        for need, _level_id, _units in rows:
+            stocked = by_variant[need.variant_id]
+            if len(stocked) != 1 or stocked[0].pk not in after:
+                continue
+            c = stocked[0]
+            on_hand, reserved = after[c.pk]
+            current[need.sku] = Availability(
+                need.sku,
+                available=max(on_hand - reserved + c.expired, 0) if c.active else 0,
+                backorder=c.active and c.backorders,
+                tracked=True,
+            )
+    availability_changed(deltas, current)
     if levels is None:
         alerts.levels_changed(taken)
         return

@@ -268,12 +268,9 @@ class OrderIntakeView(OrdersViewMixin, generics.GenericAPIView):
         items = batch.validated_data["orders"]
         results: list = [None] * len(items)
         valid = []
-        # One serializer for the whole batch: building its fields (deep copies
-        # of the declared ones) for each order would cost more than checking it.
-        checker = s.MarketplaceOrderSerializer()
         for i, item in enumerate(items):
             try:
-                valid.append((i, dict(checker.run_validation(item))))
+                valid.append((i, s.validated(s.MarketplaceOrderSerializer, item)))
             except ValidationError as error:
                 results[i] = intake.IntakeResult.failed(
                     item, "order-invalid", s.flatten_errors(error.detail)

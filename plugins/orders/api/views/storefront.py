@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.openapi import problems
@@ -43,14 +44,15 @@ class IdempotencyKeyRequired(RetaguardaError):
     code = "idempotency-key-required"
 
 
-def _valid(serializer: serializers.Serializer) -> dict:
+def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
     """The validated data, or InvalidOrder with the errors spelt as the
     services spell them (``lines[0].sku``)."""
-    if not serializer.is_valid():
+    try:
+        return s.validated(serializer_class, data)
+    except ValidationError as error:
         raise InvalidOrder(
-            _("The order is not valid."), s.flatten_errors(serializer.errors)
-        )
-    return dict(serializer.validated_data)
+            _("The order is not valid."), s.flatten_errors(error.detail)
+        ) from None
 
 
 def _customer_queryset():
@@ -191,7 +193,7 @@ class PlaceOrderView(OrdersViewMixin, ApiKeyView):
                     ]
                 },
             )
-        data = _valid(s.PlaceOrderSerializer(data=request.data))
+        data = _valid(s.PlaceOrderSerializer, request.data)
         channel = storefront_channel(data.pop("channel", None))
         placement = services.place_order(
             channel=channel, idempotency_key=key, user=None, **data
