@@ -109,6 +109,33 @@ def test_the_catalog_cache_is_invalidated_when_a_status_changes(
     assert variants["CAM-M"]["availability"]["status"] == "out_of_stock"
 
 
+def test_orders_renew_the_catalog_only_when_a_status_changes(
+    stocked, shop, loja, django_capture_on_commit_callbacks
+):
+    """A SKU in one warehouse (CAM-M, 2 units) and one in two (CAM-P, 5 + 3)."""
+    from api.cache import catalog_version
+    from tests.plugins.stock.conftest import place
+
+    url = "/api/v1/catalog/products/camiseta-basica/"
+    shop.get(url)
+    version = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        place(loja, lines=[{"sku": "CAM-P", "quantity": 1}])  # 8 → 7: in stock
+        place(loja, lines=[{"sku": "CAM-M", "quantity": 1}])  # 2 → 1: low
+    assert catalog_version() == version
+    with django_capture_on_commit_callbacks(execute=True):
+        place(loja, lines=[{"sku": "CAM-P", "quantity": 2}])  # 7 → 5: low
+    assert catalog_version() != version
+    version = catalog_version()
+    variants = {v["sku"]: v for v in shop.get(url).json()["variants"]}
+    assert variants["CAM-P"]["availability"]["status"] == "low_stock"
+    with django_capture_on_commit_callbacks(execute=True):
+        place(loja, lines=[{"sku": "CAM-M", "quantity": 1}])  # 1 → 0: out
+    assert catalog_version() != version
+    variants = {v["sku"]: v for v in shop.get(url).json()["variants"]}
+    assert variants["CAM-M"]["availability"]["status"] == "out_of_stock"
+
+
 # -- cart holds -------------------------------------------------------------------
 
 
