@@ -120,6 +120,15 @@ class Reservation(models.Model):
             models.Index(fields=["order_id", "status"]),
             models.Index(fields=["level", "status"]),
             models.Index(fields=["status", "expires_at"]),
+            # The units of expired cart holds, read per level with every order
+            # (``availability.expired_hold_units``): without it, each read
+            # walks the level's active order reservations, thousands on a
+            # best-seller.
+            models.Index(
+                fields=["level", "expires_at"],
+                condition=Q(status="active", hold__isnull=False),
+                name="stock_reservation_live_holds",
+            ),
         ]
 
     def __str__(self) -> str:

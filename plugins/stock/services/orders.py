@@ -75,8 +75,7 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     key = getattr(order, "idempotency_key", "")
     params = [
-        R.ACTIVE,  # expired_hold_units_sql()
-        now,
+        now,  # expired_hold_units_sql()
         getattr(channel, "code", ""),
         key,
         CartHold.Status.ACTIVE,
