@@ -14,3 +14,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "retaguarda.settings")
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+
+def _warm_up() -> None:
+    """Do now what Django would do on the first requests: import the URLconf
+    (every view module; with Wagtail's admin, 0.2 s), index it for reversing
+    (0.1 s per language) and load the translations. A server starting or renewing a worker then answers its
+    first requests as fast as the rest, instead of making the requests
+    queued behind them wait."""
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    resolver = get_resolver()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            resolver.reverse_dict  # noqa: B018
+            translation.gettext("Orders")
+
+
+_warm_up()

@@ -28,8 +28,6 @@ import datetime
 import json
 import os
 import resource
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +36,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.apibench.load import gunicorn  # noqa: E402  (no Django)
+
 REPORTS = Path(__file__).resolve().parent / "reports"
 PRODUCTS = 1_000
 CHANNELS = ("mercado-livre", "shopee")
@@ -234,46 +237,6 @@ def in_app(mode: str, env: dict[str, str]) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-    process = subprocess.Popen(
-        [
-            gunicorn or "gunicorn",
-            "retaguarda.wsgi",
-            "--pythonpath",
-            f"{ROOT / 'site'},{ROOT}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
 def wait_for_idle(idle: float, patience: float) -> float:
     """Wait until other processes use less than ``idle`` of the CPU (at most
     ``patience`` seconds); the share they used last."""
@@ -364,7 +327,6 @@ def main() -> None:
         count_worker()
         return
 
-    sys.path.insert(0, str(ROOT))  # the CPU helpers of tests/benchmarks/apibench
     prices = catalog_prices()
     orders = [make_order(i, prices) for i in range(args.orders)]
     lines = sum(len(order["lines"]) for order in orders)
@@ -377,17 +339,14 @@ def main() -> None:
             if env["DATABASE_URL"].startswith("postgres")
             else None
         )
-        server, url = serve(env, args.workers)
-        try:
+        with gunicorn(env, workers=args.workers) as (port, server):
+            url = f"http://127.0.0.1:{port}"
             wait_for_idle(args.idle, args.patience)
             first = measure(url, token, batches, args.clients, server, pg_database)
             after_first = in_app("count", env)
             wait_for_idle(args.idle, args.patience)
             replay = measure(url, token, batches, args.clients, server, pg_database)
             after_replay = in_app("count", env)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     vendor = after_first["vendor"]
     assert first["created"] == args.orders, first
     assert after_first["orders"] == args.orders, after_first

@@ -37,8 +37,6 @@ import argparse
 import http.client
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +47,11 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.apibench.load import gunicorn  # noqa: E402  (no Django)
+
 REPORTS = Path(__file__).resolve().parent / "reports"
 PLUGINS = "orders,stock"
 HOT_SKU = "HOT-1"
@@ -327,47 +330,6 @@ def in_app(env: dict[str, str], *args: str) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(env, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-    process = subprocess.Popen(
-        [
-            gunicorn or "gunicorn",
-            "retaguarda.wsgi",
-            "--pythonpath",
-            f"{ROOT / 'site'},{ROOT}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread" if threads > 1 else "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
 def order_body(i: int) -> bytes:
     return json.dumps(
         {
@@ -456,12 +418,8 @@ def fire(port: int, key: str, orders: int, clients: int) -> dict:
 def hot_sku(args, workdir: Path, part: str, units: int) -> dict:
     env = fresh_database(args.database, workdir, part)
     key = in_app(env, "setup", str(units))["key"]
-    server, port = serve(env, args.workers, args.threads)
-    try:
+    with gunicorn(env, workers=args.workers, threads=args.threads) as (port, _server):
         run = fire(port, key, args.orders, args.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
     check = in_app(env, "check", str(units))
     result = {
         "part": part,

@@ -41,53 +41,85 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# A gunicorn configuration whose hook marks each worker ready once it has
+# loaded the application: the master listens before its workers have, and
+# requests sent then would wait for Django to start.
+READY_HOOK = """
+import os, pathlib
+
+def post_worker_init(worker):
+    pathlib.Path(os.environ["BENCH_READY_DIR"], str(worker.pid)).touch()
+"""
+
+
 @contextlib.contextmanager
-def server(env: dict[str, str], *, cache: str, workers: int, log: Path):
-    """gunicorn with ``workers`` sync workers on a free port, ``BENCH_CACHE``
-    set to ``cache``; yields (port, pid) once it answers, stops it after."""
+def gunicorn(
+    env: dict[str, str], *, workers: int, threads: int = 1, log: Path | None = None
+):
+    """The project served by gunicorn (``workers`` sync workers, or gthread
+    with ``threads``) on a free port; yields (port, process) once every worker
+    has loaded the application, stops it after."""
     port = free_port()
-    with log.open("ab") as output:
+    with contextlib.ExitStack() as stack:
+        ready = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        config = ready / "gunicorn.conf.py"
+        config.write_text(READY_HOOK)
+        output = stack.enter_context(log.open("ab")) if log else None
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                str(config),
                 "--workers",
                 str(workers),
+                "--threads",
+                str(threads),
                 "--worker-class",
-                "sync",
+                "gthread" if threads > 1 else "sync",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--pythonpath",
-                str(ROOT / "site"),
+                f"{ROOT / 'site'},{ROOT}",
                 "--chdir",
                 str(ROOT),
                 "--log-level",
                 "warning",
                 "--timeout",
-                "120",
+                "300",
                 "retaguarda.wsgi:application",
             ],
-            env={**env, "BENCH_CACHE": cache},
+            env={**env, "BENCH_READY_DIR": str(ready)},
             cwd=ROOT,
             stdout=output,
             stderr=output,
         )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if fetch(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start; see {log}")
-            time.sleep(0.2)
+        try:
+            deadline = time.monotonic() + 120
+            while len([p for p in ready.iterdir() if p.name.isdigit()]) < workers:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "gunicorn did not start" + (f"; see {log}" if log else "")
+                    )
+                time.sleep(0.1)
+            yield port, process
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def server(env: dict[str, str], *, cache: str, workers: int, log: Path):
+    """gunicorn with ``workers`` sync workers, ``BENCH_CACHE`` set to
+    ``cache``; yields (port, pid) once every worker is ready."""
+    with gunicorn({**env, "BENCH_CACHE": cache}, workers=workers, log=log) as (
+        port,
+        process,
+    ):
+        if fetch(port, "/healthz")[0] != 200:
+            raise RuntimeError(f"gunicorn does not answer /healthz; see {log}")
         yield port, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def fetch(port: int, path: str, headers: dict | None = None):
