@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,25 +50,49 @@ class Placement:
     created: bool
 
 
+def _catalog_rows(skus: list[str]) -> dict[str, dict]:
+    """The variants of ``skus`` with their product's name and status, by SKU.
+
+    Written out: it runs for every order. The price is read as text, so that
+    SQLite (which stores decimals as floating point) gives its exact cents."""
+    from content.models import Product, Variant
+
+    quote = connection.ops.quote_name
+    variant, product = Variant._meta, Product._meta
+
+    def column(meta, name):
+        return quote(meta.get_field(name).column)
+
+    sql = f"""
+        SELECT v.{quote(variant.pk.column)}, v.{column(variant, "sku")},
+               CAST(v.{column(variant, "price")} AS TEXT),
+               v.{column(variant, "active")}, v.{column(variant, "option1")},
+               v.{column(variant, "option2")}, v.{column(variant, "option3")},
+               p.{column(product, "name")}, p.{column(product, "live")}
+        FROM {quote(variant.db_table)} v
+        JOIN {quote(product.db_table)} p
+          ON p.{quote(product.pk.column)} = v.{column(variant, "product")}
+        WHERE v.{column(variant, "sku")} IN ({", ".join(["%s"] * len(skus))})
+    """  # noqa: S608  (names from the models; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, skus)
+        rows = cursor.fetchall()
+    return {
+        sku: {
+            "pk": pk,
+            "price": to_money(Decimal(price)),
+            "active": bool(active),
+            "options": [o for o in options if o],
+            "product_name": name,
+            "live": bool(live),
+        }
+        for pk, sku, price, active, *options, name, live in rows
+    }
+
+
 def _price_lines(channel: SalesChannel, clean: _Clean) -> list[dict]:
     """Check the lines against the live catalog and price them."""
-    from content.models import Variant
-
-    skus = [line["sku"] for line in clean.lines]
-    variants = {
-        row["sku"]: row
-        for row in Variant.objects.filter(sku__in=skus).values(
-            "pk",
-            "sku",
-            "price",
-            "active",
-            "option1",
-            "option2",
-            "option3",
-            "product__name",
-            "product__live",
-        )
-    }
+    variants = _catalog_rows([line["sku"] for line in clean.lines])
     priced = []
     for i, line in enumerate(clean.lines):
         key = f"lines[{i}]"
@@ -78,7 +102,7 @@ def _price_lines(channel: SalesChannel, clean: _Clean) -> list[dict]:
                 _("Unknown SKU “%s”.") % line["sku"]
             )
             continue
-        if not (variant["active"] and variant["product__live"]):
+        if not (variant["active"] and variant["live"]):
             clean.errors.setdefault(f"{key}.sku", []).append(
                 _("“%s” is not for sale.") % line["sku"]
             )
@@ -102,10 +126,8 @@ def _price_lines(channel: SalesChannel, clean: _Clean) -> list[dict]:
             {
                 "variant_id": variant["pk"],
                 "sku": line["sku"],
-                "product_name": variant["product__name"],
-                "variant_name": " / ".join(
-                    v for v in (variant[f"option{n}"] for n in (1, 2, 3)) if v
-                ),
+                "product_name": variant["product_name"],
+                "variant_name": " / ".join(variant["options"]),
                 "quantity": line["quantity"],
                 "unit_price": to_money(price),
                 "discount": line["discount"],
@@ -169,17 +191,24 @@ def _replay(order: Order, fingerprint: str) -> Placement:
 
 def _find_or_create_customer(data: dict) -> int:
     """The id of the customer with the document (else the e-mail) given, a new
-    customer if there is none."""
-    found = None
-    customers = Customer.objects.filter(anonymised_at__isnull=True).order_by("pk")
-    if data["document"]:
-        found = customers.filter(document=data["document"]).values_list("pk")[:1]
-        found = next(iter(found), None)
-    if found is None and data["email"]:
-        found = customers.filter(email=data["email"]).values_list("pk")[:1]
-        found = next(iter(found), None)
-    if found is not None:
-        return found[0]
+    customer if there is none. The lookups are written out: they run for
+    every order."""
+    quote = connection.ops.quote_name
+    meta = Customer._meta
+    find = (
+        f"SELECT {quote(meta.pk.column)} FROM {quote(meta.db_table)} "  # noqa: S608  (names from the model)
+        f"WHERE {quote(meta.get_field('anonymised_at').column)} IS NULL AND "
+        "{} = %s ORDER BY 1 LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        for name in ("document", "email"):
+            if data[name]:
+                cursor.execute(
+                    find.format(quote(meta.get_field(name).column)), [data[name]]
+                )
+                row = cursor.fetchone()
+                if row is not None:
+                    return row[0]
     return Customer.objects.create(
         name=data["name"],
         email=data["email"],
