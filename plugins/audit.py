@@ -27,6 +27,8 @@ from wagtail.log_actions import LogFormatter, get_active_log_context, log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
+from plugins.inserts import insert
+
 #: Field names never written to the audit log (their change is, not the value).
 SECRET_FIELDS = {"password", "secret", "secret_hash", "key_hash", "token"}
 MAX_VALUE_LENGTH = 500
@@ -161,7 +163,7 @@ def log_change(
         user=user or context.user,
         uuid=context.uuid,
     )
-    ModelLogEntry.objects.bulk_create([entry])
+    insert([entry])
     return entry
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from plugins import hooks
 from plugins.audit import log_change
+from plugins.inserts import insert
 from plugins.orders import hooks as order_hooks
 from plugins.orders.exceptions import (
     IdempotencyConflict,
@@ -369,8 +370,8 @@ def _write_order(
         placed_at=placed_at,
         promised_delivery_date=clean.promised_delivery_date,
     )
-    order.save(force_insert=True)
-    lines = OrderLine.objects.bulk_create(
+    insert([order])
+    lines = insert(
         [
             OrderLine(
                 order=order,
@@ -406,7 +407,7 @@ def _write_order(
                 created_at=placed_at,
             )
         )
-    OrderEvent.objects.bulk_create(events)
+    insert(events)
     # What the order was written with, as if prefetched: the payload of the
     # response needs no query (record_event adds to the events).
     order._prefetched_objects_cache = {

@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plugins.inserts import insert
 from plugins.stock.availability import expired_hold_units_sql
 from plugins.stock.exceptions import CannotShip, InsufficientStock
 from plugins.stock.models import (
@@ -133,7 +134,7 @@ def reserve_for_order(order) -> list[Reservation]:
     if not rows:
         return []
     now = timezone.now()
-    created = Reservation.objects.bulk_create(
+    created = insert(
         [
             Reservation(
                 level_id=level_id,

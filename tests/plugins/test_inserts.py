@@ -1,0 +1,98 @@
+"""Inserting rows from a statement built once: the rows bulk_create would
+write, read back field by field, with their keys set."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from plugins.inserts import MAX_ROWS, insert
+from plugins.orders.models import Order, OrderEvent, SalesChannel
+
+
+def order(channel, number, **fields):
+    return Order(
+        number=number,
+        channel=channel,
+        customer_name="Maria",
+        shipping_address={"cep": "01310-100", "uf": "SP", "nota": "ç ã"},
+        subtotal=Decimal("49.90"),
+        total=Decimal("64.90"),
+        shipping_total=Decimal("15.00"),
+        payment_method="pix",
+        placed_at=timezone.now(),
+        **fields,
+    )
+
+
+def stored(obj):
+    model = type(obj)
+    return {
+        field.attname: getattr(model.objects.get(pk=obj.pk), field.attname)
+        for field in model._meta.concrete_fields
+    }
+
+
+@pytest.mark.django_db
+def test_inserted_rows_are_the_rows_bulk_create_writes():
+    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
+    placed = datetime.datetime(2026, 3, 1, 12, 30, tzinfo=datetime.UTC)
+    mine = order(loja, "AAAA-2222", promised_delivery_date=datetime.date(2026, 3, 9))
+    theirs = order(loja, "AAAA-3333", promised_delivery_date=datetime.date(2026, 3, 9))
+    mine.placed_at = theirs.placed_at = placed
+    theirs.customer_token = "x" * 40
+    mine.customer_token = "y" * 40
+    insert([mine])
+    Order.objects.bulk_create([theirs])
+    assert mine.pk and not mine._state.adding and mine._state.db == "default"
+    expected = stored(theirs)
+    got = stored(mine)
+    for name in ("id", "number", "customer_token"):
+        expected.pop(name), got.pop(name)
+    assert got == expected
+    assert got["shipping_address"]["nota"] == "ç ã"
+    assert got["subtotal"] == Decimal("49.90")
+
+    events = [
+        OrderEvent(order=mine, kind="placed", message="um", created_at=placed),
+        OrderEvent(
+            order=mine, kind="note", message="dois", data={"n": 2}, created_at=placed
+        ),
+    ]
+    insert(events)
+    assert [e.pk for e in events] == sorted(e.pk for e in events)
+    assert [
+        (e.message, e.data)
+        for e in OrderEvent.objects.filter(order=mine).order_by("pk")
+    ] == [("um", {}), ("dois", {"n": 2})]
+
+
+@pytest.mark.django_db
+def test_the_statement_is_one_query_and_errors_are_the_databases():
+    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
+    first = order(loja, "BBBB-2222")
+    with CaptureQueriesContext(connection) as queries:
+        insert([first])
+    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert([order(loja, "BBBB-2222")])  # the number is unique
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_many_rows_go_through_bulk_create():
+    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
+    target = order(loja, "CCCC-2222")
+    insert([target])
+    now = timezone.now()
+    events = [
+        OrderEvent(order=target, kind="note", message=str(uuid.uuid4()), created_at=now)
+        for _ in range(MAX_ROWS + 1)
+    ]
+    insert(events)
+    assert all(e.pk for e in events)
+    assert OrderEvent.objects.filter(order=target).count() == MAX_ROWS + 1
