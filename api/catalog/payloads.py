@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
@@ -69,8 +70,14 @@ VARIANT_COLUMNS = (
 )
 
 
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
+def money(value: Decimal | float | int | str | None) -> str | None:
+    """An amount as "49.90". Written-out queries on SQLite read decimals as the
+    floating point numbers it stores (exact to 15 digits: their cents are)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = Decimal(value)
+    return f"{value:.2f}"
 
 
 def image_url(image_id: int, file_name: str, spec: str, prefix: str = "") -> str:
@@ -134,71 +141,105 @@ def category_crumbs() -> dict[str, dict]:
     return crumbs
 
 
+def _select(sql: str, ids: list[int]) -> list[tuple]:
+    """Rows of a written-out query over the products ``ids`` (``{ids}`` in
+    ``sql`` becomes their placeholders)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), ids)
+        return cursor.fetchall()
+
+
+@functools.cache
+def _page_queries(vendor: str) -> dict[str, str]:
+    """The queries of a page of products, written out once from the models'
+    table and column names: every uncached product list runs them, and the
+    ORM would compile each of them per request."""
+    quote = connection.ops.quote_name
+
+    def columns(model, *names: str) -> str:
+        meta = model._meta
+        return ", ".join(f"{quote(meta.get_field(n).column)}" for n in names)
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    link = Product.categories.through
+    image = ProductImage._meta.get_field("image").related_model
+    tag = ProductTag._meta.get_field("tag").related_model
+    pk = quote("id")
+    return {
+        "variants": f"""
+            SELECT {columns(Variant, *VARIANT_COLUMNS)} FROM {table(Variant)}
+            WHERE {columns(Variant, "product")} IN ({{ids}})
+            ORDER BY {columns(Variant, "product", "sort_order")}, {pk}
+        """,  # noqa: S608  (names from the models; values are parameters)
+        "categories": f"""
+            SELECT l.{columns(link, "product")}, c.{quote("slug")},
+                   c.{quote("name")}, c.{quote("path")}
+            FROM {table(link)} l
+            JOIN {table(Category)} c ON c.{pk} = l.{columns(link, "category")}
+            WHERE l.{columns(link, "product")} IN ({{ids}})
+            ORDER BY c.{quote("path")}
+        """,  # noqa: S608
+        "images": f"""
+            SELECT p.{columns(ProductImage, "product")}, p.{quote("alt")},
+                   p.{columns(ProductImage, "image")}, i.{columns(image, "file")},
+                   i.{columns(image, "width")}, i.{columns(image, "height")}
+            FROM {table(ProductImage)} p
+            JOIN {table(image)} i ON i.{pk} = p.{columns(ProductImage, "image")}
+            WHERE p.{columns(ProductImage, "product")} IN ({{ids}})
+            ORDER BY p.{columns(ProductImage, "product", "sort_order")}, p.{pk}
+        """,  # noqa: S608
+        "tags": f"""
+            SELECT p.{columns(ProductTag, "content_object")}, t.{quote("name")}
+            FROM {table(ProductTag)} p
+            JOIN {table(tag)} t ON t.{pk} = p.{columns(ProductTag, "tag")}
+            WHERE p.{columns(ProductTag, "content_object")} IN ({{ids}})
+            ORDER BY t.{quote("name")}
+        """,  # noqa: S608
+    }
+
+
 def build_product_payloads(rows: list[dict]) -> list[dict]:
     """Payloads for product rows read with ``PRODUCT_COLUMNS``, in their order."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
+    queries = _page_queries(connection.vendor)
 
     variants = defaultdict(list)
-    for variant in (
-        Variant.objects.filter(product_id__in=ids)
-        .order_by("product_id", "sort_order", "pk")
-        .values(*VARIANT_COLUMNS)
-    ):
+    active = VARIANT_COLUMNS.index("active")
+    for values in _select(queries["variants"], ids):
+        variant = dict(zip(VARIANT_COLUMNS, values, strict=True))
+        variant["active"] = bool(values[active])  # SQLite: 0 or 1
         variants[variant["product_id"]].append(variant)
 
     extra_categories = defaultdict(list)
-    for link in (
-        Product.categories.through.objects.filter(product_id__in=ids)
-        .order_by("category__path")
-        .values("product_id", "category__slug", "category__name", "category__path")
-    ):
-        extra_categories[link["product_id"]].append(
-            {
-                "slug": link["category__slug"],
-                "name": link["category__name"],
-                "path": link["category__path"],
-            }
-        )
+    for product_id, slug, name, path in _select(queries["categories"], ids):
+        extra_categories[product_id].append({"slug": slug, "name": name, "path": path})
 
     crumbs = category_crumbs()
 
     prefix = image_url_prefix()
     images = defaultdict(list)
-    for image in (
-        ProductImage.objects.filter(product_id__in=ids)
-        .order_by("product_id", "sort_order", "pk")
-        .values(
-            "product_id",
-            "alt",
-            "image_id",
-            "image__file",
-            "image__width",
-            "image__height",
-        )
+    for product_id, alt, image_id, file, width, height in _select(
+        queries["images"], ids
     ):
-        images[image["product_id"]].append(
+        images[product_id].append(
             {
-                "alt": image["alt"],
-                "width": image["image__width"],
-                "height": image["image__height"],
+                "alt": alt,
+                "width": width,
+                "height": height,
                 "sizes": {
-                    name: image_url(
-                        image["image_id"], image["image__file"], spec, prefix
-                    )
+                    name: image_url(image_id, file, spec, prefix)
                     for name, spec in IMAGE_SIZES.items()
                 },
             }
         )
 
     tags = defaultdict(list)
-    for tag in (
-        ProductTag.objects.filter(content_object_id__in=ids)
-        .order_by("tag__name")
-        .values("content_object_id", "tag__name")
-    ):
-        tags[tag["content_object_id"]].append(tag["tag__name"])
+    for product_id, name in _select(queries["tags"], ids):
+        tags[product_id].append(name)
 
     payloads = [
         product_payload(

@@ -347,3 +347,58 @@ def test_image_urls_without_reverse_are_reverse_s(spec):
     assert image_url(42, "original_images/foto 1.jpg", spec, prefix) == image_url(
         42, "original_images/foto 1.jpg", spec
     )
+
+
+def test_listed_payloads_are_the_payloads_built_from_the_objects(
+    api, catalog, casa, moda
+):
+    """The list reads its rows with written-out queries; previews build the
+    same payload from model instances. Every field agrees, on every database:
+    decimals (SQLite stores floats), booleans (SQLite stores 0/1), images,
+    extra categories and tags, in their order."""
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from api.cache import render
+    from api.catalog.payloads import payloads_for_objects
+    from content.models import ProductImage, Variant
+
+    Variant.objects.filter(sku="CAM-AZ-M").update(
+        compare_at_price=Decimal("59.90"),
+        length_cm=Decimal("30.5"),
+        width_cm=Decimal("20"),
+        height_cm=Decimal("1.25"),
+        weight_grams=180,
+        gtin="7891234567895",
+    )
+    Variant.objects.filter(sku="CAM-AZ-G").update(active=False)
+    for i, alt in enumerate(["Frente", "Costas"]):
+        image = get_image_model().objects.create(
+            title=alt, file=get_test_image_file(size=(800, 600))
+        )
+        ProductImage.objects.create(
+            product=catalog, image=image, alt=alt, sort_order=1 - i
+        )
+    catalog.categories.add(moda, casa)
+    catalog.tags.add("algodão")
+    catalog.save()
+    catalog.save_revision().publish()
+    catalog_changed()
+
+    listed = api.get(LIST).json()["results"]
+    products = [Product.objects.get(slug=p["slug"]) for p in listed]
+    assert json.loads(render(payloads_for_objects(products))) == listed
+    camiseta = listed[0]
+    assert [i["alt"] for i in camiseta["images"]] == ["Costas", "Frente"]
+    assert [c["path"] for c in camiseta["categories"]] == ["casa", "moda"]
+    assert camiseta["tags"] == ["algodão", "verão"]
+    variant = camiseta["variants"][0]
+    assert variant["compare_at_price"] == "59.90"
+    assert variant["dimensions_cm"] == {
+        "length": "30.50",
+        "width": "20.00",
+        "height": "1.25",
+    }
+    assert [v["active"] for v in camiseta["variants"]] == [True, False]
+    assert all(type(v["active"]) is bool for v in camiseta["variants"])
+    assert camiseta["price_range"] == {"min": "49.90", "max": "49.90"}
