@@ -18,7 +18,7 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from wagtail.models import Page, Site
 
 from api.cache import cached_json
-from api.catalog.payloads import PRODUCT_COLUMNS, build_product_payloads
+from api.catalog.payloads import build_product_payloads, product_values
 from api.catalog.schema import SeoSerializer
 from api.catalog.views import CatalogView
 from api.openapi import problems
@@ -143,9 +143,7 @@ def _blocks(stream) -> list[dict]:
     if grid_ids:
         rows = {
             row["id"]: row
-            for row in Product.objects.filter(pk__in=set(grid_ids)).values(
-                *PRODUCT_COLUMNS
-            )
+            for row in product_values(Product.objects.filter(pk__in=set(grid_ids)))
         }
         ordered = [rows[pk] for pk in dict.fromkeys(grid_ids) if pk in rows]
         payloads = {

@@ -12,7 +12,7 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from api.cache import cached_json
-from api.catalog.payloads import PRODUCT_COLUMNS, build_product_payloads
+from api.catalog.payloads import build_product_payloads, product_values
 from api.catalog.schema import ProductSerializer
 from api.catalog.views import CatalogView
 from api.openapi import problems
@@ -63,8 +63,8 @@ class SearchView(CatalogView):
             found = list(backend.search(query, Product.objects.live())[:MAX_PRODUCTS])
             rows = {
                 row["id"]: row
-                for row in Product.objects.filter(pk__in=[p.pk for p in found]).values(
-                    *PRODUCT_COLUMNS
+                for row in product_values(
+                    Product.objects.filter(pk__in=[p.pk for p in found])
                 )
             }
             products = build_product_payloads(

@@ -18,9 +18,9 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from api.cache import cached_json
 from api.catalog import schema
 from api.catalog.payloads import (
-    PRODUCT_COLUMNS,
     build_product_payloads,
     payloads_for_objects,
+    product_values,
 )
 from api.preview import preview_response, previewed_object
 from api.views import ApiKeyView
@@ -261,8 +261,8 @@ def paginate(request, queryset):
         # then gives the page without sorting the catalog.
         first = f"-{column}" if descending else column
     order = [first, "-id" if descending else "id"]
-    columns = [*PRODUCT_COLUMNS, column] if column == "min_price" else PRODUCT_COLUMNS
-    rows = list(queryset.order_by(*order).values(*columns)[: size + 1])
+    extra = [column] if column == "min_price" else []
+    rows = list(product_values(queryset.order_by(*order), *extra)[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
@@ -342,9 +342,7 @@ class ProductDetailView(CatalogView):
             return self.preview(request, slug, token)
 
         def build():
-            rows = list(
-                Product.objects.filter(live=True, slug=slug).values(*PRODUCT_COLUMNS)
-            )
+            rows = list(product_values(Product.objects.filter(live=True, slug=slug)))
             if not rows:
                 raise Http404
             return build_product_payloads(rows)[0]
@@ -484,9 +482,7 @@ class CollectionDetailView(CatalogView):
             )
             rows = {
                 row["id"]: row
-                for row in Product.objects.filter(pk__in=ordered).values(
-                    *PRODUCT_COLUMNS
-                )
+                for row in product_values(Product.objects.filter(pk__in=ordered))
             }
             products = build_product_payloads(
                 [rows[pk] for pk in ordered if pk in rows]
