@@ -4,9 +4,10 @@ and a large receipts import.
 1. **Hot SKU, sell-out**: N order placements (``POST /api/v1/orders/`` with
    an API key and an idempotency key each, one unit of one SKU) sent at once
    by many client threads over real HTTP to the app served by gunicorn (2
-   workers by default) on a fresh database, against one SKU with fewer units
-   than ordered. Afterwards, in the database: no unit oversold (exactly the
-   units available were reserved, the rest refused with 409), every placed
+   workers of 4 threads by default; ``--threads 1``: sync workers) on a fresh
+   database, against one SKU with fewer units than ordered. Afterwards, in
+   the database: no unit oversold (exactly the units available were
+   reserved, the rest refused with 409), every placed
    order shipped through the services and its reservation turned into a sale
    movement (no movement lost), the ledger adds up (``stock_verify``), no
    deadlock (PostgreSQL's ``pg_stat_database.deadlocks`` and no 5xx).
@@ -26,7 +27,7 @@ SQLite file). Figures are printed and written to
 ``tests/benchmarks/reports/stock_reservations-<vendor>.json``.
 
 Usage: python tests/benchmarks/stock_reservations.py [--orders 1000]
-       [--units 100] [--clients 64] [--workers 2] [--threads 1]
+       [--units 100] [--clients 64] [--workers 2] [--threads 4]
        [--import-rows 100000] [--parts sellout sustained import]
        [--database postgres://postgres@127.0.0.1:5432/postgres]
 """
@@ -494,7 +495,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (1: sync workers)"
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
         "--processes", type=int, default=8, help="processes of the hotrow part"
