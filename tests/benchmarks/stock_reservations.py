@@ -176,8 +176,8 @@ def hotrow_worker(holds: int) -> dict:
 
 def lockhold_worker(count: int) -> dict:
     """How long the hot row stays locked per reservation: sequential
-    reservations (no contention), timed from the guarded UPDATE to the
-    COMMIT — what each reservation holds the row lock for."""
+    reservations (no contention), timed from the guarded UPDATE to the end of
+    the COMMIT — what each reservation holds the row lock for."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -189,9 +189,10 @@ def lockhold_worker(count: int) -> dict:
     held = []
     for _ in range(count):
         with transaction.atomic():
+            # As reserve() does: the rows first, the guarded UPDATE last.
+            Reservation.objects.create(level=level, quantity=1, hold=hold)
             started = time.perf_counter()
             _apply({level.pk: [1, False]})
-            Reservation.objects.create(level=level, quantity=1, hold=hold)
         held.append(time.perf_counter() - started)
     mean = statistics.mean(held)
     return {

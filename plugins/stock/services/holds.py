@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plugins.inserts import insert
 from plugins.stock.exceptions import HoldNotFound, IllegalState, InvalidMovement
 from plugins.stock.models import CartHold, Reservation
 from plugins.stock.services.reservations import (
@@ -107,19 +108,22 @@ def create_hold(
         reference=reference, api_key=api_key, created_at=now, expires_at=now + duration
     )
     needs = [Need(variants[sku], sku, qty) for sku, qty in quantities.items()]
-    rows = reserve(needs, extra_changes=extra).rows
-    Reservation.objects.bulk_create(
-        [
-            Reservation(
-                level_id=level_id,
-                quantity=units,
-                hold=hold,
-                expires_at=hold.expires_at,
-                created_at=now,
-            )
-            for _need, level_id, units in rows
-        ]
-    )
+
+    def write(rows):
+        return insert(
+            [
+                Reservation(
+                    level_id=level_id,
+                    quantity=units,
+                    hold=hold,
+                    expires_at=hold.expires_at,
+                    created_at=now,
+                )
+                for _need, level_id, units in rows
+            ]
+        )
+
+    rows = reserve(needs, extra_changes=extra, write=write).rows
     _notify_reserved(rows)
     return hold
 

@@ -126,27 +126,30 @@ def reserve_for_order(order) -> list[Reservation]:
         Need(n.variant_id, n.sku, n.quantity - taken.get(n.line_id, 0), n.line_id)
         for n in lines
     ]
-    reserved = reserve(needs, candidates=candidates, extra_changes=extra)
-    rows = reserved.rows
-    watched = {c.pk: c for c in candidates}
     if extra:
         _notify_levels({pk: -units for pk, units in extra.items()})
+    created_at = getattr(order, "placed_at", None) or timezone.now()
+
+    def write(rows):
+        return insert(
+            [
+                Reservation(
+                    level_id=level_id,
+                    quantity=units,
+                    order_id=order.pk,
+                    order_line_id=need.line_id,
+                    order_number=order.number,
+                    created_at=created_at,
+                )
+                for need, level_id, units in rows
+            ]
+        )
+
+    reserved = reserve(needs, candidates=candidates, extra_changes=extra, write=write)
+    rows, created = reserved.rows, reserved.written
     if not rows:
         return []
-    now = timezone.now()
-    created = insert(
-        [
-            Reservation(
-                level_id=level_id,
-                quantity=units,
-                order_id=order.pk,
-                order_line_id=need.line_id,
-                order_number=order.number,
-                created_at=getattr(order, "placed_at", None) or now,
-            )
-            for need, level_id, units in rows
-        ]
-    )
+    watched = {c.pk: c for c in candidates}
     _notify_reserved(rows, watched, reserved.levels)
     return created
 

@@ -16,6 +16,7 @@ with ``BEGIN IMMEDIATE``, so writers take turns.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -88,6 +89,8 @@ class Reserved(NamedTuple):
     rows: list[tuple[Need, int, int]]
     #: level pk -> (on hand, reserved) right after the update, when known
     levels: dict[int, tuple[int, int]]
+    #: what ``write`` returned
+    written: list
 
 
 class _Stale(Exception):
@@ -249,17 +252,23 @@ def reserve(
     *,
     candidates: list[Candidate] | None = None,
     extra_changes: dict[int, int] | None = None,
+    write: Callable[[list[tuple[Need, int, int]]], list] | None = None,
 ) -> Reserved:
     """Reserve ``needs`` (must run inside a transaction). Returns the rows to
     write, (need, level pk, units), and the levels as updated. ``candidates``
     are the needs' levels when the caller read them already (with
-    ``preferred`` set); ``extra_changes``
-    ({level pk: units}, e.g. negative: a hold's leftover units released) are
-    applied in the same ordered pass. Raises InsufficientStock."""
+    ``preferred`` set); ``extra_changes`` ({level pk: units}, e.g. negative: a
+    hold's leftover units released) are applied in the same ordered pass.
+    Raises InsufficientStock.
+
+    ``write(rows)`` writes the reservation rows (returning them) before the
+    levels are updated: the guarded UPDATE is then the transaction's last
+    statement, and the levels' row locks are held only until the COMMIT
+    that follows it — the wait of every other order for a best-seller."""
     needs = [n for n in needs if n.quantity > 0]
     extra = extra_changes or {}
     if not needs and not extra:
-        return Reserved([], {})
+        return Reserved([], {}, [])
     variant_ids = {n.variant_id for n in needs}
     if candidates is None:
         candidates = _candidates(variant_ids)
@@ -270,15 +279,19 @@ def reserve(
         raise InsufficientStock(plan.short)
     changes = _merge(plan.changes, extra)
     if not plan.short:
+        written = []
         try:
             if len(changes) > 1:
                 with transaction.atomic():
+                    written = write(plan.rows) if write else []
                     after = _apply(changes)
             else:
+                written = write(plan.rows) if write else []
                 after = _apply(changes)
-            return Reserved(plan.rows, after)
+            return Reserved(plan.rows, after, written)
         except _Stale:
-            pass
+            if written and len(changes) <= 1:  # the savepoint took back the rest
+                Reservation.objects.filter(pk__in=[r.pk for r in written]).delete()
     # Locked path: the plan was stale or needs units of expired holds.
     locked = _candidates(variant_ids, lock=True)
     if any(c.expired for c in locked):
@@ -290,7 +303,8 @@ def reserve(
     plan = _plan(needs, locked)
     if plan.short:
         raise InsufficientStock(plan.short)
-    return Reserved(plan.rows, _apply(_merge(plan.changes, extra)))
+    written = write(plan.rows) if write else []
+    return Reserved(plan.rows, _apply(_merge(plan.changes, extra)), written)
 
 
 def _count_releases(candidates: list[Candidate], extra: dict[int, int]) -> None:

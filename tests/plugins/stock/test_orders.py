@@ -175,3 +175,51 @@ def test_an_order_takes_the_units_of_expired_cart_holds(stocked, loja, sp):
     assert CartHold.objects.get(pk=hold.pk).status == "expired"
     assert level("CAM-M", sp).reserved == 2
     assert_ledger_ok()
+
+
+@pytest.mark.parametrize(
+    ("quantity", "sp_units", "rj_units"),
+    [(4, 2, 2), (5, 2, 3)],  # the stale plan in one warehouse, or in two
+)
+def test_a_plan_made_from_stale_levels_is_redone_with_the_levels_locked(
+    stocked, loja, sp, rj, quantity, sp_units, rj_units
+):
+    """Orders plan from levels read without a lock, write their reservations,
+    then update the levels only if the units are still there. When another
+    order took them in between, the reservations written are taken back and
+    the plan is redone from the locked levels."""
+    from django.db import transaction
+
+    from plugins.stock.services.orders import _order_lines_and_levels
+    from plugins.stock.services.reservations import reserve
+
+    # CAM-P: 5 in SP-01 (first), 3 in RJ-01.
+    order = place(loja, lines=[{"sku": "CAM-P", "quantity": 1}])
+    lines, candidates, _hold = _order_lines_and_levels(order)  # SP-01: 4 free
+    (need,) = lines
+    need.quantity = quantity
+    place(loja, lines=[{"sku": "CAM-P", "quantity": 2}])  # meanwhile: 2 left
+    written = []
+
+    def write(rows):
+        created = [
+            Reservation.objects.create(
+                level_id=level_id, quantity=units, order_id=order.pk
+            )
+            for _need, level_id, units in rows
+        ]
+        written.append(created)
+        return created
+
+    with transaction.atomic():
+        reserved = reserve([need], candidates=candidates, write=write)
+    assert len(written) == 2  # the stale plan's rows, then the locked plan's
+    sp_level, rj_level = level("CAM-P", sp), level("CAM-P", rj)
+    assert sorted((level_id, units) for _n, level_id, units in reserved.rows) == [
+        (sp_level.pk, sp_units),
+        (rj_level.pk, rj_units),
+    ]
+    assert reserved.written == written[1]
+    assert (sp_level.reserved, rj_level.reserved) == (1 + 2 + sp_units, rj_units)
+    # Its first reservation and the locked plan's two: the stale rows are gone.
+    assert Reservation.objects.filter(order_id=order.pk).count() == 1 + 2
