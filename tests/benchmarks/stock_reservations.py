@@ -4,7 +4,7 @@ and a large receipts import.
 1. **Hot SKU, sell-out**: N order placements (``POST /api/v1/orders/`` with
    an API key and an idempotency key each, one unit of one SKU) sent at once
    by many client threads over real HTTP to the app served by gunicorn (2
-   workers of 4 threads by default; ``--threads 1``: sync workers) on a fresh
+   sync workers by default; ``--threads N``: gthread workers) on a fresh
    database, against one SKU with fewer units than ordered. Afterwards, in
    the database: no unit oversold (exactly the units available were
    reserved, the rest refused with 409), every placed
@@ -27,7 +27,7 @@ SQLite file). Figures are printed and written to
 ``tests/benchmarks/reports/stock_reservations-<vendor>.json``.
 
 Usage: python tests/benchmarks/stock_reservations.py [--orders 1000]
-       [--units 100] [--clients 64] [--workers 2] [--threads 4]
+       [--units 100] [--clients 64] [--workers 2] [--threads 1]
        [--import-rows 100000] [--parts sellout sustained import]
        [--database postgres://postgres@127.0.0.1:5432/postgres]
 """
@@ -497,7 +497,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per worker (1: sync workers)"
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
