@@ -61,10 +61,10 @@ def insert(objs: Sequence[M]) -> Sequence[M]:
     if not objs:
         return objs
     model = type(objs[0])
-    if len(objs) > MAX_ROWS:
-        return model._base_manager.bulk_create(objs)
     using = router.db_for_write(model, instance=objs[0])
-    sql, fields = _statement(model, len(objs), using)
+    sql, fields = (
+        _statement(model, len(objs), using) if len(objs) <= MAX_ROWS else ("", [])
+    )
     if not sql:
         return model._base_manager.using(using).bulk_create(objs)
     connection = connections[using]

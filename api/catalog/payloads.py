@@ -30,6 +30,7 @@ from api.hooks import PRODUCT_PAYLOADS
 from content.models import Category, Product, ProductImage, Variant
 from content.models.catalog import ProductTag
 from plugins import hooks
+from plugins.sql import column, columns, table
 
 IMAGE_SIZES = {
     "thumb": "fill-160x160",
@@ -168,48 +169,42 @@ def _page_queries(vendor: str) -> dict[str, str]:
     """The queries of a page of products, written out once from the models'
     table and column names: every uncached product list runs them, and the
     ORM would compile each of them per request."""
-    quote = connection.ops.quote_name
-
-    def columns(model, *names: str) -> str:
-        meta = model._meta
-        return ", ".join(f"{quote(meta.get_field(n).column)}" for n in names)
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
     link = Product.categories.through
     image = ProductImage._meta.get_field("image").related_model
     tag = ProductTag._meta.get_field("tag").related_model
-    pk = quote("id")
     return {
         "variants": f"""
             SELECT {columns(Variant, *VARIANT_COLUMNS)} FROM {table(Variant)}
-            WHERE {columns(Variant, "product")} IN ({{ids}})
-            ORDER BY {columns(Variant, "product", "sort_order")}, {pk}
+            WHERE {column(Variant, "product")} IN ({{ids}})
+            ORDER BY {columns(Variant, "product", "sort_order", "pk")}
         """,  # noqa: S608  (names from the models; values are parameters)
         "categories": f"""
-            SELECT l.{columns(link, "product")}, c.{quote("slug")},
-                   c.{quote("name")}, c.{quote("path")}
+            SELECT l.{column(link, "product")}, c.{column(Category, "slug")},
+                   c.{column(Category, "name")}, c.{column(Category, "path")}
             FROM {table(link)} l
-            JOIN {table(Category)} c ON c.{pk} = l.{columns(link, "category")}
-            WHERE l.{columns(link, "product")} IN ({{ids}})
-            ORDER BY c.{quote("path")}
+            JOIN {table(Category)} c
+              ON c.{column(Category, "pk")} = l.{column(link, "category")}
+            WHERE l.{column(link, "product")} IN ({{ids}})
+            ORDER BY c.{column(Category, "path")}
         """,  # noqa: S608
         "images": f"""
-            SELECT p.{columns(ProductImage, "product")}, p.{quote("alt")},
-                   p.{columns(ProductImage, "image")}, i.{columns(image, "file")},
-                   i.{columns(image, "width")}, i.{columns(image, "height")}
+            SELECT p.{column(ProductImage, "product")}, p.{column(ProductImage, "alt")},
+                   p.{column(ProductImage, "image")}, i.{column(image, "file")},
+                   i.{column(image, "width")}, i.{column(image, "height")}
             FROM {table(ProductImage)} p
-            JOIN {table(image)} i ON i.{pk} = p.{columns(ProductImage, "image")}
-            WHERE p.{columns(ProductImage, "product")} IN ({{ids}})
-            ORDER BY p.{columns(ProductImage, "product", "sort_order")}, p.{pk}
+            JOIN {table(image)} i
+              ON i.{column(image, "pk")} = p.{column(ProductImage, "image")}
+            WHERE p.{column(ProductImage, "product")} IN ({{ids}})
+            ORDER BY p.{column(ProductImage, "product")},
+                     p.{column(ProductImage, "sort_order")},
+                     p.{column(ProductImage, "pk")}
         """,  # noqa: S608
         "tags": f"""
-            SELECT p.{columns(ProductTag, "content_object")}, t.{quote("name")}
+            SELECT p.{column(ProductTag, "content_object")}, t.{column(tag, "name")}
             FROM {table(ProductTag)} p
-            JOIN {table(tag)} t ON t.{pk} = p.{columns(ProductTag, "tag")}
-            WHERE p.{columns(ProductTag, "content_object")} IN ({{ids}})
-            ORDER BY t.{quote("name")}
+            JOIN {table(tag)} t ON t.{column(tag, "pk")} = p.{column(ProductTag, "tag")}
+            WHERE p.{column(ProductTag, "content_object")} IN ({{ids}})
+            ORDER BY t.{column(tag, "name")}
         """,  # noqa: S608
     }
 

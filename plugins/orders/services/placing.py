@@ -33,6 +33,7 @@ from plugins.orders.money import ZERO, allocate, to_money
 from plugins.orders.permissions import order_policy
 from plugins.orders.services.lifecycle import emit_order_event
 from plugins.orders.services.validation import MAX_AMOUNT, _Clean, clean_order_request
+from plugins.sql import column, columns, table
 
 # Order numbers: 8 characters without look-alikes (0/O, 1/I/L), read over the
 # phone as "ABCD-EFGH". They identify, they do not authorise: the customer's
@@ -58,22 +59,15 @@ def _catalog_rows(skus: list[str]) -> dict[str, dict]:
     SQLite (which stores decimals as floating point) gives its exact cents."""
     from content.models import Product, Variant
 
-    quote = connection.ops.quote_name
-    variant, product = Variant._meta, Product._meta
-
-    def column(meta, name):
-        return quote(meta.get_field(name).column)
-
     sql = f"""
-        SELECT v.{quote(variant.pk.column)}, v.{column(variant, "sku")},
-               CAST(v.{column(variant, "price")} AS TEXT),
-               v.{column(variant, "active")}, v.{column(variant, "option1")},
-               v.{column(variant, "option2")}, v.{column(variant, "option3")},
-               p.{column(product, "name")}, p.{column(product, "live")}
-        FROM {quote(variant.db_table)} v
-        JOIN {quote(product.db_table)} p
-          ON p.{quote(product.pk.column)} = v.{column(variant, "product")}
-        WHERE v.{column(variant, "sku")} IN ({", ".join(["%s"] * len(skus))})
+        SELECT v.{column(Variant, "pk")}, v.{column(Variant, "sku")},
+               CAST(v.{column(Variant, "price")} AS TEXT),
+               v.{columns(Variant, "active", "option1", "option2", "option3")},
+               p.{column(Product, "name")}, p.{column(Product, "live")}
+        FROM {table(Variant)} v
+        JOIN {table(Product)} p
+          ON p.{column(Product, "pk")} = v.{column(Variant, "product")}
+        WHERE v.{column(Variant, "sku")} IN ({", ".join(["%s"] * len(skus))})
     """  # noqa: S608  (names from the models; values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, skus)
@@ -194,19 +188,15 @@ def _find_or_create_customer(data: dict) -> int:
     """The id of the customer with the document (else the e-mail) given, a new
     customer if there is none. The lookups are written out: they run for
     every order."""
-    quote = connection.ops.quote_name
-    meta = Customer._meta
     find = (
-        f"SELECT {quote(meta.pk.column)} FROM {quote(meta.db_table)} "  # noqa: S608  (names from the model)
-        f"WHERE {quote(meta.get_field('anonymised_at').column)} IS NULL AND "
+        f"SELECT {column(Customer, 'pk')} FROM {table(Customer)} "  # noqa: S608  (names from the model)
+        f"WHERE {column(Customer, 'anonymised_at')} IS NULL AND "
         "{} = %s ORDER BY 1 LIMIT 1"
     )
     with connection.cursor() as cursor:
         for name in ("document", "email"):
             if data[name]:
-                cursor.execute(
-                    find.format(quote(meta.get_field(name).column)), [data[name]]
-                )
+                cursor.execute(find.format(column(Customer, name)), [data[name]])
                 row = cursor.fetchone()
                 if row is not None:
                     return row[0]

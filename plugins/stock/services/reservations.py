@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef
 from django.utils import timezone
 
+from plugins.sql import column, table
 from plugins.stock import alerts
 from plugins.stock.availability import (
     Availability,
@@ -199,14 +200,10 @@ def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
     Written out: it runs for every order, and the statement never changes."""
     from django.db import connection
 
-    quote = connection.ops.quote_name
-    meta = StockLevel._meta
-    on_hand, reserved = (
-        quote(meta.get_field(name).column) for name in ("on_hand", "reserved")
-    )
+    on_hand, reserved = column(StockLevel, "on_hand"), column(StockLevel, "reserved")
     update = (
-        f"UPDATE {quote(meta.db_table)} SET {reserved} = {reserved} + %s "  # noqa: S608  (names from the model)
-        f"WHERE {quote(meta.pk.column)} = %s"
+        f"UPDATE {table(StockLevel)} SET {reserved} = {reserved} + %s "  # noqa: S608  (names from the model)
+        f"WHERE {column(StockLevel, 'pk')} = %s"
     )
     guard = f" AND {reserved} <= {on_hand} - %s"
     returning = connection.features.can_return_columns_from_insert
@@ -252,7 +249,7 @@ def reserve(
     *,
     candidates: list[Candidate] | None = None,
     extra_changes: dict[int, int] | None = None,
-    write: Callable[[list[tuple[Need, int, int]]], list] | None = None,
+    write: Callable[[list[tuple[Need, int, int]]], list],
 ) -> Reserved:
     """Reserve ``needs`` (must run inside a transaction). Returns the rows to
     write, (need, level pk, units), and the levels as updated. ``candidates``
@@ -279,18 +276,18 @@ def reserve(
         raise InsufficientStock(plan.short)
     changes = _merge(plan.changes, extra)
     if not plan.short:
-        written = []
-        try:
-            if len(changes) > 1:
-                with transaction.atomic():
-                    written = write(plan.rows) if write else []
-                    after = _apply(changes)
-            else:
-                written = write(plan.rows) if write else []
-                after = _apply(changes)
-            return Reserved(plan.rows, after, written)
-        except _Stale:
-            if written and len(changes) <= 1:  # the savepoint took back the rest
+        if len(changes) > 1:
+            try:
+                with transaction.atomic():  # a stale level takes all of it back
+                    written = write(plan.rows)
+                    return Reserved(plan.rows, _apply(changes), written)
+            except _Stale:
+                pass
+        else:
+            written = write(plan.rows)
+            try:
+                return Reserved(plan.rows, _apply(changes), written)
+            except _Stale:  # the one UPDATE changed nothing; the rows go
                 Reservation.objects.filter(pk__in=[r.pk for r in written]).delete()
     # Locked path: the plan was stale or needs units of expired holds.
     locked = _candidates(variant_ids, lock=True)
@@ -303,7 +300,7 @@ def reserve(
     plan = _plan(needs, locked)
     if plan.short:
         raise InsufficientStock(plan.short)
-    written = write(plan.rows) if write else []
+    written = write(plan.rows)
     return Reserved(plan.rows, _apply(_merge(plan.changes, extra)), written)
 
 
