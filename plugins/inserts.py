@@ -13,6 +13,8 @@ from typing import TypeVar
 
 from django.db import connections, models, router
 
+from plugins.sql import hot_cursor
+
 M = TypeVar("M", bound=models.Model)
 
 _statements: dict[tuple, tuple[str, list[models.Field]]] = {}
@@ -75,7 +77,7 @@ def insert(objs: Sequence[M]) -> Sequence[M]:
             field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
             for field in fields
         )
-    with connection.cursor() as cursor:
+    with hot_cursor(using) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
     attname = model._meta.auto_field.attname

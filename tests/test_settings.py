@@ -47,6 +47,19 @@ def test_database_url_switches_the_database():
     assert out == ["django.db.backends.postgresql", "db.internal", "5433", "loja"]
 
 
+def test_prepared_statements_can_be_turned_off_for_a_pooling_proxy():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    )
+    url = {**PRODUCTION, "DATABASE_URL": "postgres://shop:pw@db.internal:5433/loja"}
+    out = manage("shell", "--no-imports", "-c", code, env=url).stdout.split()
+    assert out == ["5"]
+    off = {**url, "DATABASE_PREPARED_STATEMENTS": "false"}
+    out = manage("shell", "--no-imports", "-c", code, env=off).stdout.split()
+    assert out == ["None"]
+
+
 def test_redis_url_switches_cache_and_task_queue():
     env = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/3"}
     code = (

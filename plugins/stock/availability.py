@@ -29,6 +29,8 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from plugins.sql import hot_cursor
+
 GEN_KEY = "stock:gen:{}"
 VALUE_KEY = "stock:avail:{}:{}"
 STATUS_KEY = "stock:status:{}"
@@ -162,7 +164,7 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
         WHERE v.sku IN ({", ".join(["%s"] * len(skus))})
         ORDER BY w.priority, w.code
     """  # noqa: S608  (table names from the models; values are parameters)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, [*expired_hold_units_params(), *skus])
         rows = cursor.fetchall()
     for sku, on_hand, reserved, expired, code, active, backorders in rows:

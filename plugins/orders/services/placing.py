@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from plugins.orders.money import ZERO, allocate, to_money
 from plugins.orders.permissions import order_policy
 from plugins.orders.services.lifecycle import emit_order_event
 from plugins.orders.services.validation import MAX_AMOUNT, _Clean, clean_order_request
-from plugins.sql import column, columns, table
+from plugins.sql import column, columns, hot_cursor, table
 
 # Order numbers: 8 characters without look-alikes (0/O, 1/I/L), read over the
 # phone as "ABCD-EFGH". They identify, they do not authorise: the customer's
@@ -69,7 +69,7 @@ def _catalog_rows(skus: list[str]) -> dict[str, dict]:
           ON p.{column(Product, "pk")} = v.{column(Variant, "product")}
         WHERE v.{column(Variant, "sku")} IN ({", ".join(["%s"] * len(skus))})
     """  # noqa: S608  (names from the models; values are parameters)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, skus)
         rows = cursor.fetchall()
     return {
@@ -193,7 +193,7 @@ def _find_or_create_customer(data: dict) -> int:
         f"WHERE {column(Customer, 'anonymised_at')} IS NULL AND "
         "{} = %s ORDER BY 1 LIMIT 1"
     )
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         for name in ("document", "email"):
             if data[name]:
                 cursor.execute(find.format(column(Customer, name)), [data[name]])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plugins.inserts import insert
+from plugins.sql import hot_cursor
 from plugins.stock.availability import expired_hold_units_sql
 from plugins.stock.exceptions import CannotShip, InsufficientStock
 from plugins.stock.models import (
@@ -83,7 +84,7 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
         now,
         order.pk,
     ]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     lines: dict[int, Need] = {}

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef
 from django.utils import timezone
 
-from plugins.sql import column, table
+from plugins.sql import column, hot_cursor, table
 from plugins.stock import alerts
 from plugins.stock.availability import (
     Availability,
@@ -208,7 +208,7 @@ def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
     guard = f" AND {reserved} <= {on_hand} - %s"
     returning = connection.features.can_return_columns_from_insert
     after = {}
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         for pk in sorted(changes):
             units, beyond = changes[pk]
             if units == 0:

@@ -178,6 +178,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_TIMEOUT", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The statements written out on hot paths (plugins.sql.cursor) are
+    # prepared on a connection's 5th run: PostgreSQL then skips parsing and
+    # planning them. Django's own queries bind on the client and are never
+    # prepared. Off (DATABASE_PREPARED_STATEMENTS=false) behind a proxy that
+    # pools connections per transaction without tracking prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: URL fields assume https
