@@ -18,6 +18,7 @@ Two caches depend on it:
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -139,33 +140,43 @@ def expired_hold_units_params() -> list:
     return [connection.ops.adapt_datetimefield_value(timezone.now())]
 
 
-def compute(skus: Iterable[str]) -> dict[str, Availability]:
-    """Availability of each SKU (one query).
-
-    Runs after every committed reservation and for every catalog page: the
-    query is written out (what ``expired_hold_units`` annotates) rather than
-    compiled by the ORM each time."""
+@functools.cache
+def _compute_sql(vendor: str, count: int) -> str:
     from django.db import connection
 
     from content.models import Variant
     from plugins.stock.models import StockLevel, Warehouse
 
-    skus = list(dict.fromkeys(skus))
-    result = {sku: Availability(sku) for sku in skus}
-    if not skus:
-        return result
     quote = connection.ops.quote_name
-    sql = f"""
+    return f"""
         SELECT v.sku, l.on_hand, l.reserved, {expired_hold_units_sql()},
                w.code, w.active, w.allow_backorders
         FROM {quote(StockLevel._meta.db_table)} l
         JOIN {quote(Variant._meta.db_table)} v ON v.id = l.variant_id
         JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
-        WHERE v.sku IN ({", ".join(["%s"] * len(skus))})
+        WHERE v.sku IN ({", ".join(["%s"] * count)})
         ORDER BY w.priority, w.code
     """  # noqa: S608  (table names from the models; values are parameters)
+
+
+def compute(skus: Iterable[str]) -> dict[str, Availability]:
+    """Availability of each SKU (one query).
+
+    Runs after every committed reservation and for every catalog page: the
+    query is written out (what ``expired_hold_units`` annotates) rather than
+    compiled by the ORM each time (built once per database and number of
+    SKUs)."""
+    from django.db import connection
+
+    skus = list(dict.fromkeys(skus))
+    result = {sku: Availability(sku) for sku in skus}
+    if not skus:
+        return result
     with hot_cursor() as cursor:
-        cursor.execute(sql, [*expired_hold_units_params(), *skus])
+        cursor.execute(
+            _compute_sql(connection.vendor, len(skus)),
+            [*expired_hold_units_params(), *skus],
+        )
         rows = cursor.fetchall()
     for sku, on_hand, reserved, expired, code, active, backorders in rows:
         item = result[sku]

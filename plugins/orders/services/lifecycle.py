@@ -332,7 +332,7 @@ def record_event(
 def emit_order_event(event: str, order: Order) -> None:
     from django.apps import apps
 
-    if not apps.is_installed("api"):
+    if "api" not in apps.app_configs:
         return
     from api.webhooks import emit
 

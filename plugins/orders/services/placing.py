@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,14 +53,11 @@ class Placement:
     created: bool
 
 
-def _catalog_rows(skus: list[str]) -> dict[str, dict]:
-    """The variants of ``skus`` with their product's name and status, by SKU.
-
-    Written out: it runs for every order. The price is read as text, so that
-    SQLite (which stores decimals as floating point) gives its exact cents."""
+@functools.cache
+def _catalog_rows_sql(vendor: str, count: int) -> str:
     from content.models import Product, Variant
 
-    sql = f"""
+    return f"""
         SELECT v.{column(Variant, "pk")}, v.{column(Variant, "sku")},
                CAST(v.{column(Variant, "price")} AS TEXT),
                v.{columns(Variant, "active", "option1", "option2", "option3")},
@@ -67,10 +65,18 @@ def _catalog_rows(skus: list[str]) -> dict[str, dict]:
         FROM {table(Variant)} v
         JOIN {table(Product)} p
           ON p.{column(Product, "pk")} = v.{column(Variant, "product")}
-        WHERE v.{column(Variant, "sku")} IN ({", ".join(["%s"] * len(skus))})
+        WHERE v.{column(Variant, "sku")} IN ({", ".join(["%s"] * count)})
     """  # noqa: S608  (names from the models; values are parameters)
+
+
+def _catalog_rows(skus: list[str]) -> dict[str, dict]:
+    """The variants of ``skus`` with their product's name and status, by SKU.
+
+    Written out (built once per database and number of SKUs): it runs for
+    every order. The price is read as text, so that SQLite (which stores
+    decimals as floating point) gives its exact cents."""
     with hot_cursor() as cursor:
-        cursor.execute(sql, skus)
+        cursor.execute(_catalog_rows_sql(connection.vendor, len(skus)), skus)
         rows = cursor.fetchall()
     return {
         sku: {
@@ -184,19 +190,24 @@ def _replay(order: Order, fingerprint: str) -> Placement:
     return Placement(order, False)
 
 
+@functools.cache
+def _find_customer_sql(vendor: str, by: str) -> str:
+    return (
+        f"SELECT {column(Customer, 'pk')} FROM {table(Customer)} "  # noqa: S608  (names from the model)
+        f"WHERE {column(Customer, 'anonymised_at')} IS NULL AND "
+        f"{column(Customer, by)} = %s ORDER BY 1 LIMIT 1"
+    )
+
+
 def _find_or_create_customer(data: dict) -> int:
     """The id of the customer with the document (else the e-mail) given, a new
     customer if there is none. The lookups are written out: they run for
     every order."""
-    find = (
-        f"SELECT {column(Customer, 'pk')} FROM {table(Customer)} "  # noqa: S608  (names from the model)
-        f"WHERE {column(Customer, 'anonymised_at')} IS NULL AND "
-        "{} = %s ORDER BY 1 LIMIT 1"
-    )
     with hot_cursor() as cursor:
         for name in ("document", "email"):
             if data[name]:
-                cursor.execute(find.format(column(Customer, name)), [data[name]])
+                sql = _find_customer_sql(connection.vendor, name)
+                cursor.execute(sql, [data[name]])
                 row = cursor.fetchone()
                 if row is not None:
                     return row[0]

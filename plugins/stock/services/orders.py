@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections import defaultdict
 
 from django.utils import timezone
@@ -39,19 +40,13 @@ from plugins.stock.services.reservations import (
 # -- orders -----------------------------------------------------------------------
 
 
-def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | None]:
-    """The order's lines and their variants' levels in one query, each level
-    marked when its warehouse is the order channel's preferred one, and the
-    live cart hold named by the order's idempotency key, if any.
-
-    This is the hot path of every order: the query is written out (the same
-    as ``_candidates`` joined to the lines) to spare Django compiling two
-    subqueries per order."""
+@functools.cache
+def _lines_and_levels_sql(vendor: str, line_model) -> str:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    line_table = quote(order.lines.model._meta.db_table)
-    sql = f"""
+    line_table = quote(line_model._meta.db_table)
+    return f"""
         SELECT ol.id, ol.variant_id, ol.sku, ol.quantity,
                l.id, l.warehouse_id, l.on_hand, l.reserved,
                {expired_hold_units_sql()},
@@ -73,6 +68,19 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
         WHERE ol.order_id = %s
         ORDER BY ol.id, l.id
     """  # noqa: S608  (table names from the models; values are parameters)
+
+
+def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | None]:
+    """The order's lines and their variants' levels in one query, each level
+    marked when its warehouse is the order channel's preferred one, and the
+    live cart hold named by the order's idempotency key, if any.
+
+    This is the hot path of every order: the query is written out (the same
+    as ``_candidates`` joined to the lines) to spare Django compiling two
+    subqueries per order (built once per database)."""
+    from django.db import connection
+
+    sql = _lines_and_levels_sql(connection.vendor, order.lines.model)
     channel = getattr(order, "channel", None)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     key = getattr(order, "idempotency_key", "")

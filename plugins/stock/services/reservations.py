@@ -15,6 +15,7 @@ with ``BEGIN IMMEDIATE``, so writers take turns.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -190,6 +191,26 @@ def _plan(
     return plan
 
 
+@functools.cache
+def _apply_statements(vendor: str) -> tuple[str, str, str]:
+    """The UPDATE of a level's reserved units, its guard, and what it returns
+    ("" where the database cannot return rows), built once per database."""
+    from django.db import connection
+
+    on_hand, reserved = column(StockLevel, "on_hand"), column(StockLevel, "reserved")
+    update = (
+        f"UPDATE {table(StockLevel)} SET {reserved} = {reserved} + %s "  # noqa: S608  (names from the model)
+        f"WHERE {column(StockLevel, 'pk')} = %s"
+    )
+    guard = f" AND {reserved} <= {on_hand} - %s"
+    returning = (
+        f" RETURNING {on_hand}, {reserved}"
+        if connection.features.can_return_columns_from_insert
+        else ""
+    )
+    return update, guard, returning
+
+
 def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
     """One conditional UPDATE per level, in ascending primary-key order.
     Positive changes that must stay within the available units are guarded;
@@ -200,13 +221,7 @@ def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
     Written out: it runs for every order, and the statement never changes."""
     from django.db import connection
 
-    on_hand, reserved = column(StockLevel, "on_hand"), column(StockLevel, "reserved")
-    update = (
-        f"UPDATE {table(StockLevel)} SET {reserved} = {reserved} + %s "  # noqa: S608  (names from the model)
-        f"WHERE {column(StockLevel, 'pk')} = %s"
-    )
-    guard = f" AND {reserved} <= {on_hand} - %s"
-    returning = connection.features.can_return_columns_from_insert
+    update, guard, returning = _apply_statements(connection.vendor)
     after = {}
     with hot_cursor() as cursor:
         for pk in sorted(changes):
@@ -217,7 +232,7 @@ def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
             if units > 0 and not beyond:
                 sql, params = sql + guard, [*params, units]
             if returning:
-                cursor.execute(f"{sql} RETURNING {on_hand}, {reserved}", params)
+                cursor.execute(sql + returning, params)
                 row = cursor.fetchone()
                 if row is None:
                     raise _Stale
