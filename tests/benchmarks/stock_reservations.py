@@ -5,7 +5,9 @@ and a large receipts import.
    an API key and an idempotency key each, one unit of one SKU) sent at once
    by many client threads over real HTTP to the app served by gunicorn (2
    sync workers by default; ``--threads N``: gthread workers) on a fresh
-   database, against one SKU with fewer units than ordered. Afterwards, in
+   database, against one SKU with fewer units than ordered. The workers are
+   warmed up first, as a running store's are, with ``--warm-up`` orders of
+   another SKU (not counted). Afterwards, in
    the database: no unit oversold (exactly the units available were
    reserved, the rest refused with 409), every placed
    order shipped through the services and its reservation turned into a sale
@@ -27,7 +29,7 @@ SQLite file). Figures are printed and written to
 ``tests/benchmarks/reports/stock_reservations-<vendor>.json``.
 
 Usage: python tests/benchmarks/stock_reservations.py [--orders 1000]
-       [--units 100] [--clients 64] [--workers 2] [--threads 1]
+       [--units 100] [--clients 64] [--warm-up 100] [--workers 2] [--threads 1]
        [--import-rows 100000] [--parts sellout sustained import]
        [--database postgres://postgres@127.0.0.1:5432/postgres]
 """
@@ -56,6 +58,7 @@ from tests.benchmarks.apibench.load import gunicorn  # noqa: E402  (no Django)
 REPORTS = Path(__file__).resolve().parent / "reports"
 PLUGINS = "orders,stock"
 HOT_SKU = "HOT-1"
+WARM_SKU = "WARM-1"  # the warm-up's orders: another product, plenty of units
 CPF = "529.982.247-25"  # valid check digits (generated, not a person)
 
 
@@ -82,10 +85,13 @@ def setup_worker(units: int) -> dict:
     product = Product(name="Produto quente", slug="produto-quente", live=True)
     product.variants = [Variant(sku=HOT_SKU, price=Decimal("10.00"))]
     product.save()
+    warm = Product(name="Aquecimento", slug="aquecimento", live=True)
+    warm.variants = [Variant(sku=WARM_SKU, price=Decimal("10.00"))]
+    warm.save()
     warehouse = Warehouse.objects.create(code="SP-01", name="CD São Paulo")
-    receive_stock(
-        warehouse, variant=Variant.objects.get(sku=HOT_SKU), quantity=units, user=None
-    )
+    for sku, quantity in ((HOT_SKU, units), (WARM_SKU, 100_000)):
+        variant = Variant.objects.get(sku=sku)
+        receive_stock(warehouse, variant=variant, quantity=quantity, user=None)
     _key, secret = create_api_key(
         name="Benchmark",
         scopes=["orders:write"],
@@ -107,8 +113,8 @@ def check_worker(units: int) -> dict:
     from plugins.stock.services import find_drift
 
     level = StockLevel.objects.get(variant__sku=HOT_SKU)
-    orders = list(Order.objects.all())
-    reserved_rows = Reservation.objects.filter(status="active").count()
+    orders = list(Order.objects.filter(lines__sku=HOT_SKU))
+    reserved_rows = Reservation.objects.filter(status="active", level=level).count()
     result = {
         "orders_placed": len(orders),
         "reserved": level.reserved,
@@ -122,7 +128,7 @@ def check_worker(units: int) -> dict:
         for name in ("pay", "invoice", "prepare", "ship"):
             transition_order(order, name, user=None)
     level.refresh_from_db()
-    sales = StockMovement.objects.filter(kind="sale").count()
+    sales = StockMovement.objects.filter(kind="sale", variant__sku=HOT_SKU).count()
     result.update(
         ship_seconds=round(time.perf_counter() - start, 2),
         sale_movements=sales,
@@ -332,7 +338,7 @@ def in_app(env: dict[str, str], *args: str) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def order_body(i: int) -> bytes:
+def order_body(i: int, sku: str = HOT_SKU) -> bytes:
     return json.dumps(
         {
             "customer": {"name": f"Cliente {i}", "document": CPF},
@@ -345,16 +351,16 @@ def order_body(i: int) -> bytes:
                 "city": "São Paulo",
                 "uf": "SP",
             },
-            "lines": [{"sku": HOT_SKU, "quantity": 1}],
+            "lines": [{"sku": sku, "quantity": 1}],
             "payment_method": "pix",
         }
     ).encode()
 
 
-def fire(port: int, key: str, orders: int, clients: int) -> dict:
-    """Send ``orders`` placements from ``clients`` threads (one keep-alive
-    connection each), all released together."""
-    bodies = [order_body(i) for i in range(orders)]
+def fire(port: int, key: str, orders: int, clients: int, sku: str = HOT_SKU) -> dict:
+    """Send ``orders`` placements of ``sku`` from ``clients`` threads (one
+    keep-alive connection each), all released together."""
+    bodies = [order_body(i, sku) for i in range(orders)]
     next_index = iter(range(orders))
     lock = threading.Lock()
     results: list[tuple[int, float, float]] = []  # status, started, seconds
@@ -421,6 +427,8 @@ def hot_sku(args, workdir: Path, part: str, units: int) -> dict:
     env = fresh_database(args.database, workdir, part)
     key = in_app(env, "setup", str(units))["key"]
     with gunicorn(env, workers=args.workers, threads=args.threads) as (port, _server):
+        if args.warm_up:
+            fire(port, key, args.warm_up, min(args.clients, 8), sku=WARM_SKU)
         run = fire(port, key, args.orders, args.clients)
     check = in_app(env, "check", str(units))
     result = {
@@ -430,6 +438,7 @@ def hot_sku(args, workdir: Path, part: str, units: int) -> dict:
         "clients": args.clients,
         "gunicorn_workers": args.workers,
         "gunicorn_threads": args.threads,
+        "warm_up_orders": args.warm_up,
         **run,
         **check,
     }
@@ -495,6 +504,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument(
+        "--warm-up", type=int, default=100, help="orders of another SKU first"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
