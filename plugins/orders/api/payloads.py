@@ -110,6 +110,15 @@ def _datetime(value) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
+def _label(choices, value) -> str:
+    """What ``get_FOO_display()`` shows, without the dict of every choice
+    that Django builds (hashing each lazy label) on each call."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 def _base_payload(order) -> dict:
     channel = order.channel
     timestamps = {name: _datetime(getattr(order, name)) for name in _TIMESTAMPS}
@@ -123,7 +132,7 @@ def _base_payload(order) -> dict:
             "kind": str(channel.kind),
         },
         "status": str(order.status),
-        "status_label": str(order.get_status_display()),
+        "status_label": _label(OrderStatus, order.status),
         "timestamps": timestamps,
         "lines": [
             {
@@ -145,7 +154,7 @@ def _base_payload(order) -> dict:
         },
         "payment": {
             "method": str(order.payment_method),
-            "method_label": str(order.get_payment_method_display()),
+            "method_label": _label(PaymentMethod, order.payment_method),
             "installments": order.installments,
             "installment_amounts": [
                 _money(amount)
@@ -443,13 +452,15 @@ class IntakeResponseSerializer(serializers.Serializer):
 def order_payloads(orders, serializer_class, *, context, audience: str) -> list[dict]:
     """Serialise ``orders`` and let other plugins add keys (``ORDER_PAYLOAD``)
     for ``audience``: ``"customer"`` or ``"staff"``."""
-    orders = list(orders)
-    payloads = serializer_class(orders, many=True, context=context).data
-    for order, payload in zip(orders, payloads, strict=True):
+    serializer = serializer_class(context=context)
+    payloads = []
+    for order in orders:
+        payload = serializer.to_representation(order)
         hooks.call(
             order_hooks.ORDER_PAYLOAD, order=order, payload=payload, audience=audience
         )
-    return list(payloads)
+        payloads.append(payload)
+    return payloads
 
 
 def order_payload(order, serializer_class, *, context, audience: str) -> dict:
