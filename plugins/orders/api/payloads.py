@@ -10,9 +10,10 @@ order. The schemathesis run checks every response against the schema.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -110,6 +111,24 @@ def _datetime(value) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
+def _related(order, name: str):
+    """``order.<name>.all()``: the prefetched rows as they are, without a
+    related manager and queryset built to hand them over."""
+    cached = getattr(order, "_prefetched_objects_cache", {}).get(name)
+    if cached is not None:
+        return cached
+    return getattr(order, name).all()
+
+
+@functools.lru_cache(maxsize=16)
+def _status_path_prefix(script_prefix: str, urlconf) -> str:
+    """The status page's path up to its token (``status/<slug:token>/``):
+    reversed once per script prefix and URLconf, not for every order."""
+    marker = "0"
+    path = reverse("api:orders:order-status", kwargs={"token": marker})
+    return path.removesuffix(f"{marker}/")
+
+
 def _label(choices, value) -> str:
     """What ``get_FOO_display()`` shows, without the dict of every choice
     that Django builds (hashing each lazy label) on each call."""
@@ -144,7 +163,7 @@ def _base_payload(order) -> dict:
                 "discount": _money(line.discount),
                 "total": _money(line.total),
             }
-            for line in order.lines.all()
+            for line in _related(order, "lines")
         ],
         "totals": {
             "subtotal": _money(order.subtotal),
@@ -220,9 +239,8 @@ class CustomerOrderSerializer(BaseOrderSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_status_url(self, order) -> str:
-        path = reverse(
-            "api:orders:order-status", kwargs={"token": order.customer_token}
-        )
+        path = _status_path_prefix(get_script_prefix(), get_urlconf())
+        path = f"{path}{order.customer_token}/"
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
@@ -235,7 +253,7 @@ class CustomerOrderSerializer(BaseOrderSerializer):
                 "status": event.to_status,
                 "status_label": str(OrderStatus(event.to_status).label),
             }
-            for event in order.events.all()
+            for event in _related(order, "events")
             if event.kind in public and event.to_status
         ]
 
