@@ -359,15 +359,20 @@ def order_body(i: int, sku: str = HOT_SKU) -> bytes:
 
 def fire(port: int, key: str, orders: int, clients: int, sku: str = HOT_SKU) -> dict:
     """Send ``orders`` placements of ``sku`` from ``clients`` threads (one
-    keep-alive connection each), all released together."""
+    keep-alive connection each, connected first), all released together;
+    times are from the release."""
     bodies = [order_body(i, sku) for i in range(orders)]
     next_index = iter(range(orders))
     lock = threading.Lock()
     results: list[tuple[int, float, float]] = []  # status, started, seconds
-    barrier = threading.Barrier(clients)
+    released: list[float] = []  # when every client is ready: the clock starts
+    barrier = threading.Barrier(
+        clients, action=lambda: released.append(time.perf_counter())
+    )
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        connection.connect()  # connected before the release, as a storefront is
         barrier.wait()
         while True:
             with lock:
@@ -394,11 +399,11 @@ def fire(port: int, key: str, orders: int, clients: int, sku: str = HOT_SKU) -> 
         connection.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    start = released[0]
     wall = time.perf_counter() - start
     statuses: dict[int, int] = {}
     for status, _s, _d in results:
