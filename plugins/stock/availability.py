@@ -19,12 +19,13 @@ Two caches depend on it:
 from __future__ import annotations
 
 import functools
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -67,13 +68,16 @@ class Availability:
 
     @property
     def status(self) -> str:
+        return self.status_at(low_stock_threshold())
+
+    def status_at(self, low_stock: int) -> str:
         if not self.known:
             return "unknown"
         if not self.tracked:
             return NOT_TRACKED
         if self.available <= 0:
             return BACKORDER if self.backorder else OUT_OF_STOCK
-        if self.available <= low_stock_threshold():
+        if self.available <= low_stock:
             return LOW_STOCK
         return IN_STOCK
 
@@ -193,11 +197,12 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
 # -- the availability endpoint's cache ---------------------------------------------
 
 
-def _epoch() -> str:
-    epoch = cache.get(EPOCH_KEY)
+def _epoch(backend=None) -> str:
+    backend = backend or cache
+    epoch = backend.get(EPOCH_KEY)
     if epoch is None:
-        cache.add(EPOCH_KEY, uuid.uuid4().hex, None)
-        epoch = cache.get(EPOCH_KEY, "0")
+        backend.add(EPOCH_KEY, uuid.uuid4().hex, None)
+        epoch = backend.get(EPOCH_KEY, "0")
     return epoch
 
 
@@ -270,28 +275,31 @@ def availability_changed(
 
 
 def _after_commit(deltas: dict[str, int], current: dict[str, Availability]) -> None:
-    epoch = _epoch()
-    cache.set_many(
-        {GEN_KEY.format(f"{epoch}:{sku}"): uuid.uuid4().hex for sku in deltas}, None
+    # The backend itself: the ``cache`` proxy looks it up on every use.
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    epoch = _epoch(backend)
+    backend.set_many(
+        {GEN_KEY.format(f"{epoch}:{sku}"): os.urandom(16).hex() for sku in deltas}, None
     )
     now = dict(current)
     if len(now) < len(deltas):
         now.update(compute(sku for sku in deltas if sku not in now))
     keys = {sku: STATUS_KEY.format(f"{epoch}:{sku}") for sku in deltas}
-    announced = cache.get_many(list(keys.values()))
+    announced = backend.get_many(list(keys.values()))
     changed = {}
+    low = low_stock_threshold()
     for sku, item in now.items():
-        status = item.status
+        status = item.status_at(low)
         before = Availability(
             sku,
             available=item.available - deltas[sku],
             backorder=item.backorder,
             tracked=item.tracked,
-        ).status
+        ).status_at(low)
         if status != before or announced.get(keys[sku]) != status:
             changed[keys[sku]] = status
     if changed:
-        cache.set_many(changed, None)
+        backend.set_many(changed, None)
         from django.apps import apps
 
         if apps.is_installed("api"):
