@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import transaction
 
 
@@ -26,19 +26,21 @@ class CachedRows:
         self.timeout = timeout
         self.generation_key = f"rows:{name}:generation"
 
-    def _generation(self) -> str:
-        generation = cache.get(self.generation_key)
+    def _generation(self, backend) -> str:
+        generation = backend.get(self.generation_key)
         if generation is None:
-            cache.add(self.generation_key, uuid.uuid4().hex, None)
-            generation = cache.get(self.generation_key, "0")
+            backend.add(self.generation_key, uuid.uuid4().hex, None)
+            generation = backend.get(self.generation_key, "0")
         return generation
 
     def get(self) -> Any:
-        key = f"rows:{self.name}:{self._generation()}"
-        rows = cache.get(key)
+        # The backend itself: the ``cache`` proxy looks it up on every use.
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        key = f"rows:{self.name}:{self._generation(backend)}"
+        rows = backend.get(key)
         if rows is None:
             rows = self.load()
-            cache.set(key, rows, self.timeout)
+            backend.set(key, rows, self.timeout)
         return rows
 
     def changed(self, **kwargs) -> None:
