@@ -27,7 +27,7 @@ from wagtail.log_actions import LogFormatter, get_active_log_context, log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
-from plugins.inserts import insert
+from plugins.inserts import insert_rows
 
 #: Field names never written to the audit log (their change is, not the value).
 SECRET_FIELDS = {"password", "secret", "secret_hash", "key_hash", "token"}
@@ -141,7 +141,8 @@ def log_change(
         payload["changes"] = changes
     model = log_registry.get_log_model_for_instance(instance)
     if model is not ModelLogEntry:
-        return log(instance=instance, action=action, user=user, data=payload)
+        log(instance=instance, action=action, user=user, data=payload)
+        return
     # What Wagtail's ``log()`` writes for a model, without the ``full_clean()``
     # of its ``save()``: that checks the foreign keys by query and the action
     # against the registry, and here the keys come from saved rows and the
@@ -151,20 +152,24 @@ def log_change(
     if not log_registry.action_exists(action):
         raise ValueError(f"The log action {action!r} has not been registered.")
     context = get_active_log_context()
-    entry = ModelLogEntry(
-        content_type=ContentType.objects.get_for_model(
-            instance, for_concrete_model=False
-        ),
-        object_id=str(instance.pk),
-        label=str(instance) or f"{type(instance).__name__} object ({instance.pk})",
-        action=action,
-        timestamp=timezone.now(),
-        data=payload,
-        user=user or context.user,
-        uuid=context.uuid,
+    by = user or context.user
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
+    insert_rows(
+        ModelLogEntry,
+        [
+            {
+                "content_type_id": content_type.pk,
+                "object_id": str(instance.pk),
+                "label": str(instance)
+                or f"{type(instance).__name__} object ({instance.pk})",
+                "action": action,
+                "timestamp": timezone.now(),
+                "data": payload,
+                "user_id": by.pk if by is not None else None,
+                "uuid": context.uuid,
+            }
+        ],
     )
-    insert([entry])
-    return entry
 
 
 class AuditedCreateAction(CreateAction):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from plugins.inserts import MAX_ROWS, insert
+from plugins.inserts import MAX_ROWS, insert, insert_rows
 from plugins.orders.models import Order, OrderEvent, SalesChannel
 
 
@@ -96,3 +96,42 @@ def test_many_rows_go_through_bulk_create():
     insert(events)
     assert all(e.pk for e in events)
     assert OrderEvent.objects.filter(order=target).count() == MAX_ROWS + 1
+
+
+@pytest.mark.django_db
+def test_rows_without_instances_take_the_fields_defaults():
+    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
+    target = order(loja, "DDDD-2222")
+    insert([target])
+    now = timezone.now()
+    keys = insert_rows(
+        OrderEvent,
+        [
+            {"order_id": target.pk, "kind": "note", "message": "um", "created_at": now},
+            {
+                "order_id": target.pk,
+                "kind": "note",
+                "message": "dois",
+                "data": {"n": 2, "nota": "ç"},
+                "created_at": now,
+            },
+        ],
+    )
+    rows = list(OrderEvent.objects.filter(order=target).order_by("pk"))
+    assert [e.pk for e in rows] == keys
+    assert [(e.message, e.data, e.source, e.created_at) for e in rows] == [
+        ("um", {}, OrderEvent._meta.get_field("source").get_default(), now),
+        (
+            "dois",
+            {"n": 2, "nota": "ç"},
+            OrderEvent._meta.get_field("source").get_default(),
+            now,
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_rows_naming_no_field_are_refused_before_writing():
+    with pytest.raises(TypeError, match="mesage"):
+        insert_rows(OrderEvent, [{"order_id": 1, "mesage": "um"}])
+    assert not OrderEvent.objects.exists()
