@@ -18,8 +18,71 @@ from plugins.sql import hot_cursor
 M = TypeVar("M", bound=models.Model)
 
 _statements: dict[tuple, tuple[str, list[models.Field]]] = {}
+_columns: dict[tuple, list[tuple]] = {}
 #: More rows go through ``bulk_create`` (which batches them).
 MAX_ROWS = 100
+
+# Values that Django's own fields store as they are: for these exact types
+# ``get_db_prep_save()`` hands the value back unchanged, so the rows skip it.
+_AS_IS: dict[type[models.Field], tuple[type, ...]] = {
+    **dict.fromkeys(
+        (models.CharField, models.TextField, models.SlugField, models.EmailField),
+        (str,),
+    ),
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.SmallIntegerField,
+            models.BigIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+        ),
+        (int,),
+    ),
+    models.BooleanField: (bool,),
+}
+# Fields whose NULL is None as it is (not JSON's ``null``).
+_NONE_AS_IS = (*_AS_IS, models.DateTimeField, models.DateField, models.DecimalField)
+
+
+def _column(field: models.Field) -> tuple:
+    """How a row's value for ``field`` becomes a parameter: (attname, whether
+    ``pre_save()`` matters, the value types stored as they are, whether None
+    is stored as it is)."""
+    kind = type(field.target_field) if field.is_relation else type(field)
+    if field.is_relation and type(field) is not models.ForeignKey:
+        kind = None
+    plain_pre_save = type(field).pre_save is models.Field.pre_save or (
+        isinstance(field, models.DateField)
+        and not (field.auto_now or field.auto_now_add)
+    )
+    return (
+        field,
+        field.attname,
+        not plain_pre_save,
+        _AS_IS.get(kind, ()),
+        kind in _NONE_AS_IS,
+    )
+
+
+def _params(model, fields, objs, connection) -> list:
+    key = (model, connection.alias)
+    columns = _columns.get(key)
+    if columns is None:
+        columns = _columns[key] = [_column(field) for field in fields]
+    params = []
+    append = params.append
+    for obj in objs:
+        for field, attname, pre_save, as_is, none_as_is in columns:
+            value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
+            if (value is None and none_as_is) or type(value) in as_is:
+                append(value)
+            else:
+                append(field.get_db_prep_save(value, connection=connection))
+    return params
 
 
 def _statement(model, rows: int, using: str):
@@ -70,13 +133,9 @@ def insert(objs: Sequence[M]) -> Sequence[M]:
     if not sql:
         return model._base_manager.using(using).bulk_create(objs)
     connection = connections[using]
-    params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
-        params.extend(
-            field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
-            for field in fields
-        )
+    params = _params(model, fields, objs, connection)
     with hot_cursor(using) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()

@@ -135,3 +135,18 @@ def test_rows_naming_no_field_are_refused_before_writing():
     with pytest.raises(TypeError, match="mesage"):
         insert_rows(OrderEvent, [{"order_id": 1, "mesage": "um"}])
     assert not OrderEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_values_of_other_types_are_converted_as_the_field_does():
+    """Strings, ints and booleans go to the database as they are only where the
+    field would store them unchanged; anything else through the field."""
+    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
+    target = order(loja, "EEEE-2222", installments="3")
+    target.total = "64.90"
+    target.customer_token = 12345  # an int in a text field: stored as its text
+    insert([target])
+    stored_order = Order.objects.get(pk=target.pk)
+    assert stored_order.installments == 3
+    assert stored_order.total == Decimal("64.90")
+    assert stored_order.customer_token == "12345"
