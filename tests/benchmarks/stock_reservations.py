@@ -4,7 +4,8 @@ and a large receipts import.
 1. **Hot SKU, sell-out**: N order placements (``POST /api/v1/orders/`` with
    an API key and an idempotency key each, one unit of one SKU) sent at once
    by many client threads over real HTTP to the app served by gunicorn (2
-   sync workers by default; ``--threads N``: gthread workers) on a fresh
+   gthread workers of 2 threads by default; ``--threads 1``: sync workers,
+   which close the connection after each response) on a fresh
    database, against one SKU with fewer units than ordered. The workers are
    warmed up first, as a running store's are, with ``--warm-up`` orders of
    another SKU (not counted). Afterwards, in
@@ -29,7 +30,7 @@ SQLite file). Figures are printed and written to
 ``tests/benchmarks/reports/stock_reservations-<vendor>.json``.
 
 Usage: python tests/benchmarks/stock_reservations.py [--orders 1000]
-       [--units 100] [--clients 64] [--warm-up 100] [--workers 2] [--threads 1]
+       [--units 100] [--clients 64] [--warm-up 100] [--workers 2] [--threads 2]
        [--import-rows 100000] [--parts sellout sustained import]
        [--database postgres://postgres@127.0.0.1:5432/postgres]
 """
@@ -514,7 +515,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+        "--threads", type=int, default=2, help="threads per worker (1: sync workers)"
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
