@@ -49,9 +49,9 @@ _NONE_AS_IS = (*_AS_IS, models.DateTimeField, models.DateField, models.DecimalFi
 
 
 def _column(field: models.Field) -> tuple:
-    """How a row's value for ``field`` becomes a parameter: (attname, whether
-    ``pre_save()`` matters, the value types stored as they are, whether None
-    is stored as it is)."""
+    """How a row's value for ``field`` becomes a parameter: (the field, its
+    attname, whether ``pre_save()`` matters, the value types stored as they
+    are, whether None is stored as it is)."""
     kind = type(field.target_field) if field.is_relation else type(field)
     if field.is_relation and type(field) is not models.ForeignKey:
         kind = None

@@ -44,7 +44,8 @@ def hot_cursor(using: str = DEFAULT_DB_ALIAS):
     and plans it once per connection instead of on every order. Django's own
     cursors bind on the client and never prepare. One such cursor is kept per
     connection (an order runs about ten hot statements, and a cursor costs
-    more to set up than to execute one).
+    more to set up than to execute one): read a statement's rows before the
+    next hot statement runs.
 
     It is Django's cursor on other databases, with prepared statements turned
     off (behind a proxy that pools connections per transaction), and while
