@@ -56,3 +56,14 @@ def test_turned_off_nothing_is_prepared(sellable, loja, storefront, monkeypatch)
 
     assert not any("orders_order" in s for s in prepared())
     assert Order.objects.count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_gets_its_own_cursor(sellable, loja, storefront):
+    place_orders(storefront, 6)
+    connection.close()  # the server dropped it, or it grew too old
+
+    response = post_order(storefront, key="pedido-depois")
+
+    assert response.status_code == 201, response.json()
+    assert Order.objects.count() == 7
