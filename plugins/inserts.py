@@ -9,7 +9,7 @@ the statement once per model, number of rows and database, and reuses it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.db import connections, models, router
 
@@ -18,7 +18,7 @@ from plugins.sql import hot_cursor
 M = TypeVar("M", bound=models.Model)
 
 _statements: dict[tuple, tuple[str, list[models.Field]]] = {}
-_columns: dict[tuple, list[tuple]] = {}
+_columns: dict[tuple, list] = {}
 #: More rows go through ``bulk_create`` (which batches them).
 MAX_ROWS = 100
 
@@ -48,10 +48,25 @@ _AS_IS: dict[type[models.Field], tuple[type, ...]] = {
 _NONE_AS_IS = (*_AS_IS, models.DateTimeField, models.DateField, models.DecimalField)
 
 
-def _column(field: models.Field) -> tuple:
-    """How a row's value for ``field`` becomes a parameter: (the field, its
-    attname, whether ``pre_save()`` matters, the value types stored as they
-    are, whether None is stored as it is)."""
+class _Column(NamedTuple):
+    """How a row's value for ``field`` becomes a parameter."""
+
+    field: models.Field
+    attname: str
+    #: whether the field's ``pre_save()`` changes the value (auto_now …)
+    pre_save: bool
+    #: the value types stored as they are
+    as_is: tuple[type, ...]
+    #: whether None is stored as it is
+    none_as_is: bool
+
+    def param(self, value, connection):
+        if (value is None and self.none_as_is) or type(value) in self.as_is:
+            return value
+        return self.field.get_db_prep_save(value, connection=connection)
+
+
+def _column(field: models.Field) -> _Column:
     kind = type(field.target_field) if field.is_relation else type(field)
     if field.is_relation and type(field) is not models.ForeignKey:
         kind = None
@@ -59,7 +74,7 @@ def _column(field: models.Field) -> tuple:
         isinstance(field, models.DateField)
         and not (field.auto_now or field.auto_now_add)
     )
-    return (
+    return _Column(
         field,
         field.attname,
         not plain_pre_save,
@@ -68,24 +83,20 @@ def _column(field: models.Field) -> tuple:
     )
 
 
-def _params(model, fields, objs, connection) -> list:
+def _columns_of(model, fields, connection) -> list[_Column]:
     key = (model, connection.alias)
-    columns = _columns.get(key)
-    if columns is None:
-        columns = _columns[key] = [_column(field) for field in fields]
-    params = []
-    append = params.append
-    for obj in objs:
-        for field, attname, pre_save, as_is, none_as_is in columns:
-            value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
-            if (value is None and none_as_is) or type(value) in as_is:
-                append(value)
-            else:
-                append(field.get_db_prep_save(value, connection=connection))
-    return params
+    found = _columns.get(key)
+    if found is None:
+        found = _columns[key] = [_column(field) for field in fields]
+    return found
 
 
 def _statement(model, rows: int, using: str):
+    """The INSERT of ``rows`` rows of ``model`` and its fields, or ("", [])
+    where ``bulk_create`` must do it (too many rows, a model it does not
+    fit)."""
+    if rows > MAX_ROWS:
+        return "", []
     key = (model, rows, using)
     found = _statements.get(key)
     if found is not None:
@@ -127,15 +138,23 @@ def insert(objs: Sequence[M]) -> Sequence[M]:
         return objs
     model = type(objs[0])
     using = router.db_for_write(model, instance=objs[0])
-    sql, fields = (
-        _statement(model, len(objs), using) if len(objs) <= MAX_ROWS else ("", [])
-    )
+    sql, fields = _statement(model, len(objs), using)
     if not sql:
         return model._base_manager.using(using).bulk_create(objs)
     connection = connections[using]
+    columns = _columns_of(model, fields, connection)
+    params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
-    params = _params(model, fields, objs, connection)
+        params.extend(
+            column.param(
+                column.field.pre_save(obj, True)
+                if column.pre_save
+                else getattr(obj, column.attname),
+                connection,
+            )
+            for column in columns
+        )
     with hot_cursor(using) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
@@ -156,27 +175,28 @@ def insert_rows(model: type[M], rows: Sequence[dict]) -> list:
     if not rows:
         return []
     using = router.db_for_write(model)
-    sql, fields = (
-        _statement(model, len(rows), using) if len(rows) <= MAX_ROWS else ("", [])
-    )
+    sql, fields = _statement(model, len(rows), using)
     if not sql:
         objs = model._base_manager.using(using).bulk_create(
             [model(**row) for row in rows]
         )
         return [obj.pk for obj in objs]
-    names = {field.attname for field in fields}
     connection = connections[using]
+    columns = _columns_of(model, fields, connection)
+    names = {column.attname for column in columns}
     params = []
     for row in rows:
         unknown = row.keys() - names
         if unknown:
             raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}.")
         params.extend(
-            field.get_db_prep_save(
-                row[field.attname] if field.attname in row else field.get_default(),
-                connection=connection,
+            column.param(
+                row[column.attname]
+                if column.attname in row
+                else column.field.get_default(),
+                connection,
             )
-            for field in fields
+            for column in columns
         )
     with hot_cursor(using) as cursor:
         cursor.execute(sql, params)

@@ -179,7 +179,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The statements written out on hot paths (plugins.sql.cursor) are
+    # The statements written out on hot paths (plugins.sql.hot_cursor) are
     # prepared on a connection's 5th run: PostgreSQL then skips parsing and
     # planning them. Django's own queries bind on the client and are never
     # prepared. Off (DATABASE_PREPARED_STATEMENTS=false) behind a proxy that
