@@ -83,11 +83,14 @@ def test_the_statement_is_one_query_and_errors_are_the_databases():
     assert Order.objects.count() == 1
 
 
-@pytest.mark.django_db
-def test_many_rows_go_through_bulk_create():
+@pytest.fixture
+def target(db):
+    """An order inserted on a new channel, for rows that point to it."""
     loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
-    target = order(loja, "CCCC-2222")
-    insert([target])
+    return insert([order(loja, "CCCC-2222")])[0]
+
+
+def test_many_rows_go_through_bulk_create(target):
     now = timezone.now()
     events = [
         OrderEvent(order=target, kind="note", message=str(uuid.uuid4()), created_at=now)
@@ -98,11 +101,7 @@ def test_many_rows_go_through_bulk_create():
     assert OrderEvent.objects.filter(order=target).count() == MAX_ROWS + 1
 
 
-@pytest.mark.django_db
-def test_rows_without_instances_take_the_fields_defaults():
-    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
-    target = order(loja, "DDDD-2222")
-    insert([target])
+def test_rows_without_instances_take_the_fields_defaults(target):
     now = timezone.now()
     keys = insert_rows(
         OrderEvent,
