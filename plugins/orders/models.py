@@ -139,6 +139,10 @@ class Customer(ClusterableModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        permissions = [
+            ("export_customer_data", _("Can export a customer's data (LGPD)")),
+            ("anonymise_customer", _("Can anonymise a customer (LGPD)")),
+        ]
         indexes = [models.Index(fields=["email"])]
 
     def __str__(self) -> str:
