@@ -254,6 +254,18 @@ RETAGUARDA_PREVIEW_TOKEN_MAX_AGE = env_int("RETAGUARDA_PREVIEW_TOKEN_MAX_AGE", 3
 #: internet), e.g. for a receiver on the same network.
 RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = env_bool("RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE", False)
 
+# -- Stock -------------------------------------------------------------------------
+
+#: Sell SKUs that were never stocked in any warehouse, without reserving units
+#: (off: such orders are refused as out of stock).
+RETAGUARDA_STOCK_SELL_UNTRACKED = env_bool("RETAGUARDA_STOCK_SELL_UNTRACKED", False)
+#: A level at or below this many available units is "low stock".
+RETAGUARDA_STOCK_LOW_THRESHOLD = env_int("RETAGUARDA_STOCK_LOW_THRESHOLD", 5)
+#: Who gets an e-mail when a level falls to its reorder point.
+RETAGUARDA_STOCK_ALERT_EMAILS = env_list("RETAGUARDA_STOCK_ALERT_EMAILS")
+#: The longest a storefront may hold units for a cart, in minutes.
+RETAGUARDA_STOCK_HOLD_MAX_MINUTES = env_int("RETAGUARDA_STOCK_HOLD_MAX_MINUTES", 60)
+
 # -- Static and media files ----------------------------------------------------
 
 STATIC_URL = env("STATIC_URL", "/static/")
