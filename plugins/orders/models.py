@@ -142,6 +142,7 @@ class Customer(ClusterableModel):
         permissions = [
             ("export_customer_data", _("Can export a customer's data (LGPD)")),
             ("anonymise_customer", _("Can anonymise a customer (LGPD)")),
+            ("merge_customer", _("Can merge a customer into another")),
         ]
         indexes = [models.Index(fields=["email"])]
 
@@ -157,6 +158,52 @@ class Customer(ClusterableModel):
     @property
     def document_display(self) -> str:
         return format_document(self.document)
+
+
+class CustomerReference(models.Model):
+    """A customer's id in a sales channel's own system: the storefront's account
+    id of a customer the storefront authenticated, or a marketplace's buyer id.
+
+    Orders of the channel that carry the reference join this customer: it is
+    the only way an order placed with an API key joins an existing customer
+    (an e-mail or a CPF is what anyone can type). Unique per channel."""
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="references",
+        verbose_name=_("customer"),
+    )
+    channel = models.ForeignKey(
+        SalesChannel,
+        on_delete=models.PROTECT,
+        related_name="customer_references",
+        verbose_name=_("channel"),
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=80,
+        help_text=_("The customer's id in the channel's own system."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer reference")
+        verbose_name_plural = _("customer references")
+        ordering = ["channel", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "reference"],
+                name="orders_customer_reference_unique_per_channel",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reference=""),
+                name="orders_customer_reference_not_blank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class Address(models.Model):
