@@ -86,3 +86,41 @@ def keeper_of_a(shelf_keeper, shelf_a, shelf_b):
     for codename in ("view_shelf", "change_shelf", "restock_shelf"):
         grant(shelf_keeper, codename, shelf_a)
     return shelf_keeper
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _stock_movement_triggers(request):
+    """SQLite has no TRUNCATE: the flush that ends a transactional test runs
+    ``DELETE FROM``, which the stock movement triggers refuse. They are
+    dropped just before that flush and exist during every test."""
+    uses_db = "_django_db_helper" in request.fixturenames or (
+        request.node.get_closest_marker("django_db")
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from plugins.stock.immutability import (
+        create_sqlite_triggers,
+        drop_sqlite_triggers,
+    )
+
+    with connection.cursor() as cursor:
+        create_sqlite_triggers(cursor)
+    yield
+    if _is_transactional(request):
+        with connection.cursor() as cursor:
+            drop_sqlite_triggers(cursor)

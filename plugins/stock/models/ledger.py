@@ -151,7 +151,8 @@ class ImmutableMovement(Exception):
 
 class StockMovement(models.Model):
     """One change of on-hand stock. Immutable: there is no update or delete
-    path (the model refuses, and on PostgreSQL a trigger does too); a mistake
+    path (the model refuses, and a trigger on PostgreSQL and SQLite does too:
+    :mod:`plugins.stock.immutability`); a mistake
     is corrected by another movement."""
 
     warehouse = models.ForeignKey(

@@ -6,7 +6,8 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from wagtail.models import ModelLogEntry
 
 from plugins.stock import services
@@ -147,3 +148,42 @@ def test_stock_verify_reports_and_repairs_drift(stocked, sp):
     assert correction.quantity == 4
     assert level("CAM-M", sp).reserved == 0
     assert ModelLogEntry.objects.filter(action="stock.correction").count() == 2
+
+
+def test_database_refuses_changing_movements_through_any_queryset(stocked):
+    # given movements, and querysets that bypass the model's own refusal
+    movement = StockMovement.objects.first()
+    plain = QuerySet(model=StockMovement)
+    # when they are updated or deleted in SQL
+    for change in (
+        lambda: plain.filter(pk=movement.pk).update(quantity=99),
+        lambda: plain.filter(pk=movement.pk).update(reason="apagado"),
+        lambda: StockMovement._base_manager.filter(pk=movement.pk).update(
+            on_hand_after=0
+        ),
+        lambda: plain.filter(pk=movement.pk).delete(),
+    ):
+        # then the database refuses
+        with pytest.raises(DatabaseError, match="immutable"):
+            with transaction.atomic():
+                change()
+    # and nothing changed
+    after = StockMovement.objects.get(pk=movement.pk)
+    assert (after.quantity, after.reason, after.on_hand_after) == (
+        movement.quantity,
+        movement.reason,
+        movement.on_hand_after,
+    )
+    assert StockMovement.objects.count() == 4
+
+
+def test_deleting_a_user_still_clears_their_movements_link(stocked, sp, clerk_sp):
+    # given a movement by a clerk
+    movement = services.receive_stock(
+        sp, variant=variant("CAM-M"), quantity=1, user=clerk_sp, reason="NF 9"
+    )
+    # when the user is deleted (SET_NULL on the movement)
+    clerk_sp.delete()
+    # then the movement stays, without its user
+    movement = StockMovement.objects.get(pk=movement.pk)
+    assert movement.user_id is None and movement.quantity == 1
