@@ -8,8 +8,15 @@ DRF's exceptions, Django's ``Http404``/``PermissionDenied`` and the services'
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+import json
+
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -41,6 +48,10 @@ def problem_exception_handler(exc, context):
         return problem_response(
             exc.status, exc.code, str(exc.message) or exc.code, **exc.extra
         )
+    if isinstance(exc, SuspiciousOperation):
+        # Django's limits on what a request may carry (body size, number of
+        # fields or files): the client's fault, never a 500 nor an HTML page.
+        return problem_response(*bad_request_problem(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -79,15 +90,33 @@ def problem_exception_handler(exc, context):
     return problem
 
 
-def _problem_json(request, status_code: int, code: str, title: str):
-    import json
+def bad_request_problem(exc: Exception | None) -> tuple[int, str, str, str]:
+    """Status, code, title and detail of the problem for a request Django
+    refused as malformed (``SuspiciousOperation``) before any view ran."""
+    if isinstance(exc, RequestDataTooBig):
+        return (
+            413,
+            "request-too-large",
+            _("Request body too large."),
+            _("The request body may have at most %(bytes)d bytes.")
+            % {"bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+        )
+    return 400, "bad-request", _("Bad request."), ""
 
-    from django.http import HttpResponse
 
+def _problem_json(request, status_code: int, code: str, title: str, detail=""):
     body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status_code}
+    if detail:
+        body["detail"] = detail
     return HttpResponse(
         json.dumps(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE
     )
+
+
+def problem_http_response(status_code: int, code: str, title: str, detail=""):
+    """A problem document as a plain Django response, for code that runs
+    outside DRF's views (middleware, error handlers, the login lock-out)."""
+    return _problem_json(None, status_code, code, title, detail)
 
 
 def is_api_request(request) -> bool:
@@ -109,6 +138,16 @@ def unknown_api_route(request, *args, **kwargs):
     Wagtail's page serving, whose CSRF check would answer a POST with an HTML
     403)."""
     return _problem_json(request, 404, "not-found", _("Not found."))
+
+
+def api_bad_request(request, exception=None):
+    """handler400 for /api/: a problem document (413 for a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``) instead of an HTML page."""
+    if is_api_request(request):
+        return _problem_json(request, *bad_request_problem(exception))
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def api_server_error(request):

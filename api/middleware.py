@@ -16,14 +16,18 @@ apply to hits too).
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext as _
 
 from api.authentication import cached_key_and, presented_key
 from api.cache import VERSION_KEY, hit_response, response_key
+from api.errors import bad_request_problem, problem_http_response
 from api.models import ApiKey
 from api.throttling import ApiKeyRateThrottle
 
@@ -71,3 +75,75 @@ def cached_api_response(request):
 
 def _throttle_allows(key: ApiKey) -> bool:
     return ApiKeyRateThrottle().allow_request(SimpleNamespace(auth=key), None)
+
+
+#: The deepest nesting of arrays and objects an API request body may have. The
+#: payloads the API accepts nest a few levels; JSON parsers and serializers
+#: recurse per level, and a thousand levels exhaust Python's stack.
+MAX_JSON_DEPTH = 32
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A string (with its escapes) or a bracket; brackets inside strings do not count.
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text ``body`` nests arrays and objects more than
+    ``limit`` levels deep (counted without parsing it)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for match in _JSON_TOKEN.finditer(body):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+class ApiRequestBodyMiddleware:
+    """Request bodies under /api/ that no endpoint can take are answered at
+    once with a problem document, before sessions, authentication and the
+    view: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413) and a JSON body
+    nested deeper than :data:`MAX_JSON_DEPTH` (400). Nothing is read or
+    written for them. Place it early, after ``CorsMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in WRITE_METHODS and request.path.startswith(API_PREFIX):
+            refused = refused_body(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+
+def refused_body(request):
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/"):
+        return None  # Django limits the fields itself; files may be larger
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    try:
+        if limit is not None and length > limit:
+            raise RequestDataTooBig
+        if not (content_type == "application/json" or content_type.endswith("+json")):
+            return None
+        body = request.body
+    except RequestDataTooBig as exc:
+        return problem_http_response(*bad_request_problem(exc))
+    if json_too_deep(body):
+        return problem_http_response(
+            400,
+            "parse-error",
+            _("Malformed request."),
+            _("JSON nested more than %(depth)d levels deep.")
+            % {"depth": MAX_JSON_DEPTH},
+        )
+    return None

@@ -12,6 +12,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+handler400 = "api.errors.api_bad_request"
 handler404 = "api.errors.api_not_found"
 handler500 = "api.errors.api_server_error"
 

@@ -124,6 +124,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # API request bodies too large or nested too deep: a problem document
+    # before anything else reads them.
+    "api.middleware.ApiRequestBodyMiddleware",
     # Cached public API responses, before the rest of the stack.
     "api.middleware.CachedApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -250,6 +253,11 @@ RETAGUARDA_IMPORT_MAX_XLSX_UNCOMPRESSED = env_int(
 #: Files with more rows than this run as a background task with progress.
 RETAGUARDA_IMPORT_INLINE_ROWS = env_int("RETAGUARDA_IMPORT_INLINE_ROWS", 2_000)
 RETAGUARDA_PREVIEW_TOKEN_MAX_AGE = env_int("RETAGUARDA_PREVIEW_TOKEN_MAX_AGE", 3600)
+#: Days an uploaded order import file may be kept at the most (it holds
+#: customers' personal data): ``manage.py purge_import_files`` deletes older ones.
+RETAGUARDA_IMPORT_FILE_RETENTION_DAYS = env_int(
+    "RETAGUARDA_IMPORT_FILE_RETENTION_DAYS", 30
+)
 #: Allow webhooks to addresses on private or local networks (off: only the
 #: internet), e.g. for a receiver on the same network.
 RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = env_bool("RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE", False)
