@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plugins.outbound import validate_public_url
+
 KEY_PREFIX = "rtg"
 STAFF_TOKEN_PREFIX = "rtgs"  # noqa: S105  (a label, not a secret)
 
@@ -153,7 +155,15 @@ class WebhookSubscription(models.Model):
     """An endpoint that receives signed notifications of catalog events."""
 
     name = models.CharField(_("name"), max_length=100)
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        validators=[validate_public_url],
+        help_text=_(
+            "A public http:// or https:// address, without user name or "
+            "password. Redirects are not followed."
+        ),
+    )
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(
         _("signing secret"),

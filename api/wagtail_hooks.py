@@ -19,7 +19,7 @@ from api.admin_views import (
 from api.cache import catalog_changed
 from api.forms import ApiKeyForm, WebhookSubscriptionForm
 from api.models import ApiKey, WebhookDelivery, WebhookSubscription
-from content.hooks import CATALOG_IMPORTED
+from content.hooks import CATALOG_IMPORT_PUBLISHED, CATALOG_IMPORTED
 
 
 class ApiKeyEditView(generic.EditView):
@@ -110,6 +110,18 @@ def staff_tokens_account_item(request):
 @hooks.register(CATALOG_IMPORTED)
 def forget_cached_catalog_after_import(*, product_ids):
     catalog_changed()
+
+
+@hooks.register(CATALOG_IMPORT_PUBLISHED)
+def webhooks_for_imported_products(*, published, updated):
+    """The events the editor's publish sends (``api.signals.snippet_event``),
+    for the products an import published; sent after the import commits."""
+    from api.webhooks import emit_many
+
+    emit_many(
+        [("product.published", product) for product in published]
+        + [("product.updated", product) for product in updated]
+    )
 
 
 class WebhookSubscriptionViewSet(ModelViewSet):

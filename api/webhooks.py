@@ -7,6 +7,11 @@ repeats), ``X-Retaguarda-Timestamp`` and
 ``"<timestamp>.<body>"`` with the subscription's secret. A delivery that fails
 (network error or a non-2xx answer) is retried with exponential backoff, up to
 ``MAX_ATTEMPTS``; the delivery log in the admin can send it again.
+
+Subscriptions are user-configured outbound URLs (:mod:`plugins.outbound`): only
+public http(s) addresses, checked when the subscription is saved and again at
+every attempt, connected to the address checked, redirects never followed (a
+3xx fails the delivery, with its ``Location`` in the log).
 """
 
 from __future__ import annotations
@@ -14,22 +19,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import logging
-import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import orjson
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from api.models import WebhookDelivery, WebhookSubscription, events_match
+from plugins import outbound
 from plugins.cached import CachedRows
 
 logger = logging.getLogger(__name__)
@@ -79,10 +80,18 @@ active_subscriptions = CachedRows(
 def emit(event: str, payload: dict) -> list[WebhookDelivery]:
     """Record a delivery for every subscription that wants ``event`` and send
     them after the current transaction commits."""
+    return emit_many([(event, payload)])
+
+
+def emit_many(events: list[tuple[str, dict]]) -> list[WebhookDelivery]:
+    """:func:`emit` for many ``(event, payload)`` pairs at once (one INSERT),
+    e.g. the products an import published."""
+    subscriptions = active_subscriptions.get()
     deliveries = [
         WebhookDelivery(subscription_id=pk, event=event, payload=payload)
-        for pk, events in active_subscriptions.get()
-        if events_match(events, event)
+        for event, payload in events
+        for pk, wanted in subscriptions
+        if events_match(wanted, event)
     ]
     if deliveries:
         WebhookDelivery.objects.bulk_create(deliveries)
@@ -91,66 +100,57 @@ def emit(event: str, payload: dict) -> list[WebhookDelivery]:
     return deliveries
 
 
-def address_allowed(url: str) -> bool:
-    """Webhooks go to the internet, not to this server's own network (no
-    loopback, private, link-local or reserved addresses), unless
-    ``RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE`` is on."""
-    if getattr(settings, "RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE", False):
-        return True
-    host = urllib.parse.urlsplit(url).hostname
-    if not host:
-        return False
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            return False
-    return True
-
-
 def deliver(delivery: WebhookDelivery) -> bool:
-    """One attempt. Records the outcome and when to try again."""
+    """One attempt. Records the outcome and when to try again.
+
+    The request goes through :mod:`plugins.outbound`: only to public
+    addresses (unless ``RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE``), to the address
+    checked, without following redirects. A redirect or an address that is
+    not allowed fails the delivery at once (the subscription must be fixed,
+    then the delivery sent again); network errors and other answers are
+    retried with backoff.
+    """
     body = orjson.dumps(
         {"id": str(delivery.pk), "event": delivery.event, "data": delivery.payload}
     )
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 - the URL is an http(s) URLField
-        delivery.subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Retaguarda-Webhooks/1",
-            "X-Retaguarda-Event": delivery.event,
-            "X-Retaguarda-Delivery": str(delivery.pk),
-            "X-Retaguarda-Timestamp": timestamp,
-            "X-Retaguarda-Signature": sign(
-                delivery.subscription.secret, timestamp, body
-            ),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Retaguarda-Webhooks/1",
+        "X-Retaguarda-Event": delivery.event,
+        "X-Retaguarda-Delivery": str(delivery.pk),
+        "X-Retaguarda-Timestamp": timestamp,
+        "X-Retaguarda-Signature": sign(delivery.subscription.secret, timestamp, body),
+    }
     delivery.attempts += 1
+    ok = final = False
+    delivery.last_status_code, delivery.last_error = None, ""
     try:
-        if not address_allowed(delivery.subscription.url):
-            raise OSError("address not allowed for webhooks (private or local network)")
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            delivery.last_status_code = response.status
-            ok = 200 <= response.status < 300
-            delivery.last_error = ""
-    except urllib.error.HTTPError as exc:
-        delivery.last_status_code, ok = exc.code, False
-        delivery.last_error = f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError) as exc:
-        delivery.last_status_code, ok = None, False
-        delivery.last_error = str(exc)[:300]
+        response = outbound.post(
+            delivery.subscription.url,
+            body=body,
+            headers=headers,
+            timeout=TIMEOUT_SECONDS,
+        )
+    except outbound.AddressNotAllowed as exc:
+        delivery.last_error, final = str(exc), True
+    except outbound.OutboundError as exc:
+        delivery.last_error = str(exc)
+    else:
+        delivery.last_status_code, ok = response.status, response.ok
+        if response.is_redirect:
+            final = True
+            delivery.last_error = _(
+                "HTTP %(status)s: redirect to %(location)s not followed."
+            ) % {"status": response.status, "location": response.location or "?"}
+        elif not ok:
+            delivery.last_error = f"HTTP {response.status}"
+    delivery.last_error = delivery.last_error[:300]
     now = timezone.now()
     if ok:
         delivery.status = WebhookDelivery.Status.DELIVERED
         delivery.delivered_at, delivery.next_attempt_at = now, None
-    elif delivery.attempts >= MAX_ATTEMPTS:
+    elif final or delivery.attempts >= MAX_ATTEMPTS:
         delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
     else:
         delay = BACKOFF_SECONDS * 2 ** (delivery.attempts - 1)

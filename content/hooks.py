@@ -12,3 +12,17 @@ CATALOG_IMPORTED = Hook(
         "caches and indexes that follow products refresh here."
     ),
 )
+
+CATALOG_IMPORT_PUBLISHED = Hook(
+    "catalog_import_published",
+    kwargs=("published", "updated"),
+    in_transaction=True,
+    doc=(
+        "Inside a catalog import's transaction, once per batch, with the "
+        "products the import made live without going through Wagtail's publish "
+        "(which sends its `published` signal): `published` lists those live for "
+        "the first time, `updated` those published again, each as "
+        "{'id': pk, 'slug': slug}. Products whose pending draft the import "
+        "published go through Wagtail's publish and its signal instead."
+    ),
+)

@@ -450,6 +450,10 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         )
     for item, revision in zip(planned, revisions, strict=True):
         item.product.latest_revision = revision
+    if publish:
+        _announce_published(
+            [item.product.pk for item in planned if not item.via_revision]
+        )
 
     # 4. The audit log: one entry per product, with what the import changed.
     ModelLogEntry.objects.bulk_create(
@@ -483,6 +487,24 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
     for item, revision in zip(planned, revisions, strict=True):
         if item.via_revision:
             revision.publish(user=user, skip_permission_checks=True)
+
+
+def _announce_published(product_ids: list[int]) -> None:
+    """Tell CATALOG_IMPORT_PUBLISHED which products the bulk UPDATE made live:
+    first publication or a new version, decided as Wagtail's publish does
+    (the first time, first and last publication are the same moment)."""
+    from content.hooks import CATALOG_IMPORT_PUBLISHED
+    from plugins import hooks
+
+    if not product_ids:
+        return
+    published, updated = [], []
+    rows = Product.objects.filter(pk__in=product_ids).order_by("pk")
+    for pk, slug, first, last in rows.values_list(
+        "pk", "slug", "first_published_at", "last_published_at"
+    ):
+        (published if first == last else updated).append({"id": pk, "slug": slug})
+    hooks.call(CATALOG_IMPORT_PUBLISHED, published=published, updated=updated)
 
 
 def _audit_changes(changes: dict) -> dict:

@@ -2,6 +2,7 @@
 backoff, redelivery, event selection."""
 
 import datetime
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -10,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookSubscription
-from api.webhooks import deliver_due, redeliver, sign
+from api.webhooks import deliver_due, emit, redeliver, sign
+from tests.receivers import running_receivers
 
 SECRET = "segredo-compartilhado"
 
@@ -210,4 +212,192 @@ def test_private_addresses_are_refused_unless_allowed(
         make_product("interno", variants=[("IN-1", "10")])
     delivery = WebhookDelivery.objects.get()
     assert receiver.requests == []
-    assert "not allowed" in delivery.last_error
+    assert "loopback" in delivery.last_error
+    assert "só são permitidos endereços públicos" in delivery.last_error
+    assert delivery.status == WebhookDelivery.Status.FAILED  # not retried
+
+
+# -- Only public http(s) addresses, no redirects, no DNS rebinding ---------------
+
+
+@pytest.fixture
+def receivers():
+    yield from running_receivers()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://erp.example.com/hook", "Use um endereço http:// ou https://."),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "“169.254.169.254” é um serviço de metadados de nuvem",
+        ),
+        ("http://[::1]:8000/hook", "“::1” é este próprio servidor (loopback)"),
+        ("http://localhost:8000/hook", "“localhost” é um nome deste servidor"),
+        ("http://0.0.0.0/hook", "“0.0.0.0” é um endereço não especificado"),
+        (
+            "http://[::ffff:127.0.0.1]/hook",
+            "“::ffff:127.0.0.1” é este próprio servidor (loopback)",
+        ),
+        (
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "“metadata.google.internal” é um serviço de metadados de nuvem",
+        ),
+        ("https://erp:senha@erp.example.com/hook", "Tire o usuário e a senha"),
+    ],
+)
+def test_the_form_refuses_urls_that_are_not_public_http_addresses(
+    client, manager, settings, url, message
+):
+    settings.RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = False
+    client.force_login(manager)
+    response = client.post(
+        "/admin/webhooks/new/",
+        {
+            "name": "ERP",
+            "url": url,
+            "events": ["product.*"],
+            "secret": "abc",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_model_validation_refuses_private_addresses(db, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = False
+    subscription = WebhookSubscription(
+        name="Interno", url="http://10.0.0.8/hook", events=["product.*"], secret="x"
+    )
+    with pytest.raises(ValidationError) as refused:
+        subscription.full_clean()
+    assert "uma rede privada" in refused.value.message_dict["url"][0]
+
+
+def test_a_redirect_is_not_followed_and_fails_the_delivery(db, receivers):
+    """RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE is on in the tests, so the receivers
+    may listen on loopback."""
+    from api.webhooks import emit
+
+    internal = receivers()
+    internal_url = f"http://127.0.0.1:{internal.port}/internal"
+    redirecting = receivers(status=302, headers=[("Location", internal_url)])
+    WebhookSubscription.objects.create(
+        name="Redireciona",
+        url=f"http://127.0.0.1:{redirecting.port}/hooks",
+        events=["product.*"],
+        secret=SECRET,
+    )
+    emit("product.updated", {"id": 1, "slug": "x"})
+
+    assert deliver_due() == 0
+    delivery = WebhookDelivery.objects.get()
+    assert len(redirecting.requests) == 1
+    assert internal.requests == []
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.last_status_code == 302
+    assert internal_url in delivery.last_error
+    assert delivery.delivered_at is None and delivery.next_attempt_at is None
+
+
+def test_delivery_connects_to_the_address_it_checked(db, settings, monkeypatch):
+    """DNS rebinding: the name answers a public address for the check and
+    127.0.0.1 afterwards. The request must go to the address that was checked
+    (the OS resolver and connect are replaced: the public address is never
+    contacted) and never to the receiver on loopback."""
+    settings.RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = False
+    receiver = Receiver(fail_first=0)
+    public = "93.184.215.14"
+    answers = iter([public, "127.0.0.1", "127.0.0.1", "127.0.0.1"])
+    lookups, connects = [], []
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "rebind.example.test":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    def connect(sock, address):
+        connects.append(address)
+        if address[0] != "127.0.0.1":
+            raise ConnectionRefusedError("not on this test's network")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    try:
+        port = receiver.server.server_address[1]
+        WebhookSubscription.objects.create(
+            name="Rebind",
+            url=f"http://rebind.example.test:{port}/hooks",
+            events=["product.*"],
+            secret=SECRET,
+        )
+        emit("product.updated", {"id": 1, "slug": "x"})
+        assert deliver_due() == 0
+    finally:
+        receiver.close()
+    assert receiver.requests == []
+    assert lookups == ["rebind.example.test"]
+    assert connects == [(public, port)]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING  # retried later
+    assert delivery.last_error
+
+
+# -- Events of a publishing import -----------------------------------------------
+
+IMPORT_HEADER = (
+    "product_slug;product_name;brand;primary_category;option1_name;sku;option1;price"
+)
+
+
+def test_a_publishing_import_sends_the_editor_events(
+    superuser, camiseta, receiver, django_capture_on_commit_callbacks
+):
+    from content.importing.pipeline import run_import
+
+    receiver.fail_first = 0
+    WebhookSubscription.objects.create(
+        name="Loja", url=receiver.url, events=["product.*"], secret=SECRET
+    )
+    sheet = "\n".join(
+        [
+            IMPORT_HEADER,
+            "vestido-floral;Vestido floral;nordeste;moda/camisetas;tamanho;VES-P;P;99",
+            "bone-aba-reta;Boné aba reta;nordeste;moda;;BON-1;;59,90",
+            "camiseta-basica;;;;;CAM-AZ-G;op1;59,90",
+        ]
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run_import(sheet, user=superuser, dry_run=False, publish=True)
+    assert report.committed and report.ok
+
+    sent = sorted(
+        (r["body"]["event"], r["body"]["data"]["slug"]) for r in receiver.requests
+    )
+    assert sent == [
+        ("product.published", "bone-aba-reta"),
+        ("product.published", "vestido-floral"),
+        ("product.updated", "camiseta-basica"),
+    ]
+    assert all(r["valid"] for r in receiver.requests)
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {
+        WebhookDelivery.Status.DELIVERED
+    }
+
+
+def test_a_draft_import_sends_no_events(superuser, camisetas, brand, subscription):
+    from content.importing.pipeline import run_import
+
+    sheet = "\n".join(
+        [IMPORT_HEADER, "vestido-floral;Vestido floral;nordeste;moda;;VES-P;;99"]
+    ).encode()
+    assert run_import(sheet, user=superuser, dry_run=False).committed
+    assert not WebhookDelivery.objects.exists()
