@@ -1,11 +1,56 @@
 """Admin forms of the catalog."""
 
+from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
+
+from content.validators import strip_invisible_characters, validate_identifier_text
 
 COST_PERMISSION = "content.view_cost_price"
 
+#: Form fields that hold identifiers: invisible characters in them are refused
+#: (every other text field loses them).
+IDENTIFIER_FIELDS = frozenset(
+    {"slug", "sku", "gtin", "ncm", "email", "document", "cnpj", "cep", "code"}
+)
 
-class ProductAdminForm(WagtailAdminModelForm):
+
+def clean_invisible_characters(form, identifiers=IDENTIFIER_FIELDS) -> None:
+    """Apply the rule on invisible characters (bidirectional controls and
+    zero-width characters) to a cleaned form: identifiers that carry them get
+    an error, free text (names, descriptions) is stored without them."""
+    for name, value in list(getattr(form, "cleaned_data", {}).items()):
+        if not isinstance(value, str):
+            continue
+        if name in identifiers:
+            try:
+                validate_identifier_text(value)
+            except ValidationError as error:
+                form.add_error(name, error)
+        elif value != (stripped := strip_invisible_characters(value)):
+            form.cleaned_data[name] = stripped
+            # An inline form may have built its instance already.
+            instance = getattr(form, "instance", None)
+            if instance is not None and getattr(instance, name, None) == value:
+                setattr(instance, name, stripped)
+
+
+class CleanTextAdminForm(WagtailAdminModelForm):
+    """An admin form whose invisible characters are refused in identifiers and
+    stripped from text, in its own fields and in its inline children's
+    (variants, addresses). Every catalog snippet and the customer editor use
+    it."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        clean_invisible_characters(self)
+        for formset in getattr(self, "formsets", {}).values():
+            for form in formset.forms:
+                if form.is_bound and form.errors is not None:
+                    clean_invisible_characters(form)
+        return cleaned_data
+
+
+class ProductAdminForm(CleanTextAdminForm):
     """Variants' cost prices are shown and accepted only for users holding
     ``content.view_cost_price``: for the others the field is not in the form at
     all, so a crafted POST cannot change it and saving keeps the stored value."""

@@ -1,4 +1,8 @@
-"""Brazilian and catalog identifiers: GTIN/EAN, NCM, CNPJ, CPF, CEP."""
+"""Brazilian and catalog identifiers (GTIN/EAN, NCM, CNPJ, CPF, CEP) and the
+invisible characters refused in identifiers and stripped from free text.
+
+Every form, serializer, importer and model field that takes one of these goes
+through the functions here."""
 
 from __future__ import annotations
 
@@ -6,8 +10,47 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum.br import cnpj as stdnum_cnpj
+from stdnum.br import cpf as stdnum_cpf
 
 DIGITS = re.compile(r"\D")
+
+# -- Invisible characters ----------------------------------------------------------
+#
+# Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) and
+# zero-width characters (U+200B-U+200F, U+2060, U+FEFF) make what the admin
+# shows differ from what is stored ("ABC\u202e321" reads as "ABC123").
+# Identifiers (SKU, slug, CPF/CNPJ, CEP, e-mail) that carry them are refused;
+# free text that people write (names, descriptions, addresses, notes) loses them.
+
+INVISIBLE_CHARACTERS = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+
+
+def has_invisible_characters(value) -> bool:
+    return isinstance(value, str) and INVISIBLE_CHARACTERS.search(value) is not None
+
+
+def strip_invisible_characters(value):
+    """Free text without bidirectional controls and zero-width characters;
+    anything that is not a string is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    return INVISIBLE_CHARACTERS.sub("", value)
+
+
+def validate_identifier_text(value) -> None:
+    """Refuse an identifier with bidirectional controls or zero-width
+    characters, with an error that says so."""
+    if has_invisible_characters(value):
+        raise ValidationError(
+            _(
+                "Remove the invisible characters (text direction controls or "
+                "zero-width characters) from this value."
+            ),
+            code="invisible_characters",
+        )
 
 
 def only_digits(value: str) -> str:
@@ -40,54 +83,97 @@ def validate_ncm(value: str) -> None:
         raise ValidationError(_("NCM must have exactly 8 digits."), code="ncm")
 
 
-def _cnpj_digit(digits: str) -> int:
-    weights = list(range(len(digits) - 7, 1, -1)) + list(range(9, 1, -1))
-    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
-    remainder = total % 11
-    return 0 if remainder < 2 else 11 - remainder
+# -- CPF and CNPJ --------------------------------------------------------------------
+#
+# Since July 2026 the Receita Federal issues alphanumeric CNPJs: letters A-Z and
+# digits in the first twelve positions, two numeric check digits (mod 11, each
+# character's value being ord(char) - 48). python-stdnum computes the check
+# digits; the shapes, the repeated characters and the error messages are ours.
+
+CPF_SHAPE = re.compile(r"[0-9]{11}")
+CNPJ_SHAPE = re.compile(r"[0-9A-Z]{12}[0-9]{2}")
+DOCUMENT_SEPARATORS = re.compile(r"[\s./-]")
+
+
+def normalise_document(value: str) -> str:
+    """A CPF or CNPJ as stored: without punctuation or spaces, letters in upper
+    case ("12.abc.345/01de-35" -> "12ABC34501DE35"). Any other character stays,
+    so that validation refuses it."""
+    return DOCUMENT_SEPARATORS.sub("", value or "").upper()
 
 
 def is_valid_cnpj(value: str) -> bool:
-    digits = only_digits(value)
-    if len(digits) != 14 or digits == digits[0] * 14:
+    """A CNPJ, numeric or alphanumeric, formatted or not, in any case, with
+    valid check digits; never twelve repeated characters (00.000.000/0000-00)."""
+    number = normalise_document(value)
+    if not CNPJ_SHAPE.fullmatch(number) or len(set(number[:12])) == 1:
         return False
-    first = _cnpj_digit(digits[:12])
-    second = _cnpj_digit(digits[:12] + str(first))
-    return digits[12:] == f"{first}{second}"
-
-
-def _cpf_digit(digits: str) -> int:
-    total = sum(
-        int(d) * w for d, w in zip(digits, range(len(digits) + 1, 1, -1), strict=True)
-    )
-    remainder = (total * 10) % 11
-    return 0 if remainder == 10 else remainder
+    return stdnum_cnpj.is_valid(number)
 
 
 def is_valid_cpf(value: str) -> bool:
-    digits = only_digits(value)
-    if len(digits) != 11 or digits == digits[0] * 11:
+    """A CPF with valid check digits; never eleven repeated digits."""
+    number = normalise_document(value)
+    if not CPF_SHAPE.fullmatch(number) or len(set(number)) == 1:
         return False
-    first = _cpf_digit(digits[:9])
-    second = _cpf_digit(digits[:9] + str(first))
-    return digits[9:] == f"{first}{second}"
+    return stdnum_cpf.is_valid(number)
 
 
 def validate_cnpj(value: str) -> None:
-    if value and not is_valid_cnpj(value):
-        raise ValidationError(_("Invalid CNPJ."), code="cnpj")
+    if not value:
+        return
+    validate_identifier_text(value)
+    if not is_valid_cnpj(value):
+        raise ValidationError(
+            _("“%(value)s” is not a valid CNPJ."), code="cnpj", params={"value": value}
+        )
 
 
 def validate_cpf(value: str) -> None:
-    if value and not is_valid_cpf(value):
-        raise ValidationError(_("Invalid CPF."), code="cpf")
+    if not value:
+        return
+    validate_identifier_text(value)
+    if not is_valid_cpf(value):
+        raise ValidationError(
+            _("“%(value)s” is not a valid CPF."), code="cpf", params={"value": value}
+        )
 
 
-def validate_cep(value: str) -> None:
-    if value and len(only_digits(value)) != 8:
-        raise ValidationError(_("CEP must have 8 digits."), code="cep")
+def validate_document(value: str) -> None:
+    """A CPF (11 digits) or a CNPJ (14 characters, numeric or alphanumeric)
+    with valid check digits."""
+    validate_identifier_text(value)
+    if is_valid_cpf(value) or is_valid_cnpj(value):
+        return
+    raise ValidationError(
+        _("“%(value)s” is not a valid CPF or CNPJ."),
+        code="document",
+        params={"value": value},
+    )
 
 
 def format_cnpj(value: str) -> str:
-    d = only_digits(value)
-    return f"{d[:2]}.{d[2:5]}.{d[5:8]}/{d[8:12]}-{d[12:]}" if len(d) == 14 else value
+    """12.ABC.345/01DE-35; the value unchanged if it is not 14 characters."""
+    number = normalise_document(value)
+    if len(number) != 14:
+        return value
+    return f"{number[:2]}.{number[2:5]}.{number[5:8]}/{number[8:12]}-{number[12:]}"
+
+
+def format_document(value: str) -> str:
+    """A stored CPF or CNPJ with its punctuation."""
+    number = normalise_document(value)
+    if len(number) == 11:
+        return f"{number[:3]}.{number[3:6]}.{number[6:9]}-{number[9:]}"
+    return format_cnpj(value)
+
+
+def validate_cep(value: str) -> None:
+    if not value:
+        return
+    validate_identifier_text(value)
+    digits = only_digits(value)
+    if len(digits) != 8:
+        raise ValidationError(_("CEP must have 8 digits."), code="cep")
+    if digits == "00000000":
+        raise ValidationError(_("CEP 00000-000 does not exist."), code="cep_zero")

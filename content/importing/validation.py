@@ -26,12 +26,30 @@ from content.resources import (
     VARIANT_COLUMNS,
     CatalogResource,
 )
-from content.validators import validate_gtin, validate_ncm
+from content.validators import (
+    strip_invisible_characters,
+    validate_gtin,
+    validate_identifier_text,
+    validate_ncm,
+)
 
 MAX_STORED_ERRORS = 1000
 CHUNK = 500
 
 VARIANT_TEXT = ["sku", "option1", "option2", "option3", "gtin", "ncm", "origin"]
+#: Columns that hold identifiers: invisible characters (bidirectional controls,
+#: zero-width characters) in them are an error; every other text column is
+#: imported without them.
+IDENTIFIER_COLUMNS = {
+    "product_slug",
+    "sku",
+    "gtin",
+    "ncm",
+    "brand",
+    "primary_category",
+    "categories",
+    "origin",
+}
 NON_NEGATIVE = ["cost_price", "weight_grams", "length_cm", "width_cm", "height_cm"]
 ORIGINS = {value for value, _label in Variant.Origin.choices}
 
@@ -176,6 +194,20 @@ def parse_row(number: int, cells: list, specs: list[ColumnSpec]) -> ParsedRow:
         except ValueError as exc:
             parsed.errors.append(RowError(number, spec.name, str(exc)))
             continue
+        texts = value if isinstance(value, list) else [value]
+        if spec.name in IDENTIFIER_COLUMNS:
+            try:
+                for text in texts:
+                    validate_identifier_text(text)
+            except ValidationError as exc:
+                parsed.errors.append(
+                    RowError(number, spec.name, " ".join(exc.messages))
+                )
+                continue
+        elif isinstance(value, list):
+            value = [strip_invisible_characters(text) for text in value]
+        else:
+            value = strip_invisible_characters(value)
         if value is not None and not isinstance(value, str) and spec.checks:
             try:
                 for check in spec.checks:

@@ -32,7 +32,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from content.blocks import ProductDescriptionBlock
-from content.forms import ProductAdminForm
+from content.forms import CleanTextAdminForm, ProductAdminForm
 from content.validators import validate_gtin, validate_ncm
 
 SKU_VALIDATOR = RegexValidator(
@@ -79,6 +79,8 @@ class CatalogModel(
     ClusterableModel,
 ):
     """Lifecycle mixins shared by every catalog snippet."""
+
+    base_form_class = CleanTextAdminForm
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

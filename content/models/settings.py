@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from content.validators import format_cnpj, only_digits, validate_cnpj
+from content.validators import (
+    format_cnpj,
+    normalise_document,
+    strip_invisible_characters,
+    validate_cnpj,
+)
 
 
 @register_setting(icon="site")
@@ -77,6 +82,8 @@ class StoreSettings(BaseSiteSetting):
         verbose_name = _("store settings")
 
     def save(self, *args, **kwargs):
-        if self.cnpj and len(only_digits(self.cnpj)) == 14:
+        self.store_name = strip_invisible_characters(self.store_name)
+        self.address = strip_invisible_characters(self.address)
+        if self.cnpj and len(normalise_document(self.cnpj)) == 14:
             self.cnpj = format_cnpj(self.cnpj)
         super().save(*args, **kwargs)

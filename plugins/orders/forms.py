@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
+from content.forms import CleanTextAdminForm
 from content.resources import parse_decimal
-from content.validators import only_digits
+from content.validators import normalise_document, validate_identifier_text
 from plugins.orders.models import UF_CHOICES, PaymentMethod, validate_document
 from plugins.orders.permissions import order_policy
 
@@ -160,11 +161,26 @@ LineFormSet = forms.formset_factory(
 # -- customers ------------------------------------------------------------------
 
 
-class CustomerForm(WagtailAdminModelForm):
-    """The customer editor: CPF/CNPJ with valid check digits, stored as digits."""
+class CustomerForm(CleanTextAdminForm):
+    """The customer editor: CPF/CNPJ with valid check digits (alphanumeric CNPJs
+    too), stored without punctuation, letters in upper case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored document has 14 characters at most; typed with its
+        # punctuation a CNPJ has 18 (12.ABC.345/01DE-35).
+        field = self.fields.get("document")
+        if field is not None:
+            field.max_length = 18
+            field.widget.attrs["maxlength"] = "18"
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MaxLengthValidator)
+            ]
 
     def clean_document(self):
-        value = only_digits(self.cleaned_data.get("document") or "")
+        value = self.cleaned_data.get("document") or ""
+        validate_identifier_text(value)
+        value = normalise_document(value)
         if value:
             validate_document(value)
         return value

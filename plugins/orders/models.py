@@ -13,7 +13,6 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
@@ -21,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
-from content.validators import is_valid_cnpj, is_valid_cpf, only_digits, validate_cep
+from content.validators import (
+    format_document,
+    normalise_document,
+    validate_cep,
+    validate_document,
+)
 from plugins.cached import CachedRows
 from plugins.orders.querysets import OrderQuerySet
 
@@ -36,29 +40,6 @@ UF_CHOICES = [
         "SP TO"
     ).split()
 ]
-
-
-def validate_document(value: str) -> None:
-    """A CPF (11 digits) or CNPJ (14 digits) with valid check digits."""
-    digits = only_digits(value)
-    if len(digits) == 11 and is_valid_cpf(digits):
-        return
-    if len(digits) == 14 and is_valid_cnpj(digits):
-        return
-    raise ValidationError(
-        _("“%(value)s” is not a valid CPF or CNPJ."),
-        code="document",
-        params={"value": value},
-    )
-
-
-def format_document(value: str) -> str:
-    d = only_digits(value)
-    if len(d) == 11:
-        return f"{d[:3]}.{d[3:6]}.{d[6:9]}-{d[9:]}"
-    if len(d) == 14:
-        return f"{d[:2]}.{d[2:5]}.{d[5:8]}/{d[8:12]}-{d[12:]}"
-    return value
 
 
 class SalesChannel(models.Model):
@@ -152,7 +133,7 @@ class Customer(ClusterableModel):
     def clean(self):
         super().clean()
         if self.document:
-            self.document = only_digits(self.document)
+            self.document = normalise_document(self.document)
             validate_document(self.document)
 
     @property

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from content.validators import only_digits
+from content.validators import normalise_document, only_digits
 
 OPEN_STATUSES = ("pending_payment", "paid", "invoiced", "ready_to_ship", "shipped")
 
@@ -38,4 +38,7 @@ class OrderQuerySet(models.QuerySet):
         digits = only_digits(text)
         if len(digits) in (11, 14):
             q |= Q(customer_document=digits)
+        document = normalise_document(text)
+        if len(document) == 14 and document != digits:  # an alphanumeric CNPJ
+            q |= Q(customer_document=document)
         return self.filter(q)

@@ -32,11 +32,13 @@ BLANK = (
 # empty string: blank values, where allowed, are the schema's other branch.
 TEXT = r"^[^\x00]+$"
 NON_BLANK_TEXT = r"^[^\x00]*" f"[^\\x00{BLANK}]" r"[^\x00]*$"
-# CPF (11 digits) or CNPJ (14), with or without punctuation; the check digits
-# are the service's to check. [0-9], not \d: Python's \d takes any digit.
+# CPF (11 digits) or CNPJ (14: letters or digits, then two check digits; the
+# alphanumeric CNPJ of July 2026 in either case), with or without punctuation;
+# the check digits are the service's to check. [0-9], not \d: Python's \d
+# takes any digit.
 DOCUMENT_PATTERN = (
     r"^([0-9]{3}\.?[0-9]{3}\.?[0-9]{3}-?[0-9]{2}"
-    r"|[0-9]{2}\.?[0-9]{3}\.?[0-9]{3}/?[0-9]{4}-?[0-9]{2})$"
+    r"|[0-9A-Za-z]{2}\.?[0-9A-Za-z]{3}\.?[0-9A-Za-z]{3}/?[0-9A-Za-z]{4}-?[0-9]{2})$"
 )
 CEP_PATTERN = r"^[0-9]{5}-?[0-9]{3}$"
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -232,8 +234,8 @@ class CustomerSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="CPF or CNPJ, with or without punctuation (check digits are "
-        "validated).",
+        help_text="CPF or CNPJ (numeric or alphanumeric, e.g. 12.ABC.345/01DE-35), "
+        "with or without punctuation, in any case (check digits are validated).",
     )
     accepts_marketing = Boolean(required=False, default=False)
 

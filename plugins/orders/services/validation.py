@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from content.validators import only_digits
+from content.validators import (
+    normalise_document,
+    only_digits,
+    strip_invisible_characters,
+    validate_cep,
+    validate_identifier_text,
+)
 from plugins.orders.models import (
     ADDRESS_FIELDS,
     UF_CHOICES,
@@ -81,15 +87,25 @@ def _money(value, errors, key, *, default=ZERO) -> Decimal:
 
 def clean_address(data: dict | None, errors: dict, prefix: str) -> dict:
     data = data or {}
-    address = {key: str(data.get(key) or "").strip() for key in ADDRESS_FIELDS}
+    # Free text loses invisible characters; the CEP, an identifier, is refused
+    # with them.
+    address = {
+        key: str(data.get(key) or "").strip()
+        if key == "cep"
+        else strip_invisible_characters(str(data.get(key) or "")).strip()
+        for key in ADDRESS_FIELDS
+    }
     for key in ("recipient", "cep", "street", "number", "district", "city", "uf"):
         if not address[key]:
             errors.setdefault(f"{prefix}.{key}", []).append(_("Required."))
     if address["cep"]:
-        cep = only_digits(address["cep"])
-        if len(cep) != 8:
-            errors.setdefault(f"{prefix}.cep", []).append(_("CEP must have 8 digits."))
-        address["cep"] = f"{cep[:5]}-{cep[5:]}" if len(cep) == 8 else address["cep"]
+        try:
+            validate_cep(address["cep"])
+        except ValidationError as error:
+            errors.setdefault(f"{prefix}.cep", []).extend(error.messages)
+        else:
+            cep = only_digits(address["cep"])
+            address["cep"] = f"{cep[:5]}-{cep[5:]}"
     address["uf"] = address["uf"].upper()
     if address["uf"] and address["uf"] not in dict(UF_CHOICES):
         errors.setdefault(f"{prefix}.uf", []).append(
@@ -101,20 +117,23 @@ def clean_address(data: dict | None, errors: dict, prefix: str) -> dict:
 def clean_customer(data: dict | None, errors: dict) -> dict:
     data = data or {}
     customer = {
-        "name": str(data.get("name") or "").strip(),
+        "name": strip_invisible_characters(str(data.get("name") or "")).strip(),
         "email": str(data.get("email") or "").strip().lower(),
-        "phone": str(data.get("phone") or "").strip(),
-        "document": only_digits(str(data.get("document") or "")),
+        "phone": strip_invisible_characters(str(data.get("phone") or "")).strip(),
+        "document": normalise_document(str(data.get("document") or "")),
         "accepts_marketing": bool(data.get("accepts_marketing", False)),
     }
     if not customer["name"]:
         errors.setdefault("customer.name", []).append(_("Required."))
     if customer["email"]:
         try:
+            validate_identifier_text(customer["email"])
             validate_email(customer["email"])
-        except ValidationError:
+        except ValidationError as error:
             errors.setdefault("customer.email", []).append(
-                _("Not a valid e-mail address.")
+                error.messages[0]
+                if error.code == "invisible_characters"
+                else _("Not a valid e-mail address.")
             )
     if customer["document"] or data.get("document"):
         try:
@@ -151,6 +170,10 @@ def clean_order_request(
         sku = str(line.get("sku") or "").strip()
         if not sku:
             errors.setdefault(f"{key}.sku", []).append(_("Required."))
+        try:
+            validate_identifier_text(sku)
+        except ValidationError as error:
+            errors.setdefault(f"{key}.sku", []).extend(error.messages)
         try:
             quantity = int(line.get("quantity"))
         except (TypeError, ValueError):
@@ -213,6 +236,6 @@ def clean_order_request(
         shipping_total=_money(shipping_total, errors, "shipping_total"),
         discount_total=_money(discount_total, errors, "discount_total"),
         promised_delivery_date=promised_delivery_date or None,
-        note=(note or "").strip(),
+        note=strip_invisible_characters(note or "").strip(),
         errors=errors,
     )

@@ -22,7 +22,7 @@ from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import Button
 
-from content.validators import only_digits
+from content.validators import normalise_document, only_digits
 from plugins.orders.customers import anonymise_customer, export_customer_data
 from plugins.orders.models import Customer
 from plugins.orders.permissions import order_policy
@@ -85,6 +85,10 @@ class CustomerIndexView(IndexView):
         condition = Q(name__icontains=query) | Q(email__icontains=query)
         if digits := only_digits(query):
             condition |= Q(document__contains=digits)
+        document = normalise_document(query)
+        if document != digits and document.isascii() and document.isalnum():
+            # part of an alphanumeric CNPJ, with or without punctuation
+            condition |= Q(document__contains=document)
         return queryset.filter(condition)
 
 
