@@ -33,7 +33,7 @@ setup: install
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
 	$(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
-	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds; do \
+	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
 	trap 'kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -13,7 +13,9 @@ Back-office screens set ``menu_hook = BACKOFFICE_MENU`` to appear in the shared
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -36,6 +38,28 @@ class ObjectPermissionMixin:
         ):
             raise PermissionDenied
         return obj
+
+
+class VisibleObjectMixin:
+    """An object the user may not even view does not exist for them: 404
+    before any other check (a 403 would confirm that it exists). Put it
+    before :class:`ObjectPermissionMixin`, which then answers 403 for an
+    object the user sees but may not act on this way."""
+
+    def get_object(self, *args, **kwargs):
+        policy = self.permission_policy
+        if isinstance(policy, ScopedPermissionPolicy):
+            pk = unquote(str(self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))))
+            visible = policy.filter_queryset(
+                self.model._default_manager.all(), self.request.user, ["view"]
+            )
+            try:
+                found = visible.filter(pk=pk).exists()
+            except (ValueError, ValidationError):
+                found = False
+            if not found:
+                raise Http404
+        return super().get_object(*args, **kwargs)
 
 
 class ScopeFieldFormMixin:

@@ -23,17 +23,29 @@ class OrdersConfig(PluginConfig):
         RoleTemplate(
             "order_desk",
             "Atendimento / Pedidos",
-            permissions=(
-                ACCESS_ADMIN,
-                "orders.view_customer",
-                "orders.add_customer",
-                "orders.change_customer",
-            ),
+            # Customers are reached through the channels of their orders
+            # (plugins.orders.permissions.customer_policy), not by a model
+            # permission covering every customer.
+            permissions=(ACCESS_ADMIN,),
             description=_(
                 "Works the orders of the sales channels granted to them: checks "
                 "payment and customer data, moves orders through their lifecycle."
             ),
             object_permissions=CHANNEL_PERMISSIONS,
+        ),
+        RoleTemplate(
+            "privacy_officer",
+            "Encarregado de dados",
+            permissions=(
+                ACCESS_ADMIN,
+                "orders.view_customer",
+                "orders.export_customer_data",
+                "orders.anonymise_customer",
+            ),
+            description=_(
+                "Answers data subjects' requests under the LGPD: sees every "
+                "customer, exports a customer's data, anonymises a customer."
+            ),
         ),
         RoleTemplate(
             "manager",
@@ -42,6 +54,9 @@ class OrdersConfig(PluginConfig):
                 "orders.add_saleschannel",
                 "orders.change_saleschannel",
                 "orders.view_surveyresponse",
+                "orders.export_customer_data",
+                "orders.anonymise_customer",
+                "orders.merge_customer",
             ),
         ),
     )

@@ -68,3 +68,13 @@ ORDER_PAYLOAD = Hook(
     "links. ``audience`` is 'customer' (the storefront's status page: add only "
     "what the customer may see) or 'staff' (the order desk's endpoints).",
 )
+CUSTOMER_ANONYMISED = Hook(
+    "customer_anonymised",
+    kwargs=("customer", "orders", "personal_values"),
+    in_transaction=True,
+    doc="A customer was anonymised (LGPD), inside anonymise_customer's "
+    "transaction: remove the customer's personal data from what your plugin "
+    "stores about them or their ``orders``. ``personal_values`` are the strings "
+    "to look for (name, e-mail, phone, CPF/CNPJ, addresses, as they were); "
+    "``plugins.orders.customers.redact`` replaces them in text or JSON.",
+)

@@ -139,7 +139,11 @@ def survey_menu_item():
     )
 
 
-class CustomerViewSet(ModelViewSet):
+class CustomerViewSet(ScopedModelViewSet):
+    """Customers under :func:`plugins.orders.permissions.customer_policy`:
+    listing, inspect, edit and history show an attendant the customers of
+    their channels; any other customer answers 404."""
+
     model = Customer
     name = "customers"
     icon = "user"
@@ -153,6 +157,7 @@ class CustomerViewSet(ModelViewSet):
     index_view_class = customer_views.CustomerIndexView
     edit_view_class = customer_views.CustomerEditView
     inspect_view_class = customer_views.CustomerInspectView
+    history_view_class = customer_views.CustomerHistoryView
     list_display = [
         "name",
         Column("document", label=_("CPF or CNPJ"), accessor="document_display"),

@@ -4,7 +4,6 @@ routes."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
@@ -13,7 +12,7 @@ from plugins.orders import demo  # noqa: F401  (registers the demo data hook)
 from plugins.orders.bulk_actions import ExportOrdersBulkAction, PrepareOrdersBulkAction
 from plugins.orders.importing import IMPORT_LOG_ACTION
 from plugins.orders.models import Customer, Order, SalesChannel
-from plugins.orders.permissions import order_policy
+from plugins.orders.permissions import customer_policy, order_policy
 from plugins.orders.viewsets import (
     CustomerViewSet,
     OrderViewSet,
@@ -24,7 +23,7 @@ from plugins.permissions import ScopedPermissionPolicy
 
 register_permission_policy(SalesChannel, ScopedPermissionPolicy(SalesChannel))
 register_permission_policy(Order, order_policy())
-register_permission_policy(Customer, ModelPermissionPolicy(Customer))
+register_permission_policy(Customer, customer_policy())
 
 # The order desk, in the shared "Retaguarda" menu: Pedidos, Clientes, Canais de
 # venda, Pesquisa pós-venda.

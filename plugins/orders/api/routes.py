@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from plugins.orders.api.views import staff, storefront
+from plugins.orders.api.views import customers, staff, storefront
 
 
 def api_routes() -> list:
@@ -25,6 +25,32 @@ def api_routes() -> list:
             name="survey-answer",
         ),
         path("staff/", staff.StaffOrderListView.as_view(), name="staff-order-list"),
+        # Before staff/<number>/: "customers" is not an order number.
+        path(
+            "staff/customers/",
+            customers.StaffCustomerListView.as_view(),
+            name="staff-customer-list",
+        ),
+        path(
+            "staff/customers/<int:pk>/",
+            customers.StaffCustomerDetailView.as_view(),
+            name="staff-customer-detail",
+        ),
+        path(
+            "staff/customers/<int:pk>/history/",
+            customers.StaffCustomerHistoryView.as_view(),
+            name="staff-customer-history",
+        ),
+        path(
+            "staff/customers/<int:pk>/export/",
+            customers.StaffCustomerExportView.as_view(),
+            name="staff-customer-export",
+        ),
+        path(
+            "staff/customers/<int:pk>/anonymise/",
+            customers.StaffCustomerAnonymiseView.as_view(),
+            name="staff-customer-anonymise",
+        ),
         path(
             "staff/<slug:number>/",
             staff.StaffOrderDetailView.as_view(),

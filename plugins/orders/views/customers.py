@@ -1,5 +1,7 @@
-"""Customer screens beyond the model viewset: the LGPD actions (export the
-customer's data, anonymise the customer), each with a confirmation step and
+"""Customer screens: the model viewset's views under the customers' policy
+(an attendant sees the customers of the channels they work; others answer
+404), and the LGPD actions (export the customer's data, anonymise the
+customer), each with a confirmation step, a permission of its own and
 audited by the services."""
 
 from __future__ import annotations
@@ -18,18 +20,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import Button
 
 from content.validators import normalise_document, only_digits
 from plugins.orders.customers import anonymise_customer, export_customer_data
 from plugins.orders.models import Customer
-from plugins.orders.permissions import order_policy
+from plugins.orders.permissions import (
+    ANONYMISE_CUSTOMER,
+    EXPORT_CUSTOMER_DATA,
+    customer_policy,
+    order_policy,
+)
 from plugins.permissions import is_active_user
+from plugins.viewsets import (
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedIndexView,
+    ScopedInspectView,
+    VisibleObjectMixin,
+)
 
-EXPORT_PERMISSION = "orders.view_customer"
-ANONYMISE_PERMISSION = "orders.change_customer"
+EXPORT_PERMISSION = EXPORT_CUSTOMER_DATA
+ANONYMISE_PERMISSION = ANONYMISE_CUSTOMER
 
 
 class CustomerButtonsMixin:
@@ -75,7 +88,7 @@ class CustomerButtonsMixin:
         return buttons
 
 
-class CustomerIndexView(IndexView):
+class CustomerIndexView(ScopedIndexView):
     """Search by name, e-mail, or CPF/CNPJ with or without punctuation."""
 
     def search_queryset(self, queryset):
@@ -92,11 +105,15 @@ class CustomerIndexView(IndexView):
         return queryset.filter(condition)
 
 
-class CustomerEditView(CustomerButtonsMixin, EditView):
+class CustomerEditView(CustomerButtonsMixin, VisibleObjectMixin, ScopedEditView):
     pass
 
 
-class CustomerInspectView(CustomerButtonsMixin, InspectView):
+class CustomerInspectView(CustomerButtonsMixin, VisibleObjectMixin, ScopedInspectView):
+    pass
+
+
+class CustomerHistoryView(VisibleObjectMixin, ScopedHistoryView):
     pass
 
 
@@ -110,10 +127,14 @@ class CustomerActionView(WagtailAdminTemplateMixin, TemplateView):
     edit_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not (is_active_user(user) and user.has_perm(self.permission)):
+        user, policy = request.user, customer_policy()
+        if not (is_active_user(user) and policy.user_has_permission(user, "view")):
             raise PermissionDenied
-        self.customer = get_object_or_404(Customer, pk=kwargs["pk"])
+        # Out of the user's scope: 404, whatever they may do elsewhere.
+        visible = policy.filter_queryset(Customer.objects.all(), user, ["view"])
+        self.customer = get_object_or_404(visible, pk=kwargs["pk"])
+        if not user.has_perm(self.permission):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):

@@ -24,7 +24,7 @@ from plugins.orders.exceptions import InvalidOrder
 from plugins.orders.forms import NoteForm, TransitionForm
 from plugins.orders.models import Order, OrderEvent, OrderStatus, SurveyResponse
 from plugins.orders.money import installment_amounts
-from plugins.orders.permissions import order_policy
+from plugins.orders.permissions import customer_policy, order_policy
 from plugins.orders.views.listing import is_late
 from plugins.permissions import is_active_user
 
@@ -118,9 +118,10 @@ class OrderDetailView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
         order, user = self.order, self.request.user
         if not (self.customers_namespace and order.customer_id):
             return []
-        if user.has_perm("orders.change_customer"):
+        policy, customer = customer_policy(), order.customer
+        if policy.user_has_permission_for_instance(user, "change", customer):
             url_name = f"{self.customers_namespace}:edit"
-        elif user.has_perm("orders.view_customer"):
+        elif policy.user_has_permission_for_instance(user, "view", customer):
             url_name = f"{self.customers_namespace}:inspect"
         else:
             return []

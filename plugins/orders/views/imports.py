@@ -35,17 +35,22 @@ MAX_AGE = 24 * 3600
 UPLOAD_DIR = "orders/imports"
 
 
-def remove_expired_uploads() -> None:
-    """Checked files nobody confirmed within a day are no longer needed."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=MAX_AGE)
+def remove_expired_uploads(max_age: datetime.timedelta | None = None) -> list[str]:
+    """Delete the uploaded files older than ``max_age`` (by default a day:
+    checked files nobody confirmed within a day are no longer needed) and
+    return their paths."""
+    cutoff = timezone.now() - (max_age or datetime.timedelta(seconds=MAX_AGE))
+    deleted = []
     try:
         _dirs, files = default_storage.listdir(UPLOAD_DIR)
         for name in files:
             path = f"{UPLOAD_DIR}/{name}"
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
+                deleted.append(path)
     except (FileNotFoundError, NotImplementedError):
         pass
+    return deleted
 
 
 def _sign(path: str, name: str, user) -> str:

@@ -24,7 +24,7 @@ from plugins.orders.forms import (
     NewOrderForm,
 )
 from plugins.orders.models import Customer
-from plugins.orders.permissions import order_policy
+from plugins.orders.permissions import customer_policy, order_policy
 from plugins.permissions import is_active_user
 
 LINE_KEY = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
@@ -67,11 +67,16 @@ class NewOrderView(WagtailAdminTemplateMixin, TemplateView):
         }
 
     def _customer_initial(self) -> tuple[dict, dict]:
-        """Prefill from ``?customer=<pk>`` (the customer's page links here)."""
+        """Prefill from ``?customer=<pk>`` (the customer's page links here):
+        only a customer the user may see (one with an order in their
+        channels); any other is ignored."""
         pk = self.request.GET.get("customer", "")
-        if not (pk.isdigit() and self.request.user.has_perm("orders.view_customer")):
+        if not pk.isdigit():
             return {}, {}
-        customer = Customer.objects.filter(pk=pk, anonymised_at__isnull=True).first()
+        visible = customer_policy().filter_queryset(
+            Customer.objects.all(), self.request.user, ["view"]
+        )
+        customer = visible.filter(pk=pk, anonymised_at__isnull=True).first()
         if customer is None:
             return {}, {}
         address = customer.addresses.first()

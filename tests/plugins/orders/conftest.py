@@ -135,3 +135,9 @@ def staff_client(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     return client
+
+
+@pytest.fixture
+def privacy_officer(db):
+    """The Encarregado de dados: the LGPD actions on every customer."""
+    return UserFactory(username="encarregado", roles=["privacy_officer"])

@@ -53,8 +53,10 @@ def customer_data(**overrides):
 # -- customers ---------------------------------------------------------------------
 
 
-def test_attendant_creates_a_customer_with_an_address(attendant):
-    response = login(attendant).post("/admin/customers/new/", customer_data())
+def test_customers_are_created_with_an_address_by_global_holders(superuser, attendant):
+    # The order desk creates customers by placing their orders ("new order").
+    assert is_admin_denied(login(attendant).get("/admin/customers/new/"))
+    response = login(superuser).post("/admin/customers/new/", customer_data())
     assert response.status_code == 302, response.context["form"].errors
     customer = Customer.objects.get()
     assert customer.document == "52998224725"
@@ -74,8 +76,8 @@ def test_attendant_creates_a_customer_with_an_address(attendant):
         ("addresses-0-uf", "XX", "uf"),
     ],
 )
-def test_customer_validation(attendant, field, value, error_on):
-    response = login(attendant).post(
+def test_customer_validation(superuser, field, value, error_on):
+    response = login(superuser).post(
         "/admin/customers/new/", customer_data(**{field: value})
     )
     assert response.status_code == 200
@@ -121,9 +123,9 @@ def test_lgpd_export_downloads_the_customers_data_and_is_audited(manager, order)
     ).exists()
 
 
-def test_anonymise_asks_first_then_scrubs_customer_and_orders(attendant, order):
+def test_anonymise_asks_first_then_scrubs_customer_and_orders(privacy_officer, order):
     url = f"/admin/customers/anonymise/{order.customer_id}/"
-    client = login(attendant)
+    client = login(privacy_officer)
     assert client.get(url).status_code == 200
     assert Customer.objects.get().anonymised_at is None
     response = client.post(url)
@@ -133,13 +135,16 @@ def test_anonymise_asks_first_then_scrubs_customer_and_orders(attendant, order):
     order.refresh_from_db()
     assert (order.customer_name, order.customer_document) == (ANONYMOUS_NAME, "")
     assert ModelLogEntry.objects.filter(
-        action="orders.customer.anonymise", user=attendant
+        action="orders.customer.anonymise", user=privacy_officer
     ).exists()
 
 
-def test_lgpd_actions_need_their_permissions(manager, auditor, editor, order):
+def test_lgpd_actions_need_their_permissions(attendant, auditor, editor, order):
     pk = order.customer_id
-    assert is_admin_denied(login(manager).post(f"/admin/customers/anonymise/{pk}/"))
+    # The order desk sees the customer (an order in their channel) but the
+    # LGPD actions are not theirs.
+    assert is_admin_denied(login(attendant).post(f"/admin/customers/anonymise/{pk}/"))
+    assert is_admin_denied(login(attendant).post(f"/admin/customers/export-data/{pk}/"))
     assert is_admin_denied(login(editor).get(f"/admin/customers/export-data/{pk}/"))
     assert is_admin_denied(login(auditor).get(f"/admin/customers/anonymise/{pk}/"))
     assert Customer.objects.get().anonymised_at is None
