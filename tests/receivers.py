@@ -1,5 +1,6 @@
 """Real HTTP servers on loopback for tests of outbound requests."""
 
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -7,8 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Receiver:
     """A real HTTP server on a loopback address that records what it gets."""
 
-    def __init__(self, host="127.0.0.1", port=0, status=204, headers=()):
+    def __init__(self, host="127.0.0.1", port=0, status=204, headers=(), tls=None):
+        """``tls``: (certificate file, key file) to serve HTTPS; the server
+        names the client asked for (SNI) are kept in ``server_names``."""
         self.requests = []
+        self.server_names = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +38,15 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer((host, port), Handler)
+        if tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+            context.sni_callback = lambda sock, name, ctx: self.server_names.append(
+                name
+            )
+            self.server.socket = context.wrap_socket(
+                self.server.socket, server_side=True
+            )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -3,6 +3,7 @@ the field validator, and the sender's address pinning (the OS resolver is
 replaced, so names resolve to the addresses a test chooses)."""
 
 import socket
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -189,3 +190,36 @@ def test_sender_refuses_before_connecting(settings, receivers):
     with pytest.raises(outbound.AddressNotAllowed, match="loopback"):
         outbound.post(f"http://127.0.0.1:{receiver.port}/hook", body=b"{}")
     assert receiver.requests == []
+
+
+#: A test CA (its key was thrown away) and a certificate it signed for
+#: hooks.example.test, valid until 2126 (made with `openssl req -x509` and
+#: `openssl x509 -req`).
+CERTS = Path(__file__).parent / "certs"
+
+
+def test_tls_is_verified_against_the_host_name_of_the_url(
+    settings, fake_dns, receivers, monkeypatch
+):
+    """Connecting to the checked address keeps TLS honest: the server gets the
+    URL's host name (SNI) and its certificate must be valid for that name."""
+    settings.RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = True
+    monkeypatch.setenv("SSL_CERT_FILE", str(CERTS / "ca.pem"))  # the test CA
+    receiver = receivers(tls=(CERTS / "hooks.pem", CERTS / "hooks.key"))
+    FAKE_DNS["hooks.example.test"] = ["127.0.0.1"]
+    FAKE_DNS["outro.example.test"] = ["127.0.0.1"]
+    try:
+        response = outbound.post(
+            f"https://hooks.example.test:{receiver.port}/hook", body=b"{}"
+        )
+        with pytest.raises(outbound.OutboundError, match="hostname|certificate"):
+            outbound.post(
+                f"https://outro.example.test:{receiver.port}/hook", body=b"{}"
+            )
+    finally:
+        del FAKE_DNS["hooks.example.test"], FAKE_DNS["outro.example.test"]
+    assert response.status == 204 and response.address == "127.0.0.1"
+    assert receiver.server_names == ["hooks.example.test", "outro.example.test"]
+    assert [r["host"] for r in receiver.requests] == [
+        f"hooks.example.test:{receiver.port}"
+    ]
