@@ -203,6 +203,9 @@ def parse_row(number: int, cells: list, specs: list[ColumnSpec]) -> ParsedRow:
                 parsed.errors.append(
                     RowError(number, spec.name, " ".join(exc.messages))
                 )
+                # Kept, so that the row is not also told the column is missing.
+                target = parsed.product if spec.product_level else parsed.variant
+                target[spec.name] = value
                 continue
         elif isinstance(value, list):
             value = [strip_invisible_characters(text) for text in value]
