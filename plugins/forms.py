@@ -66,3 +66,69 @@ class GrantForm(forms.Form):
         if bool(cleaned.get("user")) == bool(cleaned.get("group")):
             raise forms.ValidationError(_("Choose either a user or a group."))
         return cleaned
+
+
+def _posted_permission_ids(data) -> set[int]:
+    """Permission ids a group edit form posts: the group's own ``permissions``
+    and the ``<prefix>-<n>-permissions`` of its page and collection
+    permission formsets (rows marked for deletion left out)."""
+    ids: set[int] = set()
+    for key in data:
+        if "__prefix__" in key or (
+            key != "permissions" and not key.endswith("-permissions")
+        ):
+            continue
+        row = key.removesuffix("permissions")
+        if row and data.get(f"{row}DELETE"):
+            continue
+        ids.update(int(value) for value in data.getlist(key) if value.isdigit())
+    return ids
+
+
+class ReadOnlyRolePanel:
+    """A panel of Wagtail's group editor (``register_group_permission_panel``)
+    that refuses saving a read-only role's group (the auditor) with a write
+    permission, through :func:`plugins.roles.check_read_only_grant`."""
+
+    media = forms.Media()
+
+    def __init__(self, data=None, files=None, instance=None, prefix=None):
+        self.data = data
+        self.instance = instance
+        self.errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        from django.contrib.auth.models import Permission
+
+        from plugins.roles import ReadOnlyRoleError, check_read_only_grant
+
+        if self.data is None or self.instance is None or self.instance.pk is None:
+            return True
+        names = [
+            f"{perm.content_type.app_label}.{perm.codename}"
+            for perm in Permission.objects.filter(
+                pk__in=_posted_permission_ids(self.data)
+            ).select_related("content_type")
+        ]
+        try:
+            check_read_only_grant(self.instance, names)
+        except ReadOnlyRoleError as error:
+            self.errors = [error.message]
+            return False
+        return True
+
+    def save(self) -> None:
+        """Nothing to save: the panel only validates."""
+
+    def as_admin_panel(self) -> str:
+        from django.template.loader import render_to_string
+
+        from plugins.roles import is_read_only_group
+
+        read_only = self.instance is not None and is_read_only_group(self.instance)
+        if not (read_only or self.errors):
+            return ""
+        return render_to_string(
+            "plugins/groups/read_only_panel.html",
+            {"errors": self.errors, "read_only": read_only},
+        )

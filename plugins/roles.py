@@ -3,8 +3,13 @@
 The core and each plugin declare :class:`RoleTemplate` objects on their app
 config (``roles = (...)``). :func:`sync_roles` turns them into groups: it runs
 after every ``migrate`` and from ``manage.py sync_roles``. It is idempotent,
-adds what is missing, reports permissions an administrator added to a role's
-group by hand and never removes them.
+adds what is missing and reports permissions an administrator added to a role's
+group by hand, keeping them — except on a *read-only* role (the auditor): such a
+role is declared never to hold a write permission or a sensitive view
+permission, and the sync removes those from its group.
+
+Read-only roles are enforced in one place, :func:`check_read_only_grant`,
+which the sync, the object-permission grants and Wagtail's group editor call.
 
 This module is imported by ``apps.py`` files while settings load; it imports
 models only inside functions.
@@ -15,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+
+from plugins.exceptions import RetaguardaError
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,12 @@ class RoleTemplate:
     collection. ``object_permissions`` documents the permissions a holder of the
     role receives per scoped object (a warehouse, a channel) through the
     object-permission screen; they are not given to the group.
+
+    ``all_view_permissions`` skips the sensitive view permissions
+    (:func:`sensitive_view_permissions`, e.g. ``content.view_cost_price``): a
+    role that needs one names it in ``permissions``. A ``read_only`` role
+    (the auditor) never holds anything but read permissions
+    (:func:`is_read_permission`), whoever tries to give it one.
     """
 
     key: str
@@ -39,6 +52,7 @@ class RoleTemplate:
     page_permissions: tuple[str, ...] = ()
     collection_permissions: tuple[str, ...] = ()
     object_permissions: tuple[str, ...] = ()
+    read_only: bool = False
 
 
 @dataclass
@@ -52,6 +66,7 @@ class MergedRole:
     page_permissions: set[str] = field(default_factory=set)
     collection_permissions: set[str] = field(default_factory=set)
     object_permissions: set[str] = field(default_factory=set)
+    read_only: bool = False
 
 
 @dataclass
@@ -62,9 +77,80 @@ class RoleSyncResult:
     added: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
+
+#: ``view_*`` permissions that are not read-only in effect, or show what only
+#: some roles may see: ``all_view_permissions`` skips them and read-only roles
+#: never hold them. Plugins add theirs with ``sensitive_view_permissions`` on
+#: their app config.
+SENSITIVE_VIEW_PERMISSIONS = frozenset(
+    {
+        # Shows *and edits* variants' cost prices (only the Gerente).
+        "content.view_cost_price",
+    }
+)
+
+
+def sensitive_view_permissions() -> frozenset[str]:
+    """The core's sensitive view permissions and those of installed apps."""
+    from django.apps import apps
+
+    found = set(SENSITIVE_VIEW_PERMISSIONS)
+    for app_config in apps.get_app_configs():
+        found.update(getattr(app_config, "sensitive_view_permissions", ()))
+    return frozenset(found)
+
+
+def is_read_permission(name: str) -> bool:
+    """Whether ``"app_label.codename"`` only lets its holder see things: a
+    ``view_*`` permission that is not sensitive, or access to the admin."""
+    if name == ACCESS_ADMIN:
+        return True
+    codename = name.split(".", 1)[-1]
+    return codename.startswith("view_") and name not in sensitive_view_permissions()
+
+
+class ReadOnlyRoleError(RetaguardaError):
+    """A write permission was about to be given to a read-only role's group."""
+
+    code = "read-only-role"
+
+
+def read_only_group_ids() -> set[int]:
+    """Primary keys of the groups of the declared read-only roles."""
+    from plugins.models import Role
+
+    keys = [key for key, role in declared_roles().items() if role.read_only]
+    if not keys:
+        return set()
+    return set(Role.objects.filter(key__in=keys).values_list("group_id", flat=True))
+
+
+def is_read_only_group(group) -> bool:
+    return group is not None and group.pk in read_only_group_ids()
+
+
+def check_read_only_grant(group, permission_names) -> None:
+    """Refuse giving ``group`` any of ``permission_names`` that is not a read
+    permission when ``group`` is a read-only role's group (the auditor).
+
+    The one check behind role sync, object-permission grants and Wagtail's
+    group editor. Raises :class:`ReadOnlyRoleError`.
+    """
+    if not is_read_only_group(group):
+        return
+    refused = sorted(name for name in permission_names if not is_read_permission(name))
+    if refused:
+        raise ReadOnlyRoleError(
+            _(
+                "The group “%(group)s” is read-only: it cannot receive "
+                "“%(permissions)s”."
+            )
+            % {"group": group.name, "permissions": "”, “".join(refused)}
+        )
 
 
 def _media(*actions: str) -> tuple[str, ...]:
@@ -129,6 +215,7 @@ CORE_ROLES: tuple[RoleTemplate, ...] = (
         permissions=(ACCESS_ADMIN, "plugins.view_audit_log"),
         description=_("Sees everything and changes nothing."),
         all_view_permissions=True,
+        read_only=True,
     ),
 )
 
@@ -156,6 +243,7 @@ def declared_roles() -> dict[str, MergedRole]:
             role.page_permissions.update(template.page_permissions)
             role.collection_permissions.update(template.collection_permissions)
             role.object_permissions.update(template.object_permissions)
+            role.read_only |= template.read_only
     return merged
 
 
@@ -209,12 +297,45 @@ def _sync_tree_permissions(group, role: MergedRole, result: RoleSyncResult) -> N
                     result.added.append(f"collection:{name}")
 
 
+def _check_read_only_tree(group, role: MergedRole) -> None:
+    names = {f"wagtailcore.{codename}" for codename in role.page_permissions}
+    check_read_only_grant(group, names | role.collection_permissions)
+
+
+def _clear_read_only_grants(group) -> list[str]:
+    """Remove from a read-only role's group every page, collection and object
+    permission that is not a read permission; returns what was removed."""
+    from guardian.models import GroupObjectPermission
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    removed = []
+    for model, label in (
+        (GroupPagePermission, "page"),
+        (GroupCollectionPermission, "collection"),
+        (GroupObjectPermission, "object"),
+    ):
+        for row in model.objects.filter(group=group).select_related(
+            "permission__content_type"
+        ):
+            perm = row.permission
+            name = f"{perm.content_type.app_label}.{perm.codename}"
+            if not is_read_permission(name):
+                row.delete()
+                removed.append(f"{label}:{name}")
+    return sorted(removed)
+
+
 def sync_roles() -> list[RoleSyncResult]:
     """Create or complete one group per declared role.
 
     Idempotent. Adds missing permissions, reports unknown permission names
     (their app is not installed) and permissions an administrator added by
-    hand (kept). Logs ``retaguarda.roles.sync`` on each group it changed.
+    hand (kept). ``all_view_permissions`` skips the sensitive view
+    permissions. A read-only role's group is cleared of everything that is not
+    a read permission — model permissions, page and collection permissions,
+    object grants — and the role's own templates may declare only read
+    permissions (:class:`ReadOnlyRoleError` otherwise). Logs
+    ``retaguarda.roles.sync`` on each group it changed.
     """
     from django.contrib.auth.models import Group, Permission
     from django.db import transaction
@@ -233,16 +354,20 @@ def sync_roles() -> list[RoleSyncResult]:
             group = link.group
             result.group_name = group.name
 
+            if role.read_only:
+                check_read_only_grant(group, role.permissions)
+                _check_read_only_tree(group, role)
             by_name = _permissions_by_name(role.permissions)
             result.unknown = sorted(role.permissions - set(by_name))
             wanted = {perm.pk: name for name, perm in by_name.items()}
             if role.all_view_permissions:
+                sensitive = sensitive_view_permissions()
                 for perm in Permission.objects.filter(
                     codename__startswith="view_"
                 ).select_related("content_type"):
-                    wanted.setdefault(
-                        perm.pk, f"{perm.content_type.app_label}.{perm.codename}"
-                    )
+                    name = f"{perm.content_type.app_label}.{perm.codename}"
+                    if name not in sensitive:
+                        wanted.setdefault(perm.pk, name)
             current = {
                 perm.pk: f"{perm.content_type.app_label}.{perm.codename}"
                 for perm in group.permissions.select_related("content_type")
@@ -251,16 +376,28 @@ def sync_roles() -> list[RoleSyncResult]:
             if missing:
                 group.permissions.add(*missing)
                 result.added.extend(sorted(wanted[pk] for pk in missing))
+            if role.read_only:
+                forbidden = {
+                    pk: name
+                    for pk, name in current.items()
+                    if not is_read_permission(name)
+                }
+                if forbidden:
+                    group.permissions.remove(*forbidden)
+                    result.removed.extend(sorted(forbidden.values()))
+                    current = {
+                        pk: n for pk, n in current.items() if pk not in forbidden
+                    }
+                result.removed.extend(_clear_read_only_grants(group))
             result.extra = sorted(
                 name for pk, name in current.items() if pk not in wanted
             )
             _sync_tree_permissions(group, role, result)
-            if result.added or result.created:
-                log(
-                    instance=group,
-                    action="retaguarda.roles.sync",
-                    data={"role": role.key, "added": result.added},
-                )
+            if result.added or result.created or result.removed:
+                data = {"role": role.key, "added": result.added}
+                if result.removed:
+                    data["removed"] = result.removed
+                log(instance=group, action="retaguarda.roles.sync", data=data)
             results.append(result)
     return results
 

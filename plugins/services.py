@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from plugins.audit import log_change
 from plugins.exceptions import RetaguardaError
 from plugins.permissions import clear_permission_cache, is_active_user, scoped_models
+from plugins.roles import check_read_only_grant
 
 MANAGE_OBJECT_PERMISSIONS = "plugins.manage_object_permissions"
 
@@ -53,6 +54,11 @@ def _check(obj: models.Model, permission: Permission, holder, by) -> None:
         )
     if not isinstance(holder, Group) and not getattr(holder, "is_active", False):
         raise InvalidGrant(_("Object permissions can only be granted to active users."))
+    if isinstance(holder, Group):
+        # The auditor's group never receives a write permission.
+        check_read_only_grant(
+            holder, [f"{permission.content_type.app_label}.{permission.codename}"]
+        )
 
 
 def _holder_data(holder) -> dict[str, str]:
@@ -75,7 +81,8 @@ def grant_object_permission(
     Requires ``plugins.manage_object_permissions``; ``obj`` must be a row of a
     declared scoped model. Idempotent: granting again changes nothing and
     reports ``created=False``. Logs ``retaguarda.object_permission.grant``.
-    Raises PermissionDenied or InvalidGrant.
+    Raises PermissionDenied, InvalidGrant, or ReadOnlyRoleError when a write
+    permission is granted to a read-only role's group (the auditor).
     """
     _check(obj, permission, holder, by)
     perm_name = f"{permission.content_type.app_label}.{permission.codename}"

@@ -105,6 +105,13 @@ def register_audited_actions(registry):
     registry.register(models.Model, AuditedDeleteAction)
 
 
+@hooks.register("register_group_permission_panel")
+def register_read_only_role_panel():
+    from plugins.forms import ReadOnlyRolePanel
+
+    return ReadOnlyRolePanel
+
+
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action(

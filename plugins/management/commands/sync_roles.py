@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = (
         "Create or complete one group per role declared by the core and the enabled "
         "plugins. Adds missing permissions; reports permissions added by hand "
-        "(kept, never removed)."
+        "(kept), except on read-only roles, whose write and sensitive permissions "
+        "are removed."
     )
 
     def handle(self, *args, **options):
@@ -22,6 +23,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.WARNING(
                         "    added by hand (kept): " + ", ".join(result.extra)
+                    )
+                )
+            if result.removed:
+                self.stdout.write(
+                    self.style.WARNING(
+                        "    removed (read-only role): " + ", ".join(result.removed)
                     )
                 )
             if result.unknown:
