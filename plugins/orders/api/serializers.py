@@ -171,6 +171,40 @@ class MoneyExtension(OpenApiSerializerFieldExtension):
         return {"type": "string", "pattern": MONEY_PATTERN, "example": "49.90"}
 
 
+ZERO_PATTERN = r"^0{1,10}(\.0{1,2})?$"
+
+
+class ServerAmount(Money):
+    """An amount the server decides, in a storefront's request: documented as
+    zero, the only value a storefront may state. The rule is the service's
+    (``plugins.orders.services.placing.stated_amounts``): any other amount is
+    a 400 naming the field, with nothing written."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # to_internal_value checks the money pattern; the schema's is zero.
+        self.validators = [v for v in self.validators if not isinstance(v, FullMatch)]
+
+
+class ServerAmountExtension(OpenApiSerializerFieldExtension):
+    target_class = "plugins.orders.api.serializers.ServerAmount"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": ZERO_PATTERN, "example": "0.00"}
+
+
+STATED_AMOUNTS = (
+    "Only on channels that sell at their own prices (marketplaces, B2B), with "
+    "staff credentials of the channel; elsewhere the server decides it and "
+    "any other amount than 0 is a 400 naming this field."
+)
+SERVER_AMOUNTS = (
+    "The server decides it: a storefront sends 0 or nothing. Any other amount "
+    "is a 400 naming this field, with nothing written (discounts and shipping "
+    "will be computed from promotion and freight rules)."
+)
+
+
 # RFC 3339, as the schema's formats mean them.
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 DATE_TIME_PATTERN = (
@@ -238,6 +272,20 @@ class CustomerSerializer(serializers.Serializer):
         "with or without punctuation, in any case (check digits are validated).",
     )
     accepts_marketing = Boolean(required=False, default=False)
+    reference = Text(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The customer's id in the channel's own system: the "
+        "storefront's account id of a customer it authenticated, or the "
+        "marketplace's buyer id. Orders of the channel with the same reference "
+        "join one customer record. Without one, an order placed with an API key "
+        "gets a customer record of its own: an e-mail or a CPF/CNPJ never joins "
+        "an existing customer (staff merge records that turn out to be the same "
+        "person). Staff and marketplace orders without a reference join the "
+        "customer with the same CPF/CNPJ.",
+    )
 
 
 class AddressSerializer(serializers.Serializer):
@@ -260,13 +308,26 @@ class LineSerializer(serializers.Serializer):
     unit_price = Money(
         required=False,
         allow_null=True,
-        help_text="Storefront: if given, must be the catalog's price. Channels "
-        "that sell at their own prices (marketplaces) use it.",
+        help_text="If given, the catalog's price. A price of the channel's own: "
+        + STATED_AMOUNTS,
     )
-    discount = Money(required=False, default="0")
+    discount = Money(required=False, default="0", help_text=STATED_AMOUNTS)
 
     class Meta:
         ref_name = "OrderLineInput"
+
+
+class StorefrontLineSerializer(LineSerializer):
+    unit_price = Money(
+        required=False,
+        allow_null=True,
+        help_text="If given, must be the catalog's price (else a 400 naming "
+        "this field): the server prices the lines.",
+    )
+    discount = ServerAmount(required=False, default="0", help_text=SERVER_AMOUNTS)
+
+    class Meta:
+        ref_name = "StorefrontOrderLine"
 
 
 class OrderRequestSerializer(serializers.Serializer):
@@ -288,11 +349,11 @@ class OrderRequestSerializer(serializers.Serializer):
         default=1,
         help_text="Card: 1 to 24; Pix and boleto: 1.",
     )
-    shipping_total = Money(required=False, default="0")
+    shipping_total = Money(required=False, default="0", help_text=STATED_AMOUNTS)
     discount_total = Money(
         required=False,
         default="0",
-        help_text="An order-level discount, spread over the lines.",
+        help_text="An order-level discount, spread over the lines. " + STATED_AMOUNTS,
     )
     note = Text(
         max_length=1000,
@@ -304,6 +365,9 @@ class OrderRequestSerializer(serializers.Serializer):
 
 
 class PlaceOrderSerializer(OrderRequestSerializer):
+    lines = StorefrontLineSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    shipping_total = ServerAmount(required=False, default="0", help_text=SERVER_AMOUNTS)
+    discount_total = ServerAmount(required=False, default="0", help_text=SERVER_AMOUNTS)
     channel = Text(
         pattern=SLUG_PATTERN,
         max_length=30,

@@ -25,6 +25,7 @@ from plugins.orders.exceptions import (
 )
 from plugins.orders.models import (
     Customer,
+    CustomerReference,
     Order,
     OrderEvent,
     OrderLine,
@@ -91,7 +92,66 @@ def _catalog_rows(skus: list[str]) -> dict[str, dict]:
     }
 
 
-def _price_lines(channel: SalesChannel, clean: _Clean) -> list[dict]:
+@dataclass(frozen=True)
+class StatedAmounts:
+    """Which amounts the caller of ``place_order`` may state itself."""
+
+    unit_prices: bool  # unit prices other than the catalog's
+    discounts_and_shipping: bool  # line discounts, the order discount, shipping
+
+
+def stated_amounts(channel: SalesChannel, *, user, api_key) -> StatedAmounts:
+    """The one rule on amounts a request states: the server decides prices,
+    discounts and shipping; a caller states them only where this allows.
+
+    - A storefront (an API key) never does, on any channel: it chooses
+      products and quantities and the server prices them. Until promotions
+      and freight rules compute discounts and shipping on the server, a
+      storefront order has none.
+    - Staff (the admin's new order, marketplace intake and the import, with a
+      staff token or session) state them only on channels that sell at their
+      own prices (``SalesChannel.accepts_custom_prices``: marketplaces, B2B),
+      where ``place_order`` has checked that they may add orders.
+    - The system (``user=None`` without a key: another plugin, the demo) is
+      the server itself; it states discounts and shipping, and unit prices
+      where the channel sells at its own.
+    """
+    own_prices = channel.accepts_custom_prices
+    if api_key is not None:
+        return StatedAmounts(unit_prices=False, discounts_and_shipping=False)
+    if user is not None:
+        return StatedAmounts(unit_prices=own_prices, discounts_and_shipping=own_prices)
+    return StatedAmounts(unit_prices=own_prices, discounts_and_shipping=True)
+
+
+def _refuse_stated_amounts(
+    channel: SalesChannel, clean: _Clean, allowed: StatedAmounts
+) -> None:
+    """Errors for the discounts and shipping the caller may not state (zero is
+    not stating one). Unit prices are checked against the catalog when the
+    lines are priced."""
+    if allowed.discounts_and_shipping:
+        return
+    discount = _(
+        "Discounts on the channel “%s” are computed by the server: do not send one."
+    )
+    for i, line in enumerate(clean.lines):
+        if line["discount"]:
+            clean.errors.setdefault(f"lines[{i}].discount", []).append(
+                discount % channel.code
+            )
+    if clean.discount_total:
+        clean.errors.setdefault("discount_total", []).append(discount % channel.code)
+    if clean.shipping_total:
+        clean.errors.setdefault("shipping_total", []).append(
+            _("Shipping on the channel “%s” is computed by the server: do not send it.")
+            % channel.code
+        )
+
+
+def _price_lines(
+    channel: SalesChannel, clean: _Clean, allowed: StatedAmounts
+) -> list[dict]:
     """Check the lines against the live catalog and price them."""
     variants = _catalog_rows([line["sku"] for line in clean.lines])
     priced = []
@@ -110,7 +170,7 @@ def _price_lines(channel: SalesChannel, clean: _Clean) -> list[dict]:
             continue
         price = variant["price"]
         if line["unit_price"] is not None and line["unit_price"] != price:
-            if not channel.accepts_custom_prices:
+            if not allowed.unit_prices:
                 clean.errors.setdefault(f"{key}.unit_price", []).append(
                     _("The price of “%(sku)s” is %(price)s, not %(given)s.")
                     % {"sku": line["sku"], "price": price, "given": line["unit_price"]}
@@ -199,18 +259,7 @@ def _find_customer_sql(vendor: str, by: str) -> str:
     )
 
 
-def _find_or_create_customer(data: dict) -> int:
-    """The id of the customer with the document (else the e-mail) given, a new
-    customer if there is none. The lookups are written out: they run for
-    every order."""
-    with hot_cursor() as cursor:
-        for name in ("document", "email"):
-            if data[name]:
-                sql = _find_customer_sql(connection.vendor, name)
-                cursor.execute(sql, [data[name]])
-                row = cursor.fetchone()
-                if row is not None:
-                    return row[0]
+def _new_customer(data: dict) -> int:
     return Customer.objects.create(
         name=data["name"],
         email=data["email"],
@@ -219,6 +268,67 @@ def _find_or_create_customer(data: dict) -> int:
         accepts_marketing=data["accepts_marketing"],
         consent_updated_at=timezone.now(),
     ).pk
+
+
+def _referenced_customer(channel: SalesChannel, data: dict) -> int:
+    """The customer holding the channel's ``reference``; a new customer holding
+    it if there is none (or if its customer was anonymised: the reference
+    moves to the new one)."""
+    reference = data["reference"]
+    found = (
+        CustomerReference.objects.filter(channel=channel, reference=reference)
+        .values_list("pk", "customer_id", "customer__anonymised_at")
+        .first()
+    )
+    if found is not None and found[2] is None:
+        return found[1]
+    customer_id = _new_customer(data)
+    if found is not None:
+        CustomerReference.objects.filter(pk=found[0]).update(customer_id=customer_id)
+        return customer_id
+    try:
+        with transaction.atomic():
+            CustomerReference.objects.create(
+                customer_id=customer_id, channel=channel, reference=reference
+            )
+    except IntegrityError:
+        # A concurrent order with the same new reference committed first
+        # (the unique index made this insert wait for it): join its customer.
+        Customer.objects.filter(pk=customer_id).delete()
+        return CustomerReference.objects.values_list("customer_id", flat=True).get(
+            channel=channel, reference=reference
+        )
+    return customer_id
+
+
+def _customer_id(channel: SalesChannel, data: dict, *, trusted: bool) -> int:
+    """The customer an order joins. Only a verified identity joins an existing
+    customer:
+
+    - ``customer.reference``, the customer's id in the channel's own system
+      (the storefront's account id of a customer it authenticated, a
+      marketplace's buyer id), unique per channel: the order joins the
+      customer holding it;
+    - otherwise, for staff and the system (``trusted``: the admin's new
+      order, marketplace intake and import with staff credentials of the
+      channel), the customer with the CPF/CNPJ given, the document the
+      order's invoice is issued to;
+    - otherwise a new customer of its own, with the order's data: a
+      storefront order without a reference never joins anyone's record (an
+      e-mail or a CPF is what anyone can type). Staff merge customers who
+      turn out to be the same person (``merge_customers``).
+
+    The document lookup is written out: it runs for most staff orders."""
+    if data["reference"]:
+        return _referenced_customer(channel, data)
+    if trusted and data["document"]:
+        with hot_cursor() as cursor:
+            sql = _find_customer_sql(connection.vendor, "document")
+            cursor.execute(sql, [data["document"]])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+    return _new_customer(data)
 
 
 def place_order(
@@ -238,15 +348,23 @@ def place_order(
     placed_at: datetime.datetime | None = None,
     note: str = "",
     user=None,
+    api_key=None,
 ) -> Placement:
     """Place an order: the one way orders come in (storefront API, the
     admin's "new order" screen, marketplace intake).
 
+    Who places it: ``api_key`` (the ``api.models.ApiKey`` of a storefront),
+    ``user`` (staff: the admin, marketplace intake and import; they must be
+    allowed to add orders on the channel), or neither (the system).
+
     Validates the customer (CPF/CNPJ check digits), addresses (CEP, UF), and
     the lines against the live catalog (known SKU, active variant of a live
-    product, the catalog's price unless the channel sells at its own), then
-    writes the order, its lines and snapshots, and calls ``ORDER_PLACED``
-    inside the transaction (stock may refuse). Idempotent: a replay with the
+    product, the catalog's price), and refuses the amounts the caller may not
+    state (:func:`stated_amounts`: unit prices other than the catalog's,
+    discounts, shipping). Then writes the order, its lines and snapshots,
+    joins it to a customer (:func:`_customer_id`: only a verified identity
+    joins an existing one), and calls ``ORDER_PLACED`` inside the
+    transaction (stock may refuse). Idempotent: a replay with the
     same ``external_id`` (marketplaces) or ``idempotency_key`` (API) on the
     channel returns the first order (``created=False``), also when replays
     race; the same key with different contents raises IdempotencyConflict.
@@ -284,7 +402,9 @@ def place_order(
         clean.errors.setdefault("channel", []).append(
             _("The channel “%s” is not active.") % channel.code
         )
-    priced = _price_lines(channel, clean) if not clean.errors else []
+    allowed = stated_amounts(channel, user=user, api_key=api_key)
+    _refuse_stated_amounts(channel, clean, allowed)
+    priced = _price_lines(channel, clean, allowed) if not clean.errors else []
     subtotal, discount, total = (
         _totals(clean, priced) if not clean.errors else (ZERO,) * 3
     )
@@ -310,6 +430,7 @@ def place_order(
                     fingerprint=fingerprint,
                     placed_at=placed_at or timezone.now(),
                     user=user,
+                    trusted_customer=api_key is None,
                 )
         except IntegrityError:
             # A replay (perhaps concurrent: the other transaction wrote the
@@ -347,8 +468,9 @@ def _write_order(
     fingerprint,
     placed_at,
     user,
+    trusted_customer,
 ) -> Order:
-    customer_id = _find_or_create_customer(clean.customer)
+    customer_id = _customer_id(channel, clean.customer, trusted=trusted_customer)
     order = Order(
         number=number,
         channel=channel,

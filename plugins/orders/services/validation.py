@@ -32,6 +32,8 @@ MAX_LINES = 200
 MAX_QUANTITY = 10_000
 # The largest amount a money column holds (12 digits, 2 of them decimals).
 MAX_AMOUNT = Decimal("9999999999.99")
+# A customer's id in a channel's own system (``CustomerReference.reference``).
+MAX_REFERENCE = 80
 
 
 # -- Placing orders ---------------------------------------------------------------
@@ -54,8 +56,15 @@ class _Clean:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
+        # Without a reference, the customer as fingerprinted before references
+        # existed (a replay of an order placed then is still a replay).
+        customer = {
+            key: value
+            for key, value in self.customer.items()
+            if key != "reference" or value
+        }
         data = {
-            "customer": self.customer,
+            "customer": customer,
             "shipping": self.shipping_address,
             "billing": self.billing_address,
             "lines": [
@@ -122,7 +131,12 @@ def clean_customer(data: dict | None, errors: dict) -> dict:
         "phone": strip_invisible_characters(str(data.get("phone") or "")).strip(),
         "document": normalise_document(str(data.get("document") or "")),
         "accepts_marketing": bool(data.get("accepts_marketing", False)),
+        "reference": str(data.get("reference") or "").strip(),
     }
+    if len(customer["reference"]) > MAX_REFERENCE:
+        errors.setdefault("customer.reference", []).append(
+            _("At most %(max)d characters.") % {"max": MAX_REFERENCE}
+        )
     if not customer["name"]:
         errors.setdefault("customer.name", []).append(_("Required."))
     if customer["email"]:

@@ -22,7 +22,7 @@ def form_data(channel, lines=(("CAM-P", 2, ""),), **overrides):
         "order-channel": channel.pk,
         "order-payment_method": "pix",
         "order-installments": 1,
-        "order-shipping_total": "15,00",
+        "order-shipping_total": "",
         "order-discount_total": "",
         "order-promised_delivery_date": "",
         "order-note": "Pedido por telefone",
@@ -56,7 +56,7 @@ def test_attendant_places_an_order_and_lands_on_it(attendant, sellable, loja):
     assert response.status_code == 302
     assert response.url == f"/admin/orders/{order.pk}/"
     assert (order.channel, order.customer_document) == (loja, "52998224725")
-    assert order.total == Decimal("154.70")
+    assert order.total == Decimal("139.70")
     assert order.lines.count() == 2
     placed = order.events.get(kind=OrderEvent.Kind.PLACED)
     assert placed.user == attendant
@@ -111,6 +111,34 @@ def test_own_prices_only_on_channels_that_accept_them(
     )
     assert response.status_code == 302
     assert Order.objects.get().lines.get().unit_price == Decimal("10.00")
+
+
+def test_shipping_and_discounts_only_on_channels_at_their_own_prices(
+    superuser, sellable, loja, mercado_livre
+):
+    # given staff typing a phone order with shipping and discounts
+    amounts = {
+        "order-shipping_total": "15,00",
+        "order-discount_total": "5,00",
+        "lines-0-discount": "1,00",
+    }
+    client = login(superuser)
+    # when the channel sells at the catalog's prices
+    response = client.post(URL, form_data(loja, **amounts))
+    # then each amount is refused on its field, and nothing is written
+    assert response.status_code == 200
+    assert response.context["order_form"].errors["shipping_total"]
+    assert response.context["order_form"].errors["discount_total"]
+    assert response.context["line_formset"].forms[0].errors["discount"]
+    assert not Order.objects.exists()
+    # and a channel that sells at its own prices takes them
+    response = client.post(URL, form_data(mercado_livre, **amounts))
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.shipping_total, order.discount_total) == (
+        Decimal("15.00"),
+        Decimal("6.00"),
+    )
 
 
 def test_an_order_needs_a_line(attendant, sellable, loja):

@@ -20,7 +20,10 @@ URL = "/api/v1/orders/import/"
 
 def item(external_id, channel="mercado-livre", **overrides) -> dict:
     data = order_request(**overrides)
-    data["shipping_total"] = str(data["shipping_total"])
+    if "shipping_total" in overrides:
+        data["shipping_total"] = str(data["shipping_total"])
+    else:  # the storefront channel takes none from staff: the server decides
+        del data["shipping_total"]
     return {"channel": channel, "external_id": external_id, **data}
 
 

@@ -231,7 +231,11 @@ def test_the_placed_hook_can_refuse_the_order(sellable, loja):
 
 
 def test_staff_place_orders_only_on_their_channels(sellable, attendant, mercado_livre):
-    place(mercado_livre.__class__.objects.get(code="loja"), user=attendant)
+    place(
+        mercado_livre.__class__.objects.get(code="loja"),
+        user=attendant,
+        shipping_total="0",
+    )
     with pytest.raises(PermissionDenied):
         place(mercado_livre, user=attendant, external_id="ML-2")
     viewer = UserFactory(username="so-ve", roles=["order_desk"])

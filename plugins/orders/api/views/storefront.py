@@ -118,7 +118,20 @@ class PlaceOrderView(OrdersViewMixin, ApiKeyView):
             "problem whose `errors` maps each field (`lines[0].sku`, "
             "`customer.document`, `shipping_address.cep` …) to its messages; "
             "a plugin refusing the order (e.g. not enough stock) is a `409` "
-            "with the plugin's details."
+            "with the plugin's details.\n\n"
+            "**The server decides amounts.** A storefront chooses products and "
+            "quantities; the server prices them. `unit_price`, if sent, must be "
+            "the catalog's; a line `discount`, `discount_total` or "
+            "`shipping_total` other than 0 is a `400` naming the field, and "
+            "nothing is written (no order, no stock reservation, no customer). "
+            "Channels that sell at their own prices (marketplaces, B2B) send "
+            "their amounts through marketplace intake, with staff credentials "
+            "of the channel.\n\n"
+            "**Customers.** An order joins an existing customer record only by "
+            "`customer.reference`, the storefront's own id of a customer it "
+            "authenticated (unique per channel). Without it the order gets a "
+            "customer record of its own: an e-mail or a CPF/CNPJ never attaches "
+            "an order to someone else's record."
         ),
         parameters=[
             OpenApiParameter(
@@ -164,6 +177,7 @@ class PlaceOrderView(OrdersViewMixin, ApiKeyView):
                         "email": "maria@example.com",
                         "phone": "+55 11 91234-5678",
                         "document": "529.982.247-25",
+                        "reference": "conta-81723",
                     },
                     "shipping_address": {
                         "recipient": "Maria da Silva",
@@ -177,7 +191,6 @@ class PlaceOrderView(OrdersViewMixin, ApiKeyView):
                     },
                     "lines": [{"sku": "CAM-AZ-M", "quantity": 2}],
                     "payment_method": "pix",
-                    "shipping_total": "15.00",
                 },
             )
         ],
@@ -196,7 +209,11 @@ class PlaceOrderView(OrdersViewMixin, ApiKeyView):
         data = _valid(s.PlaceOrderSerializer, request.data)
         channel = storefront_channel(data.pop("channel", None))
         placement = services.place_order(
-            channel=channel, idempotency_key=key, user=None, **data
+            channel=channel,
+            idempotency_key=key,
+            user=None,
+            api_key=request.auth,
+            **data,
         )
         headers = {}
         if not placement.created:
