@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from wagtail.admin.views import generic
 
+from api.lockout import ADDRESS, USERNAME, current_lockouts, unlock_login
 from api.models import ApiKey, StaffToken
 from api.services import (
     create_api_key,
@@ -143,3 +145,36 @@ class StaffTokenRevokeView(View):
                 request, _("Token “%(name)s” revoked.") % {"name": token.name}
             )
         return redirect("api_staff_tokens")
+
+
+class LoginLockoutsView(View):
+    """User names and addresses locked out after too many failed logins, with
+    an unlock button for those who may unlock (managers)."""
+
+    def get(self, request):
+        if not request.user.has_perm("axes.view_accessattempt"):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "api/login_lockouts.html",
+            {
+                "lockouts": current_lockouts(),
+                "can_unlock": request.user.has_perm("axes.delete_accessattempt"),
+                "failure_limit": settings.AXES_FAILURE_LIMIT,
+                "cooloff_minutes": int(
+                    settings.AXES_COOLOFF_TIME.total_seconds() // 60
+                ),
+            },
+        )
+
+
+class LoginUnlockView(View):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        kind, value = request.POST.get("kind"), request.POST.get("value", "")
+        if kind not in (USERNAME, ADDRESS) or not value:
+            return redirect("api_login_lockouts")
+        if unlock_login(kind=kind, value=value, user=request.user):
+            messages.success(request, _("“%(value)s” unlocked.") % {"value": value})
+        return redirect("api_login_lockouts")

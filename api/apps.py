@@ -22,6 +22,9 @@ class ApiConfig(RoleProviderMixin, AppConfig):
                 "api.change_webhooksubscription",
                 "api.view_webhooksubscription",
                 "api.view_webhookdelivery",
+                # Login lock-outs: see them and unlock (api.lockout).
+                "axes.view_accessattempt",
+                "axes.delete_accessattempt",
             ),
         ),
     )
@@ -30,7 +33,10 @@ class ApiConfig(RoleProviderMixin, AppConfig):
         from corsheaders.signals import check_request_enabled
         from django.db.models.signals import post_delete, post_save
 
-        from api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from api import (
+            lockout,  # noqa: F401  (audits login lock-outs)
+            schema,  # noqa: F401  (registers the OpenAPI auth extension)
+        )
         from api.models import ApiKey
         from api.signals import cors_allow_api_key_origins, forget_api_key
 

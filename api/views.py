@@ -14,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api.authentication import ApiKeyAuthentication, StaffTokenAuthentication
+from api.lockout import client_address
 from api.models import ApiKey, StaffToken
 from api.permissions import ANY_SCOPE, HasApiKeyScope, StaffTokenEndpoint
 from api.services import issue_staff_token, revoke_staff_token
@@ -87,10 +88,16 @@ class IssuedStaffTokenSerializer(StaffTokenSerializer):
 
 
 class StaffLoginThrottle(AnonRateThrottle):
-    """Password guesses: a few a minute per client address."""
+    """Password guesses: a few a minute per client address (the address of
+    :func:`api.lockout.client_address`, not one the client wrote in
+    ``X-Forwarded-For``). Failed logins also count towards the lock-out of
+    the address and of the user name (:mod:`api.lockout`)."""
 
     scope = "staff_login"
     rate = "10/min"
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {

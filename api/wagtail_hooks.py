@@ -3,6 +3,7 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -12,12 +13,15 @@ from api import demo  # noqa: F401  (registers the demo data hook)
 from api.admin_views import (
     ApiKeyCreateView,
     ApiKeyRevokeView,
+    LoginLockoutsView,
+    LoginUnlockView,
     RedeliverView,
     StaffTokenRevokeView,
     StaffTokensView,
 )
 from api.cache import catalog_changed
 from api.forms import ApiKeyForm, WebhookSubscriptionForm
+from api.lockout import LOCKOUT_ACTION, UNLOCK_ACTION
 from api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from content.hooks import CATALOG_IMPORT_PUBLISHED, CATALOG_IMPORTED
 
@@ -84,6 +88,12 @@ def register_log_actions(actions):
     actions.register_action(
         "api.staff_token.revoke", _("Revoke staff token"), _("Staff token revoked")
     )
+    actions.register_action(
+        LOCKOUT_ACTION,
+        _("Login locked out"),
+        _("Login locked out after too many failed attempts"),
+    )
+    actions.register_action(UNLOCK_ACTION, _("Unlock login"), _("Login unlocked"))
 
 
 @hooks.register("register_admin_urls")
@@ -95,7 +105,29 @@ def register_staff_token_urls():
             StaffTokenRevokeView.as_view(),
             name="api_staff_token_revoke",
         ),
+        path("login-lockouts/", LoginLockoutsView.as_view(), name="api_login_lockouts"),
+        path(
+            "login-lockouts/unlock/",
+            LoginUnlockView.as_view(),
+            name="api_login_unlock",
+        ),
     ]
+
+
+class LoginLockoutsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("axes.view_accessattempt")
+
+
+@hooks.register("register_settings_menu_item")
+def register_login_lockouts_menu_item():
+    return LoginLockoutsMenuItem(
+        _("Login lock-outs"),
+        reverse("api_login_lockouts"),
+        icon_name="lock",
+        name="login-lockouts",
+        order=900,
+    )
 
 
 @hooks.register("register_account_menu_item")

@@ -8,6 +8,7 @@ PostgreSQL, Redis and the rest without code changes.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     # Retaguarda core
     "content",
     "api",
@@ -137,6 +139,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Answers a login that is locked out (api.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "retaguarda.urls"
@@ -215,6 +219,8 @@ else:
 # -- Authentication and permissions ---------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses logins locked out after too many failures (api.lockout).
+    "api.lockout.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -231,6 +237,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+
+#: Reverse proxies (load balancers) in front of the app servers, each
+#: appending to X-Forwarded-For. 0: clients connect directly and the header is
+#: ignored. The client address (login lock-out, throttles) is the address the
+#: outermost proxy saw; a client cannot choose it by sending the header.
+RETAGUARDA_NUM_PROXIES = env_int("RETAGUARDA_NUM_PROXIES", 0)
+
+# Login lock-out (django-axes, api.lockout): after this many failed logins from
+# one address or for one user name, logins from there or for it are refused,
+# the right password included, for the cool-off (or until a manager unlocks).
+AXES_FAILURE_LIMIT = env_int("RETAGUARDA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("RETAGUARDA_LOGIN_COOLOFF_MINUTES", 15)
+)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "api.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "api.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out do not push the end of the lock-out further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # lock-outs are listed in Wagtail's settings
+AXES_VERBOSE = False
 
 # -- Internationalisation ------------------------------------------------------
 
@@ -366,6 +394,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The client address of throttles: see RETAGUARDA_NUM_PROXIES.
+    "NUM_PROXIES": RETAGUARDA_NUM_PROXIES,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -403,5 +433,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Failed logins and lock-outs (warnings), not every login.
+        "axes": {"level": "WARNING"},
+    },
 }
