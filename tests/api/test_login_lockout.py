@@ -164,6 +164,8 @@ def test_lockout_is_audited_once_and_visible_to_managers(manager_user, client):
     history = client.get("/admin/reports/site-history/").content.decode()
     assert "gerente @ 127.0.0.1" in history
     assert "Login bloqueado" in history
+    audit = client.get("/admin/audit-log/").content.decode()
+    assert "gerente @ 127.0.0.1" in audit
     listing = client.get("/admin/login-lockouts/")
     assert listing.status_code == 200
     assert "gerente" in listing.content.decode()
