@@ -3,7 +3,9 @@
 :class:`ScopedModelViewSet` is a ``ModelViewSet`` whose listing (and so its
 spreadsheet export), edit, delete, inspect, history, usage and copy views
 consult the model's registered permission policy *per object*: a user sees and
-acts on the objects they may, and gets 403 on the others. When the policy is a
+acts on the objects they may; an object out of their scope (one they may not
+even view) does not exist for them — 404, never 403, so ids are not confirmed —
+and an object they see but may not act on that way is a 403. When the policy is a
 :class:`~plugins.permissions.ScopedPermissionPolicy` with a ``scope_field``,
 that field's choices in forms are narrowed to the scope objects the user holds.
 
@@ -26,16 +28,22 @@ from plugins.permissions import ScopedPermissionPolicy
 
 
 class ObjectPermissionMixin:
-    """Check the policy on the object the view works on."""
+    """Check the policy on the object the view works on: out of the user's
+    scope (not even ``view``) is a 404, in scope without the action a 403."""
 
     object_permission_actions: tuple[str, ...] = ("view",)
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
         policy = self.permission_policy
+        user = self.request.user
         if policy is not None and not policy.user_has_any_permission_for_instance(
-            self.request.user, list(self.object_permission_actions), obj
+            user, list(self.object_permission_actions), obj
         ):
+            if isinstance(
+                policy, ScopedPermissionPolicy
+            ) and not policy.user_has_any_permission_for_instance(user, ["view"], obj):
+                raise Http404
             raise PermissionDenied
         return obj
 

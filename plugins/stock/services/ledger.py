@@ -29,7 +29,7 @@ from plugins.stock.models import (
     TransferLine,
     Warehouse,
 )
-from plugins.stock.permissions import user_can_operate
+from plugins.stock.permissions import user_can_manage_reorder_points, user_can_operate
 
 CHUNK = 500  # rows per IN list / lock batch (under SQLite's parameter limits)
 
@@ -308,12 +308,10 @@ def adjust_stock(
 @transaction.atomic
 def set_reorder_point(level: StockLevel, *, reorder_point: int, user) -> StockLevel:
     """Alert when the level's available units fall to ``reorder_point`` (0:
-    never). Needs ``operate`` on the level's warehouse or the model-level
-    ``stock.change_stocklevel``. Logs ``stock.reorder_point``."""
-    if user is not None and not (
-        user_can_operate(user, level.warehouse)
-        or user.has_perm("stock.change_stocklevel")
-    ):
+    never). A planning decision: needs the model-level
+    ``stock.change_stocklevel`` (the *Gerente de estoque*), not ``operate`` on
+    the warehouse (the clerks). Logs ``stock.reorder_point``."""
+    if user is not None and not user_can_manage_reorder_points(user):
         raise PermissionDenied
     if reorder_point < 0:
         raise InvalidMovement(_("The reorder point cannot be negative."))

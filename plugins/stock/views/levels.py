@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +19,10 @@ from plugins.stock import services
 from plugins.stock.forms import ReorderPointForm
 from plugins.stock.models import StockLevel
 from plugins.stock.permissions import (
+    user_can_manage_reorder_points,
     user_can_move_stock,
     user_can_operate,
+    user_can_view_warehouse,
     visible_warehouses,
 )
 from plugins.stock.views import StockFormView, form_error
@@ -156,9 +159,7 @@ class LevelIndexView(ScopedIndexView):
         ]
 
     def reorder_url(self, level):
-        if user_can_operate(self.request.user, level.warehouse) or (
-            self.request.user.has_perm("stock.change_stocklevel")
-        ):
+        if user_can_manage_reorder_points(self.request.user):
             return reverse(self.reorder_url_name, args=[level.pk])
         return None
 
@@ -213,12 +214,14 @@ class ReorderPointView(StockFormView):
         self.level = get_object_or_404(
             StockLevel.objects.select_related("variant", "warehouse"), pk=kwargs["pk"]
         )
+        if not user_can_view_warehouse(request.user, self.level.warehouse):
+            raise Http404  # another warehouse's level does not exist for them
         return super().dispatch(request, *args, **kwargs)
 
     def test_user(self, user):
-        return user_can_operate(user, self.level.warehouse) or user.has_perm(
-            "stock.change_stocklevel"
-        )
+        # A planning decision of the stock manager, not of the clerks who
+        # operate the warehouse.
+        return user_can_manage_reorder_points(user)
 
     def get_form_kwargs(self):
         kwargs = super(StockFormView, self).get_form_kwargs()

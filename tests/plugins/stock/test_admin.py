@@ -33,7 +33,7 @@ def test_levels_listing_is_scoped_and_filtered(stocked, clerk_client, sp, rj, cl
     page = html(response)
     assert "CAM-P" in page and "SP-01" in page
     assert "RJ-01" not in page and "CAN-1" not in page
-    set_reorder_point(level("CAM-M", sp), reorder_point=2, user=clerk_sp)
+    set_reorder_point(level("CAM-M", sp), reorder_point=2, user=None)
     below = html(clerk_client.get(LEVELS + "?below_reorder_point=true"))
     assert "CAM-M" in below and "CAM-P" not in below
     # a warehouse out of scope is not a choice of the filter
@@ -89,11 +89,22 @@ def test_receive_and_adjust_forms(stocked, clerk_client, sp, rj):
     assert_ledger_ok()
 
 
-def test_reorder_point_of_another_warehouse_is_denied(stocked, clerk_client, sp, rj):
+def test_reorder_points_are_the_stock_managers(
+    stocked, client, clerk_client, sp, rj, stock_manager
+):
+    # given a clerk of SP-01: another warehouse's level does not exist for them
     url = f"/admin/stock/levels/{level('CAN-1', rj).pk}/reorder-point/"
-    assert is_admin_denied(clerk_client.get(url))
+    assert clerk_client.get(url).status_code == 404
+    # and their own warehouse's reorder points are not theirs to plan
     url = f"/admin/stock/levels/{level('CAM-P', sp).pk}/reorder-point/"
-    assert clerk_client.post(url, {"reorder_point": 4}).status_code == 302
+    assert is_admin_denied(clerk_client.get(url))
+    assert is_admin_denied(clerk_client.post(url, {"reorder_point": 4}))
+    assert level("CAM-P", sp).reorder_point == 0
+    assert url not in html(clerk_client.get(LEVELS))  # no link to the form
+    # while the stock manager sets them in any warehouse
+    client.force_login(stock_manager)
+    assert url in html(client.get(LEVELS))
+    assert client.post(url, {"reorder_point": 4}).status_code == 302
     assert level("CAM-P", sp).reorder_point == 4
 
 
@@ -197,7 +208,7 @@ def test_counts_of_other_warehouses_are_404(stocked, clerk_client, rj):
 def test_menu_and_dashboard_panel(stocked, clerk_client, sp, clerk_sp):
     from plugins.stock.services import set_reorder_point
 
-    set_reorder_point(level("CAM-M", sp), reorder_point=5, user=clerk_sp)
+    set_reorder_point(level("CAM-M", sp), reorder_point=5, user=None)
     page = html(clerk_client.get("/admin/"))
     assert 'id="low-stock-panel"' in page and "CAM-M" in page
     assert reverse("stock_levels:index") in page

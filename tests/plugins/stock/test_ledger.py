@@ -106,11 +106,23 @@ def test_database_refuses_negative_levels(stocked, sp):
 
 
 def test_reorder_point_and_alert_once(
-    stocked, sp, rj, clerk_sp, mailoutbox, settings, django_capture_on_commit_callbacks
+    stocked,
+    sp,
+    rj,
+    clerk_sp,
+    stock_manager,
+    mailoutbox,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.RETAGUARDA_STOCK_ALERT_EMAILS = "compras@example.com"
-    with pytest.raises(PermissionDenied):
-        services.set_reorder_point(level("CAM-P", rj), reorder_point=1, user=clerk_sp)
+    # reorder points are planned by the stock manager, not by the clerks
+    for warehouse in (rj, sp):
+        with pytest.raises(PermissionDenied):
+            services.set_reorder_point(
+                level("CAM-P", warehouse), reorder_point=1, user=clerk_sp
+            )
+    assert level("CAM-P", sp).reorder_point == 0
 
     def adjust(units):
         with django_capture_on_commit_callbacks(execute=True):
@@ -118,7 +130,7 @@ def test_reorder_point_and_alert_once(
                 sp, variant=variant("CAM-P"), quantity=units, reason="x", user=clerk_sp
             )
 
-    services.set_reorder_point(level("CAM-P", sp), reorder_point=3, user=clerk_sp)
+    services.set_reorder_point(level("CAM-P", sp), reorder_point=3, user=stock_manager)
     adjust(-1)
     assert len(mailoutbox) == 0  # 4 available, above 3
     adjust(-1)
