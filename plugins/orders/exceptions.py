@@ -37,3 +37,10 @@ class IdempotencyConflict(OrderError):
 class SurveyError(OrderError):
     status = 409
     code = "survey-closed"
+
+
+class CustomersNotMergeable(OrderError):
+    """Two customer records cannot be merged (the same one, or anonymised)."""
+
+    status = 409
+    code = "customers-not-mergeable"

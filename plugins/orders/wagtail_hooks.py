@@ -54,9 +54,21 @@ def register_log_actions(actions):
             _("Anonymise customer"),
             _("Customer anonymised"),
         ),
+        ("orders.customer.merge", _("Merge customers"), _("Customers merged")),
         (IMPORT_LOG_ACTION, _("Import orders"), _("Orders imported")),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_admin_urls")
+def register_customer_merge_url():
+    from django.urls import path
+
+    from plugins.orders.views.merging import URL_NAME, MergeCustomerView
+
+    return [
+        path("customers/merge/<int:pk>/", MergeCustomerView.as_view(), name=URL_NAME)
+    ]
 
 
 @hooks.register(WEBHOOK_EVENTS)

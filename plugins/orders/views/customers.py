@@ -85,6 +85,17 @@ class CustomerButtonsMixin:
                     priority=60,
                 )
             )
+        from plugins.orders.services.merging import user_can_merge_customers
+
+        if user_can_merge_customers(user):
+            buttons.append(
+                Button(
+                    _("Merge into another customer"),
+                    url=reverse("orders_customer_merge", args=[customer.pk]),
+                    icon_name="resubmit",
+                    priority=55,
+                )
+            )
         return buttons
 
 
