@@ -172,6 +172,8 @@ class LoginUnlockView(View):
     http_method_names = ["post"]
 
     def post(self, request):
+        if not request.user.has_perm("axes.delete_accessattempt"):
+            raise PermissionDenied
         kind, value = request.POST.get("kind"), request.POST.get("value", "")
         if kind not in (USERNAME, ADDRESS) or not value:
             return redirect("api_login_lockouts")

@@ -196,9 +196,20 @@ def test_only_managers_see_and_lift_lockouts(manager_user, client):
         admin_login(Client(), "gerente", "errada")
     client.force_login(UserFactory(username="editor", roles=["content_editor"]))
     assert client.get("/admin/login-lockouts/").status_code in (302, 403)
-    client.post(
+    response = client.post(
         "/admin/login-lockouts/unlock/", {"kind": "username", "value": "gerente"}
     )
+    assert response.status_code in (302, 403)
+    assert admin_login(Client(), "gerente", PASSWORD).status_code == 429
+    # an auditor sees the listing, without the power to unlock
+    client.force_login(UserFactory(username="auditor", roles=["auditor"]))
+    listing = client.get("/admin/login-lockouts/")
+    assert listing.status_code == 200
+    assert "/admin/login-lockouts/unlock/" not in listing.content.decode()
+    response = client.post(
+        "/admin/login-lockouts/unlock/", {"kind": "username", "value": "gerente"}
+    )
+    assert response.status_code in (302, 403)  # Wagtail: back to the dashboard
     assert admin_login(Client(), "gerente", PASSWORD).status_code == 429
 
 
