@@ -18,15 +18,19 @@ def clean_invisible_characters(form, identifiers=IDENTIFIER_FIELDS) -> None:
     """Apply the rule on invisible characters (bidirectional controls and
     zero-width characters) to a cleaned form: identifiers that carry them get
     an error, free text (names, descriptions) is stored without them."""
-    for name, value in list(getattr(form, "cleaned_data", {}).items()):
-        if not isinstance(value, str):
+    for name in sorted(identifiers & set(form.fields)):
+        if form.has_error(name, "invisible_characters"):
             continue
-        if name in identifiers:
-            try:
-                validate_identifier_text(value)
-            except ValidationError as error:
-                form.add_error(name, error)
-        elif value != (stripped := strip_invisible_characters(value)):
+        # What was typed: another validator may have refused it already, with
+        # a message that would not say why.
+        try:
+            validate_identifier_text(form[name].value())
+        except ValidationError as error:
+            form.add_error(name, error)
+    for name, value in list(getattr(form, "cleaned_data", {}).items()):
+        if not isinstance(value, str) or name in identifiers:
+            continue
+        if value != (stripped := strip_invisible_characters(value)):
             form.cleaned_data[name] = stripped
             # An inline form may have built its instance already.
             instance = getattr(form, "instance", None)

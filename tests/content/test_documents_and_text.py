@@ -188,3 +188,53 @@ def test_the_catalog_import_strips_invisible_characters_from_names(importer):  #
     assert product.name == "Vestido azul"
     assert product.option1_name == "tamanho"
     assert product.variants.get().option1 == "P"
+
+
+# -- product editor ------------------------------------------------------------------
+
+
+def product_form(user, *, name, sku):
+    form_class = Product.snippet_viewset.get_edit_handler().get_form_class()
+    data = {
+        "name": name,
+        "slug": "vestido",
+        "short_description": "",
+        "description-count": "0",
+        "tags": "",
+        "option1_name": "",
+        "option2_name": "",
+        "option3_name": "",
+        "seo_title": "",
+        "search_description": "",
+        "variants-TOTAL_FORMS": "1",
+        "variants-INITIAL_FORMS": "0",
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+        "variants-0-sku": sku,
+        "variants-0-active": "on",
+        "variants-0-price": "10.00",
+        "variants-0-origin": "0",
+        "variants-0-ORDER": "1",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+    }
+    return form_class(data=data, instance=Product(), for_user=user)
+
+
+@pytest.mark.django_db
+def test_the_product_editor_strips_invisible_characters_from_the_name(superuser):
+    form = product_form(superuser, name="Vestido\u200b \u202eazul", sku="VES-1")
+    assert form.is_valid(), (form.errors, form.formsets["variants"].errors)
+    product = form.save()
+    assert product.name == "Vestido azul"
+
+
+@pytest.mark.django_db
+def test_the_product_editor_refuses_a_sku_with_invisible_characters(superuser):
+    form = product_form(superuser, name="Vestido", sku="VES\u2066-1")
+    with translation.override("pt-br"):
+        assert not form.is_valid()
+        errors = form.formsets["variants"].forms[0].errors["sku"]
+    assert any(INVISIBLE in message for message in errors)
