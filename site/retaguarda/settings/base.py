@@ -259,6 +259,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False  # lock-outs are listed in Wagtail's settings
 AXES_VERBOSE = False
+# No table of every successful login (address, browser) growing forever; the
+# failed attempts are kept for the cool-off only.
+AXES_DISABLE_ACCESS_LOG = True
 
 # -- Internationalisation ------------------------------------------------------
 
