@@ -366,6 +366,27 @@ class Product(CatalogModel):
         ]
         return (min(prices), max(prices)) if prices else None
 
+    def save_revision(self, user=None, *args, **kwargs):
+        """A revision saved by someone who may not see cost prices carries the
+        current ones, never an older revision's (see :mod:`content.costs`)."""
+        from content.costs import keep_current_cost_prices, user_can_see_cost_prices
+
+        if user is not None and not user_can_see_cost_prices(user):
+            keep_current_cost_prices(self)
+        return super().save_revision(user, *args, **kwargs)
+
+    def publish(self, revision, user=None, *args, **kwargs):
+        """Publish ``revision``; its cost prices go live only when its author
+        or ``user`` may see them, otherwise the live ones stay (every path:
+        the editor, revert, workflow approval, scheduled publishing, imports,
+        bulk actions)."""
+        from content.costs import cost_prices_trusted, with_live_cost_prices
+
+        if not cost_prices_trusted(revision, user):
+            # In memory only: the revision's history stays as it was saved.
+            revision.content = with_live_cost_prices(self, revision.content)
+        return super().publish(revision, user, *args, **kwargs)
+
     def clean(self):
         super().clean()
         names = [n.strip().lower() for n in self.option_names]
