@@ -21,6 +21,7 @@ def test_roles_are_synced_after_migrate_with_portuguese_names(db):
         "auditor": "Auditor (somente leitura)",
         "shelf_keeper": "Repositor",
         "order_desk": "Atendimento / Pedidos",
+        "privacy_officer": "Encarregado de dados",
         "stock_clerk": "Estoquista",
         "stock_manager": "Gerente de estoque",
     }

@@ -147,7 +147,8 @@ def text_columns():
         meta = model._meta
         if meta.proxy or not meta.managed:
             continue
-        for field in meta.concrete_fields:
+        # Inherited fields are read in their own (parent's) table.
+        for field in meta.local_concrete_fields:
             if isinstance(
                 field, models.CharField | models.TextField | models.JSONField
             ):

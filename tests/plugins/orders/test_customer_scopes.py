@@ -251,3 +251,28 @@ def test_api_privacy_officer_exports_and_anonymises(privacy_officer, maria, carl
     response = client.post(f"{API}{carlos.pk}/anonymise/")
     assert response.status_code == 200
     assert response.json()["name"] == ANONYMOUS_NAME
+
+
+def test_migration_takes_the_old_customer_permissions_from_the_order_desk(db):
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Permission
+
+    from plugins.roles import role_group
+
+    migration = importlib.import_module(
+        "plugins.orders.migrations.0002_customer_lgpd_permissions"
+    )
+    # given an order desk group as it was synced before
+    group = role_group("order_desk")
+    old = Permission.objects.filter(
+        content_type__app_label="orders",
+        codename__in=["view_customer", "add_customer", "change_customer"],
+    )
+    group.permissions.add(*old)
+    # when the migration runs
+    migration.drop_order_desk_customer_permissions(django_apps, None)
+    # then the group reaches customers only through its channels again
+    assert not group.permissions.filter(codename__endswith="_customer").exists()
+    assert group.permissions.filter(codename="access_admin").exists()
