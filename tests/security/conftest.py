@@ -1,0 +1,294 @@
+"""The world the security matrices run in, built once for the package.
+
+Every object a matrix URL points to exists twice where a scope applies: once
+inside the scope granted to the scoped roles ("A": the storefront channel, the
+SP-01 warehouse, shelf A1) and once outside it ("B": the Mercado Livre channel,
+RJ-01, shelf B2). One user per declared role, a superuser, a logged-in session
+and a personal API token for each of them, and one API key per scope.
+
+The data is written inside a transaction that stays open for the whole
+package and is rolled back at its end; each test runs in a savepoint of it
+(pytest-django's ``db``), so what a request writes is undone after its test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+
+from tests.security.matrix import (
+    ANONYMOUS,
+    SUPERUSER,
+    key_column,
+    role_scopes,
+    staff_columns,
+)
+
+
+@dataclass
+class World:
+    #: placeholder -> value, objects inside the scoped roles' scopes
+    inside: dict = field(default_factory=dict)
+    #: placeholder -> value, the same objects outside those scopes
+    outside: dict = field(default_factory=dict)
+    #: staff column (role key, "superuser") -> user
+    users: dict = field(default_factory=dict)
+    #: staff column -> session key of a logged-in session
+    sessions: dict = field(default_factory=dict)
+    #: staff column -> secret of the user's personal API token
+    tokens: dict = field(default_factory=dict)
+    #: key column ("key:catalog:read" ...) -> secret of an API key
+    keys: dict = field(default_factory=dict)
+    #: key column -> the ApiKey
+    key_objects: dict = field(default_factory=dict)
+
+
+def _grant_scope(user, role_key, scope_objects):
+    """Grant the role's per-object permissions on the scope object "A"."""
+    from django.contrib.auth.models import Permission
+    from guardian.shortcuts import assign_perm
+
+    from plugins.roles import declared_roles
+
+    role = declared_roles()[role_key]
+    for name in sorted(role.object_permissions):
+        app_label, codename = name.split(".", 1)
+        perm = Permission.objects.select_related("content_type").get(
+            content_type__app_label=app_label, codename=codename
+        )
+        model = perm.content_type.model_class()
+        assign_perm(perm, user, scope_objects[model._meta.label])
+
+
+def _catalog(world, superuser):
+    from django.core.files.base import ContentFile
+    from wagtail.models import Page
+
+    from content.models import Collection, ImportJob
+    from tests.content.conftest import make_category, make_product, publish
+
+    moda = make_category("moda", "Moda")
+    product = make_product("caneca", variants=[("CAN-1", "39.90")])
+    product.save_revision(user=superuser)  # a draft on top of the live one
+    from content.models import Brand
+
+    brand = Brand(slug="nordeste", name="Nordeste Têxtil")
+    brand.save()
+    brand = publish(brand)
+    collection = Collection(slug="vitrine", name="Vitrine")
+    collection.save()
+    collection = publish(collection)
+    job = ImportJob.objects.create(
+        created_by=superuser,
+        original_name="c.csv",
+        file=ContentFile(b"product_slug;sku;price\ncaneca;CAN-1;39,90\n", name="c.csv"),
+        status=ImportJob.Status.VALIDATED,
+        dry_run_report={"error_count": 0},
+    )
+    page = Page.objects.filter(depth=2).first()
+    from wagtail.contrib.redirects.models import Redirect
+
+    Redirect.objects.create(old_path="/promocao", redirect_link="/")
+    world.inside.update(
+        p=product.pk,
+        slug=product.slug,
+        rev_product=product.latest_revision_id,
+        rev_category=moda.latest_revision_id,
+        rev_brand=brand.latest_revision_id,
+        rev_collection=collection.latest_revision_id,
+        category=moda.pk,
+        category_path="moda",
+        brand=brand.pk,
+        collection=collection.pk,
+        collection_slug="vitrine",
+        job=job.pk,
+        page=page.pk,
+    )
+
+
+def _api_objects(world, superuser):
+    from api.models import WebhookDelivery, WebhookSubscription
+    from api.services import create_api_key, issue_staff_token
+
+    key, _secret = create_api_key(
+        name="Loja",
+        scopes=["catalog:read"],
+        allowed_origins=[],
+        rate_limit=0,
+        user=None,
+    )
+    hook = WebhookSubscription.objects.create(
+        name="ERP", url="https://erp.example.com/hook", events=["product.*"], secret="s"
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=hook, event="product.updated", payload={"id": world.inside["p"]}
+    )
+    token, _secret = issue_staff_token(user=superuser, name="ERP")
+    world.inside.update(key=key.pk, hook=hook.pk, delivery=delivery.pk, token=token.pk)
+
+
+def _orders(world):
+    from django.utils import timezone
+
+    from plugins.orders.models import Customer, Order, SalesChannel
+
+    loja = SalesChannel.objects.create(code="loja", name="Loja", kind="storefront")
+    mercado = SalesChannel.objects.create(
+        code="mercado-livre",
+        name="Mercado Livre",
+        kind="marketplace",
+        marketplace="Mercado Livre",
+        accepts_custom_prices=True,
+    )
+    for values, channel, number, name in (
+        (world.inside, loja, "ABCD-EFGH", "Maria"),
+        (world.outside, mercado, "WXYZ-KLMN", "João"),
+    ):
+        customer = Customer.objects.create(name=name)
+        order = Order.objects.create(
+            number=number,
+            channel=channel,
+            customer=customer,
+            customer_name=name,
+            subtotal=Decimal("39.90"),
+            total=Decimal("39.90"),
+            payment_method="pix",
+            placed_at=timezone.now(),
+        )
+        values.update(
+            channel=channel.pk,
+            order=order.pk,
+            number=order.number,
+            buyer=customer.pk,
+            customer_token=order.customer_token,
+        )
+    from plugins.orders.models import SurveyResponse
+
+    survey = SurveyResponse.objects.create(
+        order_id=world.inside["order"], issued_at=timezone.now()
+    )
+    world.inside.update(transition="pay", survey=survey.token)
+    return {"orders.SalesChannel": loja}
+
+
+def _stock(world, superuser):
+    from django.core.files.base import ContentFile
+
+    from content.models import Variant
+    from plugins.stock import services
+    from plugins.stock.models import ChannelWarehouse, StockImportJob, Warehouse
+
+    sp = Warehouse.objects.create(code="SP-01", name="São Paulo", priority=10)
+    rj = Warehouse.objects.create(code="RJ-01", name="Rio de Janeiro", priority=20)
+    mg = Warehouse.objects.create(code="MG-01", name="Belo Horizonte", priority=30)
+    can = Variant.objects.get(sku="CAN-1")
+    services.receive_stock(mg, variant=can, quantity=10, user=None)
+    for values, warehouse in ((world.inside, sp), (world.outside, rj)):
+        services.receive_stock(warehouse, variant=can, quantity=10, user=None)
+        # into the warehouse: its clerk sees it and receives it
+        transfer = services.send_transfer(
+            source=mg, destination=warehouse, lines=[(can, 1)], user=None
+        )
+        count = services.open_count(warehouse, user=None)
+        services.record_counts(
+            count, counted={line.pk: 8 for line in count.lines.all()}, user=None
+        )
+        values.update(
+            wh=warehouse.pk,
+            wh_code=warehouse.code,
+            lvl=warehouse.levels.get().pk,
+            transfer=transfer.pk,
+            count=count.pk,
+        )
+    hold = services.create_hold(
+        lines=[{"sku": "CAN-1", "quantity": 1}],
+        api_key=world.key_objects["key:orders:write"],
+    )
+    job = StockImportJob.objects.create(
+        kind="receipts",
+        created_by=superuser,
+        original_name="e.csv",
+        file=ContentFile(b"warehouse;sku;quantity\nSP-01;CAN-1;1\n", name="e.csv"),
+        status=StockImportJob.Status.VALIDATED,
+        dry_run_report={"error_count": 0, "valid_rows": 1},
+    )
+    link = ChannelWarehouse.objects.create(channel_code="loja", warehouse=sp)
+    world.inside.update(hold=hold.token, sjob=job.pk, cw=link.pk)
+    return {"stock.Warehouse": sp}
+
+
+def _shelves(world):
+    from tests.factories import ShelfFactory
+    from tests.shelves_plugin.models import ShelfItem
+
+    a1 = ShelfFactory(code="a1", name="Corredor A1", capacity=10, units=2)
+    b2 = ShelfFactory(code="b2", name="Corredor B2", capacity=10, units=5)
+    for values, shelf in ((world.inside, a1), (world.outside, b2)):
+        item = ShelfItem.objects.create(shelf=shelf, sku="CAN-1")
+        values.update(shelf=shelf.pk, item=item.pk)
+    world.inside["shelf_model"] = "shelves.shelf"
+    return {"shelves.Shelf": a1}
+
+
+def _people(world):
+    from api.services import create_api_key, issue_staff_token
+    from tests.factories import UserFactory
+
+    for column in staff_columns():
+        if column == SUPERUSER:
+            user = UserFactory(username="root", is_superuser=True, is_staff=True)
+        else:
+            user = UserFactory(username=f"papel-{column}", roles=[column])
+        world.users[column] = user
+        client = Client()
+        client.force_login(user)
+        world.sessions[column] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        _token, world.tokens[column] = issue_staff_token(user=user, name="matriz")
+    from api.models import Scope
+
+    for scope in Scope.values:
+        column = key_column(scope)
+        world.key_objects[column], world.keys[column] = create_api_key(
+            name=f"Chave {scope}",
+            scopes=[scope],
+            allowed_origins=[],
+            rate_limit=0,
+            user=None,
+        )
+
+
+def _build() -> World:
+    from guardian.models import UserObjectPermission
+
+    world = World()
+    _people(world)
+    superuser = world.users[SUPERUSER]
+    _catalog(world, superuser)
+    _api_objects(world, superuser)
+    scope_objects = {**_orders(world), **_stock(world, superuser), **_shelves(world)}
+    for column in staff_columns():
+        if role_scopes(column):
+            _grant_scope(world.users[column], column, scope_objects)
+    grant = UserObjectPermission.objects.filter(
+        user=world.users.get("shelf_keeper")
+    ).first()
+    world.inside.update(grant=grant.pk if grant else 0, grant_kind="user")
+    # placeholders without a scope are the same inside and outside
+    world.outside = {**world.inside, **world.outside}
+    return world
+
+
+@pytest.fixture(scope="package")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = _build()
+        yield built
+        transaction.set_rollback(True)
+
+
+__all__ = ["ANONYMOUS", "World", "world"]

@@ -1,0 +1,350 @@
+"""Role × admin URL → expected outcome, for every admin screen the project
+registers: its own views and the Wagtail viewsets (snippets, model viewsets,
+choosers) it configures.
+
+A row is ``get(BASE, role=OUTCOME, ...)`` or ``post(...)``: a base dict that
+names every column, with the roles that differ. Scoped roles take
+``(inside, outside)`` on URLs of an object of their scope (``IN_OUT`` is
+``(OK, NOT_FOUND)``). An admin URL of ours without a row, a role without a
+column, or a row of a URL that is gone fails this module and names it.
+"""
+
+import pytest
+
+from tests.security.matrix import (
+    ANONYMOUS,
+    DENIED,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    SUPERUSER,
+    by_url,
+    cells,
+    check,
+    get,
+    malformed,
+    missing_columns,
+    post,
+    staff_columns,
+    stale_rows,
+    unlisted_routes,
+)
+
+# The roles this matrix was written for. A role declared by an installed app
+# and missing here has no column: every row fails for it.
+ROLES = (
+    "content_editor",
+    "content_moderator",
+    "manager",
+    "auditor",
+    "privacy_officer",
+    "order_desk",
+    "stock_clerk",
+    "stock_manager",
+    "shelf_keeper",
+)
+IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
+
+#: superuser only
+NOBODY = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, DENIED), SUPERUSER: OK}
+#: every role with access to the admin
+STAFF = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, OK), SUPERUSER: OK}
+#: the read-only back office: managers and auditors
+BACKOFFICE = {**NOBODY, "manager": OK, "auditor": OK}
+#: the catalog: editors and moderators work it, managers and auditors read it
+CATALOG_READ = {**BACKOFFICE, "content_editor": OK, "content_moderator": OK}
+CATALOG_EDIT = {**NOBODY, "content_editor": OK, "content_moderator": OK}
+CATALOG_MODERATE = {**NOBODY, "content_moderator": OK}
+#: stock: managers, auditors and stock managers read; clerks in their warehouses
+STOCK_READ = {**BACKOFFICE, "stock_manager": OK, "stock_clerk": OK}
+STOCK_READ_OBJECT = {**STOCK_READ, "stock_clerk": IN_OUT}
+STOCK_ACT = {**NOBODY, "stock_manager": OK, "stock_clerk": OK}
+STOCK_ACT_OBJECT = {**STOCK_ACT, "stock_clerk": IN_OUT}
+STOCK_SETUP = {**NOBODY, "stock_manager": OK}
+#: orders: managers and auditors read; the order desk in its channels
+ORDERS_READ = {**BACKOFFICE, "order_desk": OK}
+ORDERS_READ_OBJECT = {**BACKOFFICE, "order_desk": IN_OUT}
+ORDERS_ACT = {**NOBODY, "order_desk": OK}
+ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
+#: customers' personal data: the privacy officer and managers
+PRIVACY = {**NOBODY, "manager": OK, "privacy_officer": OK}
+OTHERS_JOB = {**NOBODY, "content_editor": NOT_FOUND, "content_moderator": NOT_FOUND}
+OTHERS_STOCK_JOB = {**NOBODY, "stock_clerk": NOT_FOUND, "stock_manager": NOT_FOUND}
+#: customers' records: the order desk reaches those with orders in its
+#: channels; to everyone else without a customer permission they do not exist
+CUSTOMER_OBJECT = {
+    **dict.fromkeys(ROLES, NOT_FOUND),
+    ANONYMOUS: LOGIN,
+    "manager": OK,
+    "auditor": OK,
+    "privacy_officer": OK,
+    "order_desk": IN_OUT,
+    SUPERUSER: OK,
+}
+#: a workflow task state that does not exist
+NO_TASK = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, NOT_FOUND), SUPERUSER: NOT_FOUND}
+#: chooser modals: every screen that picks a product (orders, stock) uses them
+CHOOSER = STAFF
+#: the test plugin's shelves: the keeper on the shelves granted to them
+SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
+
+CATALOG_MODELS = {
+    # model: (pk placeholder, has an inspect view, has a copy view)
+    "product": ("p", True, False),
+    "category": ("category", False, True),
+    "brand": ("brand", False, True),
+    "collection": ("collection", False, True),
+}
+
+
+def _snippet_rows(model, pk, inspect, copy):
+    base = f"/admin/snippets/content/{model}"
+    obj = "{" + pk + "}"
+    rev = "{rev_" + model + "}"
+    rows = {
+        f"{base}/": get(CATALOG_READ),
+        f"{base}/results/": get(CATALOG_READ),
+        f"{base}/add/": get(CATALOG_EDIT),
+        f"{base}/edit/{obj}/": get(CATALOG_EDIT),
+        f"{base}/delete/{obj}/": get(CATALOG_MODERATE),
+        # Wagtail shows history and usage to those who may change the object
+        f"{base}/usage/{obj}/": get(CATALOG_EDIT),
+        f"{base}/history/{obj}/": get(CATALOG_EDIT),
+        f"{base}/history-results/{obj}/": get(CATALOG_EDIT),
+        f"{base}/preview/": post(CATALOG_EDIT),
+        f"{base}/preview/{obj}/": post(CATALOG_EDIT),
+        f"{base}/history/{obj}/revisions/{rev}/view/": get(CATALOG_EDIT),
+        f"{base}/history/{obj}/revisions/{rev}/revert/": get(CATALOG_EDIT),
+        f"{base}/history/{obj}/revisions/compare/earliest...latest/": get(CATALOG_EDIT),
+        f"{base}/history/{obj}/revisions/{rev}/unschedule/": get(CATALOG_MODERATE),
+        f"{base}/unpublish/{obj}/": get(CATALOG_MODERATE),
+        f"{base}/lock/{obj}/": post(CATALOG_EDIT),
+        f"{base}/unlock/{obj}/": post(CATALOG_MODERATE),
+        # no workflow is in progress: the task state does not exist
+        f"{base}/workflow/action/{obj}/approve/0/": post(NO_TASK),
+        f"{base}/workflow/collect_action_data/{obj}/approve/0/": post(NO_TASK),
+        f"{base}/workflow/preview/{obj}/0/": get(NO_TASK),
+        f"{base}/workflow/confirm_cancellation/{obj}/": get(CATALOG_EDIT),
+        f"{base}/workflow_history/{obj}/": get(CATALOG_EDIT),
+        f"{base}/workflow_history/{obj}/detail/0/": get(
+            NOBODY,
+            content_editor=NOT_FOUND,
+            content_moderator=NOT_FOUND,
+            superuser=NOT_FOUND,
+        ),
+        # the choosers of the catalog's own fields and blocks
+        f"/admin/snippets/choose/content/{model}/": get(CHOOSER),
+        f"/admin/snippets/choose/content/{model}/results/": get(CHOOSER),
+        f"/admin/snippets/choose/content/{model}/chosen/{obj}/": get(CHOOSER),
+        f"/admin/snippets/choose/content/{model}/chosen-multiple/?id={obj}": get(
+            CHOOSER
+        ),
+        f"/admin/snippets/choose/content/{model}/create/": get(CATALOG_EDIT),
+    }
+    if inspect:
+        rows[f"{base}/inspect/{obj}/"] = get(CATALOG_READ)
+    if copy:
+        rows[f"{base}/copy/{obj}/"] = get(CATALOG_EDIT)
+    return rows
+
+
+MATRIX = {
+    "/admin/": get(STAFF),
+    # the catalog: snippets, import, export, preview tokens
+    **{
+        url: row
+        for model, args in CATALOG_MODELS.items()
+        for url, row in _snippet_rows(model, *args).items()
+    },
+    "/admin/catalog/import/": get(CATALOG_EDIT),
+    # an import job is its creator's (here the superuser's): another
+    # importer's job does not exist for them
+    "/admin/catalog/import/{job}/": get(OTHERS_JOB),
+    "/admin/catalog/import/{job}/status/": get(OTHERS_JOB),
+    "/admin/catalog/import/{job}/confirm/": post(OTHERS_JOB),
+    "/admin/catalog/export/products/": get(CATALOG_EDIT, manager=OK),
+    "/admin/catalog/preview-token/page/{page}/": get(CATALOG_EDIT),
+    "/admin/catalog/preview-token/product/{p}/": get(CATALOG_EDIT),
+    # settings: object permissions, audit log
+    "/admin/object-permissions/": get(NOBODY, manager=OK),
+    "/admin/object-permissions/grant/{shelf_model}/": get(NOBODY, manager=OK),
+    "/admin/object-permissions/revoke/{grant_kind}/{grant}/": post(NOBODY, manager=OK),
+    "/admin/audit-log/": get(BACKOFFICE),
+    "/admin/audit-log/results/": get(BACKOFFICE),
+    # API keys and webhooks: managers; auditors read
+    "/admin/api-keys/": get(BACKOFFICE),
+    "/admin/api-keys/results/": get(BACKOFFICE),
+    "/admin/api-keys/new/": get(NOBODY, manager=OK),
+    "/admin/api-keys/edit/{key}/": get(NOBODY, manager=OK),
+    "/admin/api-keys/inspect/{key}/": get(BACKOFFICE),
+    # Wagtail shows history and usage to those who may change the object
+    "/admin/api-keys/history/{key}/": get(NOBODY, manager=OK),
+    "/admin/api-keys/history-results/{key}/": get(NOBODY, manager=OK),
+    "/admin/api-keys/usage/{key}/": get(NOBODY, manager=OK),
+    "/admin/api-keys/revoke/{key}/": post(NOBODY, manager=OK),
+    # keys are revoked, never deleted (the audit trail keeps naming them)
+    "/admin/api-keys/delete/{key}/": get(NOBODY),
+    "/admin/webhooks/": get(BACKOFFICE),
+    "/admin/webhooks/results/": get(BACKOFFICE),
+    "/admin/webhooks/new/": get(NOBODY, manager=OK),
+    "/admin/webhooks/edit/{hook}/": get(NOBODY, manager=OK),
+    "/admin/webhooks/delete/{hook}/": get(NOBODY),
+    "/admin/webhooks/history/{hook}/": get(NOBODY, manager=OK),
+    "/admin/webhooks/history-results/{hook}/": get(NOBODY, manager=OK),
+    "/admin/webhooks/usage/{hook}/": get(NOBODY, manager=OK),
+    # deliveries are a log: read and redelivered, never written by hand
+    "/admin/webhook-deliveries/": get(BACKOFFICE),
+    "/admin/webhook-deliveries/results/": get(BACKOFFICE),
+    "/admin/webhook-deliveries/inspect/{delivery}/": get(BACKOFFICE),
+    "/admin/webhook-deliveries/history/{delivery}/": get(NOBODY),
+    "/admin/webhook-deliveries/history-results/{delivery}/": get(NOBODY),
+    "/admin/webhook-deliveries/usage/{delivery}/": get(NOBODY),
+    "/admin/webhook-deliveries/new/": get(NOBODY),
+    "/admin/webhook-deliveries/edit/{delivery}/": get(NOBODY),
+    "/admin/webhook-deliveries/delete/{delivery}/": get(NOBODY),
+    "/admin/webhook-deliveries/redeliver/{delivery}/": post(NOBODY, manager=OK),
+    # login lockouts: who reads the access log sees them; unlocking deletes
+    "/admin/login-lockouts/": get(BACKOFFICE),
+    "/admin/login-lockouts/unlock/": post(
+        NOBODY, {"username": "papel-auditor"}, manager=OK
+    ),
+    # personal staff tokens: everyone with admin access manages their own
+    "/admin/api-tokens/": get(STAFF),
+    "/admin/api-tokens/{token}/revoke/": post(
+        {**dict.fromkeys(STAFF, NOT_FOUND), ANONYMOUS: LOGIN, SUPERUSER: OK}
+    ),
+    # orders
+    "/admin/orders/": get(ORDERS_READ),
+    "/admin/orders/results/": get(ORDERS_READ),
+    "/admin/orders/new/": get(ORDERS_ACT),
+    "/admin/orders/import/": get(ORDERS_ACT),
+    "/admin/orders/import/confirm/": post(ORDERS_ACT),
+    "/admin/orders/survey/": get(ORDERS_READ),
+    "/admin/orders/{order}/": get(ORDERS_READ_OBJECT),
+    "/admin/orders/{order}/transition/{transition}/": post(ORDERS_ACT_OBJECT),
+    "/admin/orders/{order}/note/": post(ORDERS_ACT_OBJECT, {"text": "Nota"}),
+    # customers: the order desk sees the customers of its channels' orders;
+    # exporting and anonymising personal data is the privacy officer's
+    "/admin/customers/": get(ORDERS_READ, privacy_officer=OK),
+    "/admin/customers/results/": get(ORDERS_READ, privacy_officer=OK),
+    "/admin/customers/new/": get(NOBODY),
+    "/admin/customers/edit/{buyer}/": get(ORDERS_ACT_OBJECT),
+    "/admin/customers/inspect/{buyer}/": get(CUSTOMER_OBJECT),
+    "/admin/customers/history/{buyer}/": get(CUSTOMER_OBJECT),
+    "/admin/customers/history-results/{buyer}/": get(CUSTOMER_OBJECT),
+    "/admin/customers/export-data/{buyer}/": get(
+        PRIVACY, order_desk=(DENIED, NOT_FOUND)
+    ),
+    "/admin/customers/anonymise/{buyer}/": get(PRIVACY, order_desk=(DENIED, NOT_FOUND)),
+    "/admin/customers/merge/{buyer}/": get(NOBODY, manager=OK),
+    # sales channels: managers set them up
+    "/admin/sales-channels/": get(ORDERS_READ),
+    "/admin/sales-channels/results/": get(ORDERS_READ),
+    "/admin/sales-channels/new/": get(NOBODY, manager=OK),
+    "/admin/sales-channels/edit/{channel}/": get(NOBODY, manager=OK),
+    "/admin/sales-channels/inspect/{channel}/": get(ORDERS_READ_OBJECT),
+    "/admin/sales-channels/history/{channel}/": get(ORDERS_READ_OBJECT),
+    "/admin/sales-channels/history-results/{channel}/": get(ORDERS_READ_OBJECT),
+    # stock
+    "/admin/stock/levels/": get(STOCK_READ),
+    "/admin/stock/levels/results/": get(STOCK_READ),
+    "/admin/stock/levels/{lvl}/reorder-point/": get(STOCK_SETUP),
+    "/admin/stock/movements/": get(STOCK_READ),
+    "/admin/stock/movements/results/": get(STOCK_READ),
+    "/admin/stock/transfers/": get(STOCK_READ),
+    "/admin/stock/transfers/results/": get(STOCK_READ),
+    "/admin/stock/transfers/new/": get(STOCK_ACT),
+    "/admin/stock/transfers/{transfer}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/counts/": get(STOCK_READ),
+    "/admin/stock/counts/results/": get(STOCK_READ),
+    "/admin/stock/counts/new/": get(STOCK_ACT),
+    "/admin/stock/counts/{count}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/counts/{count}/review/": get(STOCK_ACT_OBJECT),
+    "/admin/stock/counts/{count}/post/": post(STOCK_ACT_OBJECT),
+    "/admin/stock/counts/{count}/cancel/": post(STOCK_ACT_OBJECT),
+    "/admin/stock/warehouses/": get(STOCK_READ),
+    "/admin/stock/warehouses/results/": get(STOCK_READ),
+    "/admin/stock/warehouses/new/": get(STOCK_SETUP),
+    "/admin/stock/warehouses/edit/{wh}/": get(STOCK_SETUP),
+    "/admin/stock/warehouses/inspect/{wh}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/warehouses/history/{wh}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/warehouses/history-results/{wh}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/warehouses/usage/{wh}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/channels/": get(BACKOFFICE, stock_manager=OK),
+    "/admin/stock/channels/results/": get(BACKOFFICE, stock_manager=OK),
+    "/admin/stock/channels/new/": get(STOCK_SETUP),
+    "/admin/stock/channels/edit/{cw}/": get(STOCK_SETUP),
+    "/admin/stock/channels/delete/{cw}/": get(STOCK_SETUP),
+    "/admin/stock/receive/": get(STOCK_ACT),
+    "/admin/stock/adjust/": get(STOCK_ACT),
+    "/admin/stock/import/": get(STOCK_ACT),
+    # an import job is its creator's (here the superuser's)
+    "/admin/stock/import/{sjob}/": get(OTHERS_STOCK_JOB),
+    "/admin/stock/import/{sjob}/status/": get(OTHERS_STOCK_JOB),
+    "/admin/stock/import/{sjob}/confirm/": post(OTHERS_STOCK_JOB),
+    # the test plugin: shelves granted per object to the shelf keeper
+    "/admin/shelves/": get(SHELVES_READ),
+    "/admin/shelves/results/": get(SHELVES_READ),
+    "/admin/shelves/new/": get(NOBODY, manager=OK),
+    "/admin/shelves/edit/{shelf}/": get(NOBODY, shelf_keeper=IN_OUT),
+    "/admin/shelves/delete/{shelf}/": get(NOBODY, shelf_keeper=(DENIED, NOT_FOUND)),
+    "/admin/shelves/copy/{shelf}/": get(NOBODY, manager=OK),
+    "/admin/shelves/inspect/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelves/history/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelves/history-results/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelves/usage/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/": get(SHELVES_READ),
+    "/admin/shelf-items/results/": get(SHELVES_READ),
+    "/admin/shelf-items/new/": get(NOBODY, shelf_keeper=OK),
+    "/admin/shelf-items/edit/{item}/": get(NOBODY, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/delete/{item}/": get(NOBODY, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/copy/{item}/": get(NOBODY, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/inspect/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/history/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/history-results/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/usage/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+}
+
+
+def columns():
+    return [ANONYMOUS, *staff_columns()]
+
+
+CELLS = cells(MATRIX, columns())
+CELLS_BY_URL = by_url(CELLS)
+
+
+@pytest.mark.parametrize("url", list(CELLS_BY_URL))
+def test_admin_matrix(url, world, db):
+    failures = check(CELLS_BY_URL[url], world)
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_admin_url_of_ours_has_a_row(world, db):
+    missing = unlisted_routes(MATRIX, "admin/", world.inside)
+    assert missing == [], f"add these admin URLs to the security matrix: {missing}"
+
+
+def test_every_row_is_an_admin_url_of_ours(world, db):
+    stale = stale_rows(MATRIX, "admin/", world.inside, keep={"admin/"})
+    assert stale == [], f"these rows name no admin URL of ours: {stale}"
+
+
+def test_every_role_has_a_column_in_every_row():
+    missing = missing_columns(MATRIX, columns())
+    assert missing == [], "rows without a column for these roles:\n" + "\n".join(
+        missing
+    )
+
+
+def test_rows_are_well_formed():
+    problems = malformed(MATRIX, columns())
+    assert problems == [], "\n".join(problems)
+
+
+def test_scoped_roles_are_tested_inside_and_outside_their_scope():
+    scoped = {cell.column for cell in CELLS if cell.where == "outside"}
+    from tests.security.matrix import role_scopes
+
+    unscoped = [c for c in staff_columns() if role_scopes(c) and c not in scoped]
+    assert unscoped == [], f"no URL tests these scoped roles outside: {unscoped}"
