@@ -41,7 +41,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
+from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 from rest_framework.permissions import BasePermission
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
@@ -58,7 +58,12 @@ def clear_permission_cache(user) -> None:
     """Forget the per-object grants cached on this user object."""
     if user is not None and hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attr in (
+        "_perm_cache",
+        "_user_perm_cache",
+        "_group_perm_cache",
+        "_retaguarda_read_only_groups",
+    ):
         if user is not None and hasattr(user, attr):
             delattr(user, attr)
 
@@ -118,7 +123,15 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         return self.scope_actions.get(action)
 
     def _model_level(self, user, actions: set[str]) -> bool:
-        return any(user.has_perm(self._get_permission_name(a)) for a in actions)
+        from plugins.roles import held_only_through_read_only_groups
+
+        for action in actions:
+            name = self._get_permission_name(action)
+            if user.has_perm(name) and not held_only_through_read_only_groups(
+                user, name
+            ):
+                return True
+        return False
 
     def _granted_scope_ids(self, user, action: str) -> frozenset:
         """Primary keys of the scope objects the user was granted ``action`` on."""
@@ -129,20 +142,47 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         key = (self.scope_model._meta.label, perm)
         if key not in cache:
             try:
-                objects = get_objects_for_user(
-                    user,
-                    perm,
-                    klass=self.scope_model,
-                    accept_global_perms=False,
-                    with_superuser=False,
-                )
+                cache[key] = self._granted_ids(user, perm)
             except ContentType.DoesNotExist:
                 # An action with no such permission (e.g. Wagtail asking about
                 # "publish" on a model without drafts): nobody holds it.
                 cache[key] = frozenset()
-            else:
-                cache[key] = frozenset(objects.values_list("pk", flat=True))
         return cache[key]
+
+    def _granted_ids(self, user, perm: str) -> frozenset:
+        from plugins.roles import is_read_permission, read_only_groups_of
+
+        if is_read_permission(perm) or not read_only_groups_of(user):
+            objects = get_objects_for_user(
+                user,
+                perm,
+                klass=self.scope_model,
+                accept_global_perms=False,
+                with_superuser=False,
+            )
+            return frozenset(objects.values_list("pk", flat=True))
+        # Defence in depth: a write permission granted to a read-only role's
+        # group (the auditor) is ignored; the user's own grants and those of
+        # their other groups count.
+        from plugins.roles import other_groups_of
+
+        ids = set(
+            get_objects_for_user(
+                user,
+                perm,
+                klass=self.scope_model,
+                use_groups=False,
+                accept_global_perms=False,
+                with_superuser=False,
+            ).values_list("pk", flat=True)
+        )
+        for group in other_groups_of(user):
+            ids.update(
+                get_objects_for_group(
+                    group, perm, klass=self.scope_model, accept_global_perms=False
+                ).values_list("pk", flat=True)
+            )
+        return frozenset(ids)
 
     def _scope_ids(self, user, actions: set[str]) -> set:
         ids: set = set()

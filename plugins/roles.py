@@ -408,3 +408,42 @@ def role_group(key: str):
 
     link = Role.objects.select_related("group").filter(key=key).first()
     return link.group if link else None
+
+
+_USER_CACHE_ATTR = "_retaguarda_read_only_groups"
+
+
+def read_only_groups_of(user) -> frozenset[int]:
+    """Ids of the read-only role groups ``user`` belongs to (cached on the
+    user object, like Django's permission caches)."""
+    cached = user.__dict__.get(_USER_CACHE_ATTR)
+    if cached is None:
+        ids = read_only_group_ids()
+        cached = frozenset(
+            user.groups.filter(pk__in=ids).values_list("pk", flat=True) if ids else ()
+        )
+        user.__dict__[_USER_CACHE_ATTR] = cached
+    return cached
+
+
+def other_groups_of(user):
+    """The groups of ``user`` that are not read-only role groups."""
+    return user.groups.exclude(pk__in=read_only_groups_of(user))
+
+
+def held_only_through_read_only_groups(user, name: str) -> bool:
+    """Defence in depth, at permission-evaluation time: whether the write
+    permission ``name`` reaches ``user`` only through read-only role groups
+    (it should never be there; it is then ignored). ``False`` for read
+    permissions and for users in no read-only group (no query then)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if is_read_permission(name) or not read_only_groups_of(user):
+        return False
+    app_label, _sep, codename = name.partition(".")
+    return not (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .filter(Q(user=user) | Q(group__in=other_groups_of(user)))
+        .exists()
+    )

@@ -86,3 +86,34 @@ def test_clerk_sees_their_warehouse_but_may_not_edit_any(
     # for every id alike (their own, another's, one that does not exist)
     for pk in (sp.pk, rj.pk, 999_999):
         assert is_admin_denied(client.get(f"/admin/stock/warehouses/edit/{pk}/"))
+
+
+def test_write_permissions_that_reach_the_auditor_group_anyway_are_ignored(
+    stocked, auditor, sp
+):
+    from guardian.shortcuts import assign_perm
+
+    # given write permissions put on the auditor group behind the checks' back
+    # (e.g. in a shell): on one warehouse and for every warehouse
+    group = role_group("auditor")
+    assign_perm("stock.operate_warehouse", group, sp)
+    group.permissions.add(warehouse_perm("operate_warehouse"))
+    # when the auditor posts a receipt with their token
+    api = staff_client(auditor)
+    response = api.post("/api/v1/stock/receipts/", RECEIPT, format="json")
+    # then it is refused and nothing moved
+    assert response.status_code == 403
+    assert level("CAM-M", sp).on_hand == 2
+
+
+def test_a_user_granted_directly_still_operates_despite_being_an_auditor(
+    stocked, auditor, sp
+):
+    from guardian.shortcuts import assign_perm
+
+    # an auditor who is also granted a warehouse as a person keeps that grant
+    assign_perm("stock.operate_warehouse", auditor, sp)
+    assign_perm("stock.view_warehouse", auditor, sp)
+    api = staff_client(auditor)
+    response = api.post("/api/v1/stock/receipts/", RECEIPT, format="json")
+    assert response.status_code == 201
