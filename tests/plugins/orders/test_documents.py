@@ -7,9 +7,11 @@ characters are refused in identifiers and stripped from names."""
 import pytest
 from django.utils import translation
 
+from plugins.orders.customers import personal_values
 from plugins.orders.importing import run_order_import
 from plugins.orders.models import Customer, Order
 from tests.plugins.orders.admin_fixtures import login
+from tests.plugins.orders.conftest import CUSTOMER, place
 from tests.plugins.orders.test_admin_customers import customer_data
 from tests.plugins.orders.test_api import body, post_order
 from tests.plugins.orders.test_import import importer, row, sheet  # noqa: F401
@@ -167,3 +169,14 @@ def test_the_customer_editor_strips_invisible_characters_from_names(superuser):
     customer = Customer.objects.get()
     assert customer.name == "Ana Lima"
     assert customer.addresses.get().recipient == "Ana Lima"
+
+
+def test_anonymising_looks_for_an_alphanumeric_cnpj_as_stored_and_as_typed(
+    sellable, loja
+):
+    # given an order of a company with an alphanumeric CNPJ
+    customer = {**CUSTOMER, "document": "12.abc.345/01de-35"}
+    order = place(loja, customer=customer)
+    # then anonymising its customer looks for the CNPJ in both spellings
+    values = personal_values(order.customer, [order])
+    assert {"12ABC34501DE35", ALPHANUMERIC_CNPJ} <= values
