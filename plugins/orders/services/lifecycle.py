@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from content.validators import strip_invisible_characters
 from plugins import hooks
 from plugins.audit import log_change
 from plugins.orders import hooks as order_hooks
@@ -171,7 +172,7 @@ def transition_order(
         user, transition.action, order
     ):
         raise PermissionDenied
-    reason = (reason or "").strip()
+    reason = strip_invisible_characters(reason or "").strip()
     if transition.needs_reason and not reason:
         raise IllegalTransition(_("Give a reason."), field="reason")
     locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -288,7 +289,7 @@ def add_note(order: Order, text: str, *, user) -> OrderEvent:
     """An internal note on the order's timeline. Needs ``change`` on the order."""
     if not order_policy().user_has_permission_for_instance(user, "change", order):
         raise PermissionDenied
-    text = (text or "").strip()
+    text = strip_invisible_characters(text or "").strip()
     if not text:
         raise InvalidOrder(_("The note is empty."), {"text": [_("Write a note.")]})
     event = OrderEvent.objects.create(

@@ -10,6 +10,7 @@ from django.utils import translation
 from plugins.orders.customers import personal_values
 from plugins.orders.importing import run_order_import
 from plugins.orders.models import Customer, Order
+from plugins.orders.services import add_note, transition_order
 from tests.plugins.orders.admin_fixtures import login
 from tests.plugins.orders.conftest import CUSTOMER, place
 from tests.plugins.orders.test_admin_customers import customer_data
@@ -180,3 +181,12 @@ def test_anonymising_looks_for_an_alphanumeric_cnpj_as_stored_and_as_typed(
     # then anonymising its customer looks for the CNPJ in both spellings
     values = personal_values(order.customer, [order])
     assert {"12ABC34501DE35", ALPHANUMERIC_CNPJ} <= values
+
+
+def test_notes_and_reasons_lose_invisible_characters(sellable, loja, superuser):
+    order = place(loja)
+    note = add_note(order, "Cliente \u202epediu\u202c troca\u200b", user=superuser)
+    assert note.message == "Cliente pediu troca"
+    transition_order(order, "cancel", user=superuser, reason="\u2066Desistiu\u2069")
+    order.refresh_from_db()
+    assert order.cancel_reason == "Desistiu"
