@@ -130,3 +130,51 @@ def test_a_marketplace_buyer_id_is_a_reference(sellable, mercado_livre):
     )
     assert first.customer_id == second.customer_id
     assert CustomerReference.objects.get().channel == mercado_livre
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_orders_of_a_reference_make_one_customer(sellable, loja):
+    import threading
+
+    from django.db import connection
+
+    from api.services import create_api_key
+    from plugins.orders.services import place_order
+
+    key, _secret = create_api_key(
+        name="Loja",
+        scopes=["orders:write"],
+        allowed_origins=[],
+        rate_limit=0,
+        user=None,
+    )
+    results, errors = [], []
+    barrier = threading.Barrier(6)
+
+    def worker(i):
+        try:
+            barrier.wait()
+            data = order_request(customer={**CUSTOMER, "reference": "conta-nova"})
+            results.append(
+                place_order(
+                    channel=loja,
+                    idempotency_key=f"k-{i}",
+                    api_key=key,
+                    **{**data, "shipping_total": None},
+                ).order.customer_id
+            )
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(results) == 6 and len(set(results)) == 1
+    assert Customer.objects.count() == 1
+    assert CustomerReference.objects.get().customer_id == results[0]
