@@ -60,11 +60,15 @@ def place_order_batch(items: list[dict], *, user) -> list[IntakeResult]:
     add orders on each order's channel (``user=None``: the system).
 
     Each order is one ``place_order`` call, with its transaction, hook calls,
-    audit entry and webhooks. Business errors (``RetaguardaError``: invalid
-    data, an idempotency conflict, a hook's refusal) and PermissionDenied
-    become that order's error result; anything else is a bug and propagates
-    (the orders placed before it stay placed, and replaying the batch finds
-    them).
+    audit entry and webhooks, and its rules for staff: the marketplace's own
+    prices, discounts and shipping only on channels that sell at their own
+    prices (``placing.stated_amounts``); the order joins the customer of its
+    ``customer.reference`` (the marketplace's buyer id) on the channel, else
+    the customer with its CPF/CNPJ, never one found by e-mail alone.
+    Business errors (``RetaguardaError``: invalid data, an idempotency
+    conflict, a hook's refusal) and PermissionDenied become that order's
+    error result; anything else is a bug and propagates (the orders placed
+    before it stay placed, and replaying the batch finds them).
     """
     codes = {str(item.get("channel") or "") for item in items}
     channels = {c.code: c for c in SalesChannel.objects.filter(code__in=codes)}
