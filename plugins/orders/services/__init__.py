@@ -8,7 +8,9 @@ must be one they may work (see ``permissions.py``).
 
 - :mod:`.lifecycle`: the transitions, notes and timeline entries;
 - :mod:`.validation`: checking an order request (customer, addresses, lines);
-- :mod:`.placing`: ``place_order``, the one way orders come in.
+- :mod:`.placing`: ``place_order``, the one way orders come in, and
+  ``stated_amounts``, who may state prices, discounts and shipping;
+- :mod:`.merging`: ``merge_customers``, staff join two records of one person.
 """
 
 from plugins.orders.services.lifecycle import (
