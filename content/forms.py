@@ -38,11 +38,10 @@ def clean_invisible_characters(form, identifiers=IDENTIFIER_FIELDS) -> None:
                 setattr(instance, name, stripped)
 
 
-class CleanTextAdminForm(WagtailAdminModelForm):
-    """An admin form whose invisible characters are refused in identifiers and
+class CleanTextFormMixin:
+    """A form whose invisible characters are refused in identifiers and
     stripped from text, in its own fields and in its inline children's
-    (variants, addresses). Every catalog snippet and the customer editor use
-    it."""
+    (variants, addresses)."""
 
     def clean(self):
         cleaned_data = super().clean()
@@ -52,6 +51,16 @@ class CleanTextAdminForm(WagtailAdminModelForm):
                 if form.is_bound and form.errors is not None:
                     clean_invisible_characters(form)
         return cleaned_data
+
+
+class CleanTextAdminForm(CleanTextFormMixin, WagtailAdminModelForm):
+    """The admin form of every catalog snippet and of the customer editor."""
+
+
+def with_clean_text(form_class: type) -> type:
+    """``form_class`` with the rule on invisible characters (for admin screens
+    whose form Wagtail builds from ``form_fields``)."""
+    return type(form_class.__name__, (CleanTextFormMixin, form_class), {})
 
 
 class ProductAdminForm(CleanTextAdminForm):

@@ -17,6 +17,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectL
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from content.forms import with_clean_text
 from plugins.hooks import BACKOFFICE_MENU
 from plugins.orders.forms import CustomerForm
 from plugins.orders.models import Customer, Order, SalesChannel
@@ -281,6 +282,9 @@ class SalesChannelViewSet(ScopedModelViewSet):
         "accepts_custom_prices",
         "active",
     ]
+
+    def get_form_class(self, for_update=False):
+        return with_clean_text(super().get_form_class(for_update))
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(

@@ -16,6 +16,7 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem, WagtailMenuRegisterableGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from content.forms import with_clean_text
 from plugins.hooks import BACKOFFICE_MENU
 from plugins.stock.models import (
     ChannelWarehouse,
@@ -222,6 +223,9 @@ class WarehouseViewSet(ScopedModelViewSet):
     list_export = ["code", "name", "address", "priority", "active", "allow_backorders"]
     search_fields = ["code", "name"]
     form_fields = ["code", "name", "address", "active", "priority", "allow_backorders"]
+
+    def get_form_class(self, for_update=False):
+        return with_clean_text(super().get_form_class(for_update))
 
     def get_urlpatterns(self):
         # Warehouses are deactivated, not deleted (their movements point at them).

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from plugins.orders.customers import personal_values
 from plugins.orders.importing import run_order_import
-from plugins.orders.models import Customer, Order
+from plugins.orders.models import Customer, Order, SalesChannel
 from plugins.orders.services import add_note, transition_order
 from tests.plugins.orders.admin_fixtures import login
 from tests.plugins.orders.conftest import CUSTOMER, place
@@ -190,3 +190,27 @@ def test_notes_and_reasons_lose_invisible_characters(sellable, loja, superuser):
     transition_order(order, "cancel", user=superuser, reason="\u2066Desistiu\u2069")
     order.refresh_from_db()
     assert order.cancel_reason == "Desistiu"
+
+
+def test_sales_channel_names_lose_invisible_characters_and_codes_refuse_them(
+    manager,
+):
+    client = login(manager)
+    response = client.post(
+        "/admin/sales-channels/new/",
+        {
+            "code": "shopee",
+            "name": "Sho\u202epee",
+            "kind": "marketplace",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert SalesChannel.objects.get(code="shopee").name == "Shopee"
+    with translation.override("pt-br"):
+        response = client.post(
+            "/admin/sales-channels/new/",
+            {"code": "ama\u200bzon", "name": "Amazon", "kind": "marketplace"},
+        )
+    assert response.status_code == 200
+    assert INVISIBLE in " ".join(response.context["form"].errors["code"])
