@@ -172,6 +172,10 @@ class CustomerForm(CleanTextAdminForm):
         field = self.fields.get("document")
         if field is not None:
             field.max_length = 18
+            field.help_text = _(
+                "With or without punctuation; a CNPJ may have letters "
+                "(12.ABC.345/01DE-35). Check digits are validated."
+            )
             field.widget.attrs["maxlength"] = "18"
             field.validators = [
                 v for v in field.validators if not isinstance(v, MaxLengthValidator)

@@ -132,6 +132,12 @@ def post_customer(superuser, **changes):
     return login(superuser).post("/admin/customers/new/", customer_data(**changes))
 
 
+def test_the_customer_editor_says_a_cnpj_may_have_letters(superuser):
+    page = login(superuser).get("/admin/customers/new/").content.decode()
+    assert "um CNPJ pode ter letras (12.ABC.345/01DE-35)" in page
+    assert 'maxlength="18"' in page
+
+
 def test_the_customer_editor_takes_an_alphanumeric_cnpj(superuser):
     response = post_customer(superuser, document="12.abc.345/01de-35")
     assert response.status_code == 302, response.context["form"].errors
