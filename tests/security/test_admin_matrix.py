@@ -45,6 +45,13 @@ ROLES = (
 )
 IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
 
+
+def unseen(base: dict) -> dict:
+    """An object screen of a scoped model: to a role that may not see the
+    object at all it does not exist (404, as outside a scope)."""
+    return {col: NOT_FOUND if value == DENIED else value for col, value in base.items()}
+
+
 #: superuser only
 NOBODY = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, DENIED), SUPERUSER: OK}
 #: every role with access to the admin
@@ -87,6 +94,7 @@ NO_TASK = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, NOT_FOUND), SUPERUSER: NOT_F
 CHOOSER = STAFF
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
+SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
 
 CATALOG_MODELS = {
     # model: (pk placeholder, has an inspect view, has a copy view)
@@ -242,13 +250,20 @@ MATRIX = {
     "/admin/sales-channels/results/": get(ORDERS_READ),
     "/admin/sales-channels/new/": get(NOBODY, manager=OK),
     "/admin/sales-channels/edit/{channel}/": get(NOBODY, manager=OK),
-    "/admin/sales-channels/inspect/{channel}/": get(ORDERS_READ_OBJECT),
-    "/admin/sales-channels/history/{channel}/": get(ORDERS_READ_OBJECT),
-    "/admin/sales-channels/history-results/{channel}/": get(ORDERS_READ_OBJECT),
+    "/admin/sales-channels/inspect/{channel}/": get(unseen(ORDERS_READ_OBJECT)),
+    "/admin/sales-channels/history/{channel}/": get(unseen(ORDERS_READ_OBJECT)),
+    "/admin/sales-channels/history-results/{channel}/": get(unseen(ORDERS_READ_OBJECT)),
     # stock
     "/admin/stock/levels/": get(STOCK_READ),
     "/admin/stock/levels/results/": get(STOCK_READ),
-    "/admin/stock/levels/{lvl}/reorder-point/": get(STOCK_SETUP),
+    # reorder points are the stock manager's; who sees the level is denied,
+    # who does not see it gets 404
+    "/admin/stock/levels/{lvl}/reorder-point/": get(
+        unseen(STOCK_SETUP),
+        manager=DENIED,
+        auditor=DENIED,
+        stock_clerk=(DENIED, NOT_FOUND),
+    ),
     "/admin/stock/movements/": get(STOCK_READ),
     "/admin/stock/movements/results/": get(STOCK_READ),
     "/admin/stock/transfers/": get(STOCK_READ),
@@ -266,10 +281,10 @@ MATRIX = {
     "/admin/stock/warehouses/results/": get(STOCK_READ),
     "/admin/stock/warehouses/new/": get(STOCK_SETUP),
     "/admin/stock/warehouses/edit/{wh}/": get(STOCK_SETUP),
-    "/admin/stock/warehouses/inspect/{wh}/": get(STOCK_READ_OBJECT),
-    "/admin/stock/warehouses/history/{wh}/": get(STOCK_READ_OBJECT),
-    "/admin/stock/warehouses/history-results/{wh}/": get(STOCK_READ_OBJECT),
-    "/admin/stock/warehouses/usage/{wh}/": get(STOCK_READ_OBJECT),
+    "/admin/stock/warehouses/inspect/{wh}/": get(unseen(STOCK_READ_OBJECT)),
+    "/admin/stock/warehouses/history/{wh}/": get(unseen(STOCK_READ_OBJECT)),
+    "/admin/stock/warehouses/history-results/{wh}/": get(unseen(STOCK_READ_OBJECT)),
+    "/admin/stock/warehouses/usage/{wh}/": get(unseen(STOCK_READ_OBJECT)),
     "/admin/stock/channels/": get(BACKOFFICE, stock_manager=OK),
     "/admin/stock/channels/results/": get(BACKOFFICE, stock_manager=OK),
     "/admin/stock/channels/new/": get(STOCK_SETUP),
@@ -287,22 +302,26 @@ MATRIX = {
     "/admin/shelves/results/": get(SHELVES_READ),
     "/admin/shelves/new/": get(NOBODY, manager=OK),
     "/admin/shelves/edit/{shelf}/": get(NOBODY, shelf_keeper=IN_OUT),
-    "/admin/shelves/delete/{shelf}/": get(NOBODY, shelf_keeper=(DENIED, NOT_FOUND)),
+    "/admin/shelves/delete/{shelf}/": get(
+        unseen(NOBODY), manager=DENIED, auditor=DENIED, shelf_keeper=(DENIED, NOT_FOUND)
+    ),
     "/admin/shelves/copy/{shelf}/": get(NOBODY, manager=OK),
-    "/admin/shelves/inspect/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
-    "/admin/shelves/history/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
-    "/admin/shelves/history-results/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
-    "/admin/shelves/usage/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelves/inspect/{shelf}/": get(unseen(SHELF_OBJECT)),
+    "/admin/shelves/history/{shelf}/": get(unseen(SHELF_OBJECT)),
+    "/admin/shelves/history-results/{shelf}/": get(unseen(SHELF_OBJECT)),
+    "/admin/shelves/usage/{shelf}/": get(unseen(SHELF_OBJECT)),
     "/admin/shelf-items/": get(SHELVES_READ),
     "/admin/shelf-items/results/": get(SHELVES_READ),
     "/admin/shelf-items/new/": get(NOBODY, shelf_keeper=OK),
     "/admin/shelf-items/edit/{item}/": get(NOBODY, shelf_keeper=IN_OUT),
-    "/admin/shelf-items/delete/{item}/": get(NOBODY, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/delete/{item}/": get(
+        unseen(NOBODY), manager=DENIED, auditor=DENIED, shelf_keeper=IN_OUT
+    ),
     "/admin/shelf-items/copy/{item}/": get(NOBODY, shelf_keeper=IN_OUT),
-    "/admin/shelf-items/inspect/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
-    "/admin/shelf-items/history/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
-    "/admin/shelf-items/history-results/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
-    "/admin/shelf-items/usage/{item}/": get(BACKOFFICE, shelf_keeper=IN_OUT),
+    "/admin/shelf-items/inspect/{item}/": get(unseen(SHELF_OBJECT)),
+    "/admin/shelf-items/history/{item}/": get(unseen(SHELF_OBJECT)),
+    "/admin/shelf-items/history-results/{item}/": get(unseen(SHELF_OBJECT)),
+    "/admin/shelf-items/usage/{item}/": get(unseen(SHELF_OBJECT)),
 }
 
 
