@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from content.models import Variant
 from plugins.orders.models import Customer, CustomerReference, Order, SalesChannel
 from plugins.stock import services as stock_services
 from plugins.stock.models import Reservation, Warehouse
@@ -36,9 +37,7 @@ def in_stock(sellable):
     """Every SKU stocked, so that an accepted order reserves units."""
     cache.clear()
     warehouse = Warehouse.objects.create(code="SP-01", name="São Paulo")
-    for variant in sellable.variants.model.objects.filter(
-        sku__in=["CAM-P", "CAM-M", "CAN-1"]
-    ):
+    for variant in Variant.objects.filter(sku__in=["CAM-P", "CAM-M", "CAN-1"]):
         stock_services.receive_stock(warehouse, variant=variant, quantity=10, user=None)
     yield
     cache.clear()
