@@ -70,11 +70,21 @@ class NewOrderForm(forms.Form):
         initial=1,
         help_text=_("Credit card only: 1 to 24."),
     )
-    shipping_total = MoneyField(label=_("Shipping (R$)"), required=False, **MONEY)
+    # Amounts staff state only on channels at their own prices: the rule is
+    # place_order's (placing.stated_amounts), which names the field it refuses.
+    shipping_total = MoneyField(
+        label=_("Shipping (R$)"),
+        required=False,
+        help_text=_("Only for channels that sell at their own prices."),
+        **MONEY,
+    )
     discount_total = MoneyField(
         label=_("Order discount (R$)"),
         required=False,
-        help_text=_("Spread over the lines in proportion to their amounts."),
+        help_text=_(
+            "Only for channels that sell at their own prices. Spread over the "
+            "lines in proportion to their amounts."
+        ),
         **MONEY,
     )
     promised_delivery_date = forms.DateField(
@@ -139,7 +149,12 @@ class LineForm(forms.Form):
         help_text=_("Only for channels that sell at their own prices."),
         **MONEY,
     )
-    discount = MoneyField(label=_("Line discount (R$)"), required=False, **MONEY)
+    discount = MoneyField(
+        label=_("Line discount (R$)"),
+        required=False,
+        help_text=_("Only for channels that sell at their own prices."),
+        **MONEY,
+    )
 
 
 class BaseLineFormSet(forms.BaseFormSet):
