@@ -28,8 +28,10 @@ from plugins.permissions import ScopedPermissionPolicy
 
 
 class ObjectPermissionMixin:
-    """Check the policy on the object the view works on: out of the user's
-    scope (not even ``view``) is a 404, in scope without the action a 403."""
+    """Check the policy on the object the view works on: out of the scope of
+    a user who works on some objects of the model (not even ``view`` on this
+    one) is a 404; in scope without the action, or no access to the model's
+    screens at all, is Wagtail's permission denied."""
 
     object_permission_actions: tuple[str, ...] = ("view",)
 
@@ -40,9 +42,14 @@ class ObjectPermissionMixin:
         if policy is not None and not policy.user_has_any_permission_for_instance(
             user, list(self.object_permission_actions), obj
         ):
-            if isinstance(
-                policy, ScopedPermissionPolicy
-            ) and not policy.user_has_any_permission_for_instance(user, ["view"], obj):
+            actions = [*self.object_permission_actions, "view"]
+            if (
+                isinstance(policy, ScopedPermissionPolicy)
+                and not policy.user_has_any_permission_for_instance(user, ["view"], obj)
+                # A user with no access to these screens at all is denied
+                # alike for every object, as Wagtail does.
+                and policy.user_has_any_permission(user, actions)
+            ):
                 raise Http404
             raise PermissionDenied
         return obj
@@ -125,7 +132,11 @@ class ScopedUsageView(ObjectPermissionMixin, usage.UsageView):
     any_permission_required = ["view", "change"]
 
 
-class ScopedCopyView(ScopeFieldFormMixin, ObjectPermissionMixin, generic.CopyView):
+class ScopedCopyView(
+    ScopeFieldFormMixin, VisibleObjectMixin, ObjectPermissionMixin, generic.CopyView
+):
+    # Wagtail's copy view denies an object it may not copy before handing it
+    # over: an object out of scope is found out first.
     scope_action = "add"
 
 

@@ -22,6 +22,7 @@ from plugins.stock.permissions import (
     user_can_manage_reorder_points,
     user_can_move_stock,
     user_can_operate,
+    user_can_see_stock,
     user_can_view_warehouse,
     visible_warehouses,
 )
@@ -214,8 +215,11 @@ class ReorderPointView(StockFormView):
         self.level = get_object_or_404(
             StockLevel.objects.select_related("variant", "warehouse"), pk=kwargs["pk"]
         )
-        if not user_can_view_warehouse(request.user, self.level.warehouse):
+        if user_can_see_stock(request.user) and not user_can_view_warehouse(
+            request.user, self.level.warehouse
+        ):
             raise Http404  # another warehouse's level does not exist for them
+        # (those who see no stock at all are denied, for every level alike)
         return super().dispatch(request, *args, **kwargs)
 
     def test_user(self, user):

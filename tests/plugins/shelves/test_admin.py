@@ -153,3 +153,12 @@ def test_copy_form_offers_only_granted_shelves(keeper_client, shelf_a, shelf_b):
     )
     assert not ShelfItem.objects.filter(shelf=shelf_b).exists()
     assert response.status_code == 200 and "shelf" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("view", ["edit", "inspect", "history", "delete", "copy"])
+def test_items_of_another_shelf_do_not_exist(keeper_client, shelf_a, shelf_b, view):
+    # given a keeper of A1 (who may add items to A1) and an item on B2
+    item = ShelfItem.objects.create(shelf=shelf_b, sku="B-1", facings=1)
+    # then its screens answer 404, copy included
+    response = keeper_client.get(f"/admin/shelf-items/{view}/{item.pk}/")
+    assert response.status_code == 404
