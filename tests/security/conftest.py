@@ -21,13 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from tests.security.matrix import (
-    ANONYMOUS,
-    SUPERUSER,
-    key_column,
-    role_scopes,
-    staff_columns,
-)
+from tests.security.matrix import SUPERUSER, key_column, role_scopes, staff_columns
 
 
 @dataclass
@@ -289,6 +283,3 @@ def world(django_db_setup, django_db_blocker):
         built = _build()
         yield built
         transaction.set_rollback(True)
-
-
-__all__ = ["ANONYMOUS", "World", "world"]
