@@ -22,9 +22,11 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.admin.ui.tables import Column, StatusTagColumn, UpdatedAtColumn
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import HeaderButton
 from wagtail.models import WorkflowState
 from wagtail.snippets.views.snippets import (
+    ConfirmWorkflowCancellationView,
     IndexView,
     SnippetViewSet,
     SnippetViewSetGroup,
@@ -211,7 +213,22 @@ def variant_panels():
     ]
 
 
-class ProductViewSet(SnippetViewSet):
+class CheckedConfirmWorkflowCancellationView(
+    PermissionCheckedMixin, ConfirmWorkflowCancellationView
+):
+    """Wagtail's view checks no permission: without this, any admin user could
+    probe catalog ids and read the name of the workflow and task under way."""
+
+    permission_required = "change"
+
+
+class CatalogSnippetViewSet(SnippetViewSet):
+    """What every catalog snippet's screens share."""
+
+    confirm_workflow_cancellation_view_class = CheckedConfirmWorkflowCancellationView
+
+
+class ProductViewSet(CatalogSnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Products")
@@ -295,7 +312,7 @@ class ProductViewSet(SnippetViewSet):
         ).prefetch_related("variants")
 
 
-class CategoryViewSet(SnippetViewSet):
+class CategoryViewSet(CatalogSnippetViewSet):
     model = Category
     icon = "list-ul"
     menu_label = _("Categories")
@@ -318,7 +335,7 @@ class CategoryViewSet(SnippetViewSet):
     ]
 
 
-class BrandViewSet(SnippetViewSet):
+class BrandViewSet(CatalogSnippetViewSet):
     model = Brand
     icon = "pick"
     menu_label = _("Brands")
@@ -335,7 +352,7 @@ class BrandViewSet(SnippetViewSet):
     ]
 
 
-class CollectionViewSet(SnippetViewSet):
+class CollectionViewSet(CatalogSnippetViewSet):
     model = Collection
     icon = "folder-inverse"
     menu_label = pgettext_lazy("catalog", "Collections")
