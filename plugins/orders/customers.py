@@ -125,6 +125,10 @@ def export_customer_data(customer: Customer, *, user) -> dict:
             }
             for a in customer.addresses.all()
         ],
+        "references": [
+            {"channel": r.channel.name, "reference": r.reference}
+            for r in customer.references.select_related("channel")
+        ],
         "orders": [
             {
                 "number": o.number,
@@ -423,6 +427,9 @@ def anonymise_customer(customer: Customer, *, user) -> Customer:
     order_pks = [o.pk for o in orders]
     needles = personal_values(customer, orders)
     customer.addresses.all().delete()
+    # A channel's id for the person (their storefront account, their
+    # marketplace buyer id) would tie new orders back to this record.
+    customer.references.all().delete()
     customer.name = ANONYMOUS_NAME
     customer.email = ""
     customer.phone = ""

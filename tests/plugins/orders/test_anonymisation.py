@@ -30,6 +30,7 @@ DOCUMENT = "111.444.777-35"
 STREET = "Rua dos Girassóis Escondidos"
 COMPLEMENT = "bloco Z apto 907"
 CEP = "22041-011"
+REFERENCE = "conta-loja-heloisa-88120"
 PERSONAL = [
     NAME,
     FORMER_NAME,
@@ -42,6 +43,7 @@ PERSONAL = [
     COMPLEMENT,
     CEP,
     "22041011",
+    REFERENCE,
 ]
 
 
@@ -75,6 +77,7 @@ def heloisa(sellable, loja, superuser, webhook, media):
             "email": EMAIL,
             "phone": PHONE,
             "document": DOCUMENT,
+            "reference": REFERENCE,
         },
         shipping_address={
             **ADDRESS,
@@ -228,6 +231,7 @@ def test_export_includes_survey_answers_notes_and_audit_entries(
     data = export_customer_data(heloisa, user=privacy_officer)
     assert data["customer"]["name"] == NAME
     assert data["addresses"][0]["street"] == STREET
+    assert data["references"] == [{"channel": "Loja virtual", "reference": REFERENCE}]
     assert [s["comment"] for s in data["survey_answers"]] == [f"Sou a {NAME}, adorei!"]
     assert [n["text"] for n in data["notes"]] == [
         f"{NAME} ligou do {PHONE}; e-mail {EMAIL}"
