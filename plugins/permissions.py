@@ -253,6 +253,11 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         actions = self._expand(actions)
         if self._model_level(user, actions):
             return True
+        return self._instance_in_scope(user, actions, instance)
+
+    def _instance_in_scope(self, user, actions, instance) -> bool:
+        """Whether one of the user's per-object grants of ``actions`` reaches
+        ``instance`` (model-level grants are already ruled out)."""
         scope_pk = self._scope_pk_of(instance)
         return scope_pk is not None and scope_pk in self._scope_ids(user, actions)
 
@@ -355,14 +360,7 @@ class RelatedScopePermissionPolicy(ScopedPermissionPolicy):
             .values("pk")
         )
 
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        if not is_active_user(user):
-            return False
-        if user.is_superuser:
-            return True
-        actions = self._expand(actions)
-        if self._model_level(user, actions):
-            return True
+    def _instance_in_scope(self, user, actions, instance) -> bool:
         ids = self._scope_ids(user, actions)
         return bool(ids) and self._reaching(ids).filter(pk=instance.pk).exists()
 

@@ -66,3 +66,13 @@ def test_problem_document_schema(schema):
         "detail",
         "errors",
     }
+
+
+def test_the_schema_is_generated_without_warnings(tmp_path):
+    # Two serializers with one component name, or a response drf-spectacular
+    # cannot describe, make the schema lie about a payload: fail on them.
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )

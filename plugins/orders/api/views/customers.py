@@ -6,6 +6,7 @@ need their own permissions (the privacy officer, the manager)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
@@ -24,7 +25,7 @@ from plugins.orders.permissions import customer_policy
 from plugins.permissions import PolicyPermission, PolicyQuerysetMixin
 
 
-class AddressSerializer(serializers.ModelSerializer):
+class CustomerRecordAddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
         fields = [
@@ -41,8 +42,8 @@ class AddressSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
-    addresses = AddressSerializer(many=True, read_only=True)
+class CustomerRecordSerializer(serializers.ModelSerializer):
+    addresses = CustomerRecordAddressSerializer(many=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -61,7 +62,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "anonymised_at", "addresses"]
 
 
-class CustomerUpdateSerializer(serializers.ModelSerializer):
+class CustomerRecordUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
@@ -91,7 +92,7 @@ class StaffCustomerView(OrdersViewMixin, PolicyQuerysetMixin, generics.GenericAP
     permission_classes = [PolicyPermission]
     permission_policy = customer_policy()
     queryset = Customer.objects.all()
-    serializer_class = CustomerSerializer
+    serializer_class = CustomerRecordSerializer
     pagination_class = None
 
 
@@ -126,12 +127,12 @@ class StaffCustomerDetailView(StaffCustomerView):
     @extend_schema(
         tags=[TAG],
         operation_id="orders_staff_customer_update",
-        request=CustomerUpdateSerializer,
-        responses=CustomerSerializer,
+        request=CustomerRecordUpdateSerializer,
+        responses=CustomerRecordSerializer,
     )
     def patch(self, request, pk):
         customer = self.get_object()
-        data = CustomerUpdateSerializer(customer, data=request.data, partial=True)
+        data = CustomerRecordUpdateSerializer(customer, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
             customer = update_customer(
@@ -169,7 +170,7 @@ class StaffCustomerExportView(StaffCustomerView):
         tags=[TAG],
         operation_id="orders_staff_customer_export",
         request=None,
-        responses={200: serializers.JSONField()},
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, pk):
         customer = self.get_object()
@@ -185,7 +186,7 @@ class StaffCustomerAnonymiseView(StaffCustomerView):
         tags=[TAG],
         operation_id="orders_staff_customer_anonymise",
         request=None,
-        responses=CustomerSerializer,
+        responses=CustomerRecordSerializer,
     )
     def post(self, request, pk):
         customer = anonymise_customer(self.get_object(), user=request.user)
