@@ -13,29 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
 
 from content.forms import CleanTextAdminForm
-from content.resources import parse_decimal
 from content.validators import normalise_document, validate_identifier_text
+from plugins.money import MoneyField
 from plugins.orders.models import UF_CHOICES, PaymentMethod, validate_document
 from plugins.orders.permissions import order_policy
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
-
-
-class MoneyField(forms.DecimalField):
-    """An amount in reais typed as people type it: 1234,56, 1.234,56 or
-    1234.56."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal"})
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.strip():
-            try:
-                value = str(parse_decimal(value))
-            except ValueError:
-                raise forms.ValidationError(
-                    self.error_messages["invalid"], code="invalid"
-                ) from None
-        return super().to_python(value)
 
 
 class NoteForm(forms.Form):

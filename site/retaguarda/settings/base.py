@@ -273,6 +273,11 @@ TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [SITE_DIR / "locale"]
+# Dates are typed and shown dd/mm/aaaa in every admin input (and its picker),
+# in any admin language: retaguarda.formats reads them so (ISO dates too).
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+FORMAT_MODULE_PATH = ["retaguarda.formats"]
 
 # -- Catalog import and preview ----------------------------------------------------
 
