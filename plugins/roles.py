@@ -119,11 +119,16 @@ class ReadOnlyRoleError(RetaguardaError):
     code = "read-only-role"
 
 
+def read_only_role_keys() -> list[str]:
+    """Keys of the declared read-only roles."""
+    return [key for key, role in declared_roles().items() if role.read_only]
+
+
 def read_only_group_ids() -> set[int]:
     """Primary keys of the groups of the declared read-only roles."""
     from plugins.models import Role
 
-    keys = [key for key, role in declared_roles().items() if role.read_only]
+    keys = read_only_role_keys()
     if not keys:
         return set()
     return set(Role.objects.filter(key__in=keys).values_list("group_id", flat=True))
@@ -418,9 +423,13 @@ def read_only_groups_of(user) -> frozenset[int]:
     user object, like Django's permission caches)."""
     cached = user.__dict__.get(_USER_CACHE_ATTR)
     if cached is None:
-        ids = read_only_group_ids()
+        keys = read_only_role_keys()
         cached = frozenset(
-            user.groups.filter(pk__in=ids).values_list("pk", flat=True) if ids else ()
+            user.groups.filter(retaguarda_role__key__in=keys).values_list(
+                "pk", flat=True
+            )
+            if keys
+            else ()
         )
         user.__dict__[_USER_CACHE_ATTR] = cached
     return cached
