@@ -151,3 +151,14 @@ class _DataFormatter(ChangesFormatter):
         if "added" in data:
             return ", ".join(data["added"])
         return super().format_comment(log_entry)
+
+
+@hooks.register("construct_help_menu")
+def drop_wagtail_guide_links(request, menu_items):
+    """Keep the help menu to this back office: Wagtail's "what's new" and editor
+    guide items lead staff to Wagtail's (English) site about its own releases."""
+    menu_items[:] = [
+        item
+        for item in menu_items
+        if item.name != "editor-guide" and not item.name.startswith("whats-new-in")
+    ]

@@ -44,3 +44,9 @@ def test_schema_and_docs_are_served_offline(client, db):
     # the Swagger UI assets come from the sidecar package, not a CDN
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn." not in docs
+    redoc = client.get("/api/v1/redoc/").content.decode()
+    # ReDoc from the sidecar too, without Google's web fonts; the page's policy
+    # keeps the bundle's CDN logo out
+    assert "/static/drf_spectacular_sidecar/redoc/" in redoc
+    assert "fonts.googleapis.com" not in redoc
+    assert "img-src 'self' data:" in redoc

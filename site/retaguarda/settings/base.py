@@ -386,6 +386,12 @@ WAGTAILDOCS_EXTENSIONS = [
 WAGTAILADMIN_COMMENTS_ENABLED = True
 # No avatar look-ups on a third-party service: the admin works offline.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor release checks against Wagtail's server on every dashboard load, nor the
+# "what's new in Wagtail" banner pointing at its (English) editor guide (should
+# a release bring it back); upgrades are the deployment's business, not the
+# staff's.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # -- API -----------------------------------------------------------------------
 
