@@ -4,7 +4,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
@@ -24,6 +24,7 @@ from api.forms import ApiKeyForm, WebhookSubscriptionForm
 from api.lockout import LOCKOUT_ACTION, UNLOCK_ACTION
 from api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from content.hooks import CATALOG_IMPORT_PUBLISHED, CATALOG_IMPORTED
+from plugins.tables import AbsoluteDateColumn
 
 
 class ApiKeyEditView(generic.EditView):
@@ -61,8 +62,8 @@ class ApiKeyViewSet(ModelViewSet):
         "name",
         Column("prefix", label=_("prefix")),
         Column("scopes", label=_("scopes")),
-        DateColumn("last_used_at", label=_("last used at")),
-        DateColumn("revoked_at", label=_("revoked at")),
+        AbsoluteDateColumn("last_used_at", label=_("last used at")),
+        AbsoluteDateColumn("revoked_at", label=_("revoked at")),
     ]
     search_fields = ["name", "prefix"]
 
@@ -194,7 +195,7 @@ class WebhookDeliveryViewSet(ModelViewSet):
         Column("status", label=_("status"), accessor="get_status_display"),
         Column("attempts", label=_("attempts")),
         Column("last_status_code", label=_("last response status")),
-        DateColumn("created_at", label=_("created at")),
+        AbsoluteDateColumn("created_at", label=_("created at")),
     ]
     list_filter = ["status", "event", "subscription"]
     form_fields = ["status", "next_attempt_at"]

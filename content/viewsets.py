@@ -21,7 +21,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import Column, StatusTagColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import HeaderButton
 from wagtail.models import WorkflowState
@@ -34,6 +34,7 @@ from wagtail.snippets.views.snippets import (
 
 from content.forms import COST_PERMISSION
 from content.models import Brand, Category, Collection, Product
+from plugins.tables import AbsoluteUpdatedAtColumn
 
 
 def format_brl(value: Decimal | None) -> str:
@@ -241,7 +242,7 @@ class ProductViewSet(CatalogSnippetViewSet):
         PriceRangeColumn("price", label=_("Price")),
         VariantCountColumn("variants", label=_("Variants")),
         StatusColumn("status", label=_("Status"), sort_key="live"),
-        UpdatedAtColumn(),
+        AbsoluteUpdatedAtColumn(),
     ]
     list_per_page = 50
     filterset_class = ProductFilterSet
@@ -317,7 +318,7 @@ class CategoryViewSet(CatalogSnippetViewSet):
     icon = "list-ul"
     menu_label = _("Categories")
     menu_name = "categories"
-    list_display = ["name", "path", "position", UpdatedAtColumn()]
+    list_display = ["name", "path", "position", AbsoluteUpdatedAtColumn()]
     search_fields = ["name", "path"]
     search_backend_name = None
     ordering = ["path"]
@@ -340,7 +341,7 @@ class BrandViewSet(CatalogSnippetViewSet):
     icon = "pick"
     menu_label = _("Brands")
     menu_name = "brands"
-    list_display = ["name", "slug", UpdatedAtColumn()]
+    list_display = ["name", "slug", AbsoluteUpdatedAtColumn()]
     search_fields = ["name", "slug"]
     search_backend_name = None
     panels = [
@@ -357,7 +358,7 @@ class CollectionViewSet(CatalogSnippetViewSet):
     icon = "folder-inverse"
     menu_label = pgettext_lazy("catalog", "Collections")
     menu_name = "collections"
-    list_display = ["name", "slug", UpdatedAtColumn()]
+    list_display = ["name", "slug", AbsoluteUpdatedAtColumn()]
     search_fields = ["name", "slug"]
     search_backend_name = None
     panels = [

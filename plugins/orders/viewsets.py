@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from content.forms import with_clean_text
@@ -31,6 +31,7 @@ from plugins.orders.views.imports import OrderImportConfirmView, OrderImportView
 from plugins.orders.views.listing import OrderFilterSet, OrderIndexView
 from plugins.orders.views.new_order import NewOrderView
 from plugins.orders.views.survey import SurveyReportView, user_may_see_surveys
+from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedModelViewSet
 
 #: Generic views a viewset below does not offer (their URL names are unset).
@@ -164,7 +165,9 @@ class CustomerViewSet(ScopedModelViewSet):
         Column("document", label=_("CPF or CNPJ"), accessor="document_display"),
         "email",
         "phone",
-        DateColumn("created_at", label=_("Customer since"), sort_key="created_at"),
+        AbsoluteDateColumn(
+            "created_at", label=_("Customer since"), sort_key="created_at"
+        ),
     ]
     list_export = ["name", "document", "email", "phone", "created_at"]
     search_fields = ["name", "email", "document"]

@@ -1,7 +1,10 @@
 """The product editor takes prices typed the Brazilian way ("89,90",
 "1.234,56") and stores what the person meant; it shows them as pt-BR."""
 
+import re
 from decimal import Decimal
+
+from django.utils import timezone
 
 from content.models import Product
 from tests.content.test_cost_revisions import editor_form_data
@@ -49,3 +52,13 @@ def test_an_ambiguous_price_is_a_field_error(client, editor, camiseta):
     assert response.status_code == 200
     assert "ambíguo" in response.content.decode()
     assert draft_prices(camiseta)["CAM-AZ-M"] == Decimal("49.90")
+
+
+def test_the_product_listing_shows_absolute_update_dates(client, editor, camiseta):
+    client.force_login(editor)
+    page = client.get("/admin/snippets/content/product/").content.decode()
+    today = timezone.localtime().strftime("%d/%m/%Y")
+    # the moment is written out; "0 minuto atrás" is only its tooltip
+    assert f">{today} " in page
+    assert re.search(r'data-w-tooltip-content-value="[^"]*atrás"><time', page)
+    assert "atrás</time>" not in page

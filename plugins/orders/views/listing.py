@@ -13,7 +13,6 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
     Column,
-    DateColumn,
     StatusTagColumn,
     TitleColumn,
 )
@@ -23,6 +22,7 @@ from content.viewsets import format_brl
 from plugins.orders.models import Order, OrderStatus, PaymentMethod
 from plugins.orders.permissions import order_policy
 from plugins.orders.querysets import OPEN_STATUSES
+from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedIndexView
 
 
@@ -182,7 +182,7 @@ class OrderIndexView(ScopedIndexView):
                 get_url=lambda order: reverse(self.detail_url_name, args=[order.pk]),
                 get_title_id=lambda order: f"order_{order.pk}_title",
             ),
-            DateColumn("placed_at", label=_("Placed"), sort_key="placed_at"),
+            AbsoluteDateColumn("placed_at", label=_("Placed"), sort_key="placed_at"),
             Column("channel", label=_("Sales channel"), accessor="channel.name"),
             Column("customer_name", label=_("Customer"), sort_key="customer_name"),
             MoneyColumn("total", label=_("Total"), sort_key="total"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 
@@ -33,6 +33,7 @@ from plugins.stock.views import (
     StockPermissionMixin,
     form_error,
 )
+from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedIndexView
 
 
@@ -71,8 +72,8 @@ class CountIndexView(ScopedIndexView):
                 accessor="get_status_display",
                 primary=lambda c: c.status == InventoryCount.Status.OPEN,
             ),
-            DateColumn("opened_at", label=_("Opened"), sort_key="opened_at"),
-            DateColumn("closed_at", label=_("Closed")),
+            AbsoluteDateColumn("opened_at", label=_("Opened"), sort_key="opened_at"),
+            AbsoluteDateColumn("closed_at", label=_("Closed")),
             Column("note", label=_("Note")),
         ]
 

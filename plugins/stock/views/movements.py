@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 
 from plugins.stock.models import MovementKind, StockMovement
 from plugins.stock.permissions import visible_warehouses
+from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedIndexView
 
 
@@ -93,7 +94,7 @@ class MovementIndexView(ScopedIndexView):
     @property
     def columns(self):
         return [
-            DateColumn(
+            AbsoluteDateColumn(
                 "created_at",
                 label=_("At"),
                 sort_key="created_at",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
@@ -34,6 +34,7 @@ from plugins.stock.views import (
     StockPermissionMixin,
     form_error,
 )
+from plugins.tables import AbsoluteDateColumn
 
 
 def transfers_for(user):
@@ -77,8 +78,8 @@ class TransferIndexView(generic.IndexView):
                 accessor="get_status_display",
                 primary=lambda t: t.status == Transfer.Status.SENT,
             ),
-            DateColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
-            DateColumn("received_at", label=_("Received")),
+            AbsoluteDateColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
+            AbsoluteDateColumn("received_at", label=_("Received")),
             Column("note", label=_("Note")),
         ]
 

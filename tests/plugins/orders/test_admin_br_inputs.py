@@ -6,8 +6,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from plugins.orders.models import Order
+from tests.plugins.orders import admin_fixtures
 from tests.plugins.orders.admin_fixtures import login
 from tests.plugins.orders.test_admin_new_order import URL, form_data
+
+order = admin_fixtures.order
 
 
 def test_prices_typed_with_a_comma_are_stored_as_meant(
@@ -68,3 +71,14 @@ def test_the_date_input_shows_dd_mm_yyyy(attendant, sellable, loja):
     # and the picker is set up for dd/mm/aaaa
     page = response.content.decode()
     assert "d/m/Y" in page
+
+
+def test_the_order_listing_shows_absolute_dates(manager, order):
+    # given an order placed at a known moment (São Paulo time)
+    placed = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 5))  # noqa: DTZ001
+    Order.objects.filter(pk=order.pk).update(placed_at=placed)
+    # when the desk lists orders
+    page = login(manager).get("/admin/orders/").content.decode()
+    # then the moment is written out, the relative time is only a tooltip
+    assert ">20/11/2026 09:05</time>" in page
+    assert "atrás</time>" not in page

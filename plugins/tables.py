@@ -1,0 +1,41 @@
+"""Listing columns shared by every admin screen of the project."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import DateColumn
+
+#: How listings show moments and days, in every admin language.
+DATETIME_DISPLAY = "d/m/Y H:i"
+DATE_DISPLAY = "d/m/Y"
+
+
+class AbsoluteDateColumn(DateColumn):
+    """A date or moment shown as "10/12/2026 14:30" (local time), with the
+    relative time ("há 2 dias") as a tooltip: Wagtail's ``DateColumn`` shows
+    only "1 semana atrás", which nobody can match with a receipt or a call."""
+
+    cell_template_name = "plugins/tables/absolute_date_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        value = context.get("raw_value")
+        context["date_format"] = (
+            DATETIME_DISPLAY if isinstance(value, datetime.datetime) else DATE_DISPLAY
+        )
+        return context
+
+
+class AbsoluteUpdatedAtColumn(AbsoluteDateColumn):
+    """Wagtail's ``UpdatedAtColumn`` (the ``_updated_at`` annotation of
+    snippet listings), shown as an absolute date."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            "_updated_at",
+            label=kwargs.pop("label", _("Updated")),
+            sort_key=kwargs.pop("sort_key", "_updated_at"),
+            **kwargs,
+        )
