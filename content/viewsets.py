@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import django_filters
+from django.contrib import messages
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -31,9 +32,12 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSet,
     SnippetViewSetGroup,
 )
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 
 from content.forms import COST_PERMISSION
 from content.models import Brand, Category, Collection, Product
+from content.price_checks import draft_price_jumps, form_price_jumps
+from plugins.money import money_filter
 from plugins.tables import AbsoluteUpdatedAtColumn
 
 
@@ -119,10 +123,10 @@ class ProductFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ProductStatus.CHOICES, method="filter_status"
     )
-    price_min = django_filters.NumberFilter(
+    price_min = money_filter(
         label=_("Price from (R$)"), method="filter_price_min", min_value=0
     )
-    price_max = django_filters.NumberFilter(
+    price_max = money_filter(
         label=_("Price up to (R$)"), method="filter_price_max", min_value=0
     )
 
@@ -229,12 +233,54 @@ class CatalogSnippetViewSet(SnippetViewSet):
     confirm_workflow_cancellation_view_class = CheckedConfirmWorkflowCancellationView
 
 
+class ProductEditView(SnippetEditView):
+    """The product editor, with the check on price jumps
+    (:mod:`content.price_checks`): the screen warns of every variant whose
+    saved draft moves its price more than five times away from the published
+    one (the editor after saving, the moderator reviewing), and publishing in
+    one step a jump that no saved draft showed yet is refused on the price."""
+
+    def get_context_data(self, **kwargs):
+        if self.request.method == "GET":
+            for jump in draft_price_jumps(self.object):
+                messages.warning(self.request, jump.message())
+        return super().get_context_data(**kwargs)
+
+    def is_valid(self, form):
+        # What the latest draft held, before the form writes the posted values
+        # into the same objects.
+        seen = (
+            set(draft_price_jumps(self.object)) if self.action == "publish" else set()
+        )
+        valid = super().is_valid(form)
+        if not valid or self.action != "publish":
+            return valid
+        unseen = [jump for jump in form_price_jumps(form) if jump not in seen]
+        if not unseen:
+            return True
+        rows = {
+            f.cleaned_data.get("sku"): f
+            for f in form.formsets["variants"].forms
+            if getattr(f, "cleaned_data", None)
+        }
+        for jump in unseen:
+            rows[jump.sku].add_error(
+                "price",
+                f"{jump.message()} "
+                f"{_('Save a draft first; publish once the price is right.')}",
+            )
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.get_error_message()
+        return False
+
+
 class ProductViewSet(CatalogSnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Products")
     menu_name = "products"
     index_view_class = ProductIndexView
+    edit_view_class = ProductEditView
     list_display = [
         "name",
         Column("brand", label=_("Brand"), accessor="brand"),

@@ -208,3 +208,14 @@ def register_decimal_form_fields() -> None:
     register_form_field_override(
         models.DecimalField, override=decimal_form_field_override
     )
+
+
+def money_filter(**kwargs):
+    """A listing filter on an amount (django-filter), typed as in any other
+    money input."""
+    import django_filters
+
+    class MoneyFilter(django_filters.NumberFilter):
+        field_class = MoneyField
+
+    return MoneyFilter(**kwargs)

@@ -62,3 +62,70 @@ def test_the_product_listing_shows_absolute_update_dates(client, editor, camiset
     assert f">{today} " in page
     assert re.search(r'data-w-tooltip-content-value="[^"]*atrás"><time', page)
     assert "atrás</time>" not in page
+
+
+# -- price jumps ------------------------------------------------------------------
+
+JUMP = "Variante CAM-AZ-M: o preço publicado R$ 49,90 passa a R$ 4.990,00"
+
+
+def post_price(client, product, value, *, action=None):
+    url = EDIT.format(pk=product.pk)
+    data = editor_form_data(client, url)
+    data[price_key(data, "CAM-AZ-M")] = value
+    if action:
+        data[f"action-{action}"] = "action-publish"
+    return client.post(url, data, follow=True)
+
+
+def test_a_price_jump_is_named_to_the_editor_and_the_moderator(
+    client, editor, moderator, camiseta
+):
+    # given an editor who saves a draft where 49,90 became 4.990,00
+    client.force_login(editor)
+    post_price(client, camiseta, "4.990,00")
+    # then the editor sees the variant and both prices
+    page = client.get(EDIT.format(pk=camiseta.pk)).content.decode()
+    assert JUMP in page
+    # and so does the moderator who opens it to review
+    client.force_login(moderator)
+    page = client.get(EDIT.format(pk=camiseta.pk)).content.decode()
+    assert JUMP in page
+
+
+def test_an_ordinary_price_change_carries_no_warning(client, editor, camiseta):
+    client.force_login(editor)
+    post_price(client, camiseta, "59,90")
+    page = client.get(EDIT.format(pk=camiseta.pk)).content.decode()
+    assert "o preço publicado" not in page
+
+
+def test_publishing_an_unseen_price_jump_in_one_step_is_refused(
+    client, moderator, camiseta
+):
+    # given a moderator who types 8990 instead of 89,90 and publishes at once
+    client.force_login(moderator)
+    response = post_price(client, camiseta, "8990", action="publish")
+    # then the price field says why, and nothing went live
+    assert "o preço publicado R$ 49,90 passa a R$ 8.990,00" in (
+        response.content.decode()
+    )
+    camiseta.refresh_from_db()
+    assert camiseta.variants.get(sku="CAM-AZ-M").price == Decimal("49.90")
+    # once a draft with that price was saved (and the warning seen), it publishes
+    post_price(client, camiseta, "8990")
+    post_price(client, camiseta, "8990", action="publish")
+    assert camiseta.variants.get(sku="CAM-AZ-M").price == Decimal("8990.00")
+
+
+def test_the_price_filter_of_the_listing_reads_brazilian_amounts(
+    client, editor, camiseta
+):
+    client.force_login(editor)
+
+    def listed(query):
+        response = client.get("/admin/snippets/content/product/", {"price_min": query})
+        return [p.slug for p in response.context["object_list"]]
+
+    assert listed("R$ 50,00") == ["camiseta-basica"]
+    assert listed("1.000,00") == []
