@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo runs with DEBUG on and demo users; never use these settings in production.
 DEMO_ENV := DEBUG=true RETAGUARDA_DEMO=true
+# The demo's task worker prints warnings and errors, not every task it runs.
+WORKER_LOG_LEVEL ?= WARNING
 
 .PHONY: run demo setup install test test-postgres test-e2e lint format messages check clean
 
@@ -23,16 +25,17 @@ install: $(VENV)/.installed
 
 ## Set up the demo database (migrate, roles, demo users and data).
 setup: install
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v0
 	$(DEMO_ENV) $(BIN)/python manage.py sync_roles
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 
 ## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
-## (with a background-task worker for large imports and webhooks, and the
-## periodic jobs cron runs in production, every minute)
+## (with a background-task worker for large imports and webhooks, logging
+## warnings and errors only, and the periodic jobs cron runs in production,
+## every minute)
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
-	$(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
 	trap 'kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \

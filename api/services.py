@@ -35,16 +35,27 @@ def _check_values(scopes, allowed_origins, rate_limit):
 
 @transaction.atomic
 def create_api_key(
-    *, name: str, scopes: list[str], allowed_origins: list[str], rate_limit: int, user
+    *,
+    name: str,
+    scopes: list[str],
+    allowed_origins: list[str],
+    rate_limit: int,
+    user,
+    secret: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key; returns it with its secret, which is not stored anywhere.
 
+    ``secret`` is for the demo only (``api.demo`` derives its key's secret so
+    that it survives restarts); otherwise a fresh random one is made.
     Requires ``api.add_apikey``. Logs ``wagtail.create``.
     """
     if user is not None and not user.has_perm("api.add_apikey"):
         raise PermissionDenied
     _check_values(scopes, allowed_origins, rate_limit)
-    prefix, secret = ApiKey.new_secret()
+    if secret is None:
+        prefix, secret = ApiKey.new_secret()
+    elif (prefix := ApiKey.split(secret)) is None:
+        raise ValueError("not an API key secret")
     key = ApiKey.objects.create(
         name=name,
         prefix=prefix,

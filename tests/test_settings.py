@@ -1,5 +1,6 @@
 """Settings come from the environment; production settings pass the deploy check."""
 
+import re
 import secrets
 
 from django.conf import settings
@@ -92,19 +93,30 @@ def test_seed_demo_refuses_without_demo_mode(tmp_path):
 
 
 def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
+    credentials_file = tmp_path / "var" / "demo-credentials.txt"
     env = {
         "DEBUG": "true",
         "RETAGUARDA_DEMO": "true",
         "RETAGUARDA_PLUGINS": "tests.shelves_plugin",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "RETAGUARDA_DEMO_CREDENTIALS_FILE": str(credentials_file),
     }
     manage("migrate", "--no-input", "-v0", env=env)
-    output = manage("seed_demo", env=env).stdout
+    result = manage("seed_demo", env=env)
+    output = result.stdout
+
+    # a summary per app, not a line per object (Wagtail logs every publish)
+    assert "Published:" not in output + result.stderr
+    assert "Catálogo de demonstração:" in output
+    assert len((output + result.stderr).splitlines()) < 30
+
+    # the users and the API key come last, and are written to the file too
     users_block = output.split("Demo users")[1]
+    assert "Catálogo" not in users_block
     lines = {
         line.split()[0]: line.split()[1]
-        for line in users_block.splitlines()
+        for line in users_block.split("Demo storefront API key")[0].splitlines()
         if line.startswith("  ")
     }
     assert set(lines) == {
@@ -115,6 +127,12 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
         "auditor",
         "shelf_keeper",
     }
+    key = re.search(r"rtg_\w+_[\w-]+", users_block).group(0)
+    written = credentials_file.read_text()
+    assert "Demo users" in written and lines["gerente"] in written and key in written
+    assert credentials_file.stat().st_mode & 0o077 == 0  # the owner's only
+    assert output.rstrip().endswith(f"(also in {credentials_file})")
+
     check = (
         "from django.contrib.auth import authenticate;"
         f"u = authenticate(username='gerente', password={lines['gerente']!r});"
@@ -124,3 +142,10 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
         manage("shell", "--no-imports", "-c", check, env=env).stdout.strip()
         == "gerente ['Gerente']"
     )
+
+    # a second run on the same database (make run again): new passwords, the
+    # same API key, in the output and in the file
+    again = manage("seed_demo", env=env).stdout
+    assert re.search(r"rtg_\w+_[\w-]+", again).group(0) == key
+    assert key in credentials_file.read_text()
+    assert lines["gerente"] not in credentials_file.read_text()

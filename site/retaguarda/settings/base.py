@@ -77,6 +77,10 @@ RETAGUARDA_PLUGIN_APPS = plugin_apps(RETAGUARDA_PLUGINS_SETTING)
 #: Demo mode: ``manage.py seed_demo`` creates demo users only when this is on
 #: and DEBUG is on.
 RETAGUARDA_DEMO = env_bool("RETAGUARDA_DEMO", False)
+#: Where ``seed_demo`` also writes the demo users and API key it prints.
+RETAGUARDA_DEMO_CREDENTIALS_FILE = env(
+    "RETAGUARDA_DEMO_CREDENTIALS_FILE", str(BASE_DIR / "var" / "demo-credentials.txt")
+)
 
 INSTALLED_APPS = [
     # Django
@@ -445,7 +449,14 @@ CORS_EXPOSE_HEADERS = ["Idempotent-Replayed", "Location"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The handler filters too: commands that set their own loggers' levels
+    # (the task worker sets INFO) still print only from LOG_LEVEL up.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "level": env("LOG_LEVEL", "INFO"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
