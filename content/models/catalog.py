@@ -366,6 +366,15 @@ class Product(CatalogModel):
         ]
         return (min(prices), max(prices)) if prices else None
 
+    def get_preview_context(self, request, mode_name):
+        """The preview names the variants whose price jumps (see
+        :mod:`content.price_checks`), for the moderator who reviews there."""
+        from content.price_checks import draft_price_jumps
+
+        context = super().get_preview_context(request, mode_name)
+        context["price_jumps"] = draft_price_jumps(self)
+        return context
+
     def save_revision(self, user=None, *args, **kwargs):
         """A revision saved by someone who may not see cost prices carries the
         current ones, never an older revision's (see :mod:`content.costs`)."""

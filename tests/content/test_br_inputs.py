@@ -4,9 +4,11 @@
 import re
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from content.models import Product
+from content.price_checks import is_jump
 from tests.content.test_cost_revisions import editor_form_data
 
 EDIT = "/admin/snippets/content/product/edit/{pk}/"
@@ -129,3 +131,31 @@ def test_the_price_filter_of_the_listing_reads_brazilian_amounts(
 
     assert listed("R$ 50,00") == ["camiseta-basica"]
     assert listed("1.000,00") == []
+
+
+def test_the_preview_names_a_price_jump(client, editor, camiseta, rf, superuser):
+    from tests.content.test_previews import render_preview
+
+    client.force_login(editor)
+    post_price(client, camiseta, "4.990,00")
+    draft = Product.objects.get(pk=camiseta.pk).get_latest_revision_as_object()
+    html = render_preview(draft, rf, superuser)
+    assert "sf-price-jumps" in html and JUMP in html
+    # the live product's own preview has nothing to say
+    live = Product.objects.get(pk=camiseta.pk)
+    assert "sf-price-jumps" not in render_preview(live, rf, superuser)
+
+
+@pytest.mark.parametrize(
+    ("published", "new", "jump"),
+    [
+        ("49.90", "249.50", False),  # exactly 5 times: not yet
+        ("49.90", "249.51", True),
+        ("49.90", "9.98", False),  # exactly a fifth
+        ("49.90", "9.97", True),
+        ("89.90", "8990.00", True),  # the comma read as nothing
+        ("89.90", "99.90", False),
+    ],
+)
+def test_a_jump_is_more_than_five_times_either_way(published, new, jump):
+    assert is_jump(Decimal(published), Decimal(new)) is jump
