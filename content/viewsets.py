@@ -246,6 +246,15 @@ class ProductEditView(SnippetEditView):
                 messages.warning(self.request, jump.message())
         return super().get_context_data(**kwargs)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Saving a draft lands back on this screen, which warns; submitting to
+        # moderation lands on the listing: warn there.
+        if self.action == "submit":
+            for jump in form_price_jumps(form):
+                messages.warning(self.request, jump.message())
+        return response
+
     def is_valid(self, form):
         # What the latest draft held, before the form writes the posted values
         # into the same objects.

@@ -159,3 +159,35 @@ def test_the_preview_names_a_price_jump(client, editor, camiseta, rf, superuser)
 )
 def test_a_jump_is_more_than_five_times_either_way(published, new, jump):
     assert is_jump(Decimal(published), Decimal(new)) is jump
+
+
+def test_submitting_a_price_jump_for_moderation_warns_the_editor(
+    client, editor, moderator, camiseta
+):
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import (
+        GroupApprovalTask,
+        Workflow,
+        WorkflowContentType,
+        WorkflowTask,
+    )
+
+    from plugins.roles import role_group
+
+    # given products under moderation
+    workflow = Workflow.objects.create(name="Moderação")
+    task = GroupApprovalTask.objects.create(name="Aprovação")
+    task.groups.add(role_group("content_moderator"))
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowContentType.objects.create(
+        content_type=ContentType.objects.get_for_model(Product), workflow=workflow
+    )
+    # when an editor submits 4.990,00 for a variant published at 49,90
+    client.force_login(editor)
+    response = post_price(client, camiseta, "4.990,00", action="submit")
+    # then the screen they land on names the variant and both prices
+    assert Product.objects.get(pk=camiseta.pk).workflow_in_progress
+    assert JUMP in response.content.decode()
+    # and the moderator reviewing it sees the same
+    client.force_login(moderator)
+    assert JUMP in client.get(EDIT.format(pk=camiseta.pk)).content.decode()
