@@ -135,7 +135,7 @@ class CustomerActionView(WagtailAdminTemplateMixin, TemplateView):
     permission = ""
     header_icon = "user"
     index_url_name = None
-    edit_url_name = None
+    inspect_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
         user, policy = request.user, customer_policy()
@@ -156,7 +156,7 @@ class CustomerActionView(WagtailAdminTemplateMixin, TemplateView):
             *self.breadcrumbs_items,
             {"url": reverse(self.index_url_name), "label": _("Customers")},
             {
-                "url": reverse(self.edit_url_name, args=[self.customer.pk]),
+                "url": reverse(self.inspect_url_name, args=[self.customer.pk]),
                 "label": str(self.customer),
             },
             {"url": "", "label": self.get_page_title()},
@@ -166,7 +166,9 @@ class CustomerActionView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             customer=self.customer,
-            cancel_url=reverse(self.edit_url_name, args=[self.customer.pk]),
+            # The customer's page, which everyone who may act here may see
+            # (the privacy officer and the manager may not edit customers).
+            cancel_url=reverse(self.inspect_url_name, args=[self.customer.pk]),
         )
         return context
 
@@ -203,4 +205,4 @@ class CustomerAnonymiseView(CustomerActionView):
                 request,
                 _("Customer anonymised: personal data removed, orders kept."),
             )
-        return redirect(self.edit_url_name, self.customer.pk)
+        return redirect(self.inspect_url_name, self.customer.pk)

@@ -107,6 +107,7 @@ class StaffCustomerListView(StaffCustomerView):
         operation_id="orders_staff_customer_list",
         summary="Customers (order desk)",
         parameters=[NO_STORE],
+        responses=CustomerRecordSerializer(many=True),
     )
     def get(self, request):
         queryset = self.get_queryset().prefetch_related("addresses")
