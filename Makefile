@@ -25,9 +25,9 @@ install: $(VENV)/.installed
 
 ## Set up the demo database (migrate, roles, demo users and data).
 setup: install
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v0
-	$(DEMO_ENV) $(BIN)/python manage.py sync_roles
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	@$(DEMO_ENV) $(BIN)/python manage.py sync_roles
+	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 
 ## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
 ## (with a background-task worker for large imports and webhooks, logging
@@ -35,7 +35,7 @@ setup: install
 ## every minute)
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
-	LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	@LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
 	trap 'kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
