@@ -145,7 +145,9 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
 
     # a second run on the same database (make run again): new passwords, the
     # same API key, in the output and in the file
+    credentials_file.chmod(0o644)
     again = manage("seed_demo", env=env).stdout
+    assert credentials_file.stat().st_mode & 0o077 == 0
     assert re.search(r"rtg_\w+_[\w-]+", again).group(0) == key
     assert key in credentials_file.read_text()
     assert lines["gerente"] not in credentials_file.read_text()

@@ -56,6 +56,7 @@ class Command(BaseCommand):
                 "seed_demo creates users with printed passwords: it runs only with "
                 "DEBUG=true and RETAGUARDA_DEMO=true, never with production settings."
             )
+        # The core API app's demo key (its DEMO_DATA hook creates or keeps it).
         from api.demo import demo_api_key_secret
 
         with _quiet_logs(options["verbosity"]), transaction.atomic():
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(text)
+        os.chmod(path, 0o600)  # also when an older file was readable by others
         self.stdout.write("\n" + text, ending="")
         self.stdout.write(self.style.SUCCESS(f"(also in {_shown(path)})"))
 
