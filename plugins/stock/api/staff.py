@@ -7,13 +7,14 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.openapi import problems
+from api.pagination import StrictPageSizeMixin
 from plugins.permissions import (
     PolicyPermission,
     PolicyQuerysetMixin,
@@ -60,35 +61,6 @@ class StaffView(NoStoreMixin):
         if warehouse is None:
             raise NotFound(f"Unknown warehouse “{code}”.")
         return warehouse
-
-
-class StrictPageSizeMixin:
-    """A ``page_size`` that is not a whole number from 1 to the maximum is a
-    400, not silently the default."""
-
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if not 1 <= size <= self.max_page_size:
-            raise ValidationError(
-                {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
-            )
-        return size
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
-        return parameters
 
 
 class StockPagination(StrictPageSizeMixin, PageNumberPagination):

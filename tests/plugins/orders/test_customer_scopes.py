@@ -212,6 +212,13 @@ def test_api_lists_only_customers_of_the_users_channels(
     assert names == ["Maria da Silva"]
 
 
+@pytest.mark.parametrize("size", ["0", "101", "null", "2.5", "-1"])
+def test_api_customer_list_refuses_a_page_size_out_of_range(online_attendant, size):
+    response = staff_client(online_attendant).get(f"{API}?page_size={size}")
+    assert response.status_code == 400
+    assert response.json()["errors"]["page_size"] == ["Um número inteiro de 1 a 100."]
+
+
 @pytest.mark.parametrize(
     ("method", "suffix"),
     [

@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from wagtail.models import ModelLogEntry
 
+from api.pagination import StrictPageSizeMixin
 from plugins.orders.api.views import NO_STORE, TAG, OrdersViewMixin
 from plugins.orders.customers import (
     anonymise_customer,
@@ -81,10 +82,9 @@ class CustomerHistoryEntrySerializer(serializers.Serializer):
     data = serializers.JSONField()
 
 
-class CustomerCursorPagination(CursorPagination):
+class CustomerCursorPagination(StrictPageSizeMixin, CursorPagination):
     page_size = 24
     max_page_size = 100
-    page_size_query_param = "page_size"
     ordering = ("name", "pk")
 
 

@@ -5,7 +5,6 @@ and marketplace intake."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -13,6 +12,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from api.openapi import problems
+from api.pagination import StrictPageSizeMixin
 from plugins.orders import intake, services
 from plugins.orders.api import payloads as p
 from plugins.orders.api import serializers as s
@@ -28,40 +28,13 @@ def _staff_detail_queryset():
     )
 
 
-class OrderCursorPagination(CursorPagination):
+class OrderCursorPagination(StrictPageSizeMixin, CursorPagination):
     page_size = 24
-    page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-placed_at"
 
     def get_ordering(self, request, queryset, view):
         return view.ordering_fields_for(request)
-
-    def get_page_size(self, request):
-        """``page_size`` from 1 to 100; anything else is a 400 (DRF would
-        quietly fall back to the default)."""
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("A whole number from 1 to %(max)d.")
-                        % {"max": self.max_page_size}
-                    ]
-                }
-            )
-        return int(raw)
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(
-                    minimum=1, maximum=self.max_page_size, default=self.page_size
-                )
-        return parameters
 
 
 class StaffOrderView(OrdersViewMixin, PolicyQuerysetMixin, generics.GenericAPIView):
