@@ -6,7 +6,9 @@ with, and, for the cached public reads, ETags and conditional requests.
 the same treatment. It derives the error responses from what the view does:
 
 * **400** when the operation takes query parameters (other than the
-  paginator's) or a request body: they are validated;
+  paginator's, unless it validates its page size:
+  :class:`api.pagination.StrictPageSizeMixin`) or a request body: they are
+  validated;
 * **401** (with ``WWW-Authenticate``) when the view authenticates and its first
   authenticator names a scheme, otherwise **403**: missing or invalid
   credentials (DRF's rule);
@@ -29,6 +31,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from api.errors import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE
+from api.pagination import StrictPageSizeMixin
 
 DESCRIPTIONS = {
     400: "Invalid input: `errors` maps each parameter or field to its messages.",
@@ -117,9 +120,13 @@ class AutoSchema(openapi.AutoSchema):
             else set()
         )
         parameters = operation.get("parameters", [])
-        if "requestBody" in operation or any(
-            p["in"] == "query" and p["name"] not in pagination_params
-            for p in parameters
+        if (
+            "requestBody" in operation
+            or any(
+                p["in"] == "query" and p["name"] not in pagination_params
+                for p in parameters
+            )
+            or (paginated and isinstance(self._get_paginator(), StrictPageSizeMixin))
         ):
             codes.add(400)
         authenticators = view.get_authenticators()
