@@ -86,6 +86,10 @@ def test_attendant_types_a_promised_date_dd_mm_yyyy(
     date_input.press("Tab")
     # then the input keeps it (the picker does not turn it into today)
     expect(date_input).to_have_value(typed)
+    # the picker stays open over the form until the attendant clicks elsewhere
+    page.locator("p.w-help-text").first.click()
+    expect(page.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
+    expect(date_input).to_have_value(typed)
     page.get_by_role("button", name="Registrar pedido").click()
     page.wait_for_url(f"{live_server.url}/admin/orders/*/")
     order = Order.objects.get()
