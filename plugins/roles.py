@@ -421,7 +421,7 @@ _USER_CACHE_ATTR = "_retaguarda_read_only_groups"
 def read_only_groups_of(user) -> frozenset[int]:
     """Ids of the read-only role groups ``user`` belongs to (cached on the
     user object, like Django's permission caches)."""
-    cached = user.__dict__.get(_USER_CACHE_ATTR)
+    cached = getattr(user, _USER_CACHE_ATTR, None)
     if cached is None:
         keys = read_only_role_keys()
         cached = frozenset(
@@ -431,7 +431,7 @@ def read_only_groups_of(user) -> frozenset[int]:
             if keys
             else ()
         )
-        user.__dict__[_USER_CACHE_ATTR] = cached
+        setattr(user, _USER_CACHE_ATTR, cached)
     return cached
 
 
