@@ -274,7 +274,10 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         actions = self._expand(actions)
         if self._model_level(user, actions):
             return queryset
-        ids = self._scope_ids(user, actions)
+        return self._in_scope(queryset, self._scope_ids(user, actions))
+
+    def _in_scope(self, queryset: QuerySet, ids) -> QuerySet:
+        """The rows of ``queryset`` reached by the scope objects ``ids``."""
         lookup = f"{self.scope_field}__in" if self.scope_field else "pk__in"
         return queryset.filter(**{lookup: ids})
 
@@ -364,15 +367,7 @@ class RelatedScopePermissionPolicy(ScopedPermissionPolicy):
         ids = self._scope_ids(user, actions)
         return bool(ids) and self._reaching(ids).filter(pk=instance.pk).exists()
 
-    def filter_queryset(self, queryset: QuerySet, user, actions) -> QuerySet:
-        if not is_active_user(user):
-            return queryset.none()
-        if user.is_superuser:
-            return queryset
-        actions = self._expand(actions)
-        if self._model_level(user, actions):
-            return queryset
-        ids = self._scope_ids(user, actions)
+    def _in_scope(self, queryset: QuerySet, ids) -> QuerySet:
         if not ids:
             return queryset.none()
         return queryset.filter(pk__in=self._reaching(ids))
