@@ -30,6 +30,21 @@ MISSING = "missing"  # no entry for this column: the cell fails and says so
 
 ANONYMOUS = "anonymous"
 SUPERUSER = "superuser"
+
+# The roles the matrices were written for. A role declared by an installed app
+# and missing here has no column: every row fails for it.
+ROLES = (
+    "content_editor",
+    "content_moderator",
+    "manager",
+    "auditor",
+    "privacy_officer",
+    "order_desk",
+    "stock_clerk",
+    "stock_manager",
+    "shelf_keeper",
+)
+IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
 KEY_PREFIX = "key:"
 
 # Which placeholder belongs to which scope model: a scoped role's "outside"

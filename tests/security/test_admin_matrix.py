@@ -14,9 +14,11 @@ import pytest
 from tests.security.matrix import (
     ANONYMOUS,
     DENIED,
+    IN_OUT,
     LOGIN,
     NOT_FOUND,
     OK,
+    ROLES,
     SUPERUSER,
     by_url,
     cells,
@@ -29,21 +31,6 @@ from tests.security.matrix import (
     stale_rows,
     unlisted_routes,
 )
-
-# The roles this matrix was written for. A role declared by an installed app
-# and missing here has no column: every row fails for it.
-ROLES = (
-    "content_editor",
-    "content_moderator",
-    "manager",
-    "auditor",
-    "privacy_officer",
-    "order_desk",
-    "stock_clerk",
-    "stock_manager",
-    "shelf_keeper",
-)
-IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
 
 
 def unseen(base: dict) -> dict:

@@ -13,8 +13,10 @@ import pytest
 from tests.security.matrix import (
     ANONYMOUS,
     API_DENIED,
+    IN_OUT,
     NOT_FOUND,
     OK,
+    ROLES,
     SUPERUSER,
     by_url,
     cells,
@@ -29,19 +31,7 @@ from tests.security.matrix import (
     unlisted_routes,
 )
 
-ROLES = (
-    "content_editor",
-    "content_moderator",
-    "manager",
-    "auditor",
-    "privacy_officer",
-    "order_desk",
-    "stock_clerk",
-    "stock_manager",
-    "shelf_keeper",
-)
 KEYS = ("key:catalog:read", "key:orders:write", "key:orders:read")
-IN_OUT = (OK, NOT_FOUND)
 
 #: nobody but the superuser's token
 NOBODY = {
