@@ -17,6 +17,7 @@ from wagtail.models import ModelLogEntry
 from api.pagination import StrictPageSizeMixin
 from plugins.orders.api.views import NO_STORE, TAG, OrdersViewMixin
 from plugins.orders.customers import (
+    EDITABLE_FIELDS,
     anonymise_customer,
     export_customer_data,
     update_customer,
@@ -48,32 +49,14 @@ class CustomerRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = [
-            "id",
-            "name",
-            "email",
-            "phone",
-            "document",
-            "accepts_marketing",
-            "accepts_data_sharing",
-            "created_at",
-            "anonymised_at",
-            "addresses",
-        ]
+        fields = ["id", *EDITABLE_FIELDS, "created_at", "anonymised_at", "addresses"]
         read_only_fields = ["id", "created_at", "anonymised_at", "addresses"]
 
 
 class CustomerRecordUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "email",
-            "phone",
-            "document",
-            "accepts_marketing",
-            "accepts_data_sharing",
-        ]
+        fields = list(EDITABLE_FIELDS)
 
 
 class CustomerHistoryEntrySerializer(serializers.Serializer):
