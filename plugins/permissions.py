@@ -46,6 +46,8 @@ from rest_framework.permissions import BasePermission
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 
+from plugins.roles import READ_ONLY_GROUPS_CACHE_ATTR
+
 IMPLIED_ACTIONS = {"view": ("view", "change")}
 _CACHE_ATTR = "_retaguarda_scope_cache"
 
@@ -62,7 +64,7 @@ def clear_permission_cache(user) -> None:
         "_perm_cache",
         "_user_perm_cache",
         "_group_perm_cache",
-        "_retaguarda_read_only_groups",
+        READ_ONLY_GROUPS_CACHE_ATTR,
     ):
         if user is not None and hasattr(user, attr):
             delattr(user, attr)

@@ -415,13 +415,13 @@ def role_group(key: str):
     return link.group if link else None
 
 
-_USER_CACHE_ATTR = "_retaguarda_read_only_groups"
+READ_ONLY_GROUPS_CACHE_ATTR = "_retaguarda_read_only_groups"
 
 
 def read_only_groups_of(user) -> frozenset[int]:
     """Ids of the read-only role groups ``user`` belongs to (cached on the
     user object, like Django's permission caches)."""
-    cached = getattr(user, _USER_CACHE_ATTR, None)
+    cached = getattr(user, READ_ONLY_GROUPS_CACHE_ATTR, None)
     if cached is None:
         keys = read_only_role_keys()
         cached = frozenset(
@@ -431,7 +431,7 @@ def read_only_groups_of(user) -> frozenset[int]:
             if keys
             else ()
         )
-        setattr(user, _USER_CACHE_ATTR, cached)
+        setattr(user, READ_ONLY_GROUPS_CACHE_ATTR, cached)
     return cached
 
 
