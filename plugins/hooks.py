@@ -115,7 +115,14 @@ API_ROUTES = Hook(
 DASHBOARD_PANELS = Hook(
     "construct_homepage_panels",
     kwargs=("request", "panels"),
-    doc="Wagtail's own hook for dashboard panels, named here for plugins.",
+    doc=(
+        "Wagtail's own hook for the admin home page's panels, named here for "
+        "plugins. A plugin's panel subclasses plugins.dashboard.DashboardPanel "
+        "(name, order, heading, a user_can_see(user) permission check, "
+        "get_context_data returning `figures` and/or extending the shared "
+        "panel template) and registers its `add_to_homepage` class method: "
+        "`hooks.register(DASHBOARD_PANELS, MyPanel.add_to_homepage)`."
+    ),
 )
 
 DEMO_DATA = Hook(
