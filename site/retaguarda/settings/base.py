@@ -290,6 +290,9 @@ RETAGUARDA_IMPORT_MAX_ROWS = env_int("RETAGUARDA_IMPORT_MAX_ROWS", 200_000)
 RETAGUARDA_IMPORT_MAX_XLSX_UNCOMPRESSED = env_int(
     "RETAGUARDA_IMPORT_MAX_XLSX_UNCOMPRESSED", 300 * 1024 * 1024
 )
+#: The largest compression ratio of a part of an XLSX (a worksheet of a
+#: genuine workbook compresses about 12:1; a ZIP bomb several hundred).
+RETAGUARDA_IMPORT_MAX_XLSX_RATIO = env_int("RETAGUARDA_IMPORT_MAX_XLSX_RATIO", 100)
 #: Files with more rows than this run as a background task with progress.
 RETAGUARDA_IMPORT_INLINE_ROWS = env_int("RETAGUARDA_IMPORT_INLINE_ROWS", 2_000)
 RETAGUARDA_PREVIEW_TOKEN_MAX_AGE = env_int("RETAGUARDA_PREVIEW_TOKEN_MAX_AGE", 3600)
