@@ -109,14 +109,16 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
     # a summary per app, not a line per object (Wagtail logs every publish)
     assert "Published:" not in output + result.stderr
     assert "Catálogo de demonstração:" in output
+    # every line in pt-BR, like the rest of the admin
+    assert "Demo " not in output and "e.g." not in output
     assert len((output + result.stderr).splitlines()) < 30
 
     # the users and the API key come last, and are written to the file too
-    users_block = output.split("Demo users")[1]
+    users_block = output.split("Usuários de demonstração")[1]
     assert "Catálogo" not in users_block
     lines = {
         line.split()[0]: line.split()[1]
-        for line in users_block.split("Demo storefront API key")[0].splitlines()
+        for line in users_block.split("Chave de API")[0].splitlines()
         if line.startswith("  ")
     }
     assert set(lines) == {
@@ -129,9 +131,10 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
     }
     key = re.search(r"rtg_\w+_[\w-]+", users_block).group(0)
     written = credentials_file.read_text()
-    assert "Demo users" in written and lines["gerente"] in written and key in written
+    assert "Usuários de demonstração" in written
+    assert lines["gerente"] in written and key in written
     assert credentials_file.stat().st_mode & 0o077 == 0  # the owner's only
-    assert output.rstrip().endswith(f"(also in {credentials_file})")
+    assert output.rstrip().endswith(f"(também em {credentials_file})")
 
     check = (
         "from django.contrib.auth import authenticate;"

@@ -202,8 +202,8 @@ def seed_demo_orders(*, stdout) -> None:
             continue
         created += 1
     stdout.write(
-        f"Demo orders: {created} over the last {DAYS} days"
-        + (f" ({refused} refused)" if refused else "")
+        f"Pedidos de demonstração: {created} nos últimos {DAYS} dias"
+        + (f" ({refused} recusados)" if refused else "")
     )
 
 

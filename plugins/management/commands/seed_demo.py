@@ -74,7 +74,7 @@ class Command(BaseCommand):
             file.write(text)
         os.chmod(path, 0o600)  # also when an older file was readable by others
         self.stdout.write("\n" + text, ending="")
-        self.stdout.write(self.style.SUCCESS(f"(also in {_shown(path)})"))
+        self.stdout.write(self.style.SUCCESS(f"(também em {_shown(path)})"))
 
     def create_users(self) -> list[tuple[str, str, str]]:
         User = get_user_model()
@@ -101,7 +101,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def credentials_text(credentials, api_key: str | None) -> str:
-        lines = ["Demo users (passwords change on every run):"]
+        lines = ["Usuários de demonstração (as senhas mudam a cada execução):"]
         lines += [
             f"  {username:<16} {password:<14} {label}"
             for username, password, label in credentials
@@ -109,10 +109,10 @@ class Command(BaseCommand):
         if api_key:
             lines += [
                 "",
-                "Demo storefront API key (all scopes; origins localhost:3000; "
-                "the same on every run on this database):",
+                "Chave de API da loja de demonstração (todos os escopos; origem "
+                "localhost:3000; a mesma a cada execução neste banco de dados):",
                 f"  {api_key}",
-                f"  e.g. curl -H 'Authorization: Api-Key {api_key}' "
+                f"  por exemplo: curl -H 'Authorization: Api-Key {api_key}' "
                 "http://127.0.0.1:8000/api/v1/catalog/products/",
             ]
         return "\n".join(lines) + "\n"

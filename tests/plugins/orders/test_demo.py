@@ -22,7 +22,7 @@ def small_demo(sellable, monkeypatch):
 
 def test_demo_orders_span_channels_statuses_and_surveys(small_demo):
     _attendant, output = small_demo
-    assert "Demo orders: 60" in output
+    assert "Pedidos de demonstração: 60 nos últimos 90 dias" in output
     assert SalesChannel.objects.count() == len(demo.CHANNELS)
     statuses = dict(
         Order.objects.values_list("status").annotate(n=Count("pk")).order_by()
