@@ -20,7 +20,8 @@ figure cards and the dashboard's stylesheet — and the same contract:
     Returns the template context: call ``super()`` and add to it. A panel
     whose figures are cards returns them as ``figures`` (a list of
     :class:`Figure`); anything else goes in the ``body`` block of a template
-    extending ``plugins/dashboard/panel.html``.
+    extending ``plugins/dashboard/panel.html`` (which can show more cards with
+    ``{% include "plugins/dashboard/figures.html" with figures=… %}``).
 
 Figures are computed in a number of queries that does not grow with the data
 (aggregates with ``Count(filter=Q(...))``, ``TruncDate`` group-bys), and each
@@ -56,10 +57,22 @@ from wagtail.admin.ui.components import Component
 
 
 @dataclass(frozen=True)
+class Detail:
+    """A secondary number under a figure (the orders and average ticket of a
+    period's sales)."""
+
+    label: str
+    value: Any
+    key: str = ""
+
+
+@dataclass(frozen=True)
 class Figure:
     """One number on a panel: its label, its value as shown (a count, or money
-    already formatted), the listing it links to and an optional hint.
-    ``alert`` highlights a figure that needs attention (late orders)."""
+    already formatted), the listing it links to, an optional hint and
+    details. ``alert`` highlights a figure that needs attention (late
+    orders); ``key`` names it in the HTML (``data-figure``) for tests and
+    styles."""
 
     label: str
     value: Any
@@ -67,6 +80,7 @@ class Figure:
     hint: str = ""
     alert: bool = False
     key: str = ""
+    details: tuple[Detail, ...] = ()
 
 
 class DashboardPanel(Component):

@@ -11,6 +11,16 @@ from django.utils import timezone
 from content.validators import normalise_document, only_digits
 
 OPEN_STATUSES = ("pending_payment", "paid", "invoiced", "ready_to_ship", "shipped")
+#: The statuses of an order that counts as a sale: paid and beyond, not
+#: cancelled nor returned (the sales figures of the dashboard).
+SALE_STATUSES = ("paid", "invoiced", "ready_to_ship", "shipped", "delivered")
+
+
+def late_q(today: datetime.date | None = None) -> Q:
+    """Open orders whose promised delivery date has passed (a ``Q``, for
+    conditional aggregates)."""
+    today = today or timezone.localdate()
+    return Q(status__in=OPEN_STATUSES, promised_delivery_date__lt=today)
 
 
 class OrderQuerySet(models.QuerySet):
@@ -20,8 +30,12 @@ class OrderQuerySet(models.QuerySet):
 
     def late(self, today: datetime.date | None = None):
         """Open orders whose promised delivery date has passed."""
-        today = today or timezone.localdate()
-        return self.open().filter(promised_delivery_date__lt=today)
+        return self.filter(late_q(today))
+
+    def sales(self):
+        """Orders that count as sales (:data:`SALE_STATUSES`): paid and
+        beyond, excluding cancelled and returned orders."""
+        return self.filter(status__in=SALE_STATUSES)
 
     def search(self, text: str):
         """By number, external id, customer name, e-mail or CPF/CNPJ (with or

@@ -1,14 +1,17 @@
 """Everything the orders plugin contributes: permission policies, the order
-desk's admin screens and bulk actions, log actions, webhook events and API
-routes."""
+desk's admin screens and bulk actions, the dashboard panels, log actions,
+webhook events and API routes."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU
-from plugins.orders import demo  # noqa: F401  (registers the demo data hook)
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
+from plugins.orders import (
+    dashboard,
+    demo,  # noqa: F401  (registers the demo data hook)
+)
 from plugins.orders.bulk_actions import ExportOrdersBulkAction, PrepareOrdersBulkAction
 from plugins.orders.importing import IMPORT_LOG_ACTION
 from plugins.orders.models import Customer, Order, SalesChannel
@@ -33,6 +36,8 @@ hooks.register("register_admin_viewset", SalesChannelViewSet)
 hooks.register(BACKOFFICE_MENU, survey_menu_item)
 hooks.register("register_bulk_action", PrepareOrdersBulkAction)
 hooks.register("register_bulk_action", ExportOrdersBulkAction)
+hooks.register(DASHBOARD_PANELS, dashboard.SalesPanel.add_to_homepage)
+hooks.register(DASHBOARD_PANELS, dashboard.OrderDeskPanel.add_to_homepage)
 
 
 @hooks.register("register_log_actions")

@@ -49,16 +49,30 @@ class OrderFilterSet(WagtailFilterSet):
         widget=BooleanRadioSelect,
         help_text=_("Open orders whose promised delivery date has passed."),
     )
+    sale = django_filters.BooleanFilter(
+        label=_("Counts as a sale"),
+        method="filter_sale",
+        widget=BooleanRadioSelect,
+        help_text=_("Paid and beyond, neither cancelled nor returned."),
+    )
 
     class Meta:
         model = Order
-        fields = ["status", "channel", "placed_at", "payment_method", "late"]
+        fields = ["status", "channel", "placed_at", "payment_method", "late", "sale"]
 
     def filter_late(self, queryset, name, value):
         if value is None:
             return queryset
         late = Order.objects.late().values("pk")
         return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
+
+    def filter_sale(self, queryset, name, value):
+        if value is None:
+            return queryset
+        sales = Order.objects.sales().values("pk")
+        return (
+            queryset.filter(pk__in=sales) if value else queryset.exclude(pk__in=sales)
+        )
 
 
 def filtered_orders(request):
