@@ -8,6 +8,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
 from content import (
+    dashboard,
     demo,  # noqa: F401  (registers the demo data hook)
     tasks,
     views,
@@ -22,8 +23,10 @@ from content.importing.pipeline import IMPORT_LOG_ACTION
 from content.models import Product
 from content.viewsets import CatalogViewSetGroup
 from plugins.audit import describe_changes
+from plugins.hooks import DASHBOARD_PANELS
 
 register_snippet(CatalogViewSetGroup)
+hooks.register(DASHBOARD_PANELS, dashboard.construct_homepage_panels)
 
 for action in (PublishBulkAction, UnpublishBulkAction, SetCategoryBulkAction):
     hooks.register("register_bulk_action", action)
