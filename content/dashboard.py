@@ -48,9 +48,9 @@ WAGTAIL_CONTENT_PANELS = frozenset(
     }
 )
 STATUSES = (
-    (ProductStatus.DRAFT, _("Draft")),
-    (ProductStatus.CHANGES, _("Unpublished changes")),
-    (ProductStatus.SCHEDULED, _("Scheduled")),
+    (ProductStatus.DRAFT, _("Drafts")),
+    (ProductStatus.CHANGES, _("With unpublished changes")),
+    (ProductStatus.SCHEDULED, _("Scheduled to publish")),
     (ProductStatus.IN_MODERATION, _("In moderation")),
 )
 

@@ -194,7 +194,7 @@ class OrderDeskPanel(DashboardPanel):
         ]
         figures.append(
             Figure(
-                _("Late"),
+                _("Late orders"),
                 counts["late"],
                 url=orders_url(late="true"),
                 hint=_("Promised delivery date passed"),
