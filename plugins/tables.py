@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 
 #: How listings show moments and days, in every admin language.
 DATETIME_DISPLAY = "d/m/Y H:i"
@@ -39,3 +39,19 @@ class AbsoluteUpdatedAtColumn(AbsoluteDateColumn):
             sort_key=kwargs.pop("sort_key", "_updated_at"),
             **kwargs,
         )
+
+
+class LinkColumn(Column):
+    """A cell whose value links to ``get_url(instance)`` when that returns a
+    URL (e.g. only where the user may open the target), plain text otherwise."""
+
+    cell_template_name = "plugins/tables/link_cell.html"
+
+    def __init__(self, name, *, get_url, **kwargs):
+        super().__init__(name, **kwargs)
+        self.get_url = get_url
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["link_url"] = self.get_url(instance)
+        return context

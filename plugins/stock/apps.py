@@ -52,6 +52,7 @@ class StockConfig(PluginConfig):
                 "stock.change_warehouse",
                 "stock.operate_warehouse",
                 "stock.change_stocklevel",
+                "stock.view_expected_quantity",
                 "stock.add_channelwarehouse",
                 "stock.change_channelwarehouse",
                 "stock.delete_channelwarehouse",

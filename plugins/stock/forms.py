@@ -4,18 +4,32 @@ hand it to the services."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from plugins.stock.models import StockImportJob, Warehouse
 from plugins.stock.permissions import operable_warehouses
+from plugins.widgets import AutocompleteInput
+
+
+def sku_input(warehouse_field: str | None = "warehouse") -> AutocompleteInput:
+    """The SKU input: suggests SKUs by SKU or product name as the clerk types,
+    with their units in the warehouse chosen in ``warehouse_field``."""
+    return AutocompleteInput(
+        attrs={"placeholder": _("Type the SKU or the product name")},
+        source_url=reverse_lazy("stock_sku_search"),
+        params={"warehouse": f"id_{warehouse_field}"} if warehouse_field else {},
+    )
 
 
 class SkuField(forms.CharField):
-    """A SKU of the catalog; cleans to its Variant."""
+    """A SKU of the catalog; cleans to its Variant. Typed in full or picked
+    from the suggestions (``sku_input``)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, warehouse_field: str | None = "warehouse", **kwargs):
         kwargs.setdefault("label", _("SKU"))
         kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("widget", sku_input(warehouse_field))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -109,7 +123,7 @@ class TransferForm(OperateFormMixin, forms.Form):
 
 
 class TransferLineForm(forms.Form):
-    sku = SkuField(required=False)
+    sku = SkuField(required=False, warehouse_field="source")
     quantity = forms.IntegerField(label=_("Units"), min_value=1, required=False)
 
     def clean(self):

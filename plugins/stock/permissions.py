@@ -21,6 +21,7 @@ class StockPerm(StrEnum):
     OPERATE = "stock.operate_warehouse"
     CHANGE_WAREHOUSE = "stock.change_warehouse"
     CHANGE_LEVEL = "stock.change_stocklevel"
+    VIEW_EXPECTED = "stock.view_expected_quantity"
 
 
 #: Actions on rows that belong to a warehouse, and the permission each needs
@@ -89,3 +90,17 @@ def user_can_move_stock(user) -> bool:
 
 def user_can_manage_reorder_points(user) -> bool:
     return is_active_user(user) and user.has_perm(StockPerm.CHANGE_LEVEL)
+
+
+def user_can_see_expected_quantities(user) -> bool:
+    """Whether ``user`` sees the units a count expects and its differences.
+    Without it counts are blind: the clerk counts what is on the shelf."""
+    return is_active_user(user) and user.has_perm(StockPerm.VIEW_EXPECTED)
+
+
+def user_can_see_stock_value(user) -> bool:
+    """Whether ``user`` sees stock valued at cost (the cost-price rule of the
+    catalog: ``content.view_cost_price``)."""
+    from content.costs import user_can_see_cost_prices
+
+    return user_can_see_cost_prices(user)

@@ -27,7 +27,7 @@ from plugins.stock.models import (
     Warehouse,
 )
 from plugins.stock.permissions import user_can_move_stock, user_can_see_stock
-from plugins.stock.views import counts, levels, movements, transfers
+from plugins.stock.views import counts, levels, movements, transfers, warehouses
 from plugins.viewsets import ScopedModelViewSet
 
 STOCK_MENU = "register_stock_menu_item"
@@ -203,6 +203,7 @@ class CountViewSet(ModelViewSet):
             path("new/", counts.CountOpenView.as_view(), name="add"),
             path("<int:pk>/", counts.CountDetailView.as_view(), name="detail"),
             path("<int:pk>/review/", counts.CountReviewView.as_view(), name="review"),
+            path("<int:pk>/sheet/", counts.CountSheetView.as_view(), name="sheet"),
             path("<int:pk>/post/", counts.CountPostView.as_view(), name="post"),
             path("<int:pk>/cancel/", counts.CountCancelView.as_view(), name="cancel"),
         ]
@@ -218,6 +219,7 @@ class WarehouseViewSet(ScopedModelViewSet):
     menu_order = 80
     menu_hook = STOCK_MENU
     copy_view_enabled = False
+    index_view_class = warehouses.WarehouseIndexView
     list_display = ["code", "name", "priority", "active", "allow_backorders"]
     list_filter = ["active"]
     list_export = ["code", "name", "address", "priority", "active", "allow_backorders"]

@@ -39,7 +39,7 @@ register_permission_policy(
 )
 
 from plugins.stock import viewsets  # noqa: E402  (after the policies)
-from plugins.stock.views import imports, operations  # noqa: E402
+from plugins.stock.views import imports, kardex, operations, search  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, viewsets.StockMenu().get_menu_item)
 for _viewset in (
@@ -77,6 +77,14 @@ def register_stock_urls():
         path("stock/receive/", operations.ReceiveView.as_view(), name="stock_receive"),
         path("stock/adjust/", operations.AdjustView.as_view(), name="stock_adjust"),
         path("stock/import/", include((import_urls, "stock_import"))),
+        path(
+            "stock/sku/<int:variant_id>/",
+            kardex.KardexView.as_view(),
+            name="stock_kardex",
+        ),
+        path(
+            "stock/sku-search/", search.SkuSearchView.as_view(), name="stock_sku_search"
+        ),
     ]
 
 

@@ -212,7 +212,7 @@ def _stock(world, superuser):
         dry_run_report={"error_count": 0, "valid_rows": 1},
     )
     link = ChannelWarehouse.objects.create(channel_code="loja", warehouse=sp)
-    world.inside.update(hold=hold.token, sjob=job.pk, cw=link.pk)
+    world.inside.update(hold=hold.token, sjob=job.pk, cw=link.pk, variant=can.pk)
     return {"stock.Warehouse": sp}
 
 

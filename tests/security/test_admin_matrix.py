@@ -253,6 +253,7 @@ MATRIX = {
     "/admin/stock/counts/new/": get(STOCK_ACT),
     "/admin/stock/counts/{count}/": get(STOCK_READ_OBJECT),
     "/admin/stock/counts/{count}/review/": get(STOCK_ACT_OBJECT),
+    "/admin/stock/counts/{count}/sheet/": get(STOCK_READ_OBJECT),
     "/admin/stock/counts/{count}/post/": post(STOCK_ACT_OBJECT),
     "/admin/stock/counts/{count}/cancel/": post(STOCK_ACT_OBJECT),
     "/admin/stock/warehouses/": get(STOCK_READ),
@@ -271,6 +272,12 @@ MATRIX = {
     "/admin/stock/receive/": get(STOCK_ACT),
     "/admin/stock/adjust/": get(STOCK_ACT),
     "/admin/stock/import/": get(STOCK_ACT),
+    # a SKU's kardex: catalog SKUs are not scoped, their movements are (a
+    # clerk sees those of their warehouses; another warehouse is 404)
+    "/admin/stock/sku/{variant}/": get(STOCK_READ),
+    "/admin/stock/sku/{variant}/?warehouse={wh}": get(STOCK_READ_OBJECT),
+    "/admin/stock/sku-search/?q=CAN": get(STOCK_READ),
+    "/admin/stock/sku-search/?q=CAN&warehouse={wh}": get(STOCK_READ_OBJECT),
     # an import job is its creator's (here the superuser's)
     "/admin/stock/import/{sjob}/": get(OTHERS_STOCK_JOB),
     "/admin/stock/import/{sjob}/status/": get(OTHERS_STOCK_JOB),

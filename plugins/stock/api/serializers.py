@@ -255,12 +255,33 @@ class CountRequestSerializer(serializers.Serializer):
     note = text_field(300)
 
 
+#: What a blind count hides from users who may not see expected quantities.
+BLIND_COUNT_FIELDS = ("expected", "posted_difference")
+
+
 class CountLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sku = serializers.CharField()
-    expected = serializers.IntegerField()
+    expected = serializers.IntegerField(
+        required=False,
+        help_text=(
+            "Units on hand when the count was opened. Only for users who may "
+            "see expected quantities (counts are blind for the others)."
+        ),
+    )
     counted = serializers.IntegerField(allow_null=True)
-    posted_difference = serializers.IntegerField(allow_null=True)
+    posted_difference = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="Only for users who may see expected quantities.",
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_expected"):
+            for name in BLIND_COUNT_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 class CountSerializer(serializers.Serializer):

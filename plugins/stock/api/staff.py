@@ -32,7 +32,11 @@ from plugins.stock.models import (
     TransferLine,
     Warehouse,
 )
-from plugins.stock.permissions import user_can_see_stock, visible_warehouses
+from plugins.stock.permissions import (
+    user_can_see_expected_quantities,
+    user_can_see_stock,
+    visible_warehouses,
+)
 
 TAG = "stock"
 
@@ -322,7 +326,10 @@ class CountMixin(StaffView):
             )
             .get(pk=count.pk)
         )
-        return Response(s.CountDetailSerializer(count).data, status=status)
+        context = {"show_expected": user_can_see_expected_quantities(self.request.user)}
+        return Response(
+            s.CountDetailSerializer(count, context=context).data, status=status
+        )
 
 
 @extend_schema(tags=[TAG])

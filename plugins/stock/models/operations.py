@@ -171,6 +171,14 @@ class InventoryCount(models.Model):
         verbose_name = _("inventory count")
         verbose_name_plural = _("inventory counts")
         ordering = ["-opened_at", "-pk"]
+        permissions = [
+            # Blind counts: whoever counts without it never sees the units
+            # the system expects (nor the differences, which reveal them).
+            (
+                "view_expected_quantity",
+                _("Can see the expected quantities and differences of counts"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -141,7 +141,11 @@ def record_counts(
 def differences(count: InventoryCount) -> list[dict]:
     """For the review: each counted line with the units on hand now and the
     difference that posting would record."""
-    lines = list(count.lines.filter(counted__isnull=False).order_by("sku"))
+    lines = list(
+        count.lines.filter(counted__isnull=False)
+        .select_related("variant__product")
+        .order_by("sku")
+    )
     on_hand = dict(
         StockLevel.objects.filter(
             warehouse_id=count.warehouse_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from plugins.stock.models import InventoryCount
 from plugins.stock.permissions import (
     user_can_move_stock,
     user_can_operate,
+    user_can_see_expected_quantities,
     user_can_see_stock,
     visible_warehouses,
 )
@@ -141,6 +142,20 @@ class CountMixin(StockPermissionMixin, BreadcrumbsMixin):
             self.request.user, self.count.warehouse
         )
 
+    def lines(self):
+        return self.count.lines.select_related("variant__product")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            count=self.count,
+            # Blind counts: without the permission the expected units (and the
+            # differences, which reveal them) are never sent to the browser.
+            show_expected=user_can_see_expected_quantities(self.request.user),
+            sheet_url=reverse("stock_counts:sheet", args=[self.count.pk]),
+        )
+        return context
+
     def require_work(self):
         if self.count.status != InventoryCount.Status.OPEN:
             messages.error(self.request, _("This count is closed."))
@@ -164,17 +179,15 @@ class CountDetailView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
         return f"{self.count.warehouse.code} · {scope}"
 
     def entry_form(self, data=None):
-        return LinesForm(
-            data, lines=list(self.count.lines.all()), initial_attr="counted"
-        )
+        return LinesForm(data, lines=list(self.lines()), initial_attr="counted")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(count=self.count, can_work=self.can_work())
+        context.update(can_work=self.can_work())
         if context["can_work"]:
             context.setdefault("form", self.entry_form())
         else:
-            context["lines"] = self.count.lines.all()
+            context["lines"] = self.lines()
         return context
 
     def post(self, request, *args, **kwargs):
@@ -214,12 +227,29 @@ class CountReviewView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         rows = services.differences(self.count)
         context.update(
-            count=self.count,
             rows=rows,
             changed=[row for row in rows if row["difference"]],
             uncounted=self.count.lines.filter(counted__isnull=True).count(),
         )
         return context
+
+
+class CountSheetView(CountMixin, View):
+    """The printable count sheet (PDF) of a count the user may see."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        from plugins.stock.documents import count_sheet_pdf
+
+        pdf = count_sheet_pdf(
+            self.count, show_expected=user_can_see_expected_quantities(request.user)
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="inventario-{self.count.number}.pdf"'
+        )
+        return response
 
 
 class CountPostView(CountMixin, View):
@@ -233,10 +263,12 @@ class CountPostView(CountMixin, View):
         except RetaguardaError as error:
             messages.error(request, error.message)
             return redirect("stock_counts:detail", self.count.pk)
+        if user_can_see_expected_quantities(request.user):
+            message = _("Count %(number)s posted: %(changes)d adjustments.")
+        else:
+            message = _("Count %(number)s posted.")
         messages.success(
-            request,
-            _("Count %(number)s posted: %(changes)d adjustments.")
-            % {"number": self.count.number, "changes": len(movements)},
+            request, message % {"number": self.count.number, "changes": len(movements)}
         )
         return redirect("stock_counts:detail", self.count.pk)
 

@@ -27,6 +27,8 @@ from plugins.stock.permissions import (
     visible_warehouses,
 )
 from plugins.stock.views import StockFormView, form_error
+from plugins.stock.views.kardex import kardex_url
+from plugins.tables import LinkColumn
 from plugins.viewsets import ScopedIndexView
 
 
@@ -43,6 +45,9 @@ def _categories(request):
 
 
 class LevelFilterSet(WagtailFilterSet):
+    sku = django_filters.CharFilter(
+        label=gettext_lazy("SKU"), field_name="variant__sku", lookup_expr="iexact"
+    )
     warehouse = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Warehouse"), queryset=_warehouses
     )
@@ -62,7 +67,13 @@ class LevelFilterSet(WagtailFilterSet):
 
     class Meta:
         model = StockLevel
-        fields = ["warehouse", "category", "below_reorder_point", "out_of_stock"]
+        fields = [
+            "sku",
+            "warehouse",
+            "category",
+            "below_reorder_point",
+            "out_of_stock",
+        ]
 
     def filter_category(self, queryset, name, value):
         return queryset.in_category(value) if value else queryset
@@ -142,7 +153,7 @@ class LevelIndexView(ScopedIndexView):
                 label=_("SKU"),
                 accessor="variant.sku",
                 sort_key="variant__sku",
-                get_url=self.reorder_url,
+                get_url=lambda level: kardex_url(level.variant_id, level.warehouse_id),
             ),
             Column("product", label=_("Product"), accessor="variant.product.name"),
             Column(
@@ -155,7 +166,12 @@ class LevelIndexView(ScopedIndexView):
             Column("reserved", label=_("Reserved"), sort_key="reserved"),
             Column("available", label=_("Available")),
             Column("in_transit", label=_("In transit"), sort_key="in_transit"),
-            Column("reorder_point", label=_("Reorder point"), sort_key="reorder_point"),
+            LinkColumn(
+                "reorder_point",
+                label=_("Reorder point"),
+                sort_key="reorder_point",
+                get_url=self.reorder_url,
+            ),
             LevelStatusColumn(),
         ]
 
@@ -178,9 +194,8 @@ class LevelIndexView(ScopedIndexView):
             )
         buttons.append(
             ListingButton(
-                _("Movements"),
-                url=reverse(self.movements_url_name)
-                + f"?warehouse={instance.warehouse_id}&q={instance.variant.sku}",
+                _("Kardex"),
+                url=kardex_url(instance.variant_id, instance.warehouse_id),
                 icon_name="history",
                 priority=20,
             )

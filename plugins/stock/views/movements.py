@@ -13,7 +13,8 @@ from wagtail.admin.ui.tables import Column
 
 from plugins.stock.models import MovementKind, StockMovement
 from plugins.stock.permissions import visible_warehouses
-from plugins.tables import AbsoluteDateColumn
+from plugins.stock.views.kardex import kardex_url
+from plugins.tables import AbsoluteDateColumn, LinkColumn
 from plugins.viewsets import ScopedIndexView
 
 
@@ -101,7 +102,14 @@ class MovementIndexView(ScopedIndexView):
                 accessor="created_at",
             ),
             Column("warehouse", label=_("Warehouse"), accessor="warehouse.code"),
-            Column("sku", label=_("SKU"), sort_key="sku"),
+            LinkColumn(
+                "sku",
+                label=_("SKU"),
+                sort_key="sku",
+                get_url=lambda m: (
+                    kardex_url(m.variant_id, m.warehouse_id) if m.variant_id else None
+                ),
+            ),
             Column("kind", label=_("Kind"), accessor="get_kind_display"),
             SignedColumn("quantity", label=_("Units"), sort_key="quantity"),
             Column("on_hand_after", label=_("On hand after")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,7 +44,10 @@ class MovementFormView(StockFormView):
                 "after": movement.on_hand_after,
             },
         )
-        return redirect("stock_levels:index")
+        return redirect(self.get_success_url(movement))
+
+    def get_success_url(self, movement) -> str:
+        return reverse("stock_levels:index")
 
 
 class ReceiveView(MovementFormView):
@@ -50,6 +55,10 @@ class ReceiveView(MovementFormView):
     page_title = gettext_lazy("Receive stock")
     header_icon = "download"
     submit_label = gettext_lazy("Receive")
+
+    def get_success_url(self, movement) -> str:
+        # The levels of the SKU just received: the clerk sees where it stands.
+        return f"{reverse('stock_levels:index')}?{urlencode({'sku': movement.sku})}"
 
     def post_movement(self, data):
         return services.receive_stock(

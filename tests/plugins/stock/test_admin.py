@@ -166,7 +166,11 @@ def test_transfers_of_other_warehouses_are_404(stocked, client, rj, clerk_sp):
     assert transfer.number not in html(client.get("/admin/stock/transfers/"))
 
 
-def test_count_a_category_review_and_post(stocked, clerk_client, sp, camisetas):
+def test_count_a_category_review_and_post(
+    stocked, clerk_client, sp, camisetas, stock_manager
+):
+    from django.test import Client
+
     from content.models import Product
 
     Product.objects.filter(slug="camiseta-basica").update(primary_category=camisetas)
@@ -182,8 +186,13 @@ def test_count_a_category_review_and_post(stocked, clerk_client, sp, camisetas):
         {f"line-{lines['CAM-P'].pk}": 3, f"line-{lines['CAM-M'].pk}": "", "review": ""},
     )
     assert response.status_code == 302 and response.url.endswith("/review/")
+    # the clerk's count is blind: the review shows what was counted only
     review = html(clerk_client.get(detail + "review/"))
-    assert 'data-difference="-2"' in review
+    assert 'data-counted="3"' in review and "data-difference" not in review
+    # the stock manager's review shows the differences
+    manager = Client()
+    manager.force_login(stock_manager)
+    assert 'data-difference="-2"' in html(manager.get(detail + "review/"))
     assert clerk_client.post(detail + "post/").status_code == 302
     assert level("CAM-P", sp).on_hand == 3
     assert level("CAM-M", sp).on_hand == 2  # not counted: left alone
@@ -210,5 +219,5 @@ def test_menu_and_dashboard_panel(stocked, clerk_client, sp, clerk_sp):
 
     set_reorder_point(level("CAM-M", sp), reorder_point=5, user=None)
     page = html(clerk_client.get("/admin/"))
-    assert 'id="low-stock-panel"' in page and "CAM-M" in page
+    assert 'id="low-stock-section"' in page and "CAM-M" in page
     assert reverse("stock_levels:index") in page
