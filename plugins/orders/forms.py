@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.formsets import BaseFormSetMixin
 from wagtail.admin.widgets import AdminDateInput
 
 from content.forms import CleanTextAdminForm
@@ -17,6 +18,7 @@ from content.validators import normalise_document, validate_identifier_text
 from plugins.money import MoneyField
 from plugins.orders.models import UF_CHOICES, PaymentMethod, validate_document
 from plugins.orders.permissions import order_policy
+from plugins.orders.services.validation import MAX_LINES, MAX_QUANTITY
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
@@ -124,23 +126,50 @@ class AddressForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    sku = forms.CharField(label=_("SKU"), max_length=60)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    """One line of a new order. The SKU input is also the product search
+    (``rg-lookup``): the attendant types part of a name or SKU and picks."""
+
+    sku = forms.CharField(
+        label=_("Product (name or SKU)"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "data-rg-lookup-target": "input",
+                "data-action": (
+                    "input->rg-lookup#search keydown->rg-lookup#navigate "
+                    "focusout->rg-lookup#close"
+                ),
+            }
+        ),
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "order-line__quantity"}),
+    )
     unit_price = MoneyField(
         label=_("Unit price (R$)"),
         required=False,
-        help_text=_("Only for channels that sell at their own prices."),
+        help_text=_("Empty: the catalog's price."),
         **MONEY,
     )
     discount = MoneyField(
         label=_("Line discount (R$)"),
         required=False,
-        help_text=_("Only for channels that sell at their own prices."),
         **MONEY,
     )
 
 
-class BaseLineFormSet(forms.BaseFormSet):
+class BaseLineFormSet(BaseFormSetMixin, forms.BaseFormSet):
+    """The lines, added and removed in the browser by Wagtail's ``w-formset``
+    controller (rows removed there are sent with ``DELETE``)."""
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -152,7 +181,12 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=1, can_delete=True, max_num=200
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
 )
 
 

@@ -78,3 +78,11 @@ CUSTOMER_ANONYMISED = Hook(
     "to look for (name, e-mail, phone, CPF/CNPJ, addresses, as they were); "
     "``plugins.orders.customers.redact`` replaces them in text or JSON.",
 )
+AVAILABLE_UNITS = Hook(
+    "order_desk_available_units",
+    kwargs=("skus",),
+    doc="Units of each SKU available to sell now, for the order desk's product "
+    "search in “Novo pedido”. Return a dict ``{sku: units}`` (summed over the "
+    "warehouses an order may reserve from; ``None``: the SKU's stock is not "
+    "tracked), in a number of queries that does not grow with ``skus``.",
+)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from content.forms import with_clean_text
@@ -29,9 +29,13 @@ from plugins.orders.views.detail import (
 )
 from plugins.orders.views.imports import OrderImportConfirmView, OrderImportView
 from plugins.orders.views.listing import OrderFilterSet, OrderIndexView
-from plugins.orders.views.new_order import NewOrderView
+from plugins.orders.views.new_order import (
+    CustomerSearchView,
+    NewOrderView,
+    ProductSearchView,
+)
 from plugins.orders.views.survey import SurveyReportView, user_may_see_surveys
-from plugins.tables import AbsoluteDateColumn
+from plugins.tables import AbsoluteDateColumn, BooleanColumn
 from plugins.viewsets import ScopedModelViewSet
 
 #: Generic views a viewset below does not offer (their URL names are unset).
@@ -76,7 +80,13 @@ class OrderViewSet(ModelViewSet):
         )
 
     def get_add_view_kwargs(self, **kwargs):
-        return kwargs
+        # Not the generic create view's (panel, form_class ...): NewOrderView
+        # has forms of its own.
+        return {
+            "product_search_url_name": self.get_url_name("add_products"),
+            "customer_search_url_name": self.get_url_name("add_customers"),
+            **kwargs,
+        }
 
     @property
     def detail_view(self):
@@ -92,6 +102,8 @@ class OrderViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("new/", self.add_view, name="add"),
+            path("new/products/", view(ProductSearchView), name="add_products"),
+            path("new/customers/", view(CustomerSearchView), name="add_customers"),
             path("import/", view(OrderImportView), name="import"),
             path(
                 "import/confirm/", view(OrderImportConfirmView), name="import_confirm"
@@ -272,7 +284,7 @@ class SalesChannelViewSet(ScopedModelViewSet):
         Column("kind", label=_("kind"), accessor="get_kind_display"),
         "marketplace",
         BooleanColumn("accepts_custom_prices", label=_("Own prices")),
-        BooleanColumn("active", label=_("Active")),
+        BooleanColumn.for_field(SalesChannel, "active"),
     ]
     list_filter = ["kind", "active"]
     search_fields = ["name", "code", "marketplace"]

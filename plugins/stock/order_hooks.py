@@ -27,3 +27,14 @@ def ship_order_stock(*, order, user):
 @hooks.register(order_hooks.ORDER_RETURNED)
 def return_order_stock(*, order, user):
     services.return_order_stock(order, user=user)
+
+
+@hooks.register(order_hooks.AVAILABLE_UNITS)
+def available_units(*, skus):
+    """What “Novo pedido” shows next to each product found (one query)."""
+    from plugins.stock import availability
+
+    return {
+        sku: item.available if item.tracked else None
+        for sku, item in availability.compute(skus).items()
+    }

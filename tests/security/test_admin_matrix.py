@@ -71,6 +71,8 @@ OTHERS_STOCK_JOB = {**NOBODY, "stock_clerk": NOT_FOUND, "stock_manager": NOT_FOU
 CUSTOMER_OBJECT = unseen({**ORDERS_READ_OBJECT, "privacy_officer": OK})
 #: a workflow task state that does not exist
 NO_TASK = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, NOT_FOUND), SUPERUSER: NOT_FOUND}
+#: an object that is its creator's (the superuser's) alone
+SOMEONE_ELSES = {**NO_TASK, SUPERUSER: OK}
 #: chooser modals: every screen that picks a product (orders, stock) uses them
 CHOOSER = STAFF
 #: the test plugin's shelves: the keeper on the shelves granted to them
@@ -206,6 +208,9 @@ MATRIX = {
     "/admin/orders/": get(ORDERS_READ),
     "/admin/orders/results/": get(ORDERS_READ),
     "/admin/orders/new/": get(ORDERS_ACT),
+    # “Novo pedido”'s product search and customer lookup (JSON)
+    "/admin/orders/new/products/": get(ORDERS_ACT),
+    "/admin/orders/new/customers/": get(ORDERS_ACT),
     "/admin/orders/import/": get(ORDERS_ACT),
     "/admin/orders/import/confirm/": post(ORDERS_ACT),
     "/admin/orders/survey/": get(ORDERS_READ),
@@ -303,6 +308,14 @@ MATRIX = {
     "/admin/shelf-items/history/{item}/": get(SHELF_OBJECT),
     "/admin/shelf-items/history-results/{item}/": get(SHELF_OBJECT),
     "/admin/shelf-items/usage/{item}/": get(SHELF_OBJECT),
+    # the import framework: the importer's permission (the test plugin's
+    # shelves importer: shelves.add_shelf, the manager's); a job is its
+    # creator's (here the superuser's) and does not exist for anyone else
+    "/admin/imports/{importer}/": get(NOBODY, manager=OK),
+    "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
+    "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
+    "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),
+    "/admin/imports/job/{ijob}/confirm/": post(SOMEONE_ELSES, {"skip_invalid": "on"}),
 }
 
 
