@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from plugins.permissions import scoped_models
+from plugins.roles import permission_label
 from plugins.services import grantable_permissions
 
 
@@ -53,9 +55,7 @@ class GrantForm(forms.Form):
         self.fields["object"].queryset = model._default_manager.all()
         self.fields["object"].label = capfirst(model._meta.verbose_name)
         self.fields["permission"].queryset = grantable_permissions(model)
-        self.fields["permission"].label_from_instance = lambda p: (
-            f"{p.name} ({p.codename})"
-        )
+        self.fields["permission"].label_from_instance = permission_label
         user_model = get_user_model()
         self.fields["user"].queryset = user_model.objects.filter(
             is_active=True
@@ -132,3 +132,14 @@ class ReadOnlyRolePanel:
             "plugins/groups/read_only_panel.html",
             {"errors": self.errors, "read_only": read_only},
         )
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's login form with a translated label on the password field
+    (Wagtail's has none, and Django then prints the field's name, "Password")."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"placeholder": _("Enter password")}),
+        strip=False,
+    )

@@ -113,6 +113,38 @@ def is_read_permission(name: str) -> bool:
     return codename.startswith("view_") and name not in sensitive_view_permissions()
 
 
+#: Labels of Django's default permissions. Django names them in English
+#: when it creates them ("Can view sales channel"); they are shown from these.
+DEFAULT_PERMISSION_LABELS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """A permission's name in the active language, wherever permissions are
+    listed (the group editor, the object-permission screens, the audit log).
+
+    ``Permission.name`` is stored once, in English, when ``migrate`` creates
+    the permission. A default permission is named from its action and the
+    model's verbose name; any other (``Meta.permissions``, names marked for
+    translation) through the catalogues.
+    """
+    from django.contrib.auth import get_permission_codename
+    from django.utils.translation import gettext
+
+    model = permission.content_type.model_class()
+    if model is not None:
+        opts = model._meta
+        for action in opts.default_permissions:
+            label = DEFAULT_PERMISSION_LABELS.get(action)
+            if label and permission.codename == get_permission_codename(action, opts):
+                return label % {"model": opts.verbose_name}
+    return gettext(permission.name)
+
+
 class ReadOnlyRoleError(RetaguardaError):
     """A write permission was about to be given to a read-only role's group."""
 

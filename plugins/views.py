@@ -26,11 +26,21 @@ from plugins.exceptions import RetaguardaError
 from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.forms import GrantFilterForm, GrantForm, model_from_label
 from plugins.permissions import PermissionRequiredMixin, scoped_models
+from plugins.roles import permission_label
 from plugins.services import (
     MANAGE_OBJECT_PERMISSIONS,
     grant_object_permission,
     revoke_object_permission,
 )
+
+
+class ScreenBreadcrumbsMixin:
+    """Breadcrumbs of an admin screen of its own (not a viewset's): the
+    dashboard, then the screen's title. Wagtail's default is the dashboard
+    alone, and the slim header then shows only "Página inicial"."""
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class ManageObjectPermissionsMixin(PermissionRequiredMixin):
@@ -92,7 +102,10 @@ def _grant_rows(model_label: str = "", query: str = ""):
 
 
 class ObjectPermissionIndexView(
-    ManageObjectPermissionsMixin, WagtailAdminTemplateMixin, TemplateView
+    ManageObjectPermissionsMixin,
+    ScreenBreadcrumbsMixin,
+    WagtailAdminTemplateMixin,
+    TemplateView,
 ):
     template_name = "plugins/object_permissions/index.html"
     page_title = gettext_lazy("Object permissions")
@@ -170,7 +183,7 @@ class GrantObjectPermissionView(
                 _("%(holder)s may now “%(perm)s” on %(object)s.")
                 % {
                     "holder": holder_name,
-                    "perm": form.cleaned_data["permission"].name,
+                    "perm": permission_label(form.cleaned_data["permission"]),
                     "object": obj,
                 },
             )
@@ -208,7 +221,11 @@ class RevokeObjectPermissionView(ManageObjectPermissionsMixin, View):
         messages.success(
             request,
             _("Revoked “%(perm)s” on %(object)s from %(holder)s.")
-            % {"perm": grant.permission.name, "object": obj, "holder": holder_name},
+            % {
+                "perm": permission_label(grant.permission),
+                "object": obj,
+                "holder": holder_name,
+            },
         )
         return redirect("retaguarda_object_permissions:index")
 

@@ -241,6 +241,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+#: The admin's login form: Wagtail's, with its password field labelled in pt-BR.
+WAGTAILADMIN_USER_LOGIN_FORM = "plugins.forms.LoginForm"
 
 #: Reverse proxies (load balancers) in front of the app servers, each
 #: appending to X-Forwarded-For. 0: clients connect directly and the header is
