@@ -26,6 +26,7 @@ from content.preview import issue_preview_token, max_age
 from content.resources import COLUMNS, CatalogResource, export_queryset, parse_decimal
 from content.viewsets import ProductFilterSet
 from plugins.permissions import PermissionRequiredMixin
+from plugins.views import ScreenBreadcrumbsMixin
 
 NUMERIC_COLUMNS = {
     "price",
@@ -84,7 +85,9 @@ def _rows_hint(data: bytes, name: str) -> int:
     return data.count(b"\n")
 
 
-class ImportStartView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class ImportStartView(
+    PermissionRequiredMixin, ScreenBreadcrumbsMixin, WagtailAdminTemplateMixin, FormView
+):
     permission = "content.import_product"
     template_name = "content/import/start.html"
     page_title = gettext_lazy("Import products")
@@ -128,7 +131,12 @@ def _job_for(request, pk) -> ImportJob:
     return job
 
 
-class ImportJobView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class ImportJobView(
+    PermissionRequiredMixin,
+    ScreenBreadcrumbsMixin,
+    WagtailAdminTemplateMixin,
+    TemplateView,
+):
     permission = "content.import_product"
     template_name = "content/import/job.html"
     page_title = gettext_lazy("Import products")
@@ -270,7 +278,7 @@ def _xlsx(dataset) -> bytes:
 # -- storefront preview tokens --------------------------------------------------------
 
 
-class PreviewTokenView(WagtailAdminTemplateMixin, TemplateView):
+class PreviewTokenView(ScreenBreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView):
     """Issues a signed, expiring token for the latest draft of a product, for a
     headless frontend to fetch through the API."""
 

@@ -40,3 +40,9 @@ class BackOfficePermissions(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+# The import framework's job (its own module, this app's model).
+from plugins.importing.models import ImportJob  # noqa: E402
+
+__all__ = ["BackOfficePermissions", "ImportJob", "Role"]

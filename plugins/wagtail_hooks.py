@@ -16,6 +16,7 @@ from plugins.audit import (
     ChangesFormatter,
 )
 from plugins.hooks import BACKOFFICE_MENU
+from plugins.importing import urls as importing_urls
 from plugins.services import user_can_manage_object_permissions
 
 
@@ -69,6 +70,7 @@ def register_admin_urls():
             include((object_permission_urls, "retaguarda_object_permissions")),
         ),
         path("audit-log/", include((audit_urls, "retaguarda_audit_log"))),
+        path("imports/", include((importing_urls.urlpatterns, "imports"))),
     ]
 
 
@@ -127,6 +129,7 @@ def register_log_actions(actions):
         _("Revoke object permission"),
         _("Object permission revoked"),
     )
+    actions.register_action("retaguarda.import", _("Import"), _("File imported"))
     # Show the before/after values recorded by the audited actions as the
     # entries' comment. Wagtail registered these codes first (its app comes
     # earlier in INSTALLED_APPS); the formatter is replaced, not re-registered,
@@ -135,6 +138,7 @@ def register_log_actions(actions):
         if code in actions.formatters:
             actions.formatters[code] = ChangesFormatter(actions.formatters[code])
     for code in (
+        "retaguarda.import",
         "retaguarda.roles.sync",
         "retaguarda.object_permission.grant",
         "retaguarda.object_permission.revoke",

@@ -256,6 +256,24 @@ def _people(world):
         )
 
 
+def _import_job(world, superuser):
+    """A checked import of the framework, with invalid rows: the superuser's."""
+    from django.core.files.base import ContentFile
+
+    from plugins.importing.models import ImportJob
+
+    job = ImportJob.objects.create(
+        importer="shelves.shelves",
+        created_by=superuser,
+        original_name="p.csv",
+        file=ContentFile(b"code;name\na1;A1\nb2;\n", name="p.csv"),
+        status=ImportJob.Status.CHECKED,
+        dry_run_report={"valid_rows": 1, "invalid_rows": 1, "error_count": 1},
+        invalid_rows_file=ContentFile(b"PK", name="p-invalidas.xlsx"),
+    )
+    world.inside.update(importer="shelves.shelves", ijob=job.pk)
+
+
 def _build() -> World:
     from guardian.models import UserObjectPermission
 
@@ -264,6 +282,7 @@ def _build() -> World:
     superuser = world.users[SUPERUSER]
     _catalog(world, superuser)
     _api_objects(world, superuser)
+    _import_job(world, superuser)
     scope_objects = {**_orders(world), **_stock(world, superuser), **_shelves(world)}
     for column in staff_columns():
         if role_scopes(column):

@@ -67,3 +67,10 @@ def shelves_api_routes():
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("shelves.restock", _("Restock shelf"), _("Shelf restocked"))
+
+
+@hooks.register("register_importer")
+def shelves_importer():
+    from tests.shelves_plugin.importers import ShelvesImporter
+
+    return ShelvesImporter

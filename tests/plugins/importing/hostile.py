@@ -115,7 +115,7 @@ def corpus(header: list[str], valid_row: list[str]) -> list[Hostile]:
         Hostile(
             "planilha.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096, ".xls"
         ),
-        Hostile("arquivo.xlsx", b"PK\x03\x04" + b"\0" * 100, "danificado"),
+        Hostile("arquivo.xlsx", b"PK\x03\x04" + b"\0" * 100, "O arquivo XLSX está"),
         Hostile(
             "nul.csv",
             csv_bytes(header, [with_nul]),
