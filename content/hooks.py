@@ -26,3 +26,17 @@ CATALOG_IMPORT_PUBLISHED = Hook(
         "published go through Wagtail's publish and its signal instead."
     ),
 )
+
+PRODUCT_STOCK = Hook(
+    "catalog_product_stock",
+    doc=(
+        "A function taking no arguments that returns a query expression: the "
+        "units of a product (the outer query's row, a Product) available for "
+        "sale now, across its active variants; NULL when the product's stock "
+        "is not tracked. The catalog annotates product querysets with it (one "
+        "subquery, whatever the number of products): the product listing's "
+        "stock column and export, and the editor's warning on a live product "
+        "with nothing to sell. The stock plugin implements it; without an "
+        "implementation the catalog shows no stock."
+    ),
+)

@@ -9,6 +9,7 @@ the object and the revision they were issued for, and expire.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
@@ -70,3 +71,13 @@ def token_matches(grant: PreviewGrant, obj) -> bool:
         "wagtailcore.page" if hasattr(obj, "specific_class") else obj._meta.label_lower
     )
     return grant.model == label and grant.pk == obj.pk
+
+
+def storefront_preview_url(token: str) -> str | None:
+    """The storefront's preview address for ``token``
+    (``RETAGUARDA_STOREFRONT_PREVIEW_URL``, its ``{token}`` replaced), or None
+    when no storefront is configured."""
+    template = getattr(settings, "RETAGUARDA_STOREFRONT_PREVIEW_URL", "")
+    if not template:
+        return None
+    return template.replace("{token}", quote(token, safe=""))

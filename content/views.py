@@ -22,7 +22,7 @@ from wagtail.models import Page
 from content import tasks
 from content.importing.reader import Limits
 from content.models import ImportJob, Product
-from content.preview import issue_preview_token, max_age
+from content.preview import issue_preview_token, max_age, storefront_preview_url
 from content.resources import COLUMNS, CatalogResource, export_queryset, parse_decimal
 from content.viewsets import ProductFilterSet
 from plugins.permissions import PermissionRequiredMixin
@@ -279,16 +279,17 @@ def _xlsx(dataset) -> bytes:
 
 
 class PreviewTokenView(ScreenBreadcrumbsMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Issues a signed, expiring token for the latest draft of a product, for a
-    headless frontend to fetch through the API."""
+    """Issues a signed, expiring token for the latest draft of a product and
+    opens the storefront's preview with it (``RETAGUARDA_STOREFRONT_PREVIEW_URL``);
+    without a storefront address, shows the token for a headless frontend to
+    pass to the API."""
 
     template_name = "content/preview_token.html"
     page_title = gettext_lazy("Preview on the storefront")
     header_icon = "view"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        product = get_object_or_404(Product, pk=kwargs["pk"])
+    def get_object(self):
+        product = get_object_or_404(Product, pk=self.kwargs["pk"])
         from wagtail.permissions import policy_registry
 
         policy = policy_registry.get_by_type(Product)
@@ -296,26 +297,32 @@ class PreviewTokenView(ScreenBreadcrumbsMixin, WagtailAdminTemplateMixin, Templa
             self.request.user, ["change", "publish"], product
         ):
             raise PermissionDenied
-        token = issue_preview_token(product)
-        context.update(
-            object_name=product.name,
+        return product
+
+    def get_object_name(self, obj) -> str:
+        return obj.name
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        token = issue_preview_token(obj)
+        if url := storefront_preview_url(token):
+            return redirect(url)
+        context = self.get_context_data(
+            object_name=self.get_object_name(obj),
             token=token,
             max_age_minutes=max_age() // 60,
         )
-        return context
+        return self.render_to_response(context)
 
 
 class PagePreviewTokenView(PreviewTokenView):
     """The same for the latest draft of a storefront page."""
 
-    def get_context_data(self, **kwargs):
-        context = super(PreviewTokenView, self).get_context_data(**kwargs)
-        page = get_object_or_404(Page, pk=kwargs["pk"]).specific
+    def get_object(self):
+        page = get_object_or_404(Page, pk=self.kwargs["pk"]).specific
         if not page.permissions_for_user(self.request.user).can_edit():
             raise PermissionDenied
-        context.update(
-            object_name=page.title,
-            token=issue_preview_token(page),
-            max_age_minutes=max_age() // 60,
-        )
-        return context
+        return page
+
+    def get_object_name(self, obj) -> str:
+        return obj.title

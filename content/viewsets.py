@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.contrib import messages
-from django.db.models import CharField, Exists, OuterRef
-from django.db.models.functions import Cast
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -21,11 +26,21 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import HeaderButton
+from wagtail.admin.widgets.slug import SlugInput
+from wagtail.images import get_image_model
 from wagtail.models import WorkflowState
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import (
     ConfirmWorkflowCancellationView,
     IndexView,
@@ -33,12 +48,15 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 from wagtail.snippets.views.snippets import EditView as SnippetEditView
+from wagtail.snippets.widgets import AdminSnippetChooser
 
-from content.forms import COST_PERMISSION
-from content.models import Brand, Category, Collection, Product
+from content.forms import COST_PERMISSION, label_categories
+from content.models import Brand, Category, Collection, Product, ProductImage
+from content.models.catalog import category_labels, stock_is_tracked
 from content.price_checks import draft_price_jumps, form_price_jumps
+from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.money import money_filter
-from plugins.tables import AbsoluteUpdatedAtColumn
+from plugins.tables import DATETIME_DISPLAY, AbsoluteUpdatedAtColumn
 
 
 def format_brl(value: Decimal | None) -> str:
@@ -49,17 +67,43 @@ def format_brl(value: Decimal | None) -> str:
     return f"R$ {whole.replace(',', '.')},{cents}"
 
 
+#: The listing's thumbnail of a product: its first image.
+THUMBNAIL_SPEC = "fill-50x50"
+
+
+def price_range_label(instance) -> str:
+    """ "R$ 59,90 – R$ 89,90" over the active variants (prefetched)."""
+    prices = [v.price for v in instance.variants.all() if v.active]
+    if not prices:
+        return ""
+    low, high = min(prices), max(prices)
+    return format_brl(low) if low == high else f"{format_brl(low)} – {format_brl(high)}"
+
+
+def thumbnail(instance):
+    """The rendition of the product's first image (images and their
+    renditions prefetched), or None."""
+    images = instance.images.all()
+    if not images:
+        return None
+    return images[0].image.get_rendition(THUMBNAIL_SPEC)
+
+
+class ThumbnailColumn(Column):
+    cell_template_name = "content/listing/thumbnail_cell.html"
+
+    def __init__(self, name="thumbnail", **kwargs):
+        kwargs.setdefault("label", _("Image"))
+        kwargs.setdefault("width", "66px")
+        super().__init__(name, **kwargs)
+
+    def get_value(self, instance):
+        return thumbnail(instance)
+
+
 class PriceRangeColumn(Column):
     def get_value(self, instance):
-        prices = [v.price for v in instance.variants.all() if v.active]
-        if not prices:
-            return ""
-        low, high = min(prices), max(prices)
-        return (
-            format_brl(low)
-            if low == high
-            else f"{format_brl(low)} – {format_brl(high)}"
-        )
+        return price_range_label(instance)
 
 
 class StatusColumn(StatusTagColumn):
@@ -80,6 +124,41 @@ class StatusColumn(StatusTagColumn):
 class VariantCountColumn(Column):
     def get_value(self, instance):
         return len(instance.variants.all())
+
+
+class AvailableStockColumn(Column):
+    """Units available for sale across the product's variants, as the stock
+    app reports them (:data:`content.hooks.PRODUCT_STOCK`, annotated)."""
+
+    cell_template_name = "content/listing/stock_cell.html"
+
+    def __init__(self, name="available_units", **kwargs):
+        kwargs.setdefault("label", _("Stock"))
+        kwargs.setdefault("sort_key", "available_units")
+        super().__init__(name, **kwargs)
+
+
+class CategoryPathColumn(Column):
+    """A category shown by its path of names, "Moda › Calças": the categories
+    of the whole table are labelled with one query. ``category`` gives a
+    row's category (default: the row itself)."""
+
+    def __init__(self, name, *, category=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.category = category or (lambda row: row)
+        # Per rendered table (columns are shared by every request).
+        self._labels = weakref.WeakKeyDictionary()
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        table = parent_context["table"]
+        labels = self._labels.get(table)
+        if labels is None:
+            categories = {self.category(row) for row in table.data} - {None}
+            labels = self._labels[table] = category_labels(categories)
+        category = self.category(instance)
+        context["value"] = labels.get(category.pk, "") if category else ""
+        return context
 
 
 class ProductStatus:
@@ -134,6 +213,10 @@ class ProductFilterSet(WagtailFilterSet):
         model = Product
         fields = ["category", "brand", "status", "price_min", "price_max"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_categories(self.form.fields["category"])
+
     def filter_category(self, queryset, name, value):
         return queryset.in_category(value) if value else queryset
 
@@ -159,12 +242,107 @@ class ProductFilterSet(WagtailFilterSet):
         return queryset
 
 
-class ProductIndexView(IndexView):
-    """The product listing, with import and export buttons for those allowed."""
+class ProductIndexView(SafeSpreadsheetExportMixin, IndexView):
+    """The product listing: a thumbnail, SKU count, price range and, with a
+    stock app, the units available per product (a constant number of queries
+    whatever the page size); import and export buttons for those allowed.
+
+    ``?export=csv`` / ``?export=xlsx`` download the listing itself (one row
+    per product, the current filter) for those who may export products; the
+    *Export CSV / XLSX* buttons give the variants in the import format."""
+
+    list_export = [
+        "name",
+        "slug",
+        "brand",
+        "category",
+        "sku_count",
+        "price_min",
+        "price_max",
+        "status",
+        "updated_at",
+    ]
+    export_headings = {
+        "name": _("Name"),
+        "slug": _("Slug"),
+        "brand": _("Brand"),
+        "category": _("Category"),
+        "sku_count": _("SKUs"),
+        "price_min": _("Lowest price"),
+        "price_max": _("Highest price"),
+        "available_units": _("Stock"),
+        "status": _("Status"),
+        "updated_at": _("Updated"),
+    }
+    export_filename = "produtos-listagem"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.is_export and not request.user.has_perm("content.export_product"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.stock_tracked = stock_is_tracked()
+        if self.stock_tracked:
+            self.list_export = [*self.list_export]
+            self.list_export.insert(-2, "available_units")
 
     def search_queryset(self, queryset):
         # Searching variants' SKUs joins one row per variant.
         return super().search_queryset(queryset).distinct()
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        return queryset.with_available_units() if self.stock_tracked else queryset
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        if self.stock_tracked:
+            # before the status and the date
+            columns.insert(len(columns) - 2, AvailableStockColumn())
+        return columns
+
+    @cached_property
+    def show_export_buttons(self):
+        # The listing's own download, next to the import-format export.
+        return self.request.user.has_perm("content.export_product")
+
+    def to_row_dict(self, item):
+        prices = [v.price for v in item.variants.all() if v.active]
+        labels = self._export_category_labels
+        values = {
+            "name": item.name,
+            "slug": item.slug,
+            "brand": item.brand.name if item.brand else "",
+            "category": labels.get(item.primary_category_id, ""),
+            "sku_count": len(item.variants.all()),
+            "price_min": min(prices) if prices else None,
+            "price_max": max(prices) if prices else None,
+            "available_units": getattr(item, "available_units", None),
+            "status": StatusColumn("status").get_value(item),
+            "updated_at": item.updated_at,
+        }
+        return {field: values[field] for field in self.list_export}
+
+    @cached_property
+    def _export_category_labels(self):
+        return category_labels(
+            {p.primary_category for p in self.object_list if p.primary_category_id}
+        )
+
+    def get_preprocess_function(self, field, value, export_format):
+        if value is None:
+            return lambda value: ""
+        if export_format == self.FORMAT_CSV:
+            if field in {"price_min", "price_max"}:
+                return lambda value: f"{value:.2f}".replace(".", ",")
+            if field == "updated_at":
+                return lambda value: date_format(
+                    timezone.localtime(value), DATETIME_DISPLAY
+                )
+        return super().get_preprocess_function(field, value, export_format)
 
     @cached_property
     def header_more_buttons(self):
@@ -193,29 +371,83 @@ class ProductIndexView(IndexView):
         return buttons
 
 
+class FoldedPanel(MultiFieldPanel):
+    """Fields folded under a summary line (``<details>``), shown open when one
+    of them has an error."""
+
+    def __init__(self, children=(), *args, summary="", **kwargs):
+        self.summary = summary
+        super().__init__(children, *args, **kwargs)
+
+    def clone_kwargs(self):
+        return {**super().clone_kwargs(), "summary": self.summary}
+
+    class BoundPanel(MultiFieldPanel.BoundPanel):
+        template_name = "content/panels/folded_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            fields = self.panel.get_form_options().get("fields", [])
+            context["open"] = bool(self.form.errors) and any(
+                name in self.form.errors for name in fields
+            )
+            context["summary"] = self.panel.summary
+            return context
+
+
 def variant_panels():
+    """One compact row per variant (SKU, options, price, compare-at price,
+    GTIN, active: see ``content/css/catalog_editor.css``), the rest folded
+    below it."""
     return [
-        FieldRowPanel([FieldPanel("sku"), FieldPanel("active")]),
-        FieldRowPanel(
-            [FieldPanel("option1"), FieldPanel("option2"), FieldPanel("option3")]
-        ),
         FieldRowPanel(
             [
+                FieldPanel("sku"),
+                FieldPanel("option1"),
+                FieldPanel("option2"),
+                FieldPanel("option3"),
                 FieldPanel("price"),
                 FieldPanel("compare_at_price"),
-                FieldPanel("cost_price", permission=COST_PERMISSION),
-            ]
+                FieldPanel("gtin"),
+                FieldPanel("active"),
+            ],
+            classname="variant-grid__row",
         ),
-        FieldRowPanel([FieldPanel("gtin"), FieldPanel("ncm"), FieldPanel("origin")]),
-        FieldRowPanel(
+        FoldedPanel(
             [
-                FieldPanel("weight_grams"),
-                FieldPanel("length_cm"),
-                FieldPanel("width_cm"),
-                FieldPanel("height_cm"),
-            ]
+                FieldRowPanel(
+                    [
+                        FieldPanel("cost_price", permission=COST_PERMISSION),
+                        FieldPanel("ncm"),
+                        FieldPanel("origin"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("weight_grams"),
+                        FieldPanel("length_cm"),
+                        FieldPanel("width_cm"),
+                        FieldPanel("height_cm"),
+                    ]
+                ),
+            ],
+            summary=_("Cost, tax and measures"),
+            classname="variant-grid__more",
         ),
     ]
+
+
+def name_panel():
+    """The name, which fills the slug while it is typed (until the slug is
+    edited by hand; not on a live object, whose address is in use)."""
+    return TitleFieldPanel("name", placeholder=False, classname="")
+
+
+def slug_panel():
+    # The models' slugs are ASCII (SlugField without allow_unicode).
+    return FieldPanel(
+        "slug", widget=SlugInput(attrs={"data-w-slug-allow-unicode-value": "false"})
+    )
 
 
 class CheckedConfirmWorkflowCancellationView(
@@ -244,7 +476,43 @@ class ProductEditView(SnippetEditView):
         if self.request.method == "GET":
             for jump in draft_price_jumps(self.object):
                 messages.warning(self.request, jump.message())
+            if self.live_without_stock():
+                messages.warning(
+                    self.request,
+                    _(
+                        "This product is live but none of its variants has stock "
+                        "available: the storefront cannot sell it."
+                    ),
+                )
         return super().get_context_data(**kwargs)
+
+    def live_without_stock(self) -> bool:
+        """Live, with active variants, and the stock app reports no unit
+        available for sale across them (:data:`content.hooks.PRODUCT_STOCK`)."""
+        product = self.object
+        if not product.live or not stock_is_tracked():
+            return False
+        units = (
+            Product.objects.filter(pk=product.pk, variants__active=True)
+            .with_available_units()
+            .values_list("available_units", flat=True)
+            .first()
+        )
+        return units is not None and units <= 0
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        buttons.append(
+            HeaderButton(
+                _("View on the storefront"),
+                url=reverse("content_preview_token:product", args=[self.object.pk]),
+                icon_name="view",
+                attrs={"target": "_blank", "rel": "noopener"},
+                priority=5,
+            )
+        )
+        return buttons
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -292,10 +560,15 @@ class ProductViewSet(CatalogSnippetViewSet):
     edit_view_class = ProductEditView
     list_display = [
         "name",
+        ThumbnailColumn(),
         Column("brand", label=_("Brand"), accessor="brand"),
-        Column("primary_category", label=_("Category"), accessor="primary_category"),
+        CategoryPathColumn(
+            "primary_category",
+            label=_("Category"),
+            category=lambda product: product.primary_category,
+        ),
+        VariantCountColumn("variants", label=_("SKUs")),
         PriceRangeColumn("price", label=_("Price")),
-        VariantCountColumn("variants", label=_("Variants")),
         StatusColumn("status", label=_("Status"), sort_key="live"),
         AbsoluteUpdatedAtColumn(),
     ]
@@ -311,8 +584,8 @@ class ProductViewSet(CatalogSnippetViewSet):
         [
             ObjectList(
                 [
-                    FieldPanel("name"),
-                    FieldPanel("slug"),
+                    name_panel(),
+                    slug_panel(),
                     FieldRowPanel(
                         [FieldPanel("brand"), FieldPanel("primary_category")]
                     ),
@@ -343,6 +616,7 @@ class ProductViewSet(CatalogSnippetViewSet):
                         heading=_("Variants"),
                         label=_("Variant"),
                         min_num=1,
+                        classname="variant-grid",
                     ),
                 ],
                 heading=_("Variants"),
@@ -363,9 +637,100 @@ class ProductViewSet(CatalogSnippetViewSet):
     )
 
     def get_queryset(self, request):
+        images = ProductImage.objects.order_by("sort_order").prefetch_related(
+            Prefetch(
+                "image",
+                queryset=get_image_model().objects.prefetch_renditions(THUMBNAIL_SPEC),
+            )
+        )
         return Product.objects.select_related(
             "brand", "primary_category", "latest_revision", "live_revision"
-        ).prefetch_related("variants")
+        ).prefetch_related("variants", Prefetch("images", queryset=images))
+
+
+# -- categories: a chooser that shows the tree -----------------------------------
+
+
+class CategorySearchForm(BaseFilterForm):
+    """Search the category chooser by name: a match brings its subcategories
+    along ("moda" lists Moda and everything under it)."""
+
+    q = forms.CharField(
+        label=_("Search term"),
+        widget=forms.TextInput(attrs={"placeholder": _("Search")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = self.cleaned_data.get("q", "").strip()
+        if query:
+            matches = Category.objects.filter(name__icontains=query).annotate(
+                node=OuterRef("path")
+            )
+            objects = objects.filter(
+                Exists(
+                    matches.filter(
+                        Q(path=OuterRef("path"))
+                        | Q(node__startswith=Concat("path", Value("/")))
+                    )
+                )
+            )
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class CategoryChooseMixin:
+    """Each category shown by its path of names, "Moda › Calças" (labelled
+    for the whole page with one query)."""
+
+    filter_form_class = CategorySearchForm
+    ordering = ["path"]
+    labels: dict = {}
+
+    def get_results_page(self, request):
+        page = super().get_results_page(request)
+        self.labels = category_labels(page.object_list)
+        return page
+
+    @property
+    def title_column(self):
+        column = super().title_column
+        column.accessor = lambda category: self.labels.get(category.pk, category.name)
+        column.label = _("Category")
+        return column
+
+
+class CategoryChooseView(CategoryChooseMixin, ChooseView):
+    pass
+
+
+class CategoryChooseResultsView(CategoryChooseMixin, ChooseResultsView):
+    pass
+
+
+class CategoryChosenView(SnippetChosenView):
+    def get_display_title(self, instance):
+        return instance.breadcrumb_label
+
+
+class CategoryChosenMultipleView(SnippetChosenMultipleView):
+    def get_display_title(self, instance):
+        return instance.breadcrumb_label
+
+
+class CategoryChooserWidget(AdminSnippetChooser):
+    def get_display_title(self, instance):
+        return instance.breadcrumb_label
+
+
+class CategoryChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = CategoryChooseView
+    choose_results_view_class = CategoryChooseResultsView
+    chosen_view_class = CategoryChosenView
+    chosen_multiple_view_class = CategoryChosenMultipleView
+    base_widget_class = CategoryChooserWidget
 
 
 class CategoryViewSet(CatalogSnippetViewSet):
@@ -373,15 +738,19 @@ class CategoryViewSet(CatalogSnippetViewSet):
     icon = "list-ul"
     menu_label = _("Categories")
     menu_name = "categories"
-    list_display = ["name", "path", "position", AbsoluteUpdatedAtColumn()]
+    chooser_viewset_class = CategoryChooserViewSet
+    list_display = [
+        "name",
+        CategoryPathColumn("tree", label=_("Place in the tree"), sort_key="path"),
+        "position",
+        AbsoluteUpdatedAtColumn(),
+    ]
     search_fields = ["name", "path"]
     search_backend_name = None
     ordering = ["path"]
     panels = [
-        FieldPanel("name"),
-        FieldRowPanel(
-            [FieldPanel("slug"), FieldPanel("parent"), FieldPanel("position")]
-        ),
+        name_panel(),
+        FieldRowPanel([slug_panel(), FieldPanel("parent"), FieldPanel("position")]),
         FieldPanel("description"),
         FieldPanel("image"),
         MultiFieldPanel(
@@ -400,8 +769,8 @@ class BrandViewSet(CatalogSnippetViewSet):
     search_fields = ["name", "slug"]
     search_backend_name = None
     panels = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
+        name_panel(),
+        slug_panel(),
         FieldPanel("logo"),
         FieldPanel("website"),
         FieldPanel("description"),
@@ -417,8 +786,8 @@ class CollectionViewSet(CatalogSnippetViewSet):
     search_fields = ["name", "slug"]
     search_backend_name = None
     panels = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
+        name_panel(),
+        slug_panel(),
         FieldPanel("description"),
         InlinePanel("items", panels=[FieldPanel("product")], heading=_("Products")),
     ]

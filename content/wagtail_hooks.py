@@ -1,6 +1,8 @@
 """What the catalog contributes to the Wagtail admin."""
 
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
@@ -54,26 +56,34 @@ def register_catalog_urls():
     ]
 
 
+def storefront_button(url: str) -> ListingButton:
+    """A small icon button that opens the storefront's preview in a new tab."""
+    label = _("View on the storefront")
+    return ListingButton(
+        url=url,
+        icon_name="view",
+        attrs={
+            "aria-label": label,
+            "title": label,
+            "target": "_blank",
+            "rel": "noopener",
+        },
+        priority=60,
+    )
+
+
 @hooks.register("register_snippet_listing_buttons")
 def product_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, Product):
-        yield ListingButton(
-            _("Preview on the storefront"),
-            reverse("content_preview_token:product", args=[snippet.pk]),
-            icon_name="view",
-            priority=60,
+        yield storefront_button(
+            reverse("content_preview_token:product", args=[snippet.pk])
         )
 
 
 @hooks.register("register_page_listing_buttons")
 def page_listing_buttons(page, user, next_url=None):
     if page.live and page.permissions_for_user(user).can_edit():
-        yield ListingButton(
-            _("Preview on the storefront"),
-            reverse("content_preview_token:page", args=[page.pk]),
-            icon_name="view",
-            priority=60,
-        )
+        yield storefront_button(reverse("content_preview_token:page", args=[page.pk]))
 
 
 @hooks.register(CATALOG_IMPORTED)
@@ -111,3 +121,11 @@ class ImportLogFormatter(LogFormatter):
 @hooks.register("register_log_actions")
 def register_import_log_action(actions):
     actions.register_action(IMPORT_LOG_ACTION)(ImportLogFormatter)
+
+
+@hooks.register("insert_global_admin_css")
+def catalog_editor_css():
+    """The catalog's compact screens: the variants' grid, listing thumbnails."""
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("content/css/catalog_editor.css")
+    )

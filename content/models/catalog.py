@@ -32,7 +32,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from content.blocks import ProductDescriptionBlock
-from content.forms import CleanTextAdminForm, ProductAdminForm
+from content.forms import CatalogAdminForm, ProductAdminForm
 from content.validators import validate_gtin, validate_ncm
 
 SKU_VALIDATOR = RegexValidator(
@@ -80,7 +80,7 @@ class CatalogModel(
 ):
     """Lifecycle mixins shared by every catalog snippet."""
 
-    base_form_class = CleanTextAdminForm
+    base_form_class = CatalogAdminForm
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -244,6 +244,44 @@ class Category(CatalogModel):
             for c in [*self.get_ancestors(), self]
         ]
 
+    @property
+    def breadcrumb_label(self) -> str:
+        """The names from the root to this category: "Moda › Calças" (one
+        query; :func:`category_labels` labels many at once)."""
+        return category_labels([self])[self.pk]
+
+
+#: Between the names of a category's ancestors in its label.
+BREADCRUMB_SEPARATOR = " › "
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a node and its ancestors: "a/b/c" → ["a", "a/b", "a/b/c"]."""
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def category_labels(categories) -> dict[int, str]:
+    """Each category's breadcrumb label ("Moda › Calças") by primary key, with
+    one query for all their ancestors' names (saved paths)."""
+    categories = [c for c in categories if c is not None]
+    paths = {p for c in categories if c.path for p in ancestor_paths(c.path)}
+    names = dict(
+        Category.objects.filter(path__in=paths).values_list("path", "name")
+        if paths
+        else ()
+    )
+    labels = {}
+    for category in categories:
+        if not category.path:
+            labels[category.pk] = category.name
+            continue
+        *above, _own = ancestor_paths(category.path)
+        labels[category.pk] = BREADCRUMB_SEPARATOR.join(
+            [*(names.get(p, p.rsplit("/", 1)[-1]) for p in above), category.name]
+        )
+    return labels
+
 
 class ProductTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -266,6 +304,27 @@ class ProductQuerySet(CatalogQuerySet):
         if high is not None:
             query &= Q(variants__price__lte=high)
         return self.filter(query).distinct() if query else self
+
+    def with_available_units(self):
+        """Annotate ``available_units``: what the stock app reports through
+        :data:`content.hooks.PRODUCT_STOCK` (one subquery), None without one."""
+        from content.hooks import PRODUCT_STOCK
+        from plugins.hooks import collect
+
+        expressions = collect(PRODUCT_STOCK)
+        return self.annotate(
+            available_units=expressions[0]
+            if expressions
+            else Value(None, output_field=models.IntegerField())
+        )
+
+
+def stock_is_tracked() -> bool:
+    """Whether an app reports products' stock (:data:`content.hooks.PRODUCT_STOCK`)."""
+    from content.hooks import PRODUCT_STOCK
+    from plugins.hooks import implementations
+
+    return bool(implementations(PRODUCT_STOCK))
 
 
 class Product(CatalogModel):

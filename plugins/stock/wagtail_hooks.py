@@ -1,7 +1,7 @@
 """Everything the stock plugin contributes: permission policies, the "Stock"
 menu and its screens, admin URLs, the dashboard panel, API routes, log
 actions, demo data, its implementations of the orders hooks (only with the
-orders plugin) and of the catalog payload hook."""
+orders plugin) and of the catalog payload and product stock hooks."""
 
 from django.apps import apps
 from django.urls import include, path
@@ -10,9 +10,10 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PRODUCT_PAYLOAD_SCHEMA, PRODUCT_PAYLOADS
+from content.hooks import PRODUCT_STOCK
 from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
 from plugins.permissions import ScopedPermissionPolicy
-from plugins.stock import availability, demo, panels
+from plugins.stock import availability, catalog, demo, panels
 from plugins.stock.models import (
     InventoryCount,
     StockLevel,
@@ -91,6 +92,7 @@ def register_stock_urls():
 hooks.register(DASHBOARD_PANELS, panels.add_low_stock_panel)
 hooks.register(PRODUCT_PAYLOADS, availability.add_to_product_payloads)
 hooks.register(PRODUCT_PAYLOAD_SCHEMA, availability.payload_schema)
+hooks.register(PRODUCT_STOCK, catalog.product_available_units)
 
 
 @hooks.register(API_ROUTES)
