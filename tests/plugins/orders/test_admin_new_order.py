@@ -4,12 +4,13 @@ with the service's errors on the right fields."""
 from decimal import Decimal
 
 from plugins.orders.models import Order, OrderEvent
+from tests.factories import UserFactory
 from tests.plugins.orders import admin_fixtures
 from tests.plugins.orders.admin_fixtures import (
     is_admin_denied,
     login,
 )
-from tests.plugins.orders.conftest import ADDRESS, CUSTOMER
+from tests.plugins.orders.conftest import ADDRESS, CUSTOMER, grant_channel
 
 # fixtures shared by the admin tests
 viewer = admin_fixtures.viewer
@@ -183,3 +184,190 @@ def test_prefilled_from_a_customer(attendant, sellable, loja):
 def test_who_may_not_place_orders(manager, auditor, viewer, editor):
     for user in (manager, auditor, viewer, editor):
         assert is_admin_denied(login(user).get(URL)), user
+
+
+# -- every line, every error at once ------------------------------------------------
+
+
+def test_three_lines_with_a_removed_one_in_between(attendant, sellable, loja):
+    data = form_data(loja, lines=(("CAM-P", 2, ""), ("CAM-M", 5, ""), ("CAN-1", 1, "")))
+    data["lines-1-DELETE"] = "1"  # removed in the browser (w-formset)
+    response = login(attendant).post(URL, data)
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert sorted(order.lines.values_list("sku", "quantity")) == [
+        ("CAM-P", 2),
+        ("CAN-1", 1),
+    ]
+    assert order.total == Decimal("139.70")
+
+
+def test_every_field_error_is_shown_at_once(attendant, sellable, loja):
+    data = form_data(loja, lines=(("CAM-P", 0, ""), ("", 2, ""), ("CAN-1", "dois", "")))
+    data.update({"customer-name": "", "shipping_address-city": ""})
+    response = login(attendant).post(URL, data)
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    forms = response.context["line_formset"].forms
+    assert forms[0].errors["quantity"]
+    assert forms[1].errors["sku"]
+    assert forms[2].errors["quantity"]
+    assert response.context["customer_form"].errors["name"]
+    assert response.context["address_form"].errors["city"]
+    summary = [
+        (item["label"], item["id"]) for item in response.context["error_summary"]
+    ]
+    assert summary == [
+        ("Cliente — Nome", "id_customer-name"),
+        ("Endereço de entrega — Cidade", "id_shipping_address-city"),
+        ("Item 1 — Quantidade", "id_lines-0-quantity"),
+        ("Item 2 — Produto (nome ou SKU)", "id_lines-1-sku"),
+        ("Item 3 — Quantidade", "id_lines-2-quantity"),
+    ]
+    page = response.content.decode()
+    assert 'id="order-errors"' in page and 'href="#id_lines-2-quantity"' in page
+
+
+def test_a_forged_price_is_refused_on_its_line(attendant, sellable, loja):
+    # a catalog-price channel, three lines, the second removed and the third
+    # sent with a price of its own (the field is hidden there: a forged form)
+    data = form_data(
+        loja, lines=(("CAM-P", 1, ""), ("CAM-M", 1, ""), ("CAN-1", 1, "1,00"))
+    )
+    data["lines-1-DELETE"] = "1"
+    response = login(attendant).post(URL, data)
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    forms = response.context["line_formset"].forms
+    assert not forms[0].errors and not forms[1].errors
+    assert "39.90" in str(forms[2].errors["unit_price"])
+    # the rows shown again keep their catalog price for the running total
+    page = response.content.decode()
+    assert 'data-price="4990"' in page and 'data-price="3990"' in page
+
+
+# -- the product search ----------------------------------------------------------
+
+PRODUCTS = "/admin/orders/new/products/"
+CUSTOMERS = "/admin/orders/new/customers/"
+
+
+def stock(sku, quantity):
+    from content.models import Variant
+    from plugins.stock.models import Warehouse
+    from plugins.stock.services import receive_stock
+
+    warehouse, _ = Warehouse.objects.get_or_create(code="SP-01", name="CD São Paulo")
+    receive_stock(
+        warehouse, variant=Variant.objects.get(sku=sku), quantity=quantity, user=None
+    )
+
+
+def test_product_search_by_name_or_sku(attendant, sellable, loja):
+    from plugins.stock.models import Warehouse
+
+    stock("CAM-P", 7)
+    rio = Warehouse.objects.create(code="RJ-01", name="CD Rio")
+    from content.models import Variant
+    from plugins.stock.services import receive_stock
+
+    receive_stock(rio, variant=Variant.objects.get(sku="CAM-P"), quantity=5, user=None)
+    client = login(attendant)
+    found = client.get(PRODUCTS, {"q": "camis"}).json()["results"]
+    assert {p["sku"]: (p["price"], p["available"]) for p in found} == {
+        "CAM-P": ("49.90", 12),  # summed over the warehouses
+        "CAM-M": ("49.90", None),  # never stocked: not tracked
+    }
+    assert {p["name"] for p in found} == {"Camiseta Basica"}
+    assert {p["price_display"] for p in found} == {"49,90"}
+    # by SKU, the exact one first
+    found = client.get(PRODUCTS, {"q": "can-1"}).json()["results"]
+    assert [p["sku"] for p in found] == ["CAN-1"]
+    # drafts and inactive variants are not for sale; too short a query finds nothing
+    for query in ("RAS", "VEL-1", "c"):
+        assert client.get(PRODUCTS, {"q": query}).json()["results"] == []
+
+
+def test_product_search_queries_do_not_grow_with_results(attendant, loja):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.content.conftest import make_product
+
+    for i in range(12):
+        make_product(f"vaso-{i}", variants=[(f"VASO-{i:02}", "10.00")])
+    stock("VASO-01", 3)
+    client = login(attendant)
+    client.get(PRODUCTS, {"q": "VASO-01"})  # the session, the permissions
+
+    def queries(query):
+        with CaptureQueriesContext(connection) as captured:
+            results = client.get(PRODUCTS, {"q": query}).json()["results"]
+        return len(results), len(captured)
+
+    one, few = queries("VASO-01")
+    many, lots = queries("vaso")
+    assert (one, many) == (1, 12)
+    assert lots == few
+
+
+# -- the customer lookup ---------------------------------------------------------
+
+
+def test_customer_lookup_by_cpf_name_or_email(attendant, sellable, loja):
+    from plugins.orders.models import Address
+    from tests.plugins.orders.conftest import place
+
+    customer = place(loja).customer
+    Address.objects.create(
+        customer=customer,
+        recipient="Maria da Silva",
+        cep="01310-100",
+        street="Rua Augusta",
+        number="5",
+        district="Consolação",
+        city="São Paulo",
+        uf="SP",
+    )
+    client = login(attendant)
+    for query in ("529.982.247-25", "52998224725", "529.982", "maria da", "MARIA@ex"):
+        found = client.get(CUSTOMERS, {"q": query}).json()["results"]
+        assert [c["id"] for c in found] == [customer.pk], query
+    assert found[0]["document"] == "529.982.247-25"
+    assert found[0]["address"]["street"] == "Rua Augusta"
+    assert client.get(CUSTOMERS, {"q": "111.444"}).json()["results"] == []
+
+
+def test_customer_lookup_reveals_nobody_outside_the_channels(
+    attendant, sellable, loja, mercado_livre
+):
+    from tests.plugins.orders.conftest import place
+
+    joao = place(
+        mercado_livre,
+        external_id="MLB-9",
+        customer={"name": "João Souza", "document": "111.444.777-35"},
+    ).customer
+    client = login(attendant)  # the storefront only
+    for query in ("111.444.777-35", "11144477735", "joão", "João Souza"):
+        assert client.get(CUSTOMERS, {"q": query}).json()["results"] == []
+    # the Mercado Livre desk finds him
+    other = UserFactory(username="atendente-ml", roles=["order_desk"])
+    grant_channel(other, mercado_livre)
+    found = login(other).get(CUSTOMERS, {"q": "111.444.777-35"}).json()["results"]
+    assert [c["id"] for c in found] == [joao.pk]
+    # a phone order of the storefront for his CPF, typed as a new customer,
+    # joins his record on the server without the screen showing it
+    data = form_data(
+        loja, **{"customer-name": "João", "customer-document": "11144477735"}
+    )
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    assert Order.objects.get(channel=loja).customer == joao
+
+
+def test_who_may_not_search(manager, auditor, viewer, editor):
+    for user in (manager, auditor, viewer, editor):
+        client = login(user)
+        for url in (PRODUCTS, CUSTOMERS):
+            assert is_admin_denied(client.get(url, {"q": "maria"})), (user, url)
