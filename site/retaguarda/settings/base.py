@@ -298,6 +298,9 @@ RETAGUARDA_IMPORT_MAX_XLSX_RATIO = env_int("RETAGUARDA_IMPORT_MAX_XLSX_RATIO", 1
 #: Files with more rows than this run as a background task with progress.
 RETAGUARDA_IMPORT_INLINE_ROWS = env_int("RETAGUARDA_IMPORT_INLINE_ROWS", 2_000)
 RETAGUARDA_PREVIEW_TOKEN_MAX_AGE = env_int("RETAGUARDA_PREVIEW_TOKEN_MAX_AGE", 3600)
+#: The storefront's preview address, ``{token}`` replaced by a preview token:
+#: the admin's "View on the storefront" opens it (empty: shows the token).
+RETAGUARDA_STOREFRONT_PREVIEW_URL = env("RETAGUARDA_STOREFRONT_PREVIEW_URL", "")
 #: Days an uploaded order import file may be kept at the most (it holds
 #: customers' personal data): ``manage.py purge_import_files`` deletes older ones.
 RETAGUARDA_IMPORT_FILE_RETENTION_DAYS = env_int(
