@@ -624,7 +624,10 @@ class ProductViewSet(CatalogSnippetViewSet):
             ObjectList(
                 [
                     InlinePanel(
-                        "images", panels=[FieldPanel("image"), FieldPanel("alt")]
+                        "images",
+                        panels=[FieldPanel("image"), FieldPanel("alt")],
+                        heading=_("Images"),
+                        label=_("image"),
                     )
                 ],
                 heading=_("Images"),
