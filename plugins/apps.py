@@ -18,10 +18,12 @@ class PluginsConfig(RoleProviderMixin, AppConfig):
 
     def ready(self):
         from plugins import checks as plugin_checks
+        from plugins.display import register_display_classes
         from plugins.money import register_decimal_form_fields
         from plugins.signals import sync_roles_after_migrate
 
         register_decimal_form_fields()
+        register_display_classes()
 
         checks.register(plugin_checks.check_plugin_requirements, "retaguarda")
         checks.register(plugin_checks.check_role_templates, "retaguarda")

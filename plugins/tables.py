@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import BooleanColumn as WagtailBooleanColumn
 from wagtail.admin.ui.tables import Column, DateColumn
 
 #: How listings show moments and days, in every admin language.
@@ -55,3 +57,19 @@ class LinkColumn(Column):
         context = super().get_cell_context_data(instance, parent_context)
         context["link_url"] = self.get_url(instance)
         return context
+
+
+class BooleanColumn(WagtailBooleanColumn):
+    """A yes/no value: Wagtail's tick or cross with "Sim" / "Não" beside it
+    ("—" when unknown), instead of the icon alone whose text is Python's
+    "True" / "False"."""
+
+    cell_template_name = "plugins/tables/boolean_cell.html"
+
+    @classmethod
+    def for_field(cls, model, name: str, **kwargs) -> BooleanColumn:
+        """The column of ``model``'s boolean field ``name``, labelled with
+        the field's verbose name and sortable by it."""
+        kwargs.setdefault("label", capfirst(model._meta.get_field(name).verbose_name))
+        kwargs.setdefault("sort_key", name)
+        return cls(name, **kwargs)

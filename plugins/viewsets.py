@@ -22,6 +22,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from plugins.display import EMPTY
 from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.hooks import BACKOFFICE_MENU
 from plugins.permissions import ScopedPermissionPolicy
@@ -117,7 +118,19 @@ class ScopedDeleteView(ObjectPermissionMixin, generic.DeleteView):
     object_permission_actions = ("delete",)
 
 
-class ScopedInspectView(ObjectPermissionMixin, generic.InspectView):
+class InspectView(generic.InspectView):
+    """Wagtail's inspect view showing what a person reads: booleans, days and
+    moments through :mod:`plugins.display` (registered for every inspect
+    view), an empty value as "—" rather than "None" or a blank."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "" or value == []:
+            return EMPTY
+        return value
+
+
+class ScopedInspectView(ObjectPermissionMixin, InspectView):
     any_permission_required = ["view", "change"]
     permission_required = None
 

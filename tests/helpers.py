@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +45,21 @@ def is_admin_denied(response) -> bool:
     if response.status_code == 403:
         return True
     return response.status_code == 302 and response.url == "/admin/"
+
+
+def page_text(response) -> str:
+    """The text a person reads on an HTML page: no scripts, styles or tags,
+    whitespace collapsed ("Ativo Sim")."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style|template)\b.*?</\1>", " ", html, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    return " ".join(text.split())
+
+
+def listing_rows(response) -> list[str]:
+    """The text of each row of a listing's table body."""
+    body = response.content.decode().split("<tbody", 1)[-1].split("</tbody>")[0]
+    return [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split())
+        for row in re.findall(r"<tr\b.*?</tr>", body, flags=re.S)
+    ]

@@ -28,6 +28,7 @@ from plugins.stock.models import (
 )
 from plugins.stock.permissions import user_can_move_stock, user_can_see_stock
 from plugins.stock.views import counts, levels, movements, transfers, warehouses
+from plugins.tables import BooleanColumn
 from plugins.viewsets import ScopedModelViewSet
 
 STOCK_MENU = "register_stock_menu_item"
@@ -220,7 +221,13 @@ class WarehouseViewSet(ScopedModelViewSet):
     menu_hook = STOCK_MENU
     copy_view_enabled = False
     index_view_class = warehouses.WarehouseIndexView
-    list_display = ["code", "name", "priority", "active", "allow_backorders"]
+    list_display = [
+        "code",
+        "name",
+        "priority",
+        BooleanColumn.for_field(Warehouse, "active"),
+        BooleanColumn.for_field(Warehouse, "allow_backorders"),
+    ]
     list_filter = ["active"]
     list_export = ["code", "name", "address", "priority", "active", "allow_backorders"]
     search_fields = ["code", "name"]

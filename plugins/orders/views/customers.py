@@ -121,7 +121,9 @@ class CustomerEditView(CustomerButtonsMixin, VisibleObjectMixin, ScopedEditView)
 
 
 class CustomerInspectView(CustomerButtonsMixin, VisibleObjectMixin, ScopedInspectView):
-    pass
+    def get_document_display_value(self):
+        # "123.456.789-09", as the listing shows it
+        return self.object.document_display or None
 
 
 class CustomerHistoryView(VisibleObjectMixin, ScopedHistoryView):
