@@ -58,7 +58,9 @@ def page_text(response) -> str:
 
 def listing_rows(response) -> list[str]:
     """The text of each row of a listing's table body."""
-    body = response.content.decode().split("<tbody", 1)[-1].split("</tbody>")[0]
+    html = response.content.decode()
+    table = re.search(r'<table\b[^>]*class="[^"]*\blisting\b.*?</table>', html, re.S)
+    body = table.group(0).split("<tbody", 1)[-1] if table else ""
     return [
         " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split())
         for row in re.findall(r"<tr\b.*?</tr>", body, flags=re.S)
