@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -46,6 +47,36 @@ class ApiKeyCreateView(generic.CreateView):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+class WebhookSecretShownOnceMixin:
+    """After saving a webhook whose form generated its signing secret, show
+    that secret once (rendered, not redirected, and not cached): it is never
+    shown again, on the edit form or anywhere else."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.generated_secret is None:
+            return response
+        response = TemplateResponse(
+            self.request,
+            "api/webhook_secret.html",
+            {
+                "subscription": self.object,
+                "secret": form.generated_secret,
+                "index_url": reverse("webhooks:index"),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class WebhookCreateView(WebhookSecretShownOnceMixin, generic.CreateView):
+    pass
+
+
+class WebhookEditView(WebhookSecretShownOnceMixin, generic.EditView):
+    pass
 
 
 class ApiKeyRevokeView(View):

@@ -29,6 +29,8 @@ WEBHOOK_EVENTS = Hook(
     doc=(
         "A function taking no arguments and returning the webhook event names an "
         "app emits (e.g. ['order.placed', 'order.paid']), so that subscriptions "
-        "can choose them. Emit them with api.webhooks.emit(event, payload)."
+        "can choose them, or a dict of those names to the labels people read "
+        "(it may also label the group, e.g. 'order.*'). Emit them with "
+        "api.webhooks.emit(event, payload)."
     ),
 )

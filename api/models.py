@@ -108,6 +108,15 @@ class ApiKey(HashedCredential):
     def __str__(self) -> str:
         return f"{self.name} ({KEY_PREFIX}_{self.prefix}_…)"
 
+    def get_scopes_display(self) -> str:
+        """The scopes as people read them, on the listing and the inspect
+        screen: "Ler o catálogo e as páginas, Fazer e cancelar pedidos"."""
+        labels = dict(Scope.choices)
+        return ", ".join(str(labels.get(scope, scope)) for scope in self.scopes or [])
+
+    def get_allowed_origins_display(self) -> str:
+        return ", ".join(self.allowed_origins or [])
+
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
 
@@ -183,6 +192,14 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_events_display(self) -> str:
+        """The events as people read them, on the listing: "Pedido recebido,
+        Todos os eventos de produtos"."""
+        from api.webhooks import event_label, event_labels
+
+        labels = event_labels()
+        return ", ".join(event_label(event, labels) for event in self.events or [])
+
     def wants(self, event: str) -> bool:
         return self.active and events_match(self.events, event)
 
@@ -227,4 +244,10 @@ class WebhookDelivery(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.subscription}"
+        return f"{self.get_event_display()} → {self.subscription}"
+
+    def get_event_display(self) -> str:
+        """The event as people read it: "Pedido recebido" for ``order.placed``."""
+        from api.webhooks import event_label
+
+        return event_label(self.event)

@@ -1,6 +1,9 @@
 """What the API contributes to the admin: API keys under Settings."""
 
+import json
+
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -18,13 +21,16 @@ from api.admin_views import (
     RedeliverView,
     StaffTokenRevokeView,
     StaffTokensView,
+    WebhookCreateView,
+    WebhookEditView,
 )
 from api.cache import catalog_changed
 from api.forms import ApiKeyForm, WebhookSubscriptionForm
 from api.lockout import LOCKOUT_ACTION, UNLOCK_ACTION
 from api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from content.hooks import CATALOG_IMPORT_PUBLISHED, CATALOG_IMPORTED
-from plugins.tables import AbsoluteDateColumn
+from plugins.tables import AbsoluteDateColumn, BooleanColumn
+from plugins.viewsets import InspectView
 
 
 class ApiKeyEditView(generic.EditView):
@@ -58,10 +64,22 @@ class ApiKeyViewSet(ModelViewSet):
     edit_view_class = ApiKeyEditView
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = InspectView
+    inspect_view_fields = [
+        "name",
+        "prefix",
+        "scopes",
+        "allowed_origins",
+        "rate_limit",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_display = [
         "name",
         Column("prefix", label=_("prefix")),
-        Column("scopes", label=_("scopes")),
+        Column("scopes", label=_("scopes"), accessor="get_scopes_display"),
         AbsoluteDateColumn("last_used_at", label=_("last used at")),
         AbsoluteDateColumn("revoked_at", label=_("revoked at")),
     ]
@@ -165,11 +183,27 @@ class WebhookSubscriptionViewSet(ModelViewSet):
     menu_label = _("Webhooks")
     add_to_settings_menu = True
     form_fields = ["name", "url", "events", "secret", "active"]
-    list_display = ["name", "url", Column("events", label=_("events")), "active"]
+    add_view_class = WebhookCreateView
+    edit_view_class = WebhookEditView
+    list_display = [
+        "name",
+        "url",
+        Column("events", label=_("events"), accessor="get_events_display"),
+        BooleanColumn.for_field(WebhookSubscription, "active"),
+    ]
     copy_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return WebhookSubscriptionForm
+
+
+class DeliveryInspectView(InspectView):
+    def get_payload_display_value(self):
+        # The JSON that was sent, as sent, not a Python dict.
+        return format_html(
+            '<pre class="w-whitespace-pre-wrap">{}</pre>',
+            json.dumps(self.object.payload, indent=2, ensure_ascii=False),
+        )
 
 
 class DeliveryIndexView(generic.IndexView):
@@ -188,9 +222,10 @@ class WebhookDeliveryViewSet(ModelViewSet):
     add_to_settings_menu = True
     index_view_class = DeliveryIndexView
     inspect_view_enabled = True
+    inspect_view_class = DeliveryInspectView
     copy_view_enabled = False
     list_display = [
-        Column("event", label=_("event")),
+        Column("event", label=_("event"), accessor="get_event_display"),
         Column("subscription", label=_("webhook")),
         Column("status", label=_("status"), accessor="get_status_display"),
         Column("attempts", label=_("attempts")),

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from api.models import WebhookDelivery, WebhookSubscription, events_match
@@ -46,13 +47,52 @@ EVENTS = [
 ]
 
 
+#: What people read for the core's events and their groups (``kind.*``).
+EVENT_LABELS = {
+    "product.*": gettext_lazy("Every product event"),
+    "product.published": gettext_lazy("Product published"),
+    "product.unpublished": gettext_lazy("Product unpublished"),
+    "product.updated": gettext_lazy("Product updated"),
+    "category.*": gettext_lazy("Every category event"),
+    "category.published": gettext_lazy("Category published"),
+    "category.unpublished": gettext_lazy("Category unpublished"),
+    "page.*": gettext_lazy("Every page event"),
+    "page.published": gettext_lazy("Page published"),
+    "page.unpublished": gettext_lazy("Page unpublished"),
+}
+
+
 def all_events() -> list[str]:
     """The core's events and those of every enabled app (``WEBHOOK_EVENTS``)."""
     from api.hooks import WEBHOOK_EVENTS
     from plugins.hooks import collect
 
-    extra = [event for events in collect(WEBHOOK_EVENTS) for event in events]
+    extra = [
+        event
+        for events in collect(WEBHOOK_EVENTS)
+        for event in events
+        if not event.endswith(".*")
+    ]
     return [*EVENTS, *sorted(set(extra) - set(EVENTS))]
+
+
+def event_labels() -> dict[str, str]:
+    """``{event: label}`` for every event and group (``kind.*``) that has a
+    label: the core's and those an app's ``WEBHOOK_EVENTS`` gives as a dict."""
+    from api.hooks import WEBHOOK_EVENTS
+    from plugins.hooks import collect
+
+    labels = {}
+    for events in collect(WEBHOOK_EVENTS):
+        if isinstance(events, dict):
+            labels.update(events)
+    return {**labels, **EVENT_LABELS}
+
+
+def event_label(event: str, labels: dict[str, str] | None = None) -> str:
+    """The label of ``event`` ("Pedido recebido" for ``order.placed``); an
+    event without a label reads as its name."""
+    return str((event_labels() if labels is None else labels).get(event, event))
 
 
 MAX_ATTEMPTS = 6

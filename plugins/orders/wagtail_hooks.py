@@ -78,16 +78,17 @@ def register_customer_merge_url():
 
 @hooks.register(WEBHOOK_EVENTS)
 def order_webhook_events():
-    return [
-        "order.placed",
-        "order.paid",
-        "order.invoiced",
-        "order.ready_to_ship",
-        "order.shipped",
-        "order.delivered",
-        "order.cancelled",
-        "order.returned",
-    ]
+    return {
+        "order.*": _("Every order event"),
+        "order.placed": _("Order placed"),
+        "order.paid": _("Order paid"),
+        "order.invoiced": _("Order invoiced"),
+        "order.ready_to_ship": _("Order ready to ship"),
+        "order.shipped": _("Order shipped"),
+        "order.delivered": _("Order delivered"),
+        "order.cancelled": _("Order cancelled"),
+        "order.returned": _("Order returned"),
+    }
 
 
 @hooks.register(API_ROUTES)

@@ -182,7 +182,7 @@ def test_admin_manages_webhooks_and_redelivers(client, manager, subscription, re
     assert WebhookSubscription.objects.get(name="ERP").events == ["page.*"]
     delivery = emit("product.updated", {"id": 1, "slug": "x"})[0]
     log = client.get("/admin/webhook-deliveries/")
-    assert log.status_code == 200 and "product.updated" in log.content.decode()
+    assert log.status_code == 200 and "Produto atualizado" in log.content.decode()
     assert (
         client.post(f"/admin/webhook-deliveries/redeliver/{delivery.pk}/").status_code
         == 302
