@@ -1,5 +1,7 @@
 """Stock in the browser: a clerk of SP-01 counts a category through the Stock
-menu, reviews and posts the differences, and cannot open RJ-01's stock."""
+menu (blind: without the expected units), posts the count, and cannot open
+RJ-01's stock; a clerk receives goods picking the SKU by typing part of the
+product's name, lands on the list of that SKU and opens its kardex."""
 
 import pytest
 from guardian.shortcuts import assign_perm
@@ -68,15 +70,19 @@ def test_clerk_counts_a_category_and_posts_the_differences(
     page.get_by_role("button", name="Abrir o inventário").click()
     expect(page.locator("#count-lines tbody tr")).to_have_count(2)  # not CAN-1
 
+    # a blind count: product names, no expected units
+    expect(page.locator("tr[data-sku=CAM-P]")).to_contain_text("Camiseta Basica")
+    expect(page.locator("#count-lines")).not_to_contain_text("Esperado")
     page.locator("tr[data-sku=CAM-P] input").fill("3")
     page.locator("tr[data-sku=CAM-M] input").fill("2")
-    page.get_by_role("button", name="Revisar as diferenças").click()
+    page.get_by_role("button", name="Revisar a contagem").click()
     page.wait_for_url("**/review/")
-    expect(page.locator("tr[data-sku=CAM-P] [data-difference]")).to_have_text("-2")
-    expect(page.locator("tr[data-sku=CAM-M] [data-difference]")).to_have_text("0")
+    expect(page.locator("tr[data-sku=CAM-P] [data-counted]")).to_have_text("3")
+    expect(page.locator("tr[data-sku=CAM-M] [data-counted]")).to_have_text("2")
+    expect(page.locator("[data-difference]")).to_have_count(0)
     page.screenshot(path="var/e2e-stock-count-review.png")
 
-    page.get_by_role("button", name="Lançar as diferenças").click()
+    page.get_by_role("button", name="Lançar a contagem").click()
     expect(page.locator("#count-status")).to_have_text("Lançado")
     assert StockLevel.objects.get(variant__sku="CAM-P", warehouse=sp).on_hand == 3
     assert StockLevel.objects.get(variant__sku="CAM-M", warehouse=sp).on_hand == 2
@@ -98,3 +104,43 @@ def test_clerk_counts_a_category_and_posts_the_differences(
     count = services.open_count(rj, user=None)
     response = page.goto(f"{live_server.url}/admin/stock/counts/{count.pk}/")
     assert response.status == 404
+
+
+def test_clerk_receives_by_product_name_and_follows_the_kardex(
+    page, login, live_server, stock_world
+):
+    sp, _rj = stock_world
+    login(page, "estoquista")
+    page.goto(f"{live_server.url}/admin/stock/receive/")
+    page.select_option("select[name=warehouse]", label="SP-01 — CD São Paulo")
+    sku = page.get_by_role("combobox", name="SKU")
+    sku.press_sequentially("camis")
+    options = page.get_by_role("listbox", name="Sugestões").get_by_role("option")
+    expect(options).to_have_count(2)  # CAM-M and CAM-P, not CAN-1
+    expect(options.first).to_contain_text("CAM-M — Camiseta Basica")
+    expect(options.first).to_contain_text("SP-01: 2 em estoque, 2 disponíveis")
+    page.screenshot(path="var/e2e-stock-sku-suggestions.png")
+    sku.press("ArrowDown")
+    expect(sku).to_have_attribute("aria-activedescendant", "id_sku-listbox-0")
+    sku.press("Enter")
+    expect(sku).to_have_value("CAM-M")
+    expect(options).to_have_count(0)
+    page.fill("input[name=quantity]", "4")
+    page.fill("input[name=reference]", "NF 1234")
+    page.get_by_role("button", name="Receber").click()
+
+    # the list of that SKU's levels
+    page.wait_for_url("**/admin/stock/levels/?sku=CAM-M")
+    rows = page.locator("table.listing tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("6")
+    page.screenshot(path="var/e2e-stock-levels-after-receipt.png")
+
+    # the SKU opens its kardex: 2, then 6 after the receipt
+    rows.first.get_by_role("link", name="CAM-M").click()
+    page.wait_for_url(f"**/admin/stock/sku/*/?warehouse={sp.pk}")
+    expect(page.locator("#kardex td.kardex-balance")).to_have_text(["2", "6"])
+    expect(page.locator("#kardex td.kardex-units")).to_have_text(["+2", "+4"])
+    expect(page.locator("#kardex")).to_contain_text("NF 1234")
+    expect(page.locator("#kardex-product")).to_have_text("Camiseta Basica · op1")
+    page.screenshot(path="var/e2e-stock-kardex.png", full_page=True)

@@ -34,6 +34,7 @@ from plugins.stock.views import (
     StockPermissionMixin,
     form_error,
 )
+from plugins.stock.views.search import variant_label
 from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedIndexView
 
@@ -116,6 +117,15 @@ class CountOpenView(StockFormView):
         return redirect("stock_counts:detail", count.pk)
 
 
+def labelled(lines):
+    """Count lines with ``product_label`` (product and options: "Camiseta
+    Básica · P"), what the clerk recognises on the shelf."""
+    lines = list(lines)
+    for line in lines:
+        line.product_label = variant_label(line.variant) if line.variant else "—"
+    return lines
+
+
 class CountMixin(StockPermissionMixin, BreadcrumbsMixin):
     section_label = gettext_lazy("Inventory counts")
     section_url_name = "stock_counts:index"
@@ -143,7 +153,7 @@ class CountMixin(StockPermissionMixin, BreadcrumbsMixin):
         )
 
     def lines(self):
-        return self.count.lines.select_related("variant__product")
+        return labelled(self.count.lines.select_related("variant__product"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -226,6 +236,7 @@ class CountReviewView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = services.differences(self.count)
+        labelled(row["line"] for row in rows)
         context.update(
             rows=rows,
             changed=[row for row in rows if row["difference"]],
