@@ -103,6 +103,14 @@ class NewOrderForm(forms.Form):
 
 
 class CustomerDataForm(forms.Form):
+    """The customer of a new order: the one found by the lookup (``id``, set
+    by the screen's script) or someone new, typed here."""
+
+    id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput(attrs={"data-rg-new-order-target": "customerId"}),
+    )
     name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -235,7 +243,7 @@ class OrderImportForm(forms.Form):
     )
 
     def clean_file(self):
-        from content.importing.reader import Limits
+        from plugins.importing.reader import Limits
 
         upload = self.cleaned_data["file"]
         limit = Limits.from_settings().max_bytes

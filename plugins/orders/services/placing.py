@@ -331,6 +331,24 @@ def _customer_id(channel: SalesChannel, data: dict, *, trusted: bool) -> int:
     return _new_customer(data)
 
 
+def _chosen_customer_ok(customer_id, user) -> bool:
+    """Whether staff ``user`` may join an order to the customer they chose:
+    one they may see, not anonymised. Never for a storefront or the system
+    (``user=None``): they identify customers by reference."""
+    from plugins.orders.permissions import customer_policy
+
+    if user is None:
+        return False
+    return (
+        customer_policy()
+        .filter_queryset(
+            Customer.objects.filter(anonymised_at__isnull=True), user, ["view"]
+        )
+        .filter(pk=customer_id)
+        .exists()
+    )
+
+
 def place_order(
     *,
     channel: SalesChannel,
@@ -347,6 +365,7 @@ def place_order(
     promised_delivery_date=None,
     placed_at: datetime.datetime | None = None,
     note: str = "",
+    customer_id: int | None = None,
     user=None,
     api_key=None,
 ) -> Placement:
@@ -368,6 +387,11 @@ def place_order(
     same ``external_id`` (marketplaces) or ``idempotency_key`` (API) on the
     channel returns the first order (``created=False``), also when replays
     race; the same key with different contents raises IdempotencyConflict.
+
+    ``customer_id``: staff (``user``) chose the customer the order joins,
+    among those they may see (the admin's new order: a customer found by
+    name or e-mail may have no CPF/CNPJ to match); one they may not see, or
+    anonymised, is refused on ``customer`` like one that does not exist.
 
     Raises InvalidOrder (with ``errors`` by field), IdempotencyConflict,
     PermissionDenied, or a hook's Refused.
@@ -402,6 +426,10 @@ def place_order(
         clean.errors.setdefault("channel", []).append(
             _("The channel “%s” is not active.") % channel.code
         )
+    if customer_id is not None and not _chosen_customer_ok(customer_id, user):
+        clean.errors.setdefault("customer", []).append(
+            _("Choose the customer again: this one is not available.")
+        )
     allowed = stated_amounts(channel, user=user, api_key=api_key)
     _refuse_stated_amounts(channel, clean, allowed)
     priced = _price_lines(channel, clean, allowed) if not clean.errors else []
@@ -431,6 +459,7 @@ def place_order(
                     placed_at=placed_at or timezone.now(),
                     user=user,
                     trusted_customer=api_key is None,
+                    customer_id=customer_id,
                 )
         except IntegrityError:
             # A replay (perhaps concurrent: the other transaction wrote the
@@ -469,8 +498,10 @@ def _write_order(
     placed_at,
     user,
     trusted_customer,
+    customer_id=None,
 ) -> Order:
-    customer_id = _customer_id(channel, clean.customer, trusted=trusted_customer)
+    if customer_id is None:
+        customer_id = _customer_id(channel, clean.customer, trusted=trusted_customer)
     order = Order(
         number=number,
         channel=channel,

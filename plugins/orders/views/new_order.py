@@ -267,6 +267,7 @@ class NewOrderView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
         address = customer.addresses.first()
         return (
             {
+                "id": customer.pk,
                 "name": customer.name,
                 "email": customer.email,
                 "phone": customer.phone,
@@ -338,6 +339,7 @@ class NewOrderView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
                 channel=data["channel"],
                 user=self.request.user,
                 customer=customer_form.cleaned_data,
+                customer_id=customer_form.cleaned_data.get("id"),
                 shipping_address=address_form.cleaned_data,
                 lines=[
                     {
@@ -391,11 +393,13 @@ def show_errors(
         elif key == "lines":
             line_formset.non_form_errors().extend(messages_)
             continue
+        elif key == "customer":
+            form, field = customer_form, None
         elif key.startswith("customer."):
             form, field = customer_form, key.split(".", 1)[1]
         elif key.startswith(("shipping_address.", "billing_address.")):
             form, field = address_form, key.split(".", 1)[1]
-        if field not in form.fields:
+        if field is not None and field not in form.fields:
             field = None
         for message in messages_:
             form.add_error(field, message)

@@ -371,3 +371,48 @@ def test_who_may_not_search(manager, auditor, viewer, editor):
         client = login(user)
         for url in (PRODUCTS, CUSTOMERS):
             assert is_admin_denied(client.get(url, {"q": "maria"})), (user, url)
+
+
+def test_a_customer_found_without_a_document_gets_the_order(
+    attendant, sellable, loja, mercado_livre
+):
+    from tests.plugins.orders.conftest import place
+
+    ana = place(
+        loja, customer={"name": "Ana Lima", "email": "ana@example.com"}
+    ).customer
+    found = login(attendant).get(CUSTOMERS, {"q": "ana lima"}).json()["results"]
+    assert [c["id"] for c in found] == [ana.pk]
+    data = form_data(
+        loja,
+        **{
+            "customer-id": ana.pk,
+            "customer-name": "Ana Lima",
+            "customer-document": "",
+            "customer-email": "ana@example.com",
+        },
+    )
+    response = login(attendant).post(URL, data)
+    assert response.status_code == 302
+    assert Order.objects.get(pk=response.url.split("/")[-2]).customer == ana
+    assert ana.orders.count() == 2
+
+
+def test_a_customer_out_of_sight_cannot_be_chosen_by_id(
+    attendant, sellable, loja, mercado_livre
+):
+    from tests.plugins.orders.conftest import place
+
+    joao = place(
+        mercado_livre,
+        external_id="MLB-7",
+        customer={"name": "João Souza", "email": "joao@example.com"},
+    ).customer
+    data = form_data(loja, **{"customer-id": joao.pk, "customer-document": ""})
+    response = login(attendant).post(URL, data)
+    assert response.status_code == 200
+    assert not Order.objects.filter(channel=loja).exists()
+    errors = response.context["customer_form"].non_field_errors()
+    assert "Escolha o cliente de novo" in str(errors)
+    # nothing of João on the page
+    assert "João" not in response.content.decode()

@@ -246,6 +246,7 @@
       'total',
       'installmentsPreview',
       'customerChosen',
+      'customerId',
       'errors',
     ];
 
@@ -275,6 +276,9 @@
       const target = event && event.target;
       if (target && event.type === 'input' && /^lines-\d+-sku$/.test(target.name || '')) {
         this.forgetProduct(target.closest('[data-line]'));
+      }
+      if (target && event.type === 'input' && target.name === 'customer-document') {
+        this.forgetCustomer(); // another CPF/CNPJ: another person
       }
       this.toggle();
       this.recalculate();
@@ -384,7 +388,14 @@
       this.update();
     }
 
+    forgetCustomer() {
+      if (!this.customerIdTarget.value) return;
+      this.customerIdTarget.value = '';
+      this.customerChosenTarget.textContent = this.texts.new_customer;
+    }
+
     fillCustomer(customer) {
+      this.customerIdTarget.value = String(customer.id);
       CUSTOMER_FIELDS.forEach((key) => {
         this.field(`customer-${key}`).value = customer[key] || '';
       });
@@ -398,6 +409,7 @@
     }
 
     newCustomer() {
+      this.customerIdTarget.value = '';
       CUSTOMER_FIELDS.forEach((key) => {
         this.field(`customer-${key}`).value = '';
       });
