@@ -163,6 +163,19 @@ class LinesForm(forms.Form):
         return [(line, self[f"line-{line.pk}"]) for line in self.lines]
 
 
+class CountAddLineForm(forms.Form):
+    """A SKU found on the shelf that is not on the count. The suggestions
+    show its units in the count's warehouse (``count_warehouse``, a hidden
+    field the widget reads)."""
+
+    count_warehouse = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sku = SkuField(
+        label=_("SKU found on the shelf"),
+        warehouse_field="count_warehouse",
+        help_text=_("Not on the list? Add it and count it."),
+    )
+
+
 class CountOpenForm(OperateFormMixin, forms.Form):
     warehouse = WarehouseChoiceField(label=_("Warehouse"), queryset=Warehouse.objects)
     category = forms.ModelChoiceField(

@@ -205,6 +205,9 @@ class CountViewSet(ModelViewSet):
             path("<int:pk>/", counts.CountDetailView.as_view(), name="detail"),
             path("<int:pk>/review/", counts.CountReviewView.as_view(), name="review"),
             path("<int:pk>/sheet/", counts.CountSheetView.as_view(), name="sheet"),
+            path(
+                "<int:pk>/add-line/", counts.CountAddLineView.as_view(), name="add_line"
+            ),
             path("<int:pk>/post/", counts.CountPostView.as_view(), name="post"),
             path("<int:pk>/cancel/", counts.CountCancelView.as_view(), name="cancel"),
         ]

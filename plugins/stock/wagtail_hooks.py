@@ -109,6 +109,7 @@ LOG_ACTIONS = (
     ("stock.transfer.send", _("Send transfer"), _("Transfer sent")),
     ("stock.transfer.receive", _("Receive transfer"), _("Transfer received")),
     ("stock.count.open", _("Open count"), _("Count opened")),
+    ("stock.count.add_line", _("Add a SKU to a count"), _("SKU added to the count")),
     ("stock.count.post", _("Post count"), _("Count posted")),
     ("stock.count.cancel", _("Cancel count"), _("Count cancelled")),
     ("stock.import", _("Import stock"), _("Stock imported")),

@@ -259,6 +259,7 @@ MATRIX = {
     "/admin/stock/counts/{count}/": get(STOCK_READ_OBJECT),
     "/admin/stock/counts/{count}/review/": get(STOCK_ACT_OBJECT),
     "/admin/stock/counts/{count}/sheet/": get(STOCK_READ_OBJECT),
+    "/admin/stock/counts/{count}/add-line/": post(STOCK_ACT_OBJECT),
     "/admin/stock/counts/{count}/post/": post(STOCK_ACT_OBJECT),
     "/admin/stock/counts/{count}/cancel/": post(STOCK_ACT_OBJECT),
     "/admin/stock/warehouses/": get(STOCK_READ),

@@ -8,6 +8,7 @@ may operate (``permissions.py``).
 """
 
 from plugins.stock.services.counts import (
+    add_count_line,
     cancel_count,
     differences,
     open_count,
@@ -46,6 +47,7 @@ __all__ = [
     "ON_HAND",
     "Drift",
     "Entry",
+    "add_count_line",
     "adjust_stock",
     "cancel_count",
     "create_hold",

@@ -138,6 +138,39 @@ def record_counts(
     return len(changed)
 
 
+@transaction.atomic
+def add_count_line(count: InventoryCount, *, variant, user) -> CountLine:
+    """Add a SKU found on the shelf to an open count (one that was not on it:
+    not stocked in the warehouse, or outside the counted category), expecting
+    the units on hand now (0 without a level). Adding a SKU already on the
+    count returns its line.
+
+    Needs ``operate`` on the warehouse. Logs ``stock.count.add_line``. Raises
+    PermissionDenied, IllegalState (not open) or InvalidMovement (too many
+    lines).
+    """
+    locked = _open(count)
+    _check(user, locked.warehouse)
+    line = locked.lines.filter(variant=variant).first()
+    if line is not None:
+        return line
+    if locked.lines.count() >= MAX_COUNT_LINES:
+        raise InvalidMovement(
+            _("A count has at most %(max)d SKUs: count one category at a time.")
+            % {"max": MAX_COUNT_LINES}
+        )
+    on_hand = (
+        StockLevel.objects.filter(warehouse=locked.warehouse, variant=variant)
+        .values_list("on_hand", flat=True)
+        .first()
+    )
+    line = CountLine.objects.create(
+        count=locked, variant=variant, sku=variant.sku, expected=on_hand or 0
+    )
+    log_change(locked, "stock.count.add_line", user=user, sku=variant.sku)
+    return line
+
+
 def differences(count: InventoryCount) -> list[dict]:
     """For the review: each counted line with the units on hand now and the
     difference that posting would record."""

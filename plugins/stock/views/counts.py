@@ -19,7 +19,7 @@ from wagtail.admin.widgets import HeaderButton
 from plugins.exceptions import RetaguardaError
 from plugins.permissions import is_active_user
 from plugins.stock import services
-from plugins.stock.forms import CountOpenForm, LinesForm
+from plugins.stock.forms import CountAddLineForm, CountOpenForm, LinesForm
 from plugins.stock.models import InventoryCount
 from plugins.stock.permissions import (
     user_can_move_stock,
@@ -196,6 +196,9 @@ class CountDetailView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
         context.update(can_work=self.can_work())
         if context["can_work"]:
             context.setdefault("form", self.entry_form())
+            context["add_form"] = CountAddLineForm(
+                initial={"count_warehouse": self.count.warehouse_id}
+            )
         else:
             context["lines"] = self.lines()
         return context
@@ -217,6 +220,29 @@ class CountDetailView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
                 messages.success(request, _("Counted units saved."))
                 return redirect("stock_counts:detail", self.count.pk)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class CountAddLineView(CountMixin, View):
+    """Add a SKU found on the shelf to an open count."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if response := self.require_work():
+            return response
+        form = CountAddLineForm(request.POST)
+        detail = reverse("stock_counts:detail", args=[self.count.pk])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect(detail)
+        line = services.add_count_line(
+            self.count, variant=form.cleaned_data["sku"], user=request.user
+        )
+        messages.success(
+            request, _("%(sku)s is on the count: enter the units.") % {"sku": line.sku}
+        )
+        return redirect(f"{detail}#line-{line.pk}")
 
 
 class CountReviewView(CountMixin, WagtailAdminTemplateMixin, TemplateView):

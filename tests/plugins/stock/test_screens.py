@@ -368,3 +368,40 @@ def test_low_stock_panel_only_for_roles_that_see_stock(stocked, editor, clerk_sp
 
     assert not LowStockPanel.user_can_see(editor)
     assert LowStockPanel.user_can_see(clerk_sp)
+
+
+def test_a_sku_found_on_the_shelf_is_added_to_the_count_and_posted(
+    stocked, clerk_client, sp
+):
+    from wagtail.models import ModelLogEntry
+
+    # given a count of SP-01, which never stocked CAN-1
+    count = services.open_count(sp, user=None)
+    detail = f"/admin/stock/counts/{count.pk}/"
+    page = html(clerk_client.get(detail))
+    assert "CAN-1" not in page
+    assert "{&quot;warehouse&quot;: &quot;id_count_warehouse&quot;}" in page
+    # when the clerk adds it, picked among the suggestions
+    response = clerk_client.post(detail + "add-line/", {"sku": "CAN-1"})
+    line = count.lines.get(sku="CAN-1")
+    assert response.url == f"{detail}#line-{line.pk}"
+    assert line.expected == 0
+    assert f'id="line-{line.pk}"' in html(clerk_client.get(detail))
+    # adding it again changes nothing; an unknown SKU adds nothing
+    clerk_client.post(detail + "add-line/", {"sku": "CAN-1"})
+    clerk_client.post(detail + "add-line/", {"sku": "NADA-9"})
+    assert count.lines.count() == 3
+    assert ModelLogEntry.objects.filter(action="stock.count.add_line").count() == 1
+    # then its counted units are posted like the others
+    clerk_client.post(detail, {f"line-{line.pk}": 3})
+    assert clerk_client.post(detail + "post/").status_code == 302
+    assert level("CAN-1", sp).on_hand == 3
+
+
+def test_skus_are_not_added_to_other_warehouses_counts(stocked, clerk_client, rj):
+    count = services.open_count(rj, user=None)
+    response = clerk_client.post(
+        f"/admin/stock/counts/{count.pk}/add-line/", {"sku": "CAM-M"}
+    )
+    assert response.status_code == 404
+    assert not count.lines.filter(sku="CAM-M").exists()
