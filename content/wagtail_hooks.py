@@ -106,16 +106,8 @@ class ImportLogFormatter(LogFormatter):
         return _("Imported: changes saved as a draft")
 
     def format_comment(self, log_entry):
-        changes = (log_entry.data or {}).get("changes") or {}
-        variants = changes.get("variants") or {}
-        fields = describe_changes(
-            {"changes": {k: v for k, v in changes.items() if k != "variants"}}
-        )
-        skus = ", ".join(sorted(variants))
-        parts = [fields] if fields else []
-        if skus:
-            parts.append(_("variants: %(skus)s") % {"skus": skus})
-        return "; ".join(parts)
+        # Fields and variants (new ones, changed prices ...) by their names.
+        return describe_changes(log_entry.data, Product)
 
 
 @hooks.register("register_log_actions")

@@ -16,9 +16,11 @@ import uuid
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from wagtail.actions.create import CreateAction
 from wagtail.actions.delete import DeleteAction
@@ -27,10 +29,13 @@ from wagtail.log_actions import LogFormatter, get_active_log_context, log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
+from plugins.display import yes_no
 from plugins.inserts import insert_rows
+from plugins.money import format_br_decimal, is_money_column
 
 #: Field names never written to the audit log (their change is, not the value).
-SECRET_FIELDS = {"password", "secret", "secret_hash", "key_hash", "token"}
+#: Cost prices are for the few who may see them; the audit log is read by more.
+SECRET_FIELDS = {"password", "secret", "secret_hash", "key_hash", "token", "cost_price"}
 MAX_VALUE_LENGTH = 500
 
 
@@ -84,7 +89,50 @@ def form_changes(form) -> dict[str, list[Any]]:
                 else (objects[0] if objects else before)
             )
         changes[name] = _masked(name, before, form.cleaned_data[name])
+    changes.update(formset_changes(form))
     return changes
+
+
+#: Fields of an inline formset's forms that are not the child's data.
+FORMSET_FIELDS = {"DELETE", "ORDER", "id"}
+
+
+def _child_label(form) -> str:
+    """How the log names a child row: its SKU when it has one (as imports
+    do), else what it prints as."""
+    sku = form.initial.get("sku") or getattr(form, "cleaned_data", {}).get("sku")
+    return str(sku or form.instance)
+
+
+def formset_changes(form) -> dict[str, dict[str, Any]]:
+    """The inline children a bound, valid form with formsets (modelcluster's
+    ``ClusterForm``: a product's variants) changed, by relation and child:
+    ``{"variants": {"CAN-AZ": {"price": ["89.90", "99.90"]}, "CAN-VD": "new",
+    "CAN-PT": "removed"}}`` — the shape catalog imports record."""
+    result = {}
+    for relation, formset in (getattr(form, "formsets", None) or {}).items():
+        deleted = {id(child) for child in formset.deleted_forms}
+        children: dict[str, Any] = {}
+        for child in formset.forms:
+            if not hasattr(child, "cleaned_data") or not child.has_changed():
+                continue
+            existing = bool(child.initial.get("id") or child.instance.pk)
+            if id(child) in deleted:
+                if existing:
+                    children[_child_label(child)] = "removed"
+            elif not existing:
+                children[_child_label(child)] = "new"
+            else:
+                fields = {
+                    name: value
+                    for name, value in form_changes(child).items()
+                    if name not in FORMSET_FIELDS
+                }
+                if fields:
+                    children[_child_label(child)] = fields
+        if children:
+            result[relation] = children
+    return result
 
 
 def concrete_values(instance: models.Model) -> dict[str, Any]:
@@ -257,18 +305,86 @@ class AuditedDeleteAction(DeleteAction):
             return self.instance.delete()
 
 
-def describe_changes(data: dict | None) -> str:
-    """'name: "A" → "B"; price: "10.00" → "12.00"' for a log entry's data."""
+def describe_changes(data: dict | None, model: type[models.Model] | None = None) -> str:
+    """What a log entry's data says changed, as people read it.
+
+    With the entry's ``model``, fields are named by their verbose names in the
+    active language and values shown as on the screens (Sim/Não, "R$ 89,90",
+    a choice's label): 'Nome: “A” → “B”; Preço (Variante CAN-AZ): R$ 89,90 →
+    R$ 99,90'. Without it, by the names stored: 'price: “10.00” → “12.00”'.
+    The log stores field names, never labels: they are translated here, when
+    the entry is shown.
+    """
     changes = (data or {}).get("changes") or {}
     parts = []
-    for name, (before, after) in changes.items():
-        parts.append(f"{name}: {_display(before)} → {_display(after)}")
+    for name, change in changes.items():
+        if isinstance(change, dict):
+            parts.extend(_describe_children(model, name, change))
+        elif isinstance(change, list | tuple) and len(change) == 2:
+            field = _field(model, name)
+            before, after = change
+            parts.append(
+                f"{_field_label(field, name)}: "
+                f"{_display(before, field)} → {_display(after, field)}"
+            )
     return "; ".join(parts)
 
 
-def _display(value: Any) -> str:
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        try:
+            return model._meta.get_field(name.removesuffix("_id"))
+        except FieldDoesNotExist:
+            return None
+
+
+def _field_label(field, name: str) -> str:
+    verbose_name = getattr(field, "verbose_name", None)
+    return capfirst(str(verbose_name)) if verbose_name else name
+
+
+def _describe_children(model, relation: str, children: dict) -> list[str]:
+    """'Preço (Variante CAN-AZ): R$ 89,90 → R$ 99,90', 'Variante CAN-VD:
+    inclusão' for the children of ``relation`` (:func:`formset_changes`)."""
+    related = getattr(_field(model, relation), "related_model", None)
+    noun = capfirst(str(related._meta.verbose_name)) if related else relation
+    parts = []
+    for label, change in children.items():
+        child = f"{noun} {label}"
+        if change == "new":
+            parts.append(_("%(child)s: added") % {"child": child})
+        elif change == "removed":
+            parts.append(_("%(child)s: removed") % {"child": child})
+        elif isinstance(change, dict):
+            for name, (before, after) in change.items():
+                field = _field(related, name)
+                parts.append(
+                    f"{_field_label(field, name)} ({child}): "
+                    f"{_display(before, field)} → {_display(after, field)}"
+                )
+    return parts
+
+
+def _display(value: Any, field=None) -> str:
     if value is None or value == "":
         return "∅"
+    if value == "***":
+        return value
+    if isinstance(value, bool):
+        return yes_no(value)
+    if field is not None and field.choices:
+        return f"“{dict(field.flatchoices).get(value, value)}”"
+    if isinstance(field, models.DecimalField):
+        try:
+            if is_money_column(field):
+                return f"R$ {format_br_decimal(value)}"
+            return format_br_decimal(value, places=None)
+        except (ArithmeticError, ValueError, TypeError):
+            pass
     if isinstance(value, list):
         return "[" + ", ".join(map(str, value)) + "]"
     return f"“{value}”"
@@ -286,8 +402,17 @@ class ChangesFormatter(LogFormatter):
 
     def format_comment(self, log_entry):
         base_comment = self.base.format_comment(log_entry)
-        changes = describe_changes(log_entry.data)
+        changes = describe_changes(log_entry.data, log_entry_model(log_entry))
         return " — ".join(part for part in (base_comment, changes) if part)
+
+
+def log_entry_model(log_entry) -> type[models.Model] | None:
+    """The model a log entry is about (content types are cached: no query
+    per entry)."""
+    content_type_id = getattr(log_entry, "content_type_id", None)
+    if content_type_id is None:
+        return None
+    return ContentType.objects.get_for_id(content_type_id).model_class()
 
 
 def changes_label() -> str:

@@ -21,7 +21,7 @@ from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.coreutils import multigetattr
 from wagtail.log_actions import registry as log_registry
 
-from plugins.audit import describe_changes
+from plugins.audit import describe_changes, log_entry_model
 from plugins.exceptions import RetaguardaError
 from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.forms import GrantFilterForm, GrantForm, model_from_label
@@ -322,7 +322,7 @@ class AuditLogView(PermissionRequiredMixin, SafeSpreadsheetExportMixin, LogEntri
     def to_row_dict(self, item):
         return {
             field: (
-                describe_changes(item.data)
+                describe_changes(item.data, log_entry_model(item))
                 if field == "changes"
                 else multigetattr(item, field)
             )

@@ -46,7 +46,8 @@ def test_export_has_the_changes_and_neutralises_formulas(
         csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
     )
     assert len(rows) == 1
-    assert rows[0]["Alterações"] == "name: “Corredor A1” → “Corredor A1 =HYPERLINK()”"
+    # fields by their pt-BR names
+    assert rows[0]["Alterações"] == "Nome: “Corredor A1” → “Corredor A1 =HYPERLINK()”"
     assert rows[0]["Usuário"] == '\'=HYPERLINK("http://x")'
 
 
@@ -70,6 +71,31 @@ def test_describe_changes_is_readable():
     assert describe_changes(
         {"changes": {"price": ["10.00", "12.50"], "note": [None, "x"]}}
     ) == ("price: “10.00” → “12.50”; note: ∅ → “x”")
+
+
+def test_describe_changes_names_fields_and_shows_values_as_the_screens_do(db):
+    from content.models import Product
+    from plugins.orders.models import SalesChannel
+
+    assert describe_changes(
+        {"changes": {"active": [True, False], "kind": ["storefront", "marketplace"]}},
+        SalesChannel,
+    ) == ("Ativo: Sim → Não; Tipo: “Loja virtual própria” → “Marketplace”")
+    assert describe_changes(
+        {
+            "changes": {
+                "variants": {
+                    "CAN-AZ": {"price": ["89.90", "99.90"]},
+                    "CAN-VD": "new",
+                    "CAN-PT": "removed",
+                }
+            }
+        },
+        Product,
+    ) == (
+        "Preço (Variante CAN-AZ): R$ 89,90 → R$ 99,90; Inclusão: Variante CAN-VD; "
+        "Exclusão: Variante CAN-PT"
+    )
 
 
 def test_secret_fields_are_masked(db):

@@ -50,7 +50,7 @@ def test_edit_form_of_granted_shelf_saves_and_audits_the_change(
         "name": ["Corredor A1", "Corredor A1 (frios)"],
         "capacity": [10, 12],
     }
-    assert "name: “Corredor A1” → “Corredor A1 (frios)”" in entry.comment
+    assert "Nome: “Corredor A1” → “Corredor A1 (frios)”" in entry.comment
 
 
 def test_edit_form_of_other_shelf_does_not_exist(keeper_client, shelf_b):
