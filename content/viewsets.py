@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -352,7 +353,7 @@ class ProductIndexView(SafeSpreadsheetExportMixin, IndexView):
             buttons.append(
                 HeaderButton(
                     _("Import"),
-                    url=reverse("content_import:start"),
+                    url=reverse("imports:start", args=["content.catalog"]),
                     icon_name="upload",
                     priority=50,
                 )
@@ -668,14 +669,13 @@ class CategorySearchForm(BaseFilterForm):
         objects = super().filter(objects)
         query = self.cleaned_data.get("q", "").strip()
         if query:
-            matches = Category.objects.filter(name__icontains=query).annotate(
-                node=OuterRef("path")
-            )
+            # the matches and every category below one of them
+            matches = Category.objects.filter(name__icontains=query)
             objects = objects.filter(
                 Exists(
                     matches.filter(
                         Q(path=OuterRef("path"))
-                        | Q(node__startswith=Concat("path", Value("/")))
+                        | StartsWith(OuterRef("path"), Concat("path", Value("/")))
                     )
                 )
             )
