@@ -132,7 +132,7 @@ def search_products(query: str, *, limit: int = SEARCH_LIMIT) -> list[dict]:
                 output_field=IntegerField(),
             )
         )
-        .order_by("rank", "product__name", "sort_order", "sku")[:limit]
+        .order_by("rank", "product__name", "sort_order", "pk")[:limit]
     )
     return product_payloads(variants)
 
