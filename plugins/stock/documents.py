@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.tables import LongTable
 
+from content.models.catalog import category_labels
 from plugins.stock.models import InventoryCount
 
 
@@ -42,7 +43,8 @@ def count_sheet_pdf(count: InventoryCount, *, show_expected: bool) -> bytes:
         title=_("Count sheet %(number)s") % {"number": count.number},
         author="Retaguarda",
     )
-    scope = count.category.path if count.category else _("everything")
+    category = count.category
+    scope = category_labels([category])[category.pk] if category else _("everything")
     opened = timezone.localtime(count.opened_at).strftime("%d/%m/%Y %H:%M")
     printed = timezone.localtime().strftime("%d/%m/%Y %H:%M")
     story = [

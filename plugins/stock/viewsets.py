@@ -10,10 +10,12 @@ have no generic create, edit, copy or delete view.
 from __future__ import annotations
 
 from django import forms
+from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem, WagtailMenuRegisterableGroup
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from content.forms import with_clean_text
@@ -261,6 +263,21 @@ class ChannelWarehouseForm(forms.ModelForm):
         fields = ["channel_code", "warehouse", "returns_warehouse"]
 
 
+class ChannelWarehouseIndexView(IndexView):
+    """Channels by their names ("Loja virtual", not "loja"), in one query."""
+
+    def get_base_queryset(self):
+        from plugins.orders.models import SalesChannel
+
+        names = SalesChannel.objects.filter(code=OuterRef("channel_code"))
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("warehouse", "returns_warehouse")
+            .annotate(channel_name=Subquery(names.values("name")[:1]))
+        )
+
+
 class ChannelWarehouseViewSet(ModelViewSet):
     model = ChannelWarehouse
     name = "stock_channels"
@@ -272,6 +289,7 @@ class ChannelWarehouseViewSet(ModelViewSet):
     menu_hook = STOCK_MENU
     copy_view_enabled = False
     add_to_reference_index = False
+    index_view_class = ChannelWarehouseIndexView
     list_display = ["channel_code", "warehouse", "returns_warehouse"]
 
     def get_form_class(self, for_update=False):

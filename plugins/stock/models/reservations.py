@@ -164,3 +164,8 @@ class ChannelWarehouse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_code} → {self.warehouse.code}"
+
+    def get_channel_code_display(self) -> str:
+        """The channel's name where the listing annotated it (``channel_name``),
+        else its code."""
+        return getattr(self, "channel_name", None) or self.channel_code

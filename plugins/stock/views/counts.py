@@ -16,6 +16,8 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 
+from content.models.catalog import category_labels
+from content.viewsets import CategoryPathColumn
 from plugins.exceptions import RetaguardaError
 from plugins.permissions import is_active_user
 from plugins.stock import services
@@ -67,7 +69,9 @@ class CountIndexView(ScopedIndexView):
                 get_url=lambda c: reverse(self.detail_url_name, args=[c.pk]),
             ),
             Column("warehouse", label=_("Warehouse"), accessor="warehouse.code"),
-            Column("category", label=_("Category"), accessor="category.path"),
+            CategoryPathColumn(
+                "category", label=_("Category"), category=lambda c: c.category
+            ),
             StatusTagColumn(
                 "status",
                 label=_("Status"),
@@ -185,7 +189,10 @@ class CountDetailView(CountMixin, WagtailAdminTemplateMixin, TemplateView):
         return _("Count %(number)s") % {"number": self.count.number}
 
     def get_page_subtitle(self):
-        scope = self.count.category.path if self.count.category else _("everything")
+        category = self.count.category
+        scope = (
+            category_labels([category])[category.pk] if category else _("everything")
+        )
         return f"{self.count.warehouse.code} · {scope}"
 
     def entry_form(self, data=None):

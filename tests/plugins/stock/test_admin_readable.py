@@ -1,6 +1,8 @@
-"""The stock screens read as pt-BR: yes/no instead of True/False."""
+"""The stock screens read as pt-BR: yes/no instead of True/False, names
+instead of codes and slugs."""
 
-from plugins.stock.models import Warehouse
+from plugins.stock.models import ChannelWarehouse, Warehouse
+from plugins.stock.services import open_count
 from tests.helpers import listing_rows, page_text
 
 
@@ -38,3 +40,25 @@ def test_low_stock_filter_chip_reads_sim(client, stock_manager, stocked):
     text = page_text(client.get("/admin/stock/levels/?below_reorder_point=false"))
     assert "Abaixo do ponto de reposição: Não" in text
     assert "False" not in text
+
+
+def test_counts_name_their_category_by_its_path_of_names(
+    client, stock_manager, stocked, camisetas
+):
+    open_count(
+        Warehouse.objects.get(code="SP-01"), user=stock_manager, category=camisetas
+    )
+    client.force_login(stock_manager)
+
+    (row,) = listing_rows(client.get("/admin/stock/counts/"))
+
+    assert "Moda › Camisetas" in row and "moda/" not in row
+
+
+def test_channel_warehouses_name_the_channel(client, superuser, sp, loja):
+    ChannelWarehouse.objects.create(channel_code="loja", warehouse=sp)
+    client.force_login(superuser)
+
+    (row,) = listing_rows(client.get("/admin/stock/channels/"))
+
+    assert row.startswith("Loja virtual")
