@@ -200,6 +200,11 @@ def test_three_lines_with_a_removed_one_in_between(attendant, sellable, loja):
         ("CAN-1", 1),
     ]
     assert order.total == Decimal("139.70")
+    # the audit log names who placed it
+    from wagtail.models import ModelLogEntry
+
+    entry = ModelLogEntry.objects.get(action="orders.place", object_id=str(order.pk))
+    assert entry.user == attendant
 
 
 def test_every_field_error_is_shown_at_once(attendant, sellable, loja):
@@ -416,3 +421,38 @@ def test_a_customer_out_of_sight_cannot_be_chosen_by_id(
     assert "Escolha o cliente de novo" in str(errors)
     # nothing of João on the page
     assert "João" not in response.content.decode()
+
+
+def test_customer_lookup_queries_do_not_grow_with_results(attendant, sellable, loja):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plugins.orders.models import Address
+    from tests.plugins.orders.conftest import place
+
+    for i in range(8):
+        customer = place(
+            loja, customer={"name": f"Paula {i}", "email": f"paula{i}@example.com"}
+        ).customer
+        Address.objects.create(
+            customer=customer,
+            recipient=customer.name,
+            cep="01310-100",
+            street="Rua Augusta",
+            number=str(i),
+            district="Consolação",
+            city="São Paulo",
+            uf="SP",
+        )
+    client = login(attendant)
+    client.get(CUSTOMERS, {"q": "paula"})  # the session, the permissions
+
+    def queries(query):
+        with CaptureQueriesContext(connection) as captured:
+            results = client.get(CUSTOMERS, {"q": query}).json()["results"]
+        return len(results), len(captured)
+
+    one, few = queries("paula3@")
+    many, lots = queries("paula")
+    assert (one, many) == (1, 8)
+    assert lots == few
