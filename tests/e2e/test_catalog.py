@@ -2,6 +2,7 @@
 a CSV import with a bad row."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -13,7 +14,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from content.models import Product, Variant
+from content.models import Category, Product, Variant
 from plugins.roles import role_group
 
 # serialized_rollback: flushing between tests would also remove the page tree
@@ -52,7 +53,7 @@ def test_import_with_a_bad_row_shows_the_error_and_writes_nothing(
         encoding="utf-8",
     )
     login(page, "editor")
-    page.goto(f"{live_server.url}/admin/catalog/import/")
+    page.goto(f"{live_server.url}/admin/imports/content.catalog/")
     page.set_input_files("input[name=file]", str(csv_file))
     page.get_by_role("button", name="Conferir o arquivo").click()
     errors = page.locator("#import-errors")
@@ -133,3 +134,68 @@ def test_product_from_draft_through_moderation_to_live(
     product.refresh_from_db()
     assert product.live
     assert not product.workflow_in_progress
+
+
+def test_typing_the_name_fills_the_slug_and_the_category_is_chosen_by_searching(
+    page, login, live_server, editor, camisetas
+):
+    calcas = Category(name="Calças", slug="calcas", parent=camisetas.parent)
+    calcas.save()
+    login(page, "editor")
+    page.goto(f"{live_server.url}/admin/snippets/content/product/add/")
+    page.locator("#id_name").press_sequentially("Calça Jeans Reta")
+    expect(page.locator("#id_slug")).to_have_value("calca-jeans-reta")
+    # a slug edited by hand is no longer overwritten by the name
+    page.fill("#id_slug", "jeans-reta")
+    page.locator("#id_name").press("End")
+    page.locator("#id_name").press_sequentially(" Azul")
+    expect(page.locator("#id_name")).to_have_value("Calça Jeans Reta Azul")
+    expect(page.locator("#id_slug")).to_have_value("jeans-reta")
+
+    # the chooser lists categories by their path of names and searches them
+    page.locator("[data-field-wrapper]").filter(
+        has=page.locator("#id_primary_category")
+    ).get_by_role("button", name=re.compile("Escolher categoria")).click()
+    modal = page.locator(".modal-dialog")
+    expect(modal.get_by_role("link", name="Moda › Camisetas")).to_be_visible()
+    modal.get_by_role("textbox").fill("cal")
+    expect(modal.get_by_role("link", name="Moda › Camisetas")).to_have_count(0)
+    modal.get_by_role("link", name="Moda › Calças").click()
+    expect(modal).to_be_hidden()
+    chosen = page.locator("[data-field-wrapper]").filter(
+        has=page.locator("#id_primary_category")
+    )
+    expect(chosen).to_contain_text("Moda › Calças")
+    assert page.locator("#id_primary_category").input_value() == str(calcas.pk)
+    page.screenshot(path="var/e2e-catalog-chooser.png")
+
+
+def test_six_variants_fit_on_a_laptop_screen(
+    page, login, live_server, editor, camisetas
+):
+    product = Product(
+        name="Camiseta seis cores",
+        slug="camiseta-seis-cores",
+        primary_category=camisetas,
+        option1_name="cor",
+    )
+    product.variants = [
+        Variant(sku=f"SEIS-{i}", option1=f"cor {i}", price=Decimal("59.90"))
+        for i in range(6)
+    ]
+    product.save()
+    login(page, "editor")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/admin/snippets/content/product/edit/{product.pk}/")
+    page.get_by_role("tab", name="Variantes").click()
+    section = page.locator("section.variant-grid")
+    section.evaluate("element => element.scrollIntoView()")
+    # the option column is headed by the product's option name
+    expect(section.locator("label[for=id_variants-0-option1]")).to_have_text("Cor")
+    last = page.locator("#inline_child_variants-5")
+    expect(last.locator("#id_variants-5-sku")).to_be_in_viewport()
+    # the whole last row is above the editor's action bar
+    row = last.locator(".variant-grid__row").bounding_box()
+    footer = page.locator("footer.footer").bounding_box()
+    assert row["y"] + row["height"] <= footer["y"]
+    page.screenshot(path="var/e2e-catalog-variants.png")
