@@ -110,6 +110,16 @@ def test_phone_order_with_three_lines_found_by_search(
     results.get_by_role("option", name="Boné Aba Reta").click()
     page.locator("[name=lines-2-quantity]").fill("3")
 
+    # a fourth line, added and removed again
+    total = page.locator("#order-summary [data-rg-new-order-target=total]")
+    expect(total).to_have_text("R$ 319,40")
+    page.get_by_role("button", name="Adicionar item").click()
+    pick_product(page, 3, "CAM-M", "Camiseta Básica — op1")
+    expect(total).to_have_text("R$ 369,30")
+    page.locator("#inline_child_lines-3").get_by_role("button", name="Remover").click()
+    expect(page.locator("#inline_child_lines-3")).to_be_hidden()
+    expect(total).to_have_text("R$ 319,40")
+
     # paid by card in 2 installments
     page.select_option("[name=order-payment_method]", "card")
     page.locator("[name=order-installments]").fill("2")
