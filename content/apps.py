@@ -44,6 +44,10 @@ class ContentConfig(RoleProviderMixin, AppConfig):
         RoleTemplate(
             "manager",
             "Gerente",
-            permissions=("content.view_cost_price", "content.export_product"),
+            permissions=(
+                "content.view_cost_price",
+                "content.export_product",
+                "content.import_product",
+            ),
         ),
     )

@@ -851,7 +851,7 @@ def ensure_brands(user, images) -> dict[str, Brand]:
 
 def import_products(user, products: list[DemoProduct]) -> list[int]:
     """Import the products not in the database yet; returns their ids."""
-    from content.importing.pipeline import run_import
+    from content.importing.importer import run_import
 
     slugs = [p.slug for p in products]
     existing = set(

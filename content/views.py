@@ -1,29 +1,24 @@
-"""Admin screens of the catalog beyond the snippet viewsets: import, export and
-storefront preview tokens."""
+"""Admin screens of the catalog beyond the snippet viewsets: export and
+storefront preview tokens (the import is the import framework's)."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
-from content import tasks
-from content.importing.reader import Limits
-from content.models import ImportJob, Product
+from content.models import Product
 from content.preview import issue_preview_token, max_age, storefront_preview_url
-from content.resources import COLUMNS, CatalogResource, export_queryset, parse_decimal
+from content.resources import CatalogResource, export_queryset, parse_decimal
 from content.viewsets import ProductFilterSet
 from plugins.permissions import PermissionRequiredMixin
 from plugins.views import ScreenBreadcrumbsMixin
@@ -36,172 +31,6 @@ NUMERIC_COLUMNS = {
     "width_cm",
     "height_cm",
 }
-
-
-# -- import ---------------------------------------------------------------------
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX; "
-            "one row per variant."
-        ),
-    )
-    publish = forms.BooleanField(
-        label=gettext_lazy("Publish the imported products"),
-        required=False,
-        help_text=gettext_lazy("Otherwise the changes are saved as drafts."),
-    )
-    skip_invalid = forms.BooleanField(
-        label=gettext_lazy("Skip invalid rows and import the rest"),
-        required=False,
-        help_text=gettext_lazy(
-            "By default a file with any invalid row imports nothing."
-        ),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not user.has_perm("content.publish_product"):
-            del self.fields["publish"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limits = Limits.from_settings()
-        if upload.size > limits.max_bytes:
-            size, limit = upload.size / 2**20, limits.max_bytes / 2**20
-            raise forms.ValidationError(
-                _("The file has %(size).0f MB, more than the %(limit).0f MB allowed.")
-                % {"size": size, "limit": limit}
-            )
-        return upload
-
-
-def _rows_hint(data: bytes, name: str) -> int:
-    if data[:4] == b"PK\x03\x04":
-        return max(1, len(data) // 40)  # compressed rows are about 40 bytes
-    return data.count(b"\n")
-
-
-class ImportStartView(
-    PermissionRequiredMixin, ScreenBreadcrumbsMixin, WagtailAdminTemplateMixin, FormView
-):
-    permission = "content.import_product"
-    template_name = "content/import/start.html"
-    page_title = gettext_lazy("Import products")
-    header_icon = "upload"
-
-    def get_form(self, form_class=None):
-        return ImportForm(**self.get_form_kwargs(), user=self.request.user)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["columns"] = [
-            c
-            for c in COLUMNS
-            if c != "cost_price"
-            or self.request.user.has_perm("content.view_cost_price")
-        ]
-        context["recent_jobs"] = ImportJob.objects.filter(created_by=self.request.user)[
-            :10
-        ]
-        return context
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        upload.seek(0)
-        job = ImportJob.objects.create(
-            created_by=self.request.user,
-            file=upload,
-            original_name=upload.name[:255],
-            publish=form.cleaned_data.get("publish", False),
-            skip_invalid=form.cleaned_data["skip_invalid"],
-        )
-        tasks.start(job, dry_run=True, rows_hint=_rows_hint(data, upload.name))
-        return redirect("content_import:job", pk=job.pk)
-
-
-def _job_for(request, pk) -> ImportJob:
-    job = get_object_or_404(ImportJob, pk=pk)
-    if job.created_by_id != request.user.pk and not request.user.is_superuser:
-        raise Http404
-    return job
-
-
-class ImportJobView(
-    PermissionRequiredMixin,
-    ScreenBreadcrumbsMixin,
-    WagtailAdminTemplateMixin,
-    TemplateView,
-):
-    permission = "content.import_product"
-    template_name = "content/import/job.html"
-    page_title = gettext_lazy("Import products")
-    header_icon = "upload"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        job = _job_for(self.request, kwargs["pk"])
-        report = job.report or job.dry_run_report
-        context.update(
-            job=job,
-            report=report,
-            dry_run=not job.report,
-            can_confirm=(
-                job.status == ImportJob.Status.VALIDATED
-                and not job.report
-                and not report.get("file_error")
-                and (report.get("error_count", 0) == 0 or job.skip_invalid)
-            ),
-            status_url=reverse("content_import:status", args=[job.pk]),
-        )
-        return context
-
-
-class ImportStatusView(PermissionRequiredMixin, View):
-    permission = "content.import_product"
-
-    def get(self, request, pk):
-        job = _job_for(request, pk)
-        return JsonResponse(
-            {
-                "status": job.status,
-                "status_display": job.get_status_display(),
-                "progress": job.progress,
-                "stage": job.stage,
-                "running": job.is_running,
-            }
-        )
-
-
-class ImportConfirmView(PermissionRequiredMixin, View):
-    permission = "content.import_product"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        job = _job_for(request, pk)
-        report = job.dry_run_report
-        if job.status != ImportJob.Status.VALIDATED or job.report:
-            raise PermissionDenied
-        if report.get("file_error") or (
-            report.get("error_count") and not job.skip_invalid
-        ):
-            raise PermissionDenied
-        if job.publish and not request.user.has_perm("content.publish_product"):
-            raise PermissionDenied
-        # Only one confirmation starts the import, however many are posted.
-        claimed = ImportJob.objects.filter(
-            pk=job.pk, status=ImportJob.Status.VALIDATED, report={}
-        ).update(status=ImportJob.Status.PENDING, progress=0)
-        if not claimed:
-            return redirect("content_import:job", pk=job.pk)
-        with job.file.open("rb") as handle:
-            hint = _rows_hint(handle.read(), job.original_name)
-        tasks.start(job, dry_run=False, rows_hint=hint)
-        return redirect("content_import:job", pk=job.pk)
 
 
 # -- export ---------------------------------------------------------------------

@@ -36,19 +36,12 @@ for action in (PublishBulkAction, UnpublishBulkAction, SetCategoryBulkAction):
 
 @hooks.register("register_admin_urls")
 def register_catalog_urls():
-    import_urls = [
-        path("", views.ImportStartView.as_view(), name="start"),
-        path("<uuid:pk>/", views.ImportJobView.as_view(), name="job"),
-        path("<uuid:pk>/status/", views.ImportStatusView.as_view(), name="status"),
-        path("<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="confirm"),
-    ]
     export_urls = [path("products/", views.ExportView.as_view(), name="products")]
     preview_urls = [
         path("product/<int:pk>/", views.PreviewTokenView.as_view(), name="product"),
         path("page/<int:pk>/", views.PagePreviewTokenView.as_view(), name="page"),
     ]
     return [
-        path("catalog/import/", include((import_urls, "content_import"))),
         path("catalog/export/", include((export_urls, "content_export"))),
         path(
             "catalog/preview-token/", include((preview_urls, "content_preview_token"))
@@ -121,3 +114,10 @@ def catalog_editor_css():
     return format_html(
         '<link rel="stylesheet" href="{}">', static("content/css/catalog_editor.css")
     )
+
+
+@hooks.register("register_importer")
+def catalog_importer():
+    from content.importing.importer import CatalogImporter
+
+    return CatalogImporter

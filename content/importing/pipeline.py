@@ -1,45 +1,29 @@
-"""The catalog import: dry run and apply, through the same path for every size.
-
-``run_import(data, user=..., dry_run=True)`` reads and validates a sheet and
-reports counts (new, updated, unchanged, invalid rows) and row errors without
-writing. With ``dry_run=False`` it applies the valid rows in one transaction:
-all or nothing unless ``skip_invalid`` is set, in which case invalid rows are
-left out and the rest is imported.
-
-Writes keep the editor's semantics at bulk speed: each product gets a revision
-(with its variants, as the editor saves it), the audit log gets one entry per
-product with the changed fields, and ``publish`` decides whether the revision
-goes live or stays a draft (a live product then keeps showing its published
+"""Writing a catalog import: the valid rows of a batch of products, with the
+editor's semantics at bulk speed. Each product gets a revision (with its
+variants, as the editor saves it), the audit log gets one entry per product
+with the changed fields, and ``publish`` decides whether the revision goes
+live or stays a draft (a live product then keeps showing its published
 version). Search index and reference index updates run afterwards as a
 background task.
+
+Reading, checking and the job are the import framework's
+(:mod:`plugins.importing`); the importer is :mod:`content.importing.importer`.
 """
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import ModelLogEntry, Revision
 
-from content.importing.errors import FileProblem
-from content.importing.reader import Limits, read_sheet
 from content.importing.serialize import revision_content
-from content.importing.validation import (
-    MAX_STORED_ERRORS,
-    ParsedRow,
-    ProductPlan,
-    Validated,
-    validate_sheet,
-)
+from content.importing.validation import ProductPlan, Validated
 from content.models import Product, Variant
 from content.models.catalog import ProductTag
 from content.resources import PRODUCT_FIELD, VARIANT_FIELDS
@@ -50,46 +34,6 @@ BATCH = 400  # products per batch (keeps IN lists under SQLite's limits)
 #: Product text columns an import may change (the slug finds the product).
 PRODUCT_TEXT = {c: f for c, f in PRODUCT_FIELD.items() if c != "product_slug"}
 TEXT_DEFAULTS = {"option1": "", "option2": "", "option3": "", "gtin": "", "ncm": ""}
-
-
-@dataclass
-class ImportReport:
-    total_rows: int = 0
-    new_rows: int = 0
-    updated_rows: int = 0
-    unchanged_rows: int = 0
-    invalid_rows: int = 0
-    new_products: int = 0
-    updated_products: int = 0
-    error_count: int = 0
-    errors: list[dict] = field(default_factory=list)
-    file_error: str = ""
-    committed: bool = False
-    published: bool = False
-    product_ids: list[int] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.error_count
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("product_ids")
-        return data
-
-
-class Progress:
-    """Reports progress (0–100) to a callback, at most once per percent."""
-
-    def __init__(self, callback: Callable[[int, str], None] | None):
-        self.callback = callback
-        self.last = -1
-
-    def __call__(self, percent: float, stage: str) -> None:
-        value = int(percent)
-        if self.callback and value != self.last:
-            self.last = value
-            self.callback(value, stage)
 
 
 # -- comparing and applying values -------------------------------------------
@@ -140,8 +84,8 @@ def _product_changes(product: Product, plan: ProductPlan, validated: Validated) 
     return changes
 
 
-def classify(validated: Validated, report: ImportReport) -> None:
-    """Count new, updated, unchanged and invalid rows (the dry-run report)."""
+def classify(validated: Validated, counts: dict[str, int]) -> None:
+    """Count new, updated and unchanged rows and products of a batch."""
     for plan in validated.plans.values():
         valid = [row for row in plan.rows if not row.errors]
         if not valid:
@@ -150,27 +94,21 @@ def classify(validated: Validated, report: ImportReport) -> None:
             plan.existing is None or _product_changes(plan.existing, plan, validated)
         )
         if plan.existing is None:
-            report.new_products += 1
+            counts["new_products"] += 1
         elif product_changed or any(
             row.sku not in validated.existing_variants
             or _variant_changes(validated.existing_variants[row.sku], row.variant)
             for row in valid
         ):
-            report.updated_products += 1
+            counts["updated_products"] += 1
         for row in valid:
             existing = validated.existing_variants.get(row.sku)
             if existing is None:
-                report.new_rows += 1
+                counts["new_rows"] += 1
             elif product_changed or _variant_changes(existing, row.variant):
-                report.updated_rows += 1
+                counts["updated_rows"] += 1
             else:
-                report.unchanged_rows += 1
-    report.total_rows = validated.total_rows
-    invalid = [row for row in validated.rows if row.errors]
-    report.invalid_rows = len(invalid)
-    errors = validated.errors()
-    report.error_count = len(errors)
-    report.errors = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
+                counts["unchanged_rows"] += 1
 
 
 # -- writing -------------------------------------------------------------------
@@ -519,7 +457,7 @@ def _audit_changes(changes: dict) -> dict:
 
 
 def apply_validated(
-    validated: Validated, *, user, publish: bool, job_id: str = "", progress=None
+    validated: Validated, *, user, publish: bool, job_id: str = ""
 ) -> list[int]:
     """Write the valid rows; returns the primary keys of the products touched."""
     plans = [
@@ -540,80 +478,4 @@ def apply_validated(
         if planned:
             _write_batch(planned, user=user, publish=publish, job_id=job_id)
             touched.extend(item.product.pk for item in planned)
-        if progress:
-            progress(50 + 50 * min(start + BATCH, len(plans)) / len(plans), "writing")
     return touched
-
-
-def run_import(
-    data: bytes,
-    *,
-    user,
-    dry_run: bool = True,
-    publish: bool = False,
-    skip_invalid: bool = False,
-    job_id: str = "",
-    progress: Callable[[int, str], None] | None = None,
-    limits: Limits | None = None,
-) -> ImportReport:
-    """Validate (and unless ``dry_run``, apply) a catalog sheet. See the module
-    docstring. Never raises for bad input: the report says what is wrong."""
-    # An import holds many small objects alive at once: the cyclic garbage
-    # collector would walk them over and over; the few cycles left behind are
-    # collected once it is enabled again.
-    gc_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_import(
-            data,
-            user=user,
-            dry_run=dry_run,
-            publish=publish,
-            skip_invalid=skip_invalid,
-            job_id=job_id,
-            progress=progress,
-            limits=limits,
-        )
-    finally:
-        if gc_enabled:
-            gc.enable()
-
-
-def _run_import(
-    data, *, user, dry_run, publish, skip_invalid, job_id, progress, limits
-) -> ImportReport:
-    report = ImportReport(published=publish)
-    tick = Progress(progress)
-    can_import_cost = bool(user and user.has_perm("content.view_cost_price"))
-    try:
-        sheet = read_sheet(data, limits=limits)
-        validated = validate_sheet(
-            sheet,
-            can_import_cost=can_import_cost,
-            limits=limits,
-            progress=lambda rows: tick(min(45, rows / 2000), "validating"),
-        )
-    except FileProblem as exc:
-        report.file_error = str(exc)
-        return report
-    classify(validated, report)
-    tick(50, "validated")
-    if dry_run:
-        return report
-    if report.error_count and not skip_invalid:
-        return report
-    with transaction.atomic():
-        report.product_ids = apply_validated(
-            validated, user=user, publish=publish, job_id=job_id, progress=tick
-        )
-        report.committed = True
-        from content.hooks import CATALOG_IMPORTED
-        from plugins import hooks
-
-        ids = list(report.product_ids)
-        transaction.on_commit(lambda: hooks.call(CATALOG_IMPORTED, product_ids=ids))
-    tick(100, "done")
-    return report
-
-
-__all__ = ["run_import", "ImportReport", "FileProblem", "ParsedRow", "_"]

@@ -13,17 +13,11 @@ from django.core.validators import validate_slug
 from django.db.models import DecimalField, PositiveIntegerField
 from django.utils.translation import gettext as _
 
-from content.importing.errors import FileProblem, RowError
-from content.importing.reader import Limits, Sheet
 from content.models import Brand, Category, Product, Variant
 from content.models.catalog import SKU_VALIDATOR, ProductTag
 from content.resources import (
-    COLUMNS,
-    COST_COLUMN,
     PRODUCT_COLUMNS,
     PRODUCT_FIELD,
-    REQUIRED_COLUMNS,
-    VARIANT_COLUMNS,
     CatalogResource,
 )
 from content.validators import (
@@ -32,8 +26,8 @@ from content.validators import (
     validate_identifier_text,
     validate_ncm,
 )
+from plugins.importing.errors import RowError
 
-MAX_STORED_ERRORS = 1000
 CHUNK = 500
 
 VARIANT_TEXT = ["sku", "option1", "option2", "option3", "gtin", "ncm", "origin"]
@@ -95,37 +89,6 @@ class Validated:
 
     def valid_rows(self) -> list[ParsedRow]:
         return [row for row in self.rows if not row.errors]
-
-
-def check_header(header: list[str], *, can_import_cost: bool) -> list[str]:
-    columns = [str(name).strip().lower() for name in header]
-    if not any(columns):
-        raise FileProblem(_("The file has no header row."))
-    duplicated = sorted({c for c in columns if columns.count(c) > 1 and c})
-    if duplicated:
-        raise FileProblem(
-            _("Repeated columns: %(columns)s.") % {"columns": ", ".join(duplicated)}
-        )
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise FileProblem(
-            _("Unknown columns: %(unknown)s. Accepted columns: %(accepted)s.")
-            % {
-                "unknown": ", ".join(unknown) or "(empty)",
-                "accepted": ", ".join(COLUMNS),
-            }
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise FileProblem(
-            _("Missing required columns: %(columns)s.")
-            % {"columns": ", ".join(missing)}
-        )
-    if COST_COLUMN in columns and not can_import_cost:
-        raise FileProblem(
-            _("The file has a cost_price column, and you may not change cost prices.")
-        )
-    return columns
 
 
 def _max_length(model, name: str) -> int | None:
@@ -285,49 +248,10 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-def validate_sheet(
-    sheet: Sheet,
-    *,
-    can_import_cost: bool,
-    limits: Limits | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> Validated:
-    limits = limits or Limits.from_settings()
-    columns = check_header(sheet.header, can_import_cost=can_import_cost)
-    specs = column_specs(columns, CatalogResource(include_cost=True))
-    rows: list[ParsedRow] = []
-    for number, cells in enumerate(sheet.rows, start=2):
-        if not any(cell not in (None, "") and str(cell).strip() for cell in cells):
-            continue
-        if len(rows) >= limits.max_rows:
-            raise FileProblem(
-                _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": limits.max_rows}
-            )
-        rows.append(parse_row(number, cells, specs))
-        if progress and len(rows) % 5000 == 0:
-            progress(len(rows))
-    if not rows:
-        raise FileProblem(_("The file has a header but no rows."))
-
-    # Duplicate SKUs inside the file.
-    first_row_of_sku: dict[str, int] = {}
-    for row in rows:
-        if not row.sku:
-            continue
-        key = row.sku.lower()
-        if key in first_row_of_sku:
-            row.errors.append(
-                RowError(
-                    row.row,
-                    "sku",
-                    _("SKU %(sku)s is repeated: it is already on row %(first)s.")
-                    % {"sku": row.sku, "first": first_row_of_sku[key]},
-                )
-            )
-        else:
-            first_row_of_sku[key] = row.row
-
+def validate_rows(rows: list[ParsedRow], columns: list[str]) -> Validated:
+    """Check parsed rows — whole products: every row of a product is in
+    ``rows`` — across rows and against the database. Errors are added to the
+    rows; nothing is written."""
     # Group into products; product-level values must agree between rows.
     plans: dict[str, ProductPlan] = {}
     for row in rows:
@@ -461,6 +385,3 @@ def validate_sheet(
     return Validated(
         columns, rows, plans, existing_variants, brands, categories, len(rows)
     )
-
-
-__all__ = ["VARIANT_COLUMNS", "validate_sheet", "Validated", "MAX_STORED_ERRORS"]

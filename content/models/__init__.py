@@ -7,6 +7,5 @@ from content.models.catalog import (  # noqa: F401
     ProductImage,
     Variant,
 )
-from content.models.imports import ImportJob  # noqa: F401
 from content.models.pages import ContentPage, HomePage, LandingPage  # noqa: F401
 from content.models.settings import StoreSettings  # noqa: F401

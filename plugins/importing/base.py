@@ -87,17 +87,24 @@ class Importer:
     #: rows with equal values in these columns are one thing (an order's
     #: lines, a product's variants): checked, written and skipped together
     group_by: ClassVar[tuple[str, ...]] = ()
+    #: whether a group with an invalid row is skipped whole (otherwise the
+    #: importer decides, in check_batch, what invalidates the whole group)
+    skip_whole_groups: ClassVar[bool] = True
     #: rows per batch handed to check_batch and write_batch (whole groups)
     batch_size: ClassVar[int] = 500
+    #: a paragraph for the start screen, above the columns
+    help_text: ClassVar[str] = ""
     #: extra choices on the start screen (a Form); their cleaned data is the
     #: job's ``options``, JSON-serialisable
     options_form: ClassVar[type[forms.Form] | None] = None
     #: the report's counters, in display order: ``{name: label}``
     counters: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, user, options: dict | None = None):
+    def __init__(self, user, options: dict | None = None, job=None):
         self.user = user
         self.options = options or {}
+        #: the ImportJob being run (None when run without one)
+        self.job = job
         self.counts = dict.fromkeys(self.counters, 0)
 
     # -- what a subclass writes --------------------------------------------

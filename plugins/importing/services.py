@@ -121,7 +121,7 @@ def run_job(job_id, *, dry_run: bool) -> ImportJob:
     try:
         if importer_class is None:  # its plugin was switched off meanwhile
             raise LookupError(f"no importer {job.importer!r}")
-        importer = importer_class(job.created_by, job.options)
+        importer = importer_class(job.created_by, job.options, job)
         with job.file.open("rb") as handle:
             data = handle.read()
         invalid = InvalidRows(importer) if dry_run else None

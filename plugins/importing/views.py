@@ -54,6 +54,12 @@ class UploadForm(forms.Form):
             )
         return upload
 
+    def __init__(self, *args, user=None, **kwargs):
+        # the importer's options form may depend on the user
+        if self.__class__ is not UploadForm:
+            kwargs["user"] = user
+        super().__init__(*args, **kwargs)
+
 
 class ImporterMixin:
     """Resolves the importer (from the URL or the job) and checks its
@@ -107,6 +113,9 @@ class StartView(ImporterMixin, WagtailAdminTemplateMixin, FormView):
             return UploadForm
         return type("ImportForm", (UploadForm, self.importer.options_form), {})
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_valid(self, form):
         options = {k: v for k, v in form.cleaned_data.items() if k != "file"}
         job = services.start(
@@ -138,7 +147,7 @@ class JobView(ImporterMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         job = self.job
         report = job.report or job.dry_run_report
-        importer = self.importer(self.request.user, job.options)
+        importer = self.importer(self.request.user, job.options, job)
         context.update(
             job=job,
             importer=self.importer,

@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from content.importing.errors import FileProblem, RowError
-from content.importing.reader import Limits, read_sheet
+from plugins.importing.errors import FileProblem, RowError
+from plugins.importing.reader import Limits, read_sheet
 from plugins.audit import log_change
 from plugins.stock.models import MovementKind, ReferenceType, StockImportJob
 from plugins.stock.permissions import operable_warehouses
@@ -142,7 +142,7 @@ def validate(data: bytes, *, kind: str, user, limits: Limits | None = None):
     parsed: list[tuple[int, dict]] = []
     errors: list[RowError] = []
     total = 0
-    for number, cells in enumerate(sheet.rows, start=2):
+    for number, cells in sheet.rows:
         if not any(_text(c) for c in cells):
             continue
         total += 1

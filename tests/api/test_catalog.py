@@ -13,7 +13,7 @@ from api.cache import catalog_changed
 from api.catalog.schema import ProductSerializer
 from api.hooks import PRODUCT_PAYLOADS
 from api.services import create_api_key
-from content.importing.pipeline import run_import
+from content.importing.importer import run_import
 from content.models import Product
 from content.preview import issue_preview_token
 from plugins.hooks import implementations

@@ -361,7 +361,7 @@ IMPORT_HEADER = (
 def test_a_publishing_import_sends_the_editor_events(
     superuser, camiseta, receiver, django_capture_on_commit_callbacks
 ):
-    from content.importing.pipeline import run_import
+    from content.importing.importer import run_import
 
     receiver.fail_first = 0
     WebhookSubscription.objects.create(
@@ -394,7 +394,7 @@ def test_a_publishing_import_sends_the_editor_events(
 
 
 def test_a_draft_import_sends_no_events(superuser, camisetas, brand, subscription):
-    from content.importing.pipeline import run_import
+    from content.importing.importer import run_import
 
     sheet = "\n".join(
         [IMPORT_HEADER, "vestido-floral;Vestido floral;nordeste;moda;;VES-P;;99"]

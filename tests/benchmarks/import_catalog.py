@@ -83,7 +83,7 @@ def generate(rows: int) -> bytes:
 def run_ours(data: bytes) -> None:
     from django.contrib.auth import get_user_model
 
-    from content.importing.pipeline import run_import
+    from content.importing.importer import run_import
 
     user = get_user_model().objects.get(username="bench")
     report = run_import(data, user=user, dry_run=False, publish=True)

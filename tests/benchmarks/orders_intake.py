@@ -125,7 +125,7 @@ def setup_worker() -> None:
     from guardian.shortcuts import assign_perm
 
     from api.services import issue_staff_token
-    from content.importing.pipeline import run_import
+    from content.importing.importer import run_import
     from plugins.orders.models import SalesChannel
     from plugins.roles import role_group, sync_roles
     from tests.benchmarks.import_catalog import generate

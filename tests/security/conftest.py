@@ -60,10 +60,9 @@ def _grant_scope(user, role_key, scope_objects):
 
 
 def _catalog(world, superuser):
-    from django.core.files.base import ContentFile
     from wagtail.models import Page
 
-    from content.models import Collection, ImportJob
+    from content.models import Collection
     from tests.content.conftest import make_category, make_product, publish
 
     moda = make_category("moda", "Moda")
@@ -77,13 +76,6 @@ def _catalog(world, superuser):
     collection = Collection(slug="vitrine", name="Vitrine")
     collection.save()
     collection = publish(collection)
-    job = ImportJob.objects.create(
-        created_by=superuser,
-        original_name="c.csv",
-        file=ContentFile(b"product_slug;sku;price\ncaneca;CAN-1;39,90\n", name="c.csv"),
-        status=ImportJob.Status.VALIDATED,
-        dry_run_report={"error_count": 0},
-    )
     page = Page.objects.filter(depth=2).first()
     from wagtail.contrib.redirects.models import Redirect
 
@@ -100,7 +92,6 @@ def _catalog(world, superuser):
         brand=brand.pk,
         collection=collection.pk,
         collection_slug="vitrine",
-        job=job.pk,
         page=page.pk,
     )
 

@@ -64,7 +64,6 @@ ORDERS_ACT = {**NOBODY, "order_desk": OK}
 ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
 #: customers' personal data: the privacy officer and managers
 PRIVACY = {**NOBODY, "manager": OK, "privacy_officer": OK}
-OTHERS_JOB = {**NOBODY, "content_editor": NOT_FOUND, "content_moderator": NOT_FOUND}
 OTHERS_STOCK_JOB = {**NOBODY, "stock_clerk": NOT_FOUND, "stock_manager": NOT_FOUND}
 #: customers' records: the order desk reaches those with orders in its
 #: channels; to everyone else without a customer permission they do not exist
@@ -147,12 +146,6 @@ MATRIX = {
         for model, args in CATALOG_MODELS.items()
         for url, row in _snippet_rows(model, *args).items()
     },
-    "/admin/catalog/import/": get(CATALOG_EDIT),
-    # an import job is its creator's (here the superuser's): another
-    # importer's job does not exist for them
-    "/admin/catalog/import/{job}/": get(OTHERS_JOB),
-    "/admin/catalog/import/{job}/status/": get(OTHERS_JOB),
-    "/admin/catalog/import/{job}/confirm/": post(OTHERS_JOB),
     "/admin/catalog/export/products/": get(CATALOG_EDIT, manager=OK),
     "/admin/catalog/preview-token/page/{page}/": get(CATALOG_EDIT),
     "/admin/catalog/preview-token/product/{p}/": get(CATALOG_EDIT),
@@ -313,6 +306,7 @@ MATRIX = {
     # shelves importer: shelves.add_shelf, the manager's); a job is its
     # creator's (here the superuser's) and does not exist for anyone else
     "/admin/imports/{importer}/": get(NOBODY, manager=OK),
+    "/admin/imports/content.catalog/": get(CATALOG_EDIT, manager=OK),
     "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),

@@ -18,7 +18,7 @@ Re-importing a file creates nothing new: ``place_order`` is idempotent by
 imported. The admin's import screen and the API use this module alike.
 """
 
-from content.importing.errors import FileProblem, RowError
+from plugins.importing.errors import FileProblem, RowError
 from plugins.orders.importing.run import (
     IMPORT_LOG_ACTION,
     OrderImportReport,

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from content.importing.errors import FileProblem, RowError
 from plugins.audit import log_change
 from plugins.exceptions import RetaguardaError
+from plugins.importing.errors import FileProblem, RowError
 from plugins.orders.exceptions import IdempotencyConflict, InvalidOrder
 from plugins.orders.importing.sheet import COLUMNS, OrderGroup, read_orders
 from plugins.orders.models import Order, SalesChannel

@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.importing.errors import FileProblem, RowError
-from content.importing.reader import read_sheet
 from content.resources import parse_decimal
+from plugins.importing.errors import FileProblem, RowError
+from plugins.importing.reader import read_sheet
 from plugins.orders.models import PaymentMethod, SalesChannel
 
 MAX_ROWS = 5000
@@ -338,7 +338,7 @@ def read_orders(data: bytes) -> tuple[list[ParsedRow], list[OrderGroup]]:
     sheet = read_sheet(data)
     columns = check_header(sheet.header)
     rows = []
-    for number, cells in enumerate(sheet.rows, start=2):
+    for number, cells in sheet.rows:
         if len(rows) >= MAX_ROWS:
             raise FileProblem(
                 _("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS}

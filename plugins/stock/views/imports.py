@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from content.importing.reader import Limits
-from content.views import _rows_hint
+from plugins.importing.reader import Limits
+from plugins.importing.services import rows_hint
 from plugins.stock import tasks
 from plugins.stock.forms import StockImportForm
 from plugins.stock.models import StockImportJob
@@ -56,7 +56,7 @@ class StockImportStartView(
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         tasks.start_stock_import(
-            job, dry_run=True, rows_hint=_rows_hint(data, upload.name)
+            job, dry_run=True, rows_hint=rows_hint(data)
         )
         return redirect("stock_import:job", pk=job.pk)
 
@@ -130,6 +130,6 @@ class StockImportConfirmView(ImportPermissionMixin, View):
         if not claimed:
             return redirect("stock_import:job", pk=job.pk)
         with job.file.open("rb") as handle:
-            hint = _rows_hint(handle.read(), job.original_name)
+            hint = rows_hint(handle.read())
         tasks.start_stock_import(job, dry_run=False, rows_hint=hint)
         return redirect("stock_import:job", pk=job.pk)

@@ -28,7 +28,7 @@ from wagtail.models import Page, Revision, Site
 from api.catalog.payloads import IMAGE_SIZES
 from api.services import create_api_key
 from content import demo
-from content.importing.pipeline import run_import
+from content.importing.importer import run_import
 from content.models import Product, ProductImage
 from content.validators import gtin_check_digit
 from tests.benchmarks.apibench.models import (

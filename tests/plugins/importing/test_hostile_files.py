@@ -20,6 +20,11 @@ SAMPLES = {
         ["a1", "Corredor A1", "10"],
         "manager",
     ),
+    "content.catalog": (
+        ["product_slug", "product_name", "sku", "price"],
+        ["caneca-azul", "Caneca Azul", "CAN-AZ-1", "39,90"],
+        "editor",
+    ),
 }
 
 CASES = [
