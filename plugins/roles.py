@@ -120,6 +120,11 @@ DEFAULT_PERMISSION_LABELS = {
     "change": _("Can change %(model)s"),
     "delete": _("Can delete %(model)s"),
     "view": _("Can view %(model)s"),
+    # Wagtail's: snippets with drafts and locking, images and documents
+    "publish": _("Can publish %(model)s"),
+    "lock": _("Can lock %(model)s"),
+    "unlock": _("Can unlock %(model)s"),
+    "choose": _("Can choose %(model)s"),
 }
 
 
@@ -128,9 +133,11 @@ def permission_label(permission) -> str:
     listed (the group editor, the object-permission screens, the audit log).
 
     ``Permission.name`` is stored once, in English, when ``migrate`` creates
-    the permission. A default permission is named from its action and the
-    model's verbose name; any other (``Meta.permissions``, names marked for
-    translation) through the catalogues.
+    the permission. One named as Django names the default permissions (and
+    Wagtail the publish, lock, unlock and choose permissions), "Can <action>
+    <model>", is named from its action and the model's verbose name;
+    any other (``Meta.permissions``, names marked for translation) through
+    the catalogues.
     """
     from django.contrib.auth import get_permission_codename
     from django.utils.translation import gettext
@@ -138,9 +145,10 @@ def permission_label(permission) -> str:
     model = permission.content_type.model_class()
     if model is not None:
         opts = model._meta
-        for action in opts.default_permissions:
-            label = DEFAULT_PERMISSION_LABELS.get(action)
-            if label and permission.codename == get_permission_codename(action, opts):
+        for action, label in DEFAULT_PERMISSION_LABELS.items():
+            if permission.codename == get_permission_codename(
+                action, opts
+            ) and permission.name.startswith(f"Can {action} "):
                 return label % {"model": opts.verbose_name}
     return gettext(permission.name)
 

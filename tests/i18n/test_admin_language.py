@@ -36,6 +36,7 @@ ENGLISH = (
     "Actions",
     "Add",
     "Apply",
+    "Can",
     "Can add",
     "Can change",
     "Can delete",
