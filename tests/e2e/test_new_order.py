@@ -100,7 +100,13 @@ def test_phone_order_with_three_lines_found_by_search(
     # three lines, each found by part of its name or SKU
     pick_product(page, 0, "camis", "Camiseta Básica — op0")
     expect(page.locator("#lines-0-results")).to_be_hidden()
+    # the units available (12 in stock) show under the product, with a
+    # warning past them
+    stock = page.locator("#inline_child_lines-0 [data-line-stock]")
+    page.locator("[name=lines-0-quantity]").fill("13")
+    expect(stock).to_have_text("Só 12 disponíveis")
     page.locator("[name=lines-0-quantity]").fill("2")
+    expect(stock).to_have_text("12 disponíveis")
     page.get_by_role("button", name="Adicionar item").click()
     pick_product(page, 1, "CAN", "Caneca Esmaltada")
     page.get_by_role("button", name="Adicionar item").click()

@@ -211,6 +211,7 @@ SCREEN_STRINGS = {
     "nothing_found": gettext_lazy("Nothing found."),
     "available": gettext_lazy("%(count)s available"),
     "not_tracked": gettext_lazy("stock not tracked"),
+    "short": gettext_lazy("Only %(count)s available"),
     "customer_chosen": gettext_lazy(
         "Registered customer: %(name)s. Check the data and the address below."
     ),

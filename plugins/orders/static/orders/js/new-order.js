@@ -330,6 +330,7 @@
         const catalog = row.dataset.price === '' ? null : parseInt(row.dataset.price, 10);
         const price = stated !== null ? stated : catalog;
         const lineDiscount = own ? this.amount(`${prefix}-discount`) : 0;
+        this.showStock(row, quantity);
         const cell = row.querySelector('[data-line-total]');
         if (price === null || Number.isNaN(price)) {
           cell.textContent = '—';
@@ -361,9 +362,27 @@
             });
     }
 
+    /** Units available next to the product; a warning past them. */
+    showStock(row, quantity) {
+      const stock = row.querySelector('[data-line-stock]');
+      const available = row.dataset.available;
+      if (!row.dataset.price || available === undefined || available === '') {
+        stock.textContent = '';
+        stock.classList.remove('order-line__stock--short');
+        return;
+      }
+      const count = parseInt(available, 10);
+      const short = quantity > count;
+      stock.textContent = interpolate(short ? this.texts.short : this.texts.available, {
+        count,
+      });
+      stock.classList.toggle('order-line__stock--short', short);
+    }
+
     forgetProduct(row) {
       if (!row) return;
       row.dataset.price = '';
+      row.dataset.available = '';
       row.querySelector('[data-line-name]').textContent = '';
       row.querySelector('[data-line-price]').textContent = '';
     }
@@ -373,6 +392,10 @@
       if (kind === 'product') {
         const row = event.target.closest('[data-line]');
         row.dataset.price = String(item.price_cents);
+        row.dataset.available =
+          item.available === null || item.available === undefined
+            ? ''
+            : String(item.available);
         row.querySelector('[data-line-name]').textContent = item.variant
           ? `${item.name} — ${item.variant}`
           : item.name;
