@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from content import services
+from content.forms import label_categories
 from content.models import Category, Product
 
 
@@ -79,6 +80,10 @@ class SetCategoryForm(forms.Form):
         required=False,
         help_text=_("Otherwise it is saved as a draft of each product."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_categories(self.fields["category"])  # "Moda › Calças"
 
 
 class SetCategoryBulkAction(ProductBulkAction):

@@ -351,16 +351,26 @@ def test_listing_download_xlsx_carries_the_products_values(client, moderator, st
     assert row["Estoque"] == 9
 
 
-def test_listing_download_needs_the_export_permission(client, auditor, stocked):
+def test_listing_download_needs_the_export_permission(
+    client, auditor, moderator, stocked
+):
     client.force_login(auditor)
-    assert client.get(LIST).status_code == 200  # the auditor reads the listing
+    response = client.get(LIST)
+    assert response.status_code == 200  # the auditor reads the listing
+    assert "?export=csv" not in response.content.decode()
     assert is_admin_denied(client.get(LIST + "?export=csv"))
-
-
-def test_category_filter_shows_paths_of_names(client, editor, camiseta):
-    client.force_login(editor)
+    client.force_login(moderator)
     page = client.get(LIST).content.decode()
-    assert re.search(r"<option[^>]*>\s*Moda › Camisetas\s*</option>", page)
+    assert "Baixar CSV" in page
+    assert "?export=csv" in page
+
+
+def test_category_filter_and_bulk_action_show_paths_of_names(client, editor, camiseta):
+    client.force_login(editor)
+    option = r"<option[^>]*>\s*Moda › Camisetas\s*</option>"
+    assert re.search(option, client.get(LIST).content.decode())
+    url = f"/admin/bulk/content/product/set_category/?next={LIST}&id={camiseta.pk}"
+    assert re.search(option, client.get(url).content.decode())
 
 
 # -- view on the storefront -----------------------------------------------------------
