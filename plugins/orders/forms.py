@@ -107,6 +107,7 @@ class CustomerDataForm(forms.Form):
     by the screen's script) or someone new, typed here."""
 
     id = forms.IntegerField(
+        label=_("Customer"),
         required=False,
         min_value=1,
         widget=forms.HiddenInput(attrs={"data-rg-new-order-target": "customerId"}),

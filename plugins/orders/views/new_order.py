@@ -418,7 +418,7 @@ def error_summary(
     def add(form, heading=""):
         for name, errors in form.errors.items():
             field = form.fields.get(name)
-            label = str(field.label) if field is not None else ""
+            label = str(form[name].label) if field is not None else ""
             if heading:
                 label = f"{heading} — {label}" if label else heading
             element_id = form[name].auto_id if field is not None else ""
