@@ -135,5 +135,18 @@ def count_sheet_pdf(count: InventoryCount, *, show_expected: bool) -> bytes:
             styles["Normal"],
         ),
     ]
-    doc.build(story)
+    footer = _("%(number)s · %(warehouse)s · page %%(page)d") % {
+        "number": count.number,
+        "warehouse": count.warehouse.code,
+    }
+
+    def page_footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawRightString(
+            A4[0] - 15 * mm, 8 * mm, footer % {"page": document.page}
+        )
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()

@@ -259,7 +259,15 @@ def test_count_sheet_is_a_pdf_with_product_names_and_no_expected_units_when_blin
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response)
-    for expected in ("Camiseta Basica", "CAM-P", "CAM-M", "SP-01", "Contado"):
+    for expected in (
+        "Folha de contagem",
+        "Camiseta Basica · op0",
+        "CAM-P",
+        "CAM-M",
+        "SP-01",
+        "Contado",
+        "página 1",
+    ):
         assert expected in text, expected
     assert "7319" not in text and "Esperado" not in text
     assert f'href="{url}"' in html(
