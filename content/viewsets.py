@@ -49,6 +49,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 from wagtail.snippets.views.snippets import EditView as SnippetEditView
+from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 from wagtail.snippets.widgets import AdminSnippetChooser
 
 from content.forms import COST_PERMISSION, label_categories
@@ -58,6 +59,7 @@ from content.price_checks import draft_price_jumps, form_price_jumps
 from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.money import money_filter
 from plugins.tables import DATETIME_DISPLAY, AbsoluteUpdatedAtColumn
+from plugins.viewsets import ReadableInspectMixin
 
 
 def format_brl(value: Decimal | None) -> str:
@@ -460,10 +462,15 @@ class CheckedConfirmWorkflowCancellationView(
     permission_required = "change"
 
 
+class CatalogInspectView(ReadableInspectMixin, SnippetInspectView):
+    pass
+
+
 class CatalogSnippetViewSet(SnippetViewSet):
     """What every catalog snippet's screens share."""
 
     confirm_workflow_cancellation_view_class = CheckedConfirmWorkflowCancellationView
+    inspect_view_class = CatalogInspectView
 
 
 class ProductEditView(SnippetEditView):

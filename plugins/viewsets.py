@@ -118,16 +118,20 @@ class ScopedDeleteView(ObjectPermissionMixin, generic.DeleteView):
     object_permission_actions = ("delete",)
 
 
-class InspectView(generic.InspectView):
-    """Wagtail's inspect view showing what a person reads: booleans, days and
-    moments through :mod:`plugins.display` (registered for every inspect
-    view), an empty value as "—" rather than "None" or a blank."""
+class ReadableInspectMixin:
+    """For inspect views (Wagtail's, snippets'): an empty value reads "—",
+    not "None" or a blank; booleans, days and moments read as
+    :mod:`plugins.display` registers them for every inspect view."""
 
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         if value is None or value == "" or value == []:
             return EMPTY
         return value
+
+
+class InspectView(ReadableInspectMixin, generic.InspectView):
+    """Wagtail's inspect view showing what a person reads."""
 
 
 class ScopedInspectView(ObjectPermissionMixin, InspectView):

@@ -166,11 +166,7 @@ def screens() -> list[str]:
 
 #: Screens that still show English or raw values, each with what it shows.
 #: The list only ever shrinks.
-KNOWN = {
-    "/admin/snippets/content/product/inspect/{p}/": (
-        "empty brand and main category shown as None"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 class _VisibleText(HTMLParser):
