@@ -297,6 +297,9 @@ class SalesPanel(DashboardPanel):
             "orders": [orders for _day, _t, orders in sales["daily"]],
             "label": str(_("Sales (R$)")),
         }
+        context["daily_rows"] = [
+            (day, format_brl(total), orders) for day, total, orders in sales["daily"]
+        ]
         context["chart_first_day"] = sales["first_day"]
         context["today"] = today
         return context
