@@ -120,8 +120,12 @@ def test_phone_order_with_three_lines_found_by_search(
     total = page.locator("#order-summary [data-rg-new-order-target=total]")
     expect(total).to_have_text("R$ 319,40")
     page.get_by_role("button", name="Adicionar item").click()
-    pick_product(page, 3, "CAM-M", "Camiseta Básica — op1")
+    pick_product(page, 3, "CAM-P", "Camiseta Básica — op0")
     expect(total).to_have_text("R$ 369,30")
+    # the same product twice: the line says where it already is
+    expect(page.locator("#inline_child_lines-3 [data-line-stock]")).to_have_text(
+        "Já está no item 1: some a quantidade lá."
+    )
     page.locator("#inline_child_lines-3").get_by_role("button", name="Remover").click()
     expect(page.locator("#inline_child_lines-3")).to_be_hidden()
     expect(total).to_have_text("R$ 319,40")

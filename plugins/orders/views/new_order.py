@@ -212,6 +212,9 @@ SCREEN_STRINGS = {
     "available": gettext_lazy("%(count)s available"),
     "not_tracked": gettext_lazy("stock not tracked"),
     "short": gettext_lazy("Only %(count)s available"),
+    "duplicate": gettext_lazy(
+        "Already in item %(number)s: add the quantity there instead."
+    ),
     "customer_chosen": gettext_lazy(
         "Registered customer: %(name)s. Check the data and the address below."
     ),

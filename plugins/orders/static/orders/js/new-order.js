@@ -318,6 +318,7 @@
       let subtotal = 0;
       let discount = 0;
       let number = 0;
+      const seen = new Map(); // SKU → the number of the line that has it
       this.element.querySelectorAll('tr[data-line]').forEach((row) => {
         const deleted =
           row.hidden || (row.dataset.wFormsetTarget || '').split(' ').includes('deleted');
@@ -331,6 +332,14 @@
         const price = stated !== null ? stated : catalog;
         const lineDiscount = own ? this.amount(`${prefix}-discount`) : 0;
         this.showStock(row, quantity);
+        const sku = this.field(`${prefix}-sku`).value.trim().toUpperCase();
+        if (sku && seen.has(sku)) {
+          const stock = row.querySelector('[data-line-stock]');
+          stock.textContent = interpolate(this.texts.duplicate, { number: seen.get(sku) });
+          stock.classList.add('order-line__stock--short');
+        } else if (sku) {
+          seen.set(sku, number);
+        }
         const cell = row.querySelector('[data-line-total]');
         if (price === null || Number.isNaN(price)) {
           cell.textContent = '—';
