@@ -3,7 +3,7 @@
 Imports N generated variant rows (3 variants per product) three ways, each in a
 fresh process and a fresh database, and prints rows/s and peak memory:
 
-  ours     the admin's pipeline (content.importing.pipeline.run_import: read,
+  ours     the admin's importer (content.importing.importer.run_import: read,
            validate, classify, write products, variants, revisions and audit
            entries, publish)
   ceiling  csv.reader + bulk_create of the same products and variants
