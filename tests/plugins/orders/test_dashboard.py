@@ -152,6 +152,9 @@ def test_manager_sees_sales_in_reais_nps_and_the_chart(orders, manager):
     assert 'data-controller="rg-chart"' in page
     assert 'id="sales-chart-data"' in page
     assert "/static/plugins/vendor/chartjs/chart.umd.min.js" in page
+    today = timezone.localdate()
+    # the chart's data as a table: today's sales and orders
+    assert f"<td>{today:%d/%m/%Y}</td><td>R$ 330,00</td><td>3</td>" in page
 
 
 def test_superuser_sees_both_and_the_order_desk_of_every_channel(orders, superuser):
