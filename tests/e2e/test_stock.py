@@ -73,6 +73,7 @@ def test_clerk_counts_a_category_and_posts_the_differences(
     # a blind count: product names, no expected units
     expect(page.locator("tr[data-sku=CAM-P]")).to_contain_text("Camiseta Basica")
     expect(page.locator("#count-lines")).not_to_contain_text("Esperado")
+    page.screenshot(path="var/e2e-stock-count-blind.png", full_page=True)
     page.locator("tr[data-sku=CAM-P] input").fill("3")
     page.locator("tr[data-sku=CAM-M] input").fill("2")
     page.get_by_role("button", name="Revisar a contagem").click()
