@@ -37,6 +37,7 @@
               label: data.label,
               data: data.values.map(Number),
               backgroundColor: color('--w-color-secondary-100', '#007d7e'),
+              hoverBackgroundColor: color('--w-color-secondary', '#005b5e'),
               borderRadius: 2,
             },
           ],
