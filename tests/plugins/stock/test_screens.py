@@ -413,3 +413,36 @@ def test_skus_are_not_added_to_other_warehouses_counts(stocked, clerk_client, rj
     )
     assert response.status_code == 404
     assert not count.lines.filter(sku="CAM-M").exists()
+
+
+def test_kardex_queries_do_not_grow_with_the_movements(
+    stocked, client, manager, sp, rj
+):
+    def transfer_and_count():
+        services.send_transfer(
+            source=sp, destination=rj, lines=[(variant("CAM-P"), 1)], user=None
+        )
+        count = services.open_count(sp, user=None)
+        line = count.lines.get(sku="CAM-P")
+        services.record_counts(
+            count, counted={line.pk: level("CAM-P", sp).on_hand + 1}, user=None
+        )
+        services.post_count(count, user=None)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = html(client.get(kardex("CAM-P")))
+        return len(captured), page
+
+    login(client, manager)
+    transfer_and_count()
+    client.get(kardex("CAM-P"))  # warm the permission caches alike
+    few, page = queries()
+    assert page.count("/admin/stock/transfers/") >= 1
+    for _ in range(4):
+        stock("CAM-P", sp, 2)
+        transfer_and_count()
+    more, page = queries()
+    # two receipts, then a transfer out and a count adjustment; 4 × three more
+    assert len(cells(page, "kardex-balance")) == 4 + 4 * 3
+    assert more == few
