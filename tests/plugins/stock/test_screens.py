@@ -446,3 +446,21 @@ def test_kardex_queries_do_not_grow_with_the_movements(
     # two receipts, then a transfer out and a count adjustment; 4 × three more
     assert len(cells(page, "kardex-balance")) == 4 + 4 * 3
     assert more == few
+
+
+def test_kardex_links_an_orders_sale_only_for_who_may_see_the_order(
+    stocked, loja, clerk_client, manager, sp
+):
+    from plugins.orders.services import transition_order
+    from tests.plugins.stock.conftest import place
+
+    order = place(loja, lines=[{"sku": "CAM-P", "quantity": 2}])
+    for name in ("pay", "invoice", "prepare", "ship"):
+        transition_order(order, name, user=None, reason="")
+    order_url = f"/admin/orders/{order.pk}/"
+    # the manager opens the order from the sale; the clerk sees its number only
+    page = html(client_of(manager).get(kardex("CAM-P"), {"warehouse": sp.pk}))
+    assert f'href="{order_url}"' in page and "Venda" in page
+    assert cells(page, "kardex-balance") == ["5", "3"]
+    page = html(clerk_client.get(kardex("CAM-P"), {"warehouse": sp.pk}))
+    assert order.number in page and order_url not in page
