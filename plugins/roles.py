@@ -153,6 +153,15 @@ def permission_label(permission) -> str:
     return gettext(permission.name)
 
 
+def permission_labels(names) -> list[str]:
+    """:func:`permission_label` of ``"app_label.codename"`` names (as the
+    audit log records them), in their order; a name of no permission (one
+    since removed) stays as it is."""
+    names = list(names)
+    perms = _permissions_by_name(set(names))
+    return [permission_label(perms[n]) if n in perms else n for n in names]
+
+
 class ReadOnlyRoleError(RetaguardaError):
     """A write permission was about to be given to a read-only role's group."""
 

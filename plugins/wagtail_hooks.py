@@ -17,6 +17,7 @@ from plugins.audit import (
 )
 from plugins.hooks import BACKOFFICE_MENU
 from plugins.importing import urls as importing_urls
+from plugins.roles import permission_labels
 from plugins.services import user_can_manage_object_permissions
 
 
@@ -151,9 +152,10 @@ class _DataFormatter(ChangesFormatter):
         data = log_entry.data or {}
         holder = data.get("holder")
         if "permission" in data and holder:
-            return f"{data['permission']} — {holder}"
+            (permission,) = permission_labels([data["permission"]])
+            return f"{permission} — {holder}"
         if "added" in data:
-            return ", ".join(data["added"])
+            return ", ".join(permission_labels(data["added"]))
         return super().format_comment(log_entry)
 
 

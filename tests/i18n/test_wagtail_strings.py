@@ -134,3 +134,21 @@ def test_group_editor_names_permissions_in_portuguese(admin):
     assert "Pode ver canal de venda" in text
     assert "Pode movimentar o estoque do depósito" in text
     assert "Can " not in text
+
+
+def test_audit_log_names_granted_permissions_in_portuguese(
+    superuser, shelf_keeper, shelf_a
+):
+    from plugins.services import grant_object_permission
+
+    grant_object_permission(
+        shelf_a,
+        permission=_perm("shelves", "change_shelf"),
+        holder=shelf_keeper,
+        by=superuser,
+    )
+    from wagtail.models import ModelLogEntry
+
+    entry = ModelLogEntry.objects.get(action="retaguarda.object_permission.grant")
+    with translation.override("pt-br"):
+        assert entry.comment == "Pode alterar prateleira — repositor"
