@@ -23,6 +23,7 @@ from wagtail.admin.active_filters import (
     register_filter_adapter_class,
 )
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
+from wagtail.models import Revision
 
 from plugins.tables import DATE_DISPLAY, DATETIME_DISPLAY
 
@@ -83,6 +84,24 @@ class BooleanFilterAdapter(BaseFilterAdapter):
             yield active._replace(value=yes_no(self.value))
 
 
+class RevisionDisplay(BaseFieldDisplay):
+    """A revision (latest, live) on an inspect screen: when it was saved, in
+    local time, and by whom — not Wagtail's '"Name" at 2026-12-03
+    13:25:30+00:00'."""
+
+    def render_html(self, parent_context=None):
+        if self.value is None:
+            return EMPTY
+        user = self.value.user
+        by = user.get_full_name() or user.get_username() if user else None
+        when = format_html(
+            '<time datetime="{}">{}</time>',
+            self.value.created_at.isoformat(),
+            absolute_date(self.value.created_at),
+        )
+        return format_html("{} ({})", when, by) if by else when
+
+
 def register_display_classes() -> None:
     """Inspect screens show booleans, days and moments as above; active
     yes/no filters of every listing read "Sim" / "Não"."""
@@ -90,3 +109,6 @@ def register_display_classes() -> None:
     register_display_class(models.BooleanField, display_class=BooleanDisplay)
     register_display_class(models.DateField, display_class=DateDisplay)
     register_display_class(models.DateTimeField, display_class=DateDisplay)
+    register_display_class(
+        models.ForeignKey, to=Revision, display_class=RevisionDisplay
+    )

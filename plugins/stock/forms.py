@@ -188,10 +188,12 @@ class CountOpenForm(OperateFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from content.forms import label_categories
         from content.models import Category
 
         self.fields["category"].queryset = Category.objects.order_by("path")
-        self.fields["category"].label_from_instance = lambda c: c.path
+        # "Moda › Calças", not the slug path
+        label_categories(self.fields["category"])
 
 
 class StockImportForm(forms.Form):

@@ -34,3 +34,26 @@ def test_values_read_in_portuguese():
     assert absolute_date(datetime.date(2026, 1, 2)) == "02/01/2026"
     assert absolute_date(None) == ""
     assert (yes_no(True), yes_no(False), yes_no(None)) == ("Sim", "Não", "—")
+
+
+def test_product_inspect_shows_revisions_by_local_time_and_author(
+    client, superuser, camiseta
+):
+    from wagtail.models import Revision
+
+    from content.models import Product
+
+    latest = Product.objects.get(pk=camiseta.pk).latest_revision_id
+    Revision.objects.filter(pk=latest).update(
+        created_at=datetime.datetime(2026, 3, 10, 15, 30, tzinfo=datetime.UTC),
+        user=superuser,
+    )
+    client.force_login(superuser)
+
+    text = page_text(
+        client.get(f"/admin/snippets/content/product/inspect/{camiseta.pk}/")
+    )
+
+    author = superuser.get_full_name() or superuser.get_username()
+    assert f"Última revisão 10/03/2026 12:30 ({author})" in text
+    assert "+00:00" not in text and "None" not in text

@@ -62,3 +62,13 @@ def test_channel_warehouses_name_the_channel(client, superuser, sp, loja):
     (row,) = listing_rows(client.get("/admin/stock/channels/"))
 
     assert row.startswith("Loja virtual")
+
+
+def test_the_count_form_offers_categories_by_their_names(
+    client, stock_manager, sp, camisetas
+):
+    client.force_login(stock_manager)
+
+    text = page_text(client.get("/admin/stock/counts/new/"))
+
+    assert "Moda › Camisetas" in text and "moda/camisetas" not in text
