@@ -41,6 +41,7 @@ from wagtail.snippets.views.chooser import (
     SnippetChooserViewSet,
     SnippetChosenMultipleView,
     SnippetChosenView,
+    SnippetCreateView,
 )
 from wagtail.snippets.views.snippets import (
     ConfirmWorkflowCancellationView,
@@ -576,7 +577,7 @@ class ProductViewSet(CatalogSnippetViewSet):
             category=lambda product: product.primary_category,
         ),
         VariantCountColumn("variants", label=_("SKUs")),
-        PriceRangeColumn("price", label=_("Price")),
+        PriceRangeColumn("price", label=_("Price"), classname="catalog-nowrap"),
         StatusColumn("status", label=_("Status"), sort_key="live"),
         AbsoluteUpdatedAtColumn(),
     ]
@@ -697,7 +698,7 @@ class CategoryChooseMixin:
 
     filter_form_class = CategorySearchForm
     ordering = ["path"]
-    labels: dict = {}
+    labels: dict[int, str] = {}  # replaced per request by get_results_page
 
     def get_results_page(self, request):
         page = super().get_results_page(request)
@@ -720,19 +721,25 @@ class CategoryChooseResultsView(CategoryChooseMixin, ChooseResultsView):
     pass
 
 
-class CategoryChosenView(SnippetChosenView):
+class BreadcrumbTitleMixin:
     def get_display_title(self, instance):
         return instance.breadcrumb_label
 
 
-class CategoryChosenMultipleView(SnippetChosenMultipleView):
-    def get_display_title(self, instance):
-        return instance.breadcrumb_label
+class CategoryChosenView(BreadcrumbTitleMixin, SnippetChosenView):
+    pass
 
 
-class CategoryChooserWidget(AdminSnippetChooser):
-    def get_display_title(self, instance):
-        return instance.breadcrumb_label
+class CategoryChosenMultipleView(BreadcrumbTitleMixin, SnippetChosenMultipleView):
+    pass
+
+
+class CategoryCreateView(BreadcrumbTitleMixin, SnippetCreateView):
+    pass
+
+
+class CategoryChooserWidget(BreadcrumbTitleMixin, AdminSnippetChooser):
+    pass
 
 
 class CategoryChooserViewSet(SnippetChooserViewSet):
@@ -740,6 +747,7 @@ class CategoryChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = CategoryChooseResultsView
     chosen_view_class = CategoryChosenView
     chosen_multiple_view_class = CategoryChosenMultipleView
+    create_view_class = CategoryCreateView
     base_widget_class = CategoryChooserWidget
 
 

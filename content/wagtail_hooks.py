@@ -54,6 +54,7 @@ def storefront_button(url: str) -> ListingButton:
     label = _("View on the storefront")
     return ListingButton(
         url=url,
+        classname="button--icon",
         icon_name="view",
         attrs={
             "aria-label": label,

@@ -276,7 +276,7 @@ def test_listing_stock_is_zero_for_never_stocked_products_when_they_cannot_be_so
     _calca, esgotado = stocked
     client.force_login(editor)
     _html, text = listing_row(client.get(LIST), esgotado)
-    assert "nenhum" in text
+    assert "sem estoque" in text
 
 
 def test_listing_query_count_is_the_same_for_few_and_many_products(
