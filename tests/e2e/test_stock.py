@@ -66,7 +66,7 @@ def test_clerk_counts_a_category_and_posts_the_differences(
 
     page.get_by_role("link", name="Abrir inventário").click()
     page.select_option("select[name=warehouse]", label="SP-01 — CD São Paulo")
-    page.select_option("select[name=category]", label="moda/camisetas")
+    page.select_option("select[name=category]", label="Moda › Camisetas")
     page.get_by_role("button", name="Abrir o inventário").click()
     expect(page.locator("#count-lines tbody tr")).to_have_count(2)  # not CAN-1
 
