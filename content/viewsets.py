@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import StartsWith
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -246,7 +247,17 @@ class ProductFilterSet(WagtailFilterSet):
         return queryset
 
 
-class ProductIndexView(SafeSpreadsheetExportMixin, IndexView):
+class CatalogIndexView(IndexView):
+    """A catalog listing: ``?export=`` answers 404 where the listing offers no
+    download (Wagtail would send a file of empty rows)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.is_export and not self.list_export:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProductIndexView(SafeSpreadsheetExportMixin, CatalogIndexView):
     """The product listing: a thumbnail, SKU count, price range and, with a
     stock app, the units available per product (a constant number of queries
     whatever the page size); import and export buttons for those allowed.
@@ -472,6 +483,7 @@ class CatalogSnippetViewSet(SnippetViewSet):
 
     confirm_workflow_cancellation_view_class = CheckedConfirmWorkflowCancellationView
     inspect_view_class = CatalogInspectView
+    index_view_class = CatalogIndexView
 
 
 class ProductEditView(SnippetEditView):

@@ -465,3 +465,14 @@ def test_no_warning_on_a_draft_or_untracked_product(client, editor, stocked):
 
     StockLevel.objects.filter(variant__product=calca).update(on_hand=0)
     assert WARNING not in editor_messages(client, calca)
+
+
+@pytest.mark.parametrize("model", ["category", "brand", "collection"])
+def test_listings_without_a_download_do_not_send_empty_files(
+    client, editor, camiseta, model
+):
+    client.force_login(editor)
+    url = f"/admin/snippets/content/{model}/"
+    assert client.get(url).status_code == 200
+    assert client.get(url + "?export=csv").status_code == 404
+    assert client.get(url + "?export=xlsx").status_code == 404
