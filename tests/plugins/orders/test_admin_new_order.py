@@ -456,3 +456,21 @@ def test_customer_lookup_queries_do_not_grow_with_results(attendant, sellable, l
     many, lots = queries("paula")
     assert (one, many) == (1, 8)
     assert lots == few
+
+
+def test_only_staff_choose_the_customer_by_id(attendant, sellable, loja):
+    import pytest
+
+    from plugins.orders.exceptions import InvalidOrder
+    from plugins.orders.services import place_order
+    from tests.plugins.orders.conftest import order_request, place
+
+    ana = place(loja, customer={"name": "Ana Lima"}).customer
+    request = order_request(customer={"name": "Ana Lima"}, shipping_total=None)
+    # the system (and a storefront) identify customers by reference, not by id
+    with pytest.raises(InvalidOrder) as refused:
+        place_order(channel=loja, customer_id=ana.pk, **request)
+    assert "customer" in refused.value.errors
+    # staff who may see her
+    order = place_order(channel=loja, customer_id=ana.pk, user=attendant, **request)
+    assert order.order.customer == ana
