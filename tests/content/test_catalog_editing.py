@@ -476,3 +476,14 @@ def test_listings_without_a_download_do_not_send_empty_files(
     assert client.get(url).status_code == 200
     assert client.get(url + "?export=csv").status_code == 404
     assert client.get(url + "?export=xlsx").status_code == 404
+
+
+def test_listing_sorts_by_available_stock(client, editor, stocked, settings):
+    settings.RETAGUARDA_STOCK_SELL_UNTRACKED = False
+    client.force_login(editor)
+    for ordering, expected in (
+        ("available_units", ["esgotado", "calca"]),
+        ("-available_units", ["calca", "esgotado"]),
+    ):
+        response = client.get(LIST + f"?ordering={ordering}")
+        assert [p.slug for p in response.context["object_list"]] == expected
