@@ -35,7 +35,11 @@ class StockConfig(PluginConfig):
         RoleTemplate(
             "stock_clerk",
             "Estoquista",
-            permissions=(ACCESS_ADMIN,),
+            permissions=(
+                ACCESS_ADMIN,
+                "stock.import_receipts",
+                "stock.import_counts",
+            ),
             description=_(
                 "Receives, adjusts, transfers and counts the stock of the "
                 "warehouses granted to them."
@@ -51,6 +55,8 @@ class StockConfig(PluginConfig):
                 "stock.add_warehouse",
                 "stock.change_warehouse",
                 "stock.operate_warehouse",
+                "stock.import_receipts",
+                "stock.import_counts",
                 "stock.change_stocklevel",
                 "stock.view_expected_quantity",
                 "stock.add_channelwarehouse",

@@ -7,7 +7,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from plugins.stock.models import StockImportJob, Warehouse
+from plugins.stock.models import Warehouse
 from plugins.stock.permissions import operable_warehouses
 from plugins.widgets import AutocompleteInput
 
@@ -194,21 +194,3 @@ class CountOpenForm(OperateFormMixin, forms.Form):
         self.fields["category"].queryset = Category.objects.order_by("path")
         # "Moda › Calças", not the slug path
         label_categories(self.fields["category"])
-
-
-class StockImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("What the file has"),
-        choices=StockImportJob.Kind.choices,
-        widget=forms.RadioSelect,
-        initial=StockImportJob.Kind.RECEIPTS,
-    )
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX."),
-    )
-    skip_invalid = forms.BooleanField(
-        label=_("Skip invalid rows and import the rest"),
-        required=False,
-        help_text=_("By default a file with any invalid row imports nothing."),
-    )

@@ -314,7 +314,10 @@ def _menu_item(test):
 
 
 def _items():
+    from plugins.stock.importers import ReceiptsImporter
+
     moving = _menu_item(user_can_move_stock)
+    importing = _menu_item(ReceiptsImporter.user_can_import)
     seeing = _menu_item(user_can_see_stock)
     return {
         "alerts": lambda: seeing(
@@ -338,9 +341,9 @@ def _items():
             icon_name="edit",
             order=65,
         ),
-        "import": lambda: moving(
+        "import": lambda: importing(
             _("Import stock"),
-            reverse("stock_import:start"),
+            reverse("imports:start", args=[ReceiptsImporter.key]),
             name="stock-import",
             icon_name="upload",
             order=70,

@@ -4,7 +4,7 @@ actions, demo data, its implementations of the orders hooks (only with the
 orders plugin) and of the catalog payload and product stock hooks."""
 
 from django.apps import apps
-from django.urls import include, path
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
@@ -40,7 +40,7 @@ register_permission_policy(
 )
 
 from plugins.stock import viewsets  # noqa: E402  (after the policies)
-from plugins.stock.views import imports, kardex, operations, search  # noqa: E402
+from plugins.stock.views import kardex, operations, search  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, viewsets.StockMenu().get_menu_item)
 for _viewset in (
@@ -62,22 +62,9 @@ if apps.is_installed("plugins.orders"):
 
 @hooks.register("register_admin_urls")
 def register_stock_urls():
-    import_urls = [
-        path("", imports.StockImportStartView.as_view(), name="start"),
-        path("<uuid:pk>/", imports.StockImportJobView.as_view(), name="job"),
-        path(
-            "<uuid:pk>/status/", imports.StockImportStatusView.as_view(), name="status"
-        ),
-        path(
-            "<uuid:pk>/confirm/",
-            imports.StockImportConfirmView.as_view(),
-            name="confirm",
-        ),
-    ]
     return [
         path("stock/receive/", operations.ReceiveView.as_view(), name="stock_receive"),
         path("stock/adjust/", operations.AdjustView.as_view(), name="stock_adjust"),
-        path("stock/import/", include((import_urls, "stock_import"))),
         path(
             "stock/sku/<int:variant_id>/",
             kardex.KardexView.as_view(),
@@ -124,3 +111,17 @@ def register_log_actions(actions):
 
 
 __all__ = ["demo"]
+
+
+@hooks.register("register_importer")
+def stock_receipts_importer():
+    from plugins.stock.importers import ReceiptsImporter
+
+    return ReceiptsImporter
+
+
+@hooks.register("register_importer")
+def stock_counts_importer():
+    from plugins.stock.importers import CountsImporter
+
+    return CountsImporter

@@ -242,7 +242,8 @@ def import_worker(rows: int) -> dict:
 
     from content.models import Product, Variant
     from plugins.stock.models import StockMovement, Warehouse
-    from plugins.stock.resources import run_stock_import
+    from plugins.importing.engine import run
+    from plugins.stock.importers import ReceiptsImporter
     from plugins.stock.services import find_drift
 
     user = get_user_model().objects.create(
@@ -271,11 +272,11 @@ def import_worker(rows: int) -> dict:
         )
     data = ("\n".join(lines) + "\n").encode()
     start = time.perf_counter()
-    report = run_stock_import(data, kind="receipts", user=user, dry_run=True)
+    report = run(ReceiptsImporter(user), data, dry_run=True)
     check = time.perf_counter() - start
     assert not report.error_count, report.errors[:3]
     start = time.perf_counter()
-    report = run_stock_import(data, kind="receipts", user=user, dry_run=False)
+    report = run(ReceiptsImporter(user), data, dry_run=False)
     posted = time.perf_counter() - start
     assert report.committed
     movements = StockMovement.objects.count()

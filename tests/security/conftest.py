@@ -162,11 +162,9 @@ def _orders(world):
 
 
 def _stock(world, superuser):
-    from django.core.files.base import ContentFile
-
     from content.models import Variant
     from plugins.stock import services
-    from plugins.stock.models import ChannelWarehouse, StockImportJob, Warehouse
+    from plugins.stock.models import ChannelWarehouse, Warehouse
 
     sp = Warehouse.objects.create(code="SP-01", name="São Paulo", priority=10)
     rj = Warehouse.objects.create(code="RJ-01", name="Rio de Janeiro", priority=20)
@@ -194,16 +192,8 @@ def _stock(world, superuser):
         lines=[{"sku": "CAN-1", "quantity": 1}],
         api_key=world.key_objects["key:orders:write"],
     )
-    job = StockImportJob.objects.create(
-        kind="receipts",
-        created_by=superuser,
-        original_name="e.csv",
-        file=ContentFile(b"warehouse;sku;quantity\nSP-01;CAN-1;1\n", name="e.csv"),
-        status=StockImportJob.Status.VALIDATED,
-        dry_run_report={"error_count": 0, "valid_rows": 1},
-    )
     link = ChannelWarehouse.objects.create(channel_code="loja", warehouse=sp)
-    world.inside.update(hold=hold.token, sjob=job.pk, cw=link.pk, variant=can.pk)
+    world.inside.update(hold=hold.token, cw=link.pk, variant=can.pk)
     return {"stock.Warehouse": sp}
 
 

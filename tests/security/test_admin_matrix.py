@@ -64,7 +64,6 @@ ORDERS_ACT = {**NOBODY, "order_desk": OK}
 ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
 #: customers' personal data: the privacy officer and managers
 PRIVACY = {**NOBODY, "manager": OK, "privacy_officer": OK}
-OTHERS_STOCK_JOB = {**NOBODY, "stock_clerk": NOT_FOUND, "stock_manager": NOT_FOUND}
 #: customers' records: the order desk reaches those with orders in its
 #: channels; to everyone else without a customer permission they do not exist
 CUSTOMER_OBJECT = unseen({**ORDERS_READ_OBJECT, "privacy_officer": OK})
@@ -270,17 +269,12 @@ MATRIX = {
     "/admin/stock/channels/delete/{cw}/": get(STOCK_SETUP),
     "/admin/stock/receive/": get(STOCK_ACT),
     "/admin/stock/adjust/": get(STOCK_ACT),
-    "/admin/stock/import/": get(STOCK_ACT),
     # a SKU's kardex: catalog SKUs are not scoped, their movements are (a
     # clerk sees those of their warehouses; another warehouse is 404)
     "/admin/stock/sku/{variant}/": get(STOCK_READ),
     "/admin/stock/sku/{variant}/?warehouse={wh}": get(STOCK_READ_OBJECT),
     "/admin/stock/sku-search/?q=CAN": get(STOCK_READ),
     "/admin/stock/sku-search/?q=CAN&warehouse={wh}": get(STOCK_READ_OBJECT),
-    # an import job is its creator's (here the superuser's)
-    "/admin/stock/import/{sjob}/": get(OTHERS_STOCK_JOB),
-    "/admin/stock/import/{sjob}/status/": get(OTHERS_STOCK_JOB),
-    "/admin/stock/import/{sjob}/confirm/": post(OTHERS_STOCK_JOB),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),
@@ -307,6 +301,8 @@ MATRIX = {
     # creator's (here the superuser's) and does not exist for anyone else
     "/admin/imports/{importer}/": get(NOBODY, manager=OK),
     "/admin/imports/content.catalog/": get(CATALOG_EDIT, manager=OK),
+    "/admin/imports/stock.receipts/": get(STOCK_ACT),
+    "/admin/imports/stock.counts/": get(STOCK_ACT),
     "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),

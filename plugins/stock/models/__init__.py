@@ -22,7 +22,6 @@ from plugins.stock.models.ledger import (
 from plugins.stock.models.operations import (
     CountLine,
     InventoryCount,
-    StockImportJob,
     Transfer,
     TransferLine,
 )
@@ -44,7 +43,6 @@ __all__ = [
     "MovementKind",
     "ReferenceType",
     "Reservation",
-    "StockImportJob",
     "StockLevel",
     "StockMovement",
     "Transfer",

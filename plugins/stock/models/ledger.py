@@ -196,6 +196,12 @@ class StockMovement(models.Model):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            # one per importer (plugins.stock.importers); the rows go to the
+            # warehouses where the user may move stock
+            ("import_receipts", _("Can import stock receipts")),
+            ("import_counts", _("Can import stock counts")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(quantity=0), name="stock_movement_quantity_not_zero"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -218,56 +216,3 @@ class CountLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku}: {self.counted if self.counted is not None else '—'}"
-
-
-class StockImportJob(models.Model):
-    """One uploaded file of stock receipts or counts, on its way through the
-    dry run and the import (the same standards as the catalog import)."""
-
-    class Kind(models.TextChoices):
-        RECEIPTS = "receipts", _("Receipts")
-        COUNTS = "counts", _("Counts")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        VALIDATING = "validating", _("Checking the file")
-        VALIDATED = "validated", _("Checked")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to="stock-imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    dry_run_report = models.JSONField(_("dry-run report"), default=dict, blank=True)
-    report = models.JSONField(_("import report"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("stock import")
-        verbose_name_plural = _("stock imports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {
-            self.Status.PENDING,
-            self.Status.VALIDATING,
-            self.Status.IMPORTING,
-        }

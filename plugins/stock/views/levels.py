@@ -17,6 +17,7 @@ from wagtail.admin.widgets import BooleanRadioSelect, HeaderButton, ListingButto
 from plugins.exceptions import RetaguardaError
 from plugins.stock import services
 from plugins.stock.forms import ReorderPointForm
+from plugins.stock.importers import CountsImporter, ReceiptsImporter
 from plugins.stock.models import StockLevel
 from plugins.stock.permissions import (
     user_can_manage_reorder_points,
@@ -213,8 +214,17 @@ class LevelIndexView(ScopedIndexView):
                 icon_name="download",
             ),
             HeaderButton(_("Adjust"), url=reverse("stock_adjust"), icon_name="edit"),
-            HeaderButton(
-                _("Import"), url=reverse("stock_import:start"), icon_name="upload"
+            *(
+                HeaderButton(
+                    label,
+                    url=reverse("imports:start", args=[importer.key]),
+                    icon_name="upload",
+                )
+                for importer, label in (
+                    (ReceiptsImporter, _("Import receipts")),
+                    (CountsImporter, _("Import counts")),
+                )
+                if importer.user_can_import(self.request.user)
             ),
         ]
 

@@ -25,6 +25,16 @@ SAMPLES = {
         ["caneca-azul", "Caneca Azul", "CAN-AZ-1", "39,90"],
         "editor",
     ),
+    "stock.receipts": (
+        ["warehouse", "sku", "quantity"],
+        ["SP-01", "CAN-AZ-1", "5"],
+        "stock_manager",
+    ),
+    "stock.counts": (
+        ["warehouse", "sku", "counted"],
+        ["SP-01", "CAN-AZ-1", "5"],
+        "stock_manager",
+    ),
 }
 
 CASES = [
@@ -32,6 +42,13 @@ CASES = [
     for key, (header, row, _role) in SAMPLES.items()
     for hostile in corpus(header, row)
 ]
+
+
+@pytest.fixture
+def stock_manager(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="gerente-estoque", roles=["stock_manager"])
 
 
 def test_every_importer_has_a_sample(db):

@@ -7,9 +7,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import ModelLogEntry
 
-from plugins.stock.models import StockImportJob, StockMovement
-from plugins.stock.resources import run_stock_import
+from plugins.importing.engine import run
+from plugins.importing.models import ImportJob
+from plugins.stock.importers import CountsImporter, ReceiptsImporter
+from plugins.stock.models import StockMovement
 from tests.plugins.stock.conftest import assert_ledger_ok, level
+
+IMPORTERS = {"receipts": ReceiptsImporter, "counts": CountsImporter}
+
+
+def run_stock_import(data, *, kind, user, dry_run=True, skip_invalid=False):
+    return run(IMPORTERS[kind](user), data, dry_run=dry_run, skip_invalid=skip_invalid)
+
 
 RECEIPTS = (
     "warehouse;sku;quantity;reference;reason\n"
@@ -21,12 +30,12 @@ RECEIPTS = (
 def test_receipts_dry_run_then_import(stocked, clerk_sp, sp):
     report = run_stock_import(RECEIPTS.encode(), kind="receipts", user=clerk_sp)
     assert (report.total_rows, report.valid_rows, report.error_count) == (2, 2, 0)
-    assert report.units_in == 14 and report.by_warehouse["SP-01"]["rows"] == 2
+    assert report.counts == {"movements": 2, "units_in": 14}
     assert level("CAM-P", sp).on_hand == 5  # nothing written
     report = run_stock_import(
         RECEIPTS.encode(), kind="receipts", user=clerk_sp, dry_run=False
     )
-    assert report.committed and report.movements == 2
+    assert report.committed and report.counts["movements"] == 2
     assert (level("CAM-P", sp).on_hand, level("CAM-M", sp).on_hand) == (15, 6)
     receipt = StockMovement.objects.get(sku="CAM-P", kind="receipt", reference="NF 100")
     assert receipt.user == clerk_sp and receipt.reference_type == "import"
@@ -53,7 +62,7 @@ def test_invalid_rows_name_row_column_and_reason_and_write_nothing(
     report = run_stock_import(
         data, kind="receipts", user=clerk_sp, dry_run=False, skip_invalid=True
     )
-    assert report.committed and report.movements == 1
+    assert report.committed and report.counts["movements"] == 1
     assert level("CAM-P", sp).on_hand == 7
 
 
@@ -71,12 +80,19 @@ def test_file_problems(stocked, clerk_sp):
 def test_counts_post_differences_not_numbers(stocked, clerk_sp, sp):
     data = b"warehouse;sku;counted\nSP-01;CAM-P;3\nSP-01;CAM-M;2\nSP-01;CAM-P;1\n"
     report = run_stock_import(data, kind="counts", user=clerk_sp)
-    assert [(e["row"], e["column"]) for e in report.errors] == [(4, "sku")]
+    # a SKU counted twice in a warehouse: both rows refused, the second named
+    assert {(e["row"], e["column"]) for e in report.errors} == {
+        (2, "warehouse"),
+        (4, "sku"),
+    }
+    assert "CAM-P in SP-01 is already on row 2" in str(report.errors) or (
+        "CAM-P em SP-01" in str(report.errors)
+    )
     data = b"warehouse;sku;counted\nSP-01;CAM-P;3\nSP-01;CAM-M;2\n"
     report = run_stock_import(data, kind="counts", user=clerk_sp)
-    assert (report.changed_rows, report.units_out) == (1, 2)
+    assert report.counts == {"movements": 1, "units_in": 0, "units_out": 2}
     report = run_stock_import(data, kind="counts", user=clerk_sp, dry_run=False)
-    assert report.committed and report.movements == 1
+    assert report.committed and report.counts["movements"] == 1
     movement = StockMovement.objects.get(kind="count")
     assert (movement.quantity, movement.on_hand_after) == (-2, 3)
     assert_ledger_ok()
@@ -99,28 +115,26 @@ def test_xlsx_counts(stocked, clerk_sp, sp):
 
 
 def test_import_screens(stocked, client, clerk_sp, sp, superuser):
+    start = "/admin/imports/stock.receipts/"
     client.force_login(clerk_sp)
-    assert client.get("/admin/stock/import/").status_code == 200
+    assert client.get(start).status_code == 200
     response = client.post(
-        "/admin/stock/import/",
-        {
-            "kind": "receipts",
-            "file": SimpleUploadedFile("entrada.csv", RECEIPTS.encode()),
-        },
+        start, {"file": SimpleUploadedFile("entrada.csv", RECEIPTS.encode())}
     )
     assert response.status_code == 302
-    job = StockImportJob.objects.get()
-    assert job.status == "validated" and job.dry_run_report["valid_rows"] == 2
-    page = client.get(f"/admin/stock/import/{job.pk}/").content.decode()
+    job = ImportJob.objects.get()
+    assert job.status == "checked" and job.dry_run_report["valid_rows"] == 2
+    page = client.get(f"/admin/imports/job/{job.pk}/").content.decode()
     assert 'data-count="valid">2<' in page
     assert level("CAM-P", sp).on_hand == 5
-    response = client.post(f"/admin/stock/import/{job.pk}/confirm/")
+    response = client.post(f"/admin/imports/job/{job.pk}/confirm/")
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == "done" and level("CAM-P", sp).on_hand == 15
-    assert ModelLogEntry.objects.filter(action="stock.import").count() == 1
+    entry = ModelLogEntry.objects.get(action="retaguarda.import")
+    assert entry.data["importer"] == "stock.receipts" and entry.data["rows"] == 2
     # confirmed once
-    client.post(f"/admin/stock/import/{job.pk}/confirm/")
+    client.post(f"/admin/imports/job/{job.pk}/confirm/")
     assert level("CAM-P", sp).on_hand == 15
     # someone else's job does not exist for another clerk
     from tests.factories import UserFactory
@@ -129,12 +143,15 @@ def test_import_screens(stocked, client, clerk_sp, sp, superuser):
     other = UserFactory(username="outro", roles=["stock_clerk"])
     grant_warehouse(other, sp)
     client.force_login(other)
-    assert client.get(f"/admin/stock/import/{job.pk}/").status_code == 404
+    assert client.get(f"/admin/imports/job/{job.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["editor", "auditor", "manager"])
-def test_import_needs_a_warehouse_to_move_stock_in(stocked, client, role, request):
+@pytest.mark.parametrize("importer", ["stock.receipts", "stock.counts"])
+def test_import_needs_its_permission_and_a_warehouse(
+    stocked, client, role, importer, request
+):
     from tests.helpers import is_admin_denied
 
     client.force_login(request.getfixturevalue(role))
-    assert is_admin_denied(client.get("/admin/stock/import/"))
+    assert is_admin_denied(client.get(f"/admin/imports/{importer}/"))
