@@ -487,3 +487,33 @@ def test_listing_sorts_by_available_stock(client, editor, stocked, settings):
     ):
         response = client.get(LIST + f"?ordering={ordering}")
         assert [p.slug for p in response.context["object_list"]] == expected
+
+
+def test_listing_stock_counts_as_the_storefront_does(client, editor, stocked):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plugins.stock import availability
+    from plugins.stock.models import CartHold, Reservation, StockLevel
+
+    calca, _esgotado = stocked
+    now = timezone.now()
+    # a cart holds 1 unit of CAL-38 for a few more minutes; another held 3 of
+    # CAL-40 and expired (those units are for sale again)
+    for sku, quantity, expires_at in (
+        ("CAL-38", 1, now + timedelta(minutes=5)),
+        ("CAL-40", 3, now - timedelta(minutes=5)),
+    ):
+        level = StockLevel.objects.get(variant__sku=sku, warehouse__code="SP-01")
+        hold = CartHold.objects.create(expires_at=expires_at)
+        Reservation.objects.create(
+            level=level, quantity=quantity, hold=hold, expires_at=expires_at
+        )
+        StockLevel.objects.filter(pk=level.pk).update(reserved=quantity)
+    # 3 - 1 + 2 (CAL-38) + 4 (CAL-40: the expired hold does not count)
+    storefront = availability.compute(["CAL-38", "CAL-40"])
+    assert sum(item.available for item in storefront.values()) == 8
+    client.force_login(editor)
+    _html, text = listing_row(client.get(LIST), calca)
+    assert " 8 " in f" {text} "
