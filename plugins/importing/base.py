@@ -94,6 +94,10 @@ class Importer:
     batch_size: ClassVar[int] = 500
     #: a paragraph for the start screen, above the columns
     help_text: ClassVar[str] = ""
+    #: whether the check also writes each batch and rolls it back, for
+    #: rules only the write applies (a service's own checks); the write lock
+    #: is then held for one batch at a time, never for the whole file
+    dry_run_writes: ClassVar[bool] = False
     #: extra choices on the start screen (a Form); their cleaned data is the
     #: job's ``options``, JSON-serialisable
     options_form: ClassVar[type[forms.Form] | None] = None
@@ -121,7 +125,10 @@ class Importer:
         before writing."""
 
     def write_batch(self, rows: list[Row]) -> None:
-        """Write the valid rows of a batch (inside the import's transaction)."""
+        """Write the valid rows of a batch (inside the import's transaction).
+        A row (or group) the write refuses gets its error (``row.error``),
+        its own writes undone by a savepoint: the import then keeps or drops
+        it as for a row the check refused."""
         raise NotImplementedError
 
     def result_url(self, job) -> str:

@@ -302,18 +302,27 @@ def _run(
         if dry_run:
             for batch in batches(importer, rows):
                 check(importer, batch)
+                valid = [row for row in batch if row.valid]
+                if importer.dry_run_writes and valid:
+                    with transaction.atomic():
+                        importer.write_batch(valid)
+                        transaction.set_rollback(True)
+                    _spread_group_errors(importer, batch)
                 tally(batch)
         else:
             with transaction.atomic():
                 refused = False
                 for batch in batches(importer, rows):
                     check(importer, batch)
-                    valid = tally(batch)
+                    valid = [row for row in batch if row.valid]
                     # After a refused row nothing more is written, but the
                     # rest is still checked: the report lists every error.
                     refused = refused or (len(valid) < len(batch) and not skip_invalid)
                     if valid and not refused:
                         importer.write_batch(valid)
+                        _spread_group_errors(importer, batch)
+                    valid = tally(batch)
+                    refused = refused or (len(valid) < len(batch) and not skip_invalid)
                 if refused or not report.valid_rows:
                     raise _Abort
                 report.committed = True

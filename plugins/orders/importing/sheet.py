@@ -94,6 +94,9 @@ class OrderGroup:
     def first(self) -> ParsedRow:
         return self.rows[0]
 
+    def error_at(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
     def request(self) -> dict:
         """The keyword arguments of ``place_order`` (without channel and user)."""
         head = self.first.values
