@@ -10,8 +10,6 @@ register = template.Library()
 
 @register.filter
 def permission_label(permission) -> str:
-    if permission is None or permission == "":
-        return ""
-    # a choice's value in Wagtail's permission formsets
-    permission = getattr(permission, "instance", permission)
-    return _permission_label(permission)
+    """A ``Permission``, or the value of a form's permission choice (Wagtail's
+    page and collection permission rows render those)."""
+    return _permission_label(getattr(permission, "instance", permission))
