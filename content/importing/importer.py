@@ -94,6 +94,7 @@ class CatalogImporter(Importer):
         for name in COLUMNS
     )
     group_by = ("product_slug",)
+    group_label = gettext_lazy("product")
     #: a product with an invalid variant keeps its valid ones (product-level
     #: problems invalidate every row of the product in validate_rows)
     skip_whole_groups = False

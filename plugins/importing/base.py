@@ -87,6 +87,8 @@ class Importer:
     #: rows with equal values in these columns are one thing (an order's
     #: lines, a product's variants): checked, written and skipped together
     group_by: ClassVar[tuple[str, ...]] = ()
+    #: what a group is, for the error of its other rows ("order", "product")
+    group_label: ClassVar[str] = ""
     #: whether a group with an invalid row is skipped whole (otherwise the
     #: importer decides, in check_batch, what invalidates the whole group)
     skip_whole_groups: ClassVar[bool] = True

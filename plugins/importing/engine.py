@@ -159,9 +159,9 @@ def _spread_group_errors(importer: Importer, batch: list[Row]) -> None:
     for row in batch:
         if row.valid and importer.group_key(row) in invalid:
             row.error(
-                importer.group_by[0],
-                _("Another row of the same %(column)s is invalid.")
-                % {"column": importer.group_by[0]},
+                "",
+                _("Another row of the same %(group)s is invalid.")
+                % {"group": importer.group_label or ", ".join(importer.group_by)},
             )
 
 
@@ -320,6 +320,13 @@ def _run(
                     refused = refused or (len(valid) < len(batch) and not skip_invalid)
                     if valid and not refused:
                         importer.write_batch(valid)
+                        _spread_group_errors(importer, batch)
+                    elif valid and importer.dry_run_writes:
+                        # nothing more will be written: checked as in the
+                        # dry run, for the report to list every error
+                        with transaction.atomic():
+                            importer.write_batch(valid)
+                            transaction.set_rollback(True)
                         _spread_group_errors(importer, batch)
                     valid = tally(batch)
                     refused = refused or (len(valid) < len(batch) and not skip_invalid)

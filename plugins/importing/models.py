@@ -72,6 +72,7 @@ class ImportJob(models.Model):
         report = self.dry_run_report
         return (
             self.checked
+            and bool(self.file)  # not yet purged
             and not report.get("file_error")
             and report.get("valid_rows", 0) > 0
         )

@@ -7,6 +7,7 @@ on the job."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -159,3 +160,59 @@ def run_job(job_id, *, dry_run: bool) -> ImportJob:
         # the new check, and nothing was written.
         _set(job, status=Status.CHECKED, progress=100, dry_run_report=report.as_dict())
     return job
+
+
+def purge_files(older_than: datetime.timedelta) -> list[str]:
+    """Delete the uploaded files (and invalid-rows spreadsheets) of jobs
+    started before ``older_than`` ago: files may hold customers' personal
+    data. The jobs and their reports stay. Returns the paths deleted."""
+    cutoff = timezone.now() - older_than
+    deleted = []
+    jobs = ImportJob.objects.filter(created_at__lt=cutoff).exclude(
+        file="", invalid_rows_file=""
+    )
+    for job in jobs.iterator():
+        deleted.extend(erase_files(job))
+    return deleted
+
+
+def job_texts(job: ImportJob) -> list[bytes]:
+    """The contents of a job's files as text to search (an XLSX's cells,
+    joined), for erasing a person's data (LGPD)."""
+    from plugins.importing.reader import Limits, read_sheet
+
+    texts = []
+    for field in (job.file, job.invalid_rows_file):
+        if not field.name:
+            continue
+        with field.open("rb") as handle:
+            data = handle.read()
+        if data[:4] == XLSX_MAGIC:
+            try:
+                sheet = read_sheet(data, name=field.name, limits=Limits.from_settings())
+                cells = [*sheet.header]
+                for _number, row in sheet.rows:
+                    cells.extend("" if cell is None else str(cell) for cell in row)
+                data = "\n".join(cells).encode()
+            except Exception:  # noqa: BLE001 - unreadable: erased to be safe
+                data = b"\x00unreadable"
+        texts.append(data)
+    return texts
+
+
+def erase_files(job: ImportJob) -> list[str]:
+    """Delete a job's files and the rows quoted in its reports' errors; the
+    job and its counts stay. Returns the paths deleted."""
+    deleted = []
+    for field in (job.file, job.invalid_rows_file):
+        if field.name:
+            field.storage.delete(field.name)
+            deleted.append(field.name)
+    reports = {}
+    for name in ("dry_run_report", "report"):
+        report = dict(getattr(job, name) or {})
+        if report.get("errors"):
+            report["errors"] = []
+        reports[name] = report
+    ImportJob.objects.filter(pk=job.pk).update(file="", invalid_rows_file="", **reports)
+    return deleted

@@ -9,8 +9,8 @@ stores about them: the customer and their addresses; the snapshots of their
 orders; what people typed about them (order notes, reasons, survey comments);
 the audit log (labels and before/after values of entries about the customer,
 personal values in entries about their orders); webhook deliveries of their
-orders; order import files waiting for confirmation that mention them. Other
-plugins scrub what they hold through the ``customer_anonymised`` hook.
+orders; order import files (and the rows their reports quote) that mention
+them. Other plugins scrub what they hold through the ``customer_anonymised`` hook.
 Customers and orders are not in the search index, so there is nothing to
 re-index.
 """
@@ -26,7 +26,6 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -393,20 +392,18 @@ def file_mentions(content: bytes, needles: Iterable[str]) -> bool:
 
 
 def _delete_import_files(needles) -> None:
-    """Order import files waiting for confirmation that mention the customer
-    are deleted (the attendant uploads the file again)."""
-    from plugins.orders.views.imports import UPLOAD_DIR
+    """Order import files that mention the customer are deleted, with the
+    rows their reports quote (the attendant uploads the file again)."""
+    from plugins.importing.models import ImportJob
+    from plugins.importing.services import erase_files, job_texts
+    from plugins.orders.importing.importer import OrdersImporter
 
-    try:
-        _dirs, files = default_storage.listdir(UPLOAD_DIR)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    for name in files:
-        path = f"{UPLOAD_DIR}/{name}"
-        with default_storage.open(path, "rb") as handle:
-            content = handle.read()
-        if file_mentions(content, needles):
-            default_storage.delete(path)
+    jobs = ImportJob.objects.filter(importer=OrdersImporter.key).exclude(
+        file="", invalid_rows_file=""
+    )
+    for job in jobs:
+        if any(file_mentions(text, needles) for text in job_texts(job)):
+            erase_files(job)
 
 
 @transaction.atomic

@@ -234,28 +234,6 @@ class CustomerForm(CleanTextAdminForm):
 # -- imports and reports ----------------------------------------------------------
 
 
-class OrderImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
-            "CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX; one row per "
-            "order line."
-        ),
-    )
-
-    def clean_file(self):
-        from plugins.importing.reader import Limits
-
-        upload = self.cleaned_data["file"]
-        limit = Limits.from_settings().max_bytes
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file has %(size).0f MB, more than the %(limit).0f MB allowed.")
-                % {"size": upload.size / 2**20, "limit": limit / 2**20}
-            )
-        return upload
-
-
 class SurveyReportForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=AdminDateInput)
     until = forms.DateField(label=_("To"), required=False, widget=AdminDateInput)

@@ -27,7 +27,6 @@ from plugins.orders.views.detail import (
     OrderNoteView,
     OrderTransitionView,
 )
-from plugins.orders.views.imports import OrderImportConfirmView, OrderImportView
 from plugins.orders.views.listing import OrderFilterSet, OrderIndexView
 from plugins.orders.views.new_order import (
     CustomerSearchView,
@@ -71,8 +70,6 @@ class OrderViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             **NO_VIEW,
             detail_url_name=self.get_url_name("detail"),
-            import_url_name=self.get_url_name("import"),
-            confirm_url_name=self.get_url_name("import_confirm"),
             transition_url_name=self.get_url_name("transition"),
             note_url_name=self.get_url_name("note"),
             customers_namespace="customers",
@@ -104,10 +101,6 @@ class OrderViewSet(ModelViewSet):
             path("new/", self.add_view, name="add"),
             path("new/products/", view(ProductSearchView), name="add_products"),
             path("new/customers/", view(CustomerSearchView), name="add_customers"),
-            path("import/", view(OrderImportView), name="import"),
-            path(
-                "import/confirm/", view(OrderImportConfirmView), name="import_confirm"
-            ),
             path("survey/", self.survey_view, name="survey"),
             path("<int:pk>/", self.detail_view, name="detail"),
             path(

@@ -96,3 +96,10 @@ def orders_api_routes():
     from plugins.orders.api.routes import api_routes
 
     return api_routes()
+
+
+@hooks.register("register_importer")
+def orders_importer():
+    from plugins.orders.importing.importer import OrdersImporter
+
+    return OrdersImporter

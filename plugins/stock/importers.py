@@ -217,6 +217,7 @@ class CountsImporter(_StockImporter):
     )
     #: one row per SKU and warehouse: repeated rows are refused together
     group_by = ("warehouse", "sku")
+    group_label = gettext_lazy("SKU and warehouse")
     counters = {
         "movements": gettext_lazy("With a difference"),
         "units_in": gettext_lazy("Units in"),

@@ -241,9 +241,9 @@ def import_worker(rows: int) -> dict:
     from django.db import connection
 
     from content.models import Product, Variant
-    from plugins.stock.models import StockMovement, Warehouse
     from plugins.importing.engine import run
     from plugins.stock.importers import ReceiptsImporter
+    from plugins.stock.models import StockMovement, Warehouse
     from plugins.stock.services import find_drift
 
     user = get_user_model().objects.create(

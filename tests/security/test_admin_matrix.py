@@ -203,8 +203,6 @@ MATRIX = {
     # “Novo pedido”'s product search and customer lookup (JSON)
     "/admin/orders/new/products/": get(ORDERS_ACT),
     "/admin/orders/new/customers/": get(ORDERS_ACT),
-    "/admin/orders/import/": get(ORDERS_ACT),
-    "/admin/orders/import/confirm/": post(ORDERS_ACT),
     "/admin/orders/survey/": get(ORDERS_READ),
     "/admin/orders/{order}/": get(ORDERS_READ_OBJECT),
     "/admin/orders/{order}/transition/{transition}/": post(ORDERS_ACT_OBJECT),
@@ -303,6 +301,7 @@ MATRIX = {
     "/admin/imports/content.catalog/": get(CATALOG_EDIT, manager=OK),
     "/admin/imports/stock.receipts/": get(STOCK_ACT),
     "/admin/imports/stock.counts/": get(STOCK_ACT),
+    "/admin/imports/orders.marketplace/": get(ORDERS_ACT),
     "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),

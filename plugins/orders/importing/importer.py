@@ -12,6 +12,8 @@ as already imported."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -20,8 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from plugins.exceptions import RetaguardaError
 from plugins.importing.base import Column, Importer, Row
+from plugins.importing.errors import RowError
 from plugins.orders.exceptions import IdempotencyConflict, InvalidOrder
-from plugins.orders.importing.run import _check, _resolve_channels, _service_errors
 from plugins.orders.importing.sheet import (
     COLUMNS,
     REQUIRED_COLUMNS,
@@ -29,7 +31,75 @@ from plugins.orders.importing.sheet import (
     group_rows,
     parse_row,
 )
+from plugins.orders.models import Order, SalesChannel
 from plugins.orders.permissions import order_policy
+
+#: Where the service's error keys point in the sheet.
+SERVICE_KEYS = {
+    "customer.name": "customer_name",
+    "customer.email": "customer_email",
+    "customer.phone": "customer_phone",
+    "customer.document": "customer_document",
+    "lines": "sku",
+}
+LINE_KEY = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+LINE_FIELDS = {"discount": "line_discount"}
+
+
+def _resolve_channels(groups: list[OrderGroup], user) -> None:
+    """Find each order's channel; the user must be able to add orders there."""
+    codes = {group.channel_code for group in groups}
+    channels = {c.code: c for c in SalesChannel.objects.filter(code__in=codes)}
+    policy = order_policy()
+    for group in groups:
+        channel = channels.get(group.channel_code)
+        if channel is None:
+            message = _("Unknown sales channel “%s”.") % group.channel_code
+        elif user is not None and not (
+            policy.user_has_permission_for_instance(user, "add", Order(channel=channel))
+        ):
+            message = (
+                _("You may not add orders to the channel “%s”.") % group.channel_code
+            )
+        else:
+            group.channel = channel
+            continue
+        group.errors.extend(
+            RowError(row.number, "channel", message) for row in group.rows
+        )
+
+
+def _service_errors(group: OrderGroup, errors: dict[str, list[str]]) -> list[RowError]:
+    """InvalidOrder.errors (``lines[1].sku``, ``customer.document`` ...) as row
+    errors pointing at the right row and column."""
+    found = []
+    for key, messages in errors.items():
+        row, column = group.first, SERVICE_KEYS.get(key, key)
+        if match := LINE_KEY.match(key):
+            index, name = int(match.group(1)), match.group(2)
+            row = group.rows[min(index, len(group.rows) - 1)]
+            column = LINE_FIELDS.get(name, name)
+        elif key.startswith("shipping_address."):
+            column = key.split(".", 1)[1]
+        found.extend(RowError(row.number, column, str(m)) for m in messages)
+    return found
+
+
+def _check(group: OrderGroup) -> None:
+    """For an order that cannot be placed as it is: the service's checks that
+    need no catalog, so that one upload shows all of the order's errors."""
+    from plugins.orders.services import clean_order_request
+
+    request = group.request()
+    for key in ("external_id", "placed_at"):
+        request.pop(key)
+    clean = clean_order_request(**request)
+    taken = {(e.row, e.column) for row in group.rows for e in row.errors}
+    taken |= {(e.row, e.column) for e in group.errors}
+    for error in _service_errors(group, clean.errors):
+        if (error.row, error.column) not in taken:
+            group.errors.append(error)
+            taken.add((error.row, error.column))
 
 
 class OrdersImporter(Importer):
@@ -43,6 +113,7 @@ class OrdersImporter(Importer):
     )
     columns = tuple(Column(name, required=name in REQUIRED_COLUMNS) for name in COLUMNS)
     group_by = ("channel", "external_id")
+    group_label = gettext_lazy("order")
     dry_run_writes = True
     counters = {
         "new_orders": gettext_lazy("New orders"),

@@ -129,7 +129,6 @@ class OrderIndexView(ScopedIndexView):
     any_permission_required = ["view"]
     template_name = "orders/order/index.html"
     detail_url_name = None
-    import_url_name = None
     page_title = _("Orders")
     list_export = [
         "number",
@@ -207,13 +206,13 @@ class OrderIndexView(ScopedIndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        if self.import_url_name and self.permission_policy.user_has_permission(
-            self.request.user, "import"
-        ):
+        from plugins.orders.importing.importer import OrdersImporter
+
+        if OrdersImporter.user_can_import(self.request.user):
             buttons.append(
                 HeaderButton(
                     _("Import marketplace orders"),
-                    url=reverse(self.import_url_name),
+                    url=reverse("imports:start", args=[OrdersImporter.key]),
                     icon_name="upload",
                     priority=50,
                 )

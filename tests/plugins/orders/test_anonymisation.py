@@ -4,21 +4,20 @@ order import files do not outlive their retention period."""
 
 import datetime
 import json
-import os
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, models
+from django.utils import timezone
 
+from plugins.importing.models import ImportJob
 from plugins.orders.customers import ANONYMOUS_NAME, export_customer_data
 from plugins.orders.models import SurveyResponse
 from plugins.orders.services import add_note, transition_order
 from plugins.orders.surveys import submit_survey
-from plugins.orders.views.imports import UPLOAD_DIR
 from tests.plugins.orders.admin_fixtures import login
 from tests.plugins.orders.conftest import ADDRESS, place
 
@@ -128,18 +127,22 @@ def heloisa(sellable, loja, superuser, webhook, media):
         event="order.returned",
         payload={"number": order.number, "customer": {"name": NAME, "email": EMAIL}},
     )
-    default_storage.save(
-        f"{UPLOAD_DIR}/waiting.csv",
-        ContentFile(
+    # order import files: one mentions her, one someone else
+    for name, content in (
+        (
+            "waiting.csv",
             f"canal;pedido;cliente;email;cpf\nloja;X1;{NAME};{EMAIL};{DOCUMENT}\n".encode(
                 "cp1252"
-            )
+            ),
         ),
-    )
-    default_storage.save(
-        f"{UPLOAD_DIR}/someone-else.csv",
-        ContentFile(b"canal;pedido;cliente\nloja;X2;Outra Pessoa\n"),
-    )
+        ("someone-else.csv", b"canal;pedido;cliente\nloja;X2;Outra Pessoa\n"),
+    ):
+        ImportJob.objects.create(
+            importer="orders.marketplace",
+            created_by=superuser,
+            file=ContentFile(content, name=name),
+            original_name=name,
+        )
     customer.refresh_from_db()
     assert customer.name == NAME
     return customer
@@ -222,7 +225,9 @@ def test_anonymising_leaves_no_personal_data_in_any_table_or_file(
     heloisa.refresh_from_db()
     assert heloisa.name == ANONYMOUS_NAME and heloisa.orders.count() == 1
     assert SurveyResponse.objects.get().score == 9
-    assert (media / UPLOAD_DIR / "someone-else.csv").exists()
+    kept = ImportJob.objects.get(original_name="someone-else.csv")
+    assert (media / kept.file.name).exists()
+    assert not ImportJob.objects.get(original_name="waiting.csv").file
 
 
 def test_export_includes_survey_answers_notes_and_audit_entries(
@@ -255,14 +260,20 @@ def test_admin_export_download_holds_the_survey_notes_and_audit(
     assert data["survey_answers"] and data["notes"] and data["audit_log"]
 
 
-def test_old_import_files_are_deleted_after_the_retention_period(media, settings, db):
+def test_old_import_files_are_deleted_after_the_retention_period(
+    media, settings, db, privacy_officer
+):
     def upload(name, days_old):
-        path = default_storage.save(f"{UPLOAD_DIR}/{name}", ContentFile(b"x"))
-        stamp = (
-            datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=days_old)
-        ).timestamp()
-        os.utime(default_storage.path(path), (stamp, stamp))
-        return media / path
+        job = ImportJob.objects.create(
+            importer="orders.marketplace",
+            created_by=privacy_officer,
+            file=ContentFile(b"x", name=name),
+            original_name=name,
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days_old)
+        )
+        return media / job.file.name
 
     # given a file uploaded 31 days ago, one 10 days ago and one just now
     old, recent, fresh = (
@@ -273,8 +284,9 @@ def test_old_import_files_are_deleted_after_the_retention_period(media, settings
     assert settings.RETAGUARDA_IMPORT_FILE_RETENTION_DAYS == 30
     # when the periodic job runs
     call_command("purge_import_files", verbosity=0)
-    # then only the file past 30 days is gone
+    # then only the file past 30 days is gone (its job and report stay)
     assert not old.exists() and recent.exists() and fresh.exists()
+    assert ImportJob.objects.count() == 3
     # and a shorter retention deletes more
     settings.RETAGUARDA_IMPORT_FILE_RETENTION_DAYS = 7
     call_command("purge_import_files", verbosity=0)

@@ -8,14 +8,13 @@ import pytest
 from django.utils import translation
 
 from plugins.orders.customers import personal_values
-from plugins.orders.importing import run_order_import
 from plugins.orders.models import Customer, Order, SalesChannel
 from plugins.orders.services import add_note, transition_order
 from tests.plugins.orders.admin_fixtures import login
 from tests.plugins.orders.conftest import CUSTOMER, place
 from tests.plugins.orders.test_admin_customers import customer_data
 from tests.plugins.orders.test_api import body, post_order
-from tests.plugins.orders.test_import import importer, row, sheet  # noqa: F401
+from tests.plugins.orders.test_import import importer, row, run_order_import, sheet  # noqa: F401
 
 ALPHANUMERIC_CNPJ = "12.ABC.345/01DE-35"  # the Receita Federal's example
 INVISIBLE = "Remova os caracteres invisíveis"
