@@ -1,5 +1,5 @@
 """Template filters of :mod:`plugins.display`: ``{{ value|absolute_date }}``,
-``{{ value|yes_no }}``."""
+``{{ value|relative_time }}``, ``{{ value|yes_no }}``."""
 
 from django import template
 
@@ -16,3 +16,8 @@ def absolute_date(value) -> str:
 @register.filter
 def yes_no(value) -> str:
     return display.yes_no(value)
+
+
+@register.filter(expects_localtime=False)
+def relative_time(value) -> str:
+    return display.relative_time(value)

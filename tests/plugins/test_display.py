@@ -57,3 +57,17 @@ def test_product_inspect_shows_revisions_by_local_time_and_author(
     author = superuser.get_full_name() or superuser.get_username()
     assert f"Última revisão 10/03/2026 12:30 ({author})" in text
     assert "+00:00" not in text and "None" not in text
+
+
+def test_relative_times_read_in_portuguese_word_order():
+    from django.utils import timezone
+
+    from plugins.display import relative_time
+
+    now = timezone.now()
+    assert (
+        relative_time(now - datetime.timedelta(minutes=3)) == "Há 3\xa0minutos"
+    )  # Django keeps number and unit together
+    assert relative_time(now - datetime.timedelta(seconds=20)) == "Agora mesmo"
+    assert relative_time(now + datetime.timedelta(days=2, hours=1)) == "Em 2\xa0dias"
+    assert relative_time(None) == ""
