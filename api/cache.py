@@ -9,30 +9,27 @@ ever served. Responses carry a strong ETag and honour ``If-None-Match``.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
 
 import orjson
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 
+from plugins.cached import Generation
+
 VERSION_KEY = "api:catalog-version"
+CATALOG = Generation(VERSION_KEY)
 TTL = 60 * 60
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 
 
 def catalog_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+    return CATALOG.current()
 
 
 def catalog_changed(**kwargs) -> None:
     """Invalidate every cached public response."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    CATALOG.renew()
 
 
 def render(data) -> bytes:

@@ -19,8 +19,6 @@ Two caches depend on it:
 from __future__ import annotations
 
 import functools
-import os
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +29,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from plugins.cached import Generation
 from plugins.sql import hot_cursor
 
 GEN_KEY = "stock:gen:{}"
@@ -197,13 +196,12 @@ def compute(skus: Iterable[str]) -> dict[str, Availability]:
 # -- the availability endpoint's cache ---------------------------------------------
 
 
+#: every SKU's generation lives under this one (a warehouse change renews it)
+EPOCH = Generation(EPOCH_KEY)
+
+
 def _epoch(backend=None) -> str:
-    backend = backend or cache
-    epoch = backend.get(EPOCH_KEY)
-    if epoch is None:
-        backend.add(EPOCH_KEY, uuid.uuid4().hex, None)
-        epoch = backend.get(EPOCH_KEY, "0")
-    return epoch
+    return EPOCH.current(backend)
 
 
 def warehouses_changed(**kwargs) -> None:
@@ -212,7 +210,7 @@ def warehouses_changed(**kwargs) -> None:
     the catalog's."""
 
     def renew():
-        cache.set(EPOCH_KEY, uuid.uuid4().hex, None)
+        EPOCH.renew()
         from django.apps import apps
 
         if apps.is_installed("api"):
@@ -228,17 +226,8 @@ def cached(skus: list[str]) -> list[dict]:
     current."""
     epoch = _epoch()
     gen_keys = {sku: GEN_KEY.format(f"{epoch}:{sku}") for sku in skus}
-    gens = cache.get_many(list(gen_keys.values()))
-    missing_gens = {
-        key: uuid.uuid4().hex for key in gen_keys.values() if key not in gens
-    }
-    if missing_gens:
-        for key, value in missing_gens.items():
-            cache.add(key, value, None)
-        gens.update(cache.get_many(list(missing_gens)))
-    value_keys = {
-        sku: VALUE_KEY.format(sku, gens.get(gen_keys[sku], "0")) for sku in skus
-    }
+    gens = Generation.current_many(list(gen_keys.values()))
+    value_keys = {sku: VALUE_KEY.format(sku, gens[gen_keys[sku]]) for sku in skus}
     hits = cache.get_many(list(value_keys.values()))
     todo = [sku for sku in skus if value_keys[sku] not in hits]
     if todo:
@@ -278,9 +267,7 @@ def _after_commit(deltas: dict[str, int], current: dict[str, Availability]) -> N
     # The backend itself: the ``cache`` proxy looks it up on every use.
     backend = caches[DEFAULT_CACHE_ALIAS]
     epoch = _epoch(backend)
-    backend.set_many(
-        {GEN_KEY.format(f"{epoch}:{sku}"): os.urandom(16).hex() for sku in deltas}, None
-    )
+    Generation.renew_many([GEN_KEY.format(f"{epoch}:{sku}") for sku in deltas], backend)
     now = dict(current)
     if len(now) < len(deltas):
         now.update(compute(sku for sku in deltas if sku not in now))

@@ -28,3 +28,19 @@ def test_cached_rows_are_read_once_and_again_after_a_change(
     assert [c.code for c in storefront_channels.get()] == ["loja", "app"]
     loja.delete()
     assert [c.code for c in storefront_channels.get()] == ["app"]
+
+
+def test_a_generation_is_started_once_and_renewed_on_change():
+    from plugins.cached import Generation
+
+    catalog = Generation("test:generation")
+    first = catalog.current()
+    assert catalog.current() == first  # stable until renewed
+    catalog.renew()
+    assert catalog.current() != first
+    keys = ["test:a", "test:b"]
+    before = Generation.current_many(keys)
+    assert Generation.current_many(keys) == before
+    Generation.renew_many(["test:a"])
+    after = Generation.current_many(keys)
+    assert after["test:a"] != before["test:a"] and after["test:b"] == before["test:b"]
