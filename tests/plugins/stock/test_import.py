@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from plugins.importing.engine import run
@@ -79,15 +80,16 @@ def test_file_problems(stocked, clerk_sp):
 
 def test_counts_post_differences_not_numbers(stocked, clerk_sp, sp):
     data = b"warehouse;sku;counted\nSP-01;CAM-P;3\nSP-01;CAM-M;2\nSP-01;CAM-P;1\n"
-    report = run_stock_import(data, kind="counts", user=clerk_sp)
+    with translation.override("pt-br"):
+        report = run_stock_import(data, kind="counts", user=clerk_sp)
     # a SKU counted twice in a warehouse: both rows refused, the second named
     assert {(e["row"], e["column"]) for e in report.errors} == {
-        (2, "warehouse"),
+        (2, ""),  # the same SKU and warehouse's other row
         (4, "sku"),
     }
-    assert "CAM-P in SP-01 is already on row 2" in str(report.errors) or (
-        "CAM-P em SP-01" in str(report.errors)
-    )
+    messages = {e["row"]: e["message"] for e in report.errors}
+    assert messages[4] == "CAM-P em SP-01 já está na linha 2."
+    assert messages[2] == "Outra linha do mesmo SKU e depósito é inválida."
     data = b"warehouse;sku;counted\nSP-01;CAM-P;3\nSP-01;CAM-M;2\n"
     report = run_stock_import(data, kind="counts", user=clerk_sp)
     assert report.counts == {"movements": 1, "units_in": 0, "units_out": 2}
