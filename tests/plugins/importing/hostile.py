@@ -26,6 +26,49 @@ class Hostile:
     column: str = ""
 
 
+#: a valid header and row of text cells per importer key: the corpus is
+#: built from them (the suite and the benchmark alike)
+SAMPLES = {
+    "shelves.shelves": (["code", "name", "capacity"], ["a1", "Corredor A1", "10"]),
+    "content.catalog": (
+        ["product_slug", "product_name", "sku", "price"],
+        ["caneca-azul", "Caneca Azul", "CAN-AZ-1", "39,90"],
+    ),
+    "stock.receipts": (["warehouse", "sku", "quantity"], ["SP-01", "CAN-AZ-1", "5"]),
+    "stock.counts": (["warehouse", "sku", "counted"], ["SP-01", "CAN-AZ-1", "5"]),
+    "orders.marketplace": (
+        [
+            "channel",
+            "external_id",
+            "customer_name",
+            "cep",
+            "street",
+            "number",
+            "district",
+            "city",
+            "uf",
+            "payment_method",
+            "sku",
+            "quantity",
+        ],
+        [
+            "loja",
+            "X1",
+            "Maria",
+            "01310-100",
+            "Av. Paulista",
+            "1000",
+            "Bela Vista",
+            "São Paulo",
+            "SP",
+            "pix",
+            "CAN-1",
+            "1",
+        ],
+    ),
+}
+
+
 def csv_bytes(header: list[str], rows: list[list[str]], delimiter=";") -> bytes:
     lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
