@@ -44,6 +44,16 @@ class Column:
     permission: str = ""
 
 
+def cell_text(value) -> str:
+    """A cell as text: empty for none, a whole number a spreadsheet stored as
+    a float (``12.0``) without its decimals, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 class RowInvalid(Exception):
     """Raised by :meth:`Importer.check_row`: the row cannot be imported."""
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plugins.importing.base import Column, Importer, Row, RowInvalid
+from plugins.importing.base import cell_text as _text
 from plugins.stock.models import MovementKind, ReferenceType
 from plugins.stock.permissions import operable_warehouses, user_can_move_stock
 from plugins.stock.services.ledger import Entry, chunks, ensure_levels, lock_levels
@@ -31,14 +32,6 @@ WAREHOUSE = Column(
 )
 SKU = Column("sku", gettext_lazy("SKU of the variant"), required=True)
 REASON = Column("reason", gettext_lazy("Reason (up to 300 characters)"))
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _units(value, *, column: str, minimum: int) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.resources import parse_decimal
+from plugins.importing.base import cell_text as _text
 from plugins.importing.errors import FileProblem, RowError
 from plugins.importing.reader import read_sheet
 from plugins.orders.models import PaymentMethod, SalesChannel
@@ -143,14 +144,6 @@ class OrderGroup:
 
 
 # -- reading cells -----------------------------------------------------------------
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _digits_cell(value, width: int | None = None) -> str:
