@@ -16,7 +16,12 @@ from wagtail.admin.widgets import AdminDateInput
 from content.forms import CleanTextAdminForm
 from content.validators import normalise_document, validate_identifier_text
 from plugins.money import MoneyField
-from plugins.orders.models import UF_CHOICES, PaymentMethod, validate_document
+from plugins.orders.models import (
+    MAX_INSTALLMENTS,
+    UF_CHOICES,
+    PaymentMethod,
+    validate_document,
+)
 from plugins.orders.permissions import order_policy
 from plugins.orders.services.validation import MAX_LINES, MAX_QUANTITY
 
@@ -51,9 +56,8 @@ class NewOrderForm(forms.Form):
     installments = forms.IntegerField(
         label=_("Installments"),
         min_value=1,
-        max_value=24,
+        max_value=MAX_INSTALLMENTS,
         initial=1,
-        help_text=_("Credit card only: 1 to 24."),
     )
     # Amounts staff state only on channels at their own prices: the rule is
     # place_order's (placing.stated_amounts), which names the field it refuses.
@@ -84,6 +88,9 @@ class NewOrderForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["installments"].help_text = _("Credit card only: 1 to %(max)s.") % {
+            "max": MAX_INSTALLMENTS
+        }
         channels = order_policy().scope_objects(user, "add").filter(active=True)
         self.fields["channel"].queryset = channels
         if len(choices := list(channels[:2])) == 1:

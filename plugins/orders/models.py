@@ -240,6 +240,11 @@ class OrderStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+#: Card payments split into at most this many installments; Pix and boleto
+#: are paid at once.
+MAX_INSTALLMENTS = 24
+
+
 class PaymentMethod(models.TextChoices):
     PIX = "pix", _("Pix")
     BOLETO = "boleto", _("Boleto")
@@ -298,7 +303,7 @@ class Order(models.Model):
     installments = models.PositiveSmallIntegerField(
         _("installments"),
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_INSTALLMENTS)],
     )
 
     status = models.CharField(

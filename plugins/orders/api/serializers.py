@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from plugins.orders.intake import MAX_BATCH
-from plugins.orders.models import UF_CHOICES, Order, PaymentMethod
+from plugins.orders.models import MAX_INSTALLMENTS, UF_CHOICES, Order, PaymentMethod
 from plugins.orders.services import MAX_LINES, MAX_QUANTITY
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -344,10 +344,10 @@ class OrderRequestSerializer(serializers.Serializer):
     payment_method = ChoiceField(choices=PaymentMethod.choices)
     installments = Integer(
         min_value=1,
-        max_value=24,
+        max_value=MAX_INSTALLMENTS,
         required=False,
         default=1,
-        help_text="Card: 1 to 24; Pix and boleto: 1.",
+        help_text=f"Card: 1 to {MAX_INSTALLMENTS}; Pix and boleto: 1.",
     )
     shipping_total = Money(required=False, default="0", help_text=STATED_AMOUNTS)
     discount_total = Money(

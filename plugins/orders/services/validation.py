@@ -21,6 +21,7 @@ from content.validators import (
 )
 from plugins.orders.models import (
     ADDRESS_FIELDS,
+    MAX_INSTALLMENTS,
     UF_CHOICES,
     PaymentMethod,
     validate_document,
@@ -220,7 +221,7 @@ def clean_order_request(
         installments = int(installments or 1)
     except (TypeError, ValueError):
         installments = 0
-    max_installments = 24 if payment_method == PaymentMethod.CARD else 1
+    max_installments = MAX_INSTALLMENTS if payment_method == PaymentMethod.CARD else 1
     if not 1 <= installments <= max_installments:
         errors.setdefault("installments", []).append(
             _("Installments: 1 to %(max)d for this payment method.")

@@ -281,3 +281,28 @@ def test_concurrent_replays_make_exactly_one_order(sellable, loja, mercado_livre
         placements = [p for c, p in results if c == code]
         assert len({p.order.pk for p in placements}) == 1
         assert sum(p.created for p in placements) == 1
+
+
+def test_the_installment_limit_is_the_models_everywhere():
+    """One limit (MAX_INSTALLMENTS): the model's validator, the service, the
+    API's schema and the admin form's field (whose max the new-order screen's
+    total reads) agree."""
+    from plugins.orders.api.serializers import OrderRequestSerializer
+    from plugins.orders.forms import NewOrderForm
+    from plugins.orders.models import MAX_INSTALLMENTS, Order
+    from plugins.orders.services import clean_order_request
+
+    field = Order._meta.get_field("installments")
+    assert max(v.limit_value for v in field.validators) == MAX_INSTALLMENTS
+    assert OrderRequestSerializer().fields["installments"].max_value == MAX_INSTALLMENTS
+    assert NewOrderForm.base_fields["installments"].max_value == MAX_INSTALLMENTS
+    request = {
+        "customer": {"name": "Ana"},
+        "shipping_address": {},
+        "lines": [],
+        "payment_method": "card",
+    }
+    over = clean_order_request(**request, installments=MAX_INSTALLMENTS + 1)
+    assert "installments" in over.errors
+    at = clean_order_request(**request, installments=MAX_INSTALLMENTS)
+    assert "installments" not in at.errors

@@ -357,8 +357,11 @@
       this.discountTarget.textContent = formatBRL(discount);
       this.shippingTarget.textContent = formatBRL(shipping);
       this.totalTarget.textContent = formatBRL(total);
-      const typed = parseInt(this.field('order-installments').value, 10) || 1;
-      const count = this.card ? Math.min(Math.max(typed, 1), 24) : 1;
+      const installments = this.field('order-installments');
+      const typed = parseInt(installments.value, 10) || 1;
+      // the field's max comes from the model (MAX_INSTALLMENTS)
+      const most = parseInt(installments.max, 10) || 1;
+      const count = this.card ? Math.min(Math.max(typed, 1), most) : 1;
       const each = Math.floor(total / count);
       const first = total - each * (count - 1);
       this.installmentsPreviewTarget.textContent =
