@@ -9,6 +9,7 @@ customer do not rewrite history, and anonymising a customer scrubs both.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -27,7 +29,7 @@ from content.validators import (
     validate_document,
 )
 from plugins.cached import CachedRows
-from plugins.orders.querysets import OrderQuerySet
+from plugins.orders.querysets import OPEN_STATUSES, OrderQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ORDER_TOTAL = F("subtotal") - F("discount_total") + F("shipping_total")
@@ -372,6 +374,16 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        """Open and past its promised delivery date: the rule of
+        ``OrderQuerySet.late()``, for one order in hand."""
+        today = today or timezone.localdate()
+        return bool(
+            self.status in OPEN_STATUSES
+            and self.promised_delivery_date
+            and self.promised_delivery_date < today
+        )
 
     @property
     def customer_document_display(self) -> str:

@@ -14,7 +14,6 @@ import functools
 from decimal import Decimal
 
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,7 +23,6 @@ from plugins.orders import hooks as order_hooks
 from plugins.orders.api.serializers import MONEY, AddressSerializer, ChoiceField
 from plugins.orders.models import OrderEvent, OrderStatus, PaymentMethod
 from plugins.orders.money import installment_amounts
-from plugins.orders.querysets import OPEN_STATUSES
 from plugins.orders.services import TRANSITIONS
 
 
@@ -321,11 +319,7 @@ class StaffOrderSerializer(BaseOrderSerializer):
     def get_billing_address(self, order): ...
 
     def get_is_late(self, order) -> bool:
-        return bool(
-            order.status in OPEN_STATUSES
-            and order.promised_delivery_date
-            and order.promised_delivery_date < timezone.localdate()
-        )
+        return order.is_late()
 
     def to_representation(self, order):
         payload = _base_payload(order)

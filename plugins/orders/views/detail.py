@@ -25,7 +25,6 @@ from plugins.orders.forms import NoteForm, TransitionForm
 from plugins.orders.models import Order, OrderEvent, OrderStatus, SurveyResponse
 from plugins.orders.money import installment_amounts
 from plugins.orders.permissions import customer_policy, order_policy
-from plugins.orders.views.listing import is_late
 from plugins.permissions import is_active_user
 
 
@@ -171,7 +170,7 @@ class OrderDetailView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
             ],
             installments=[format_brl(a) for a in amounts],
             installment_same=len(set(amounts)) == 1,
-            late=is_late(order),
+            late=order.is_late(),
             transitions=transitions,
             timeline=timeline(order),
             note_form=NoteForm() if self._may("change") else None,

@@ -87,15 +87,6 @@ def filtered_orders(request):
     return queryset.search(request.GET.get("q", ""))
 
 
-def is_late(order: Order, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return bool(
-        order.status in OPEN_STATUSES
-        and order.promised_delivery_date
-        and order.promised_delivery_date < today
-    )
-
-
 class MoneyColumn(Column):
     def get_value(self, instance):
         return format_brl(super().get_value(instance))
@@ -115,7 +106,7 @@ class LateColumn(Column):
     cell_template_name = "orders/tables/late_cell.html"
 
     def get_value(self, instance):
-        return is_late(instance)
+        return instance.is_late()
 
 
 def _local(value):

@@ -244,3 +244,12 @@ def test_query_count_does_not_grow_with_the_data(
     panel = _panel(panel_class, user.username)
     with django_assert_num_queries(len(small)):
         panel.render_html({})
+
+
+def test_an_order_is_late_by_the_same_rule_in_hand_and_in_the_database(orders):
+    """Order.is_late() and OrderQuerySet.late() agree on every order of the
+    fixture table (open and past its promised date)."""
+    orders = list(Order.objects.all())
+    late = set(Order.objects.late().values_list("pk", flat=True))
+    assert orders and late
+    assert {order.pk for order in orders if order.is_late()} == late
