@@ -15,7 +15,7 @@ from wagtail.admin.widgets import AdminDateInput
 
 from content.forms import CleanTextAdminForm
 from content.validators import normalise_document, validate_identifier_text
-from plugins.money import MoneyField
+from plugins.money import MONEY, MoneyField
 from plugins.orders.models import (
     MAX_INSTALLMENTS,
     UF_CHOICES,
@@ -25,7 +25,8 @@ from plugins.orders.models import (
 from plugins.orders.permissions import order_policy
 from plugins.orders.services.validation import MAX_LINES, MAX_QUANTITY
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+#: an amount staff type: the money columns' digits, never negative
+AMOUNT = {**MONEY, "min_value": 0}
 
 
 class NoteForm(forms.Form):
@@ -65,7 +66,7 @@ class NewOrderForm(forms.Form):
         label=_("Shipping (R$)"),
         required=False,
         help_text=_("Only for channels that sell at their own prices."),
-        **MONEY,
+        **AMOUNT,
     )
     discount_total = MoneyField(
         label=_("Order discount (R$)"),
@@ -74,7 +75,7 @@ class NewOrderForm(forms.Form):
             "Only for channels that sell at their own prices. Spread over the "
             "lines in proportion to their amounts."
         ),
-        **MONEY,
+        **AMOUNT,
     )
     promised_delivery_date = forms.DateField(
         label=_("Promised delivery date"), required=False, widget=AdminDateInput
@@ -173,12 +174,12 @@ class LineForm(forms.Form):
         label=_("Unit price (R$)"),
         required=False,
         help_text=_("Empty: the catalog's price."),
-        **MONEY,
+        **AMOUNT,
     )
     discount = MoneyField(
         label=_("Line discount (R$)"),
         required=False,
-        **MONEY,
+        **AMOUNT,
     )
 
 

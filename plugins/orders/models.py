@@ -29,9 +29,19 @@ from content.validators import (
     validate_document,
 )
 from plugins.cached import CachedRows
+from plugins.money import MONEY
 from plugins.orders.querysets import OPEN_STATUSES, OrderQuerySet
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+#: When an order took each step after it was placed (one field per step).
+STEP_TIMESTAMPS = (
+    "paid_at",
+    "invoiced_at",
+    "ready_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "returned_at",
+)
 ORDER_TOTAL = F("subtotal") - F("discount_total") + F("shipping_total")
 HALF_CENT = Value(Decimal("0.005"))
 

@@ -21,7 +21,12 @@ from rest_framework import serializers
 from plugins import hooks
 from plugins.orders import hooks as order_hooks
 from plugins.orders.api.serializers import MONEY, AddressSerializer, ChoiceField
-from plugins.orders.models import OrderEvent, OrderStatus, PaymentMethod
+from plugins.orders.models import (
+    STEP_TIMESTAMPS,
+    OrderEvent,
+    OrderStatus,
+    PaymentMethod,
+)
 from plugins.orders.money import installment_amounts
 from plugins.orders.services import TRANSITIONS
 
@@ -89,16 +94,7 @@ class SurveyLinkSerializer(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()
 _CENT = Decimal("0.01")
 _ADDRESS_FIELDS = tuple(AddressSerializer().fields)
-_TIMESTAMPS = (
-    "placed_at",
-    "paid_at",
-    "invoiced_at",
-    "ready_at",
-    "shipped_at",
-    "delivered_at",
-    "cancelled_at",
-    "returned_at",
-)
+_TIMESTAMPS = ("placed_at", *STEP_TIMESTAMPS)
 
 
 def _money(value) -> str:

@@ -16,11 +16,11 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from plugins.money import MONEY
 from plugins.orders.intake import MAX_BATCH
 from plugins.orders.models import MAX_INSTALLMENTS, UF_CHOICES, Order, PaymentMethod
 from plugins.orders.services import MAX_LINES, MAX_QUANTITY
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 # Whitespace as Python's str.strip() sees it, spelt so that Python's and
 # ECMAScript's regular expressions (the schema's) read it alike.
 BLANK = (

@@ -21,6 +21,7 @@ from plugins.orders.exceptions import (
     InvalidOrder,
 )
 from plugins.orders.models import (
+    STEP_TIMESTAMPS,
     Order,
     OrderEvent,
     OrderStatus,
@@ -222,12 +223,9 @@ def transition_order(
         issue_survey(locked)
     emit_order_event(f"order.{locked.status}", locked)
     order.__dict__.update(
-        {f: getattr(locked, f) for f in ("status", "cancel_reason", *_TIMESTAMPS)}
+        {f: getattr(locked, f) for f in ("status", "cancel_reason", *STEP_TIMESTAMPS)}
     )
     return locked
-
-
-_TIMESTAMPS = tuple(t.timestamp for t in TRANSITIONS.values())
 
 
 def pay_order(order, *, user):

@@ -157,3 +157,12 @@ def test_each_transition_calls_its_hook(order, superuser):
 def test_system_may_drive_transitions(order):
     transition_order(order, "pay", user=None)
     assert order.status == S.PAID
+
+
+def test_every_transition_stamps_one_of_the_orders_step_timestamps():
+    from plugins.orders.models import STEP_TIMESTAMPS, Order
+    from plugins.orders.services.lifecycle import TRANSITIONS
+
+    stamped = {transition.timestamp for transition in TRANSITIONS.values()}
+    assert stamped == set(STEP_TIMESTAMPS)
+    assert all(Order._meta.get_field(name) for name in STEP_TIMESTAMPS)
