@@ -12,8 +12,6 @@ as already imported."""
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -33,6 +31,7 @@ from plugins.orders.importing.sheet import (
 )
 from plugins.orders.models import Order, SalesChannel
 from plugins.orders.permissions import order_policy
+from plugins.orders.services.validation import parse_line_key
 
 #: Where the service's error keys point in the sheet.
 SERVICE_KEYS = {
@@ -42,7 +41,6 @@ SERVICE_KEYS = {
     "customer.document": "customer_document",
     "lines": "sku",
 }
-LINE_KEY = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 LINE_FIELDS = {"discount": "line_discount"}
 
 
@@ -75,8 +73,8 @@ def _service_errors(group: OrderGroup, errors: dict[str, list[str]]) -> list[Row
     found = []
     for key, messages in errors.items():
         row, column = group.first, SERVICE_KEYS.get(key, key)
-        if match := LINE_KEY.match(key):
-            index, name = int(match.group(1)), match.group(2)
+        if line := parse_line_key(key):
+            index, name = line
             row = group.rows[min(index, len(group.rows) - 1)]
             column = LINE_FIELDS.get(name, name)
         elif key.startswith("shipping_address."):

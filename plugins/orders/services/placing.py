@@ -34,7 +34,12 @@ from plugins.orders.models import (
 from plugins.orders.money import ZERO, allocate, to_money
 from plugins.orders.permissions import order_policy
 from plugins.orders.services.lifecycle import emit_order_event
-from plugins.orders.services.validation import MAX_AMOUNT, _Clean, clean_order_request
+from plugins.orders.services.validation import (
+    MAX_AMOUNT,
+    _Clean,
+    clean_order_request,
+    line_key,
+)
 from plugins.sql import column, columns, hot_cursor, table
 
 # Order numbers: 8 characters without look-alikes (0/O, 1/I/L), read over the
@@ -137,7 +142,7 @@ def _refuse_stated_amounts(
     )
     for i, line in enumerate(clean.lines):
         if line["discount"]:
-            clean.errors.setdefault(f"lines[{i}].discount", []).append(
+            clean.errors.setdefault(line_key(i, "discount"), []).append(
                 discount % channel.code
             )
     if clean.discount_total:
@@ -156,22 +161,21 @@ def _price_lines(
     variants = _catalog_rows([line["sku"] for line in clean.lines])
     priced = []
     for i, line in enumerate(clean.lines):
-        key = f"lines[{i}]"
         variant = variants.get(line["sku"])
         if variant is None:
-            clean.errors.setdefault(f"{key}.sku", []).append(
+            clean.errors.setdefault(line_key(i, "sku"), []).append(
                 _("Unknown SKU “%s”.") % line["sku"]
             )
             continue
         if not (variant["active"] and variant["live"]):
-            clean.errors.setdefault(f"{key}.sku", []).append(
+            clean.errors.setdefault(line_key(i, "sku"), []).append(
                 _("“%s” is not for sale.") % line["sku"]
             )
             continue
         price = variant["price"]
         if line["unit_price"] is not None and line["unit_price"] != price:
             if not allowed.unit_prices:
-                clean.errors.setdefault(f"{key}.unit_price", []).append(
+                clean.errors.setdefault(line_key(i, "unit_price"), []).append(
                     _("The price of “%(sku)s” is %(price)s, not %(given)s.")
                     % {"sku": line["sku"], "price": price, "given": line["unit_price"]}
                 )
@@ -179,7 +183,7 @@ def _price_lines(
             price = line["unit_price"]
         gross = to_money(price * line["quantity"])
         if line["discount"] > gross:
-            clean.errors.setdefault(f"{key}.discount", []).append(
+            clean.errors.setdefault(line_key(i, "discount"), []).append(
                 _("The discount exceeds the line's amount.")
             )
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -35,6 +36,22 @@ MAX_QUANTITY = 10_000
 MAX_AMOUNT = Decimal("9999999999.99")
 # A customer's id in a channel's own system (``CustomerReference.reference``).
 MAX_REFERENCE = 80
+
+
+# How the services name a line's field in their errors: ``lines[0].sku``.
+LINE_ERROR_KEY = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+
+
+def line_key(index: int, field: str) -> str:
+    """The error key of ``field`` of the line at ``index``."""
+    return f"lines[{index}].{field}"
+
+
+def parse_line_key(key: str) -> tuple[int, str] | None:
+    """``(index, field)`` of a line's error key, or ``None`` for another key."""
+    if match := LINE_ERROR_KEY.match(key):
+        return int(match.group(1)), match.group(2)
+    return None
 
 
 # -- Placing orders ---------------------------------------------------------------
@@ -181,20 +198,19 @@ def clean_order_request(
             _("At most %(max)d lines per order.") % {"max": MAX_LINES}
         )
     for i, line in enumerate((lines or [])[:MAX_LINES]):
-        key = f"lines[{i}]"
         sku = str(line.get("sku") or "").strip()
         if not sku:
-            errors.setdefault(f"{key}.sku", []).append(_("Required."))
+            errors.setdefault(line_key(i, "sku"), []).append(_("Required."))
         try:
             validate_identifier_text(sku)
         except ValidationError as error:
-            errors.setdefault(f"{key}.sku", []).extend(error.messages)
+            errors.setdefault(line_key(i, "sku"), []).extend(error.messages)
         try:
             quantity = int(line.get("quantity"))
         except (TypeError, ValueError):
             quantity = 0
         if not 0 < quantity <= MAX_QUANTITY:
-            errors.setdefault(f"{key}.quantity", []).append(
+            errors.setdefault(line_key(i, "quantity"), []).append(
                 _("Quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
             )
         unit_price = line.get("unit_price")
@@ -204,8 +220,10 @@ def clean_order_request(
                 "quantity": quantity,
                 "unit_price": None
                 if unit_price in (None, "")
-                else _money(unit_price, errors, f"{key}.unit_price"),
-                "discount": _money(line.get("discount"), errors, f"{key}.discount"),
+                else _money(unit_price, errors, line_key(i, "unit_price")),
+                "discount": _money(
+                    line.get("discount"), errors, line_key(i, "discount")
+                ),
             }
         )
     skus = [line["sku"] for line in cleaned_lines if line["sku"]]

@@ -40,9 +40,9 @@ from plugins.orders.forms import (
 )
 from plugins.orders.models import Customer, PaymentMethod
 from plugins.orders.permissions import customer_policy, order_policy
+from plugins.orders.services.validation import parse_line_key
 from plugins.permissions import is_active_user
 
-LINE_KEY = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 #: Results of a search: enough to pick from, few enough to read.
 SEARCH_LIMIT = 20
 #: Characters typed before a search runs.
@@ -391,8 +391,8 @@ def show_errors(
     ``shipping_address.cep`` ...) on the fields they are about."""
     for key, messages_ in errors.items():
         form, field = order_form, key
-        if match := LINE_KEY.match(key):
-            index, field = int(match.group(1)), match.group(2)
+        if line := parse_line_key(key):
+            index, field = line
             form = lines[index] if index < len(lines) else order_form
         elif key == "lines":
             line_formset.non_form_errors().extend(messages_)
