@@ -30,7 +30,8 @@ from content.validators import (
 )
 from plugins.cached import CachedRows
 from plugins.money import MONEY
-from plugins.orders.querysets import OPEN_STATUSES, OrderQuerySet
+from plugins.orders.querysets import OrderQuerySet
+from plugins.orders.status import OPEN_STATUSES, OrderStatus
 
 #: When an order took each step after it was placed (one field per step).
 STEP_TIMESTAMPS = (
@@ -239,17 +240,6 @@ ADDRESS_FIELDS = (
     "city",
     "uf",
 )
-
-
-class OrderStatus(models.TextChoices):
-    PENDING_PAYMENT = "pending_payment", _("Pending payment")
-    PAID = "paid", _("Paid")
-    INVOICED = "invoiced", _("Invoiced")
-    READY_TO_SHIP = "ready_to_ship", _("Ready to ship")
-    SHIPPED = "shipped", _("Shipped")
-    DELIVERED = "delivered", _("Delivered")
-    CANCELLED = "cancelled", _("Cancelled")
-    RETURNED = "returned", _("Returned")
 
 
 #: Card payments split into at most this many installments; Pix and boleto

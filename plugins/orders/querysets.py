@@ -9,11 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from content.validators import normalise_document, only_digits
-
-OPEN_STATUSES = ("pending_payment", "paid", "invoiced", "ready_to_ship", "shipped")
-#: The statuses of an order that counts as a sale: paid and beyond, not
-#: cancelled nor returned (the sales figures of the dashboard).
-SALE_STATUSES = ("paid", "invoiced", "ready_to_ship", "shipped", "delivered")
+from plugins.orders.status import OPEN_STATUSES, SALE_STATUSES
 
 
 def late_q(today: datetime.date | None = None) -> Q:

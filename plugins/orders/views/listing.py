@@ -21,7 +21,7 @@ from wagtail.admin.widgets import BooleanRadioSelect, HeaderButton
 from content.viewsets import format_brl
 from plugins.orders.models import Order, OrderStatus, PaymentMethod
 from plugins.orders.permissions import order_policy
-from plugins.orders.querysets import OPEN_STATUSES
+from plugins.orders.status import OPEN_STATUSES
 from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedIndexView
 
