@@ -16,11 +16,9 @@ import hmac
 import secrets
 
 from django.conf import settings
-from wagtail import hooks
 
 from api.models import ApiKey, Scope
 from api.services import create_api_key, revoke_api_key
-from plugins.hooks import DEMO_DATA
 
 DEMO_KEY_NAME = "Loja demo (localhost)"
 DEMO_KEY_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
@@ -54,7 +52,6 @@ def demo_api_key_secret() -> str | None:
     return None
 
 
-@hooks.register(DEMO_DATA)
 def seed_demo_api_key(*, stdout) -> None:
     """Keep the demo key if it is current; otherwise revoke the old demo keys and
     create one (all scopes, origins localhost:3000). ``seed_demo`` prints it."""

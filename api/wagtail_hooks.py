@@ -12,7 +12,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
-from api import demo  # noqa: F401  (registers the demo data hook)
+from api import demo
 from api.admin_views import (
     ApiKeyCreateView,
     ApiKeyRevokeView,
@@ -29,6 +29,7 @@ from api.forms import ApiKeyForm, WebhookSubscriptionForm
 from api.lockout import LOCKOUT_ACTION, UNLOCK_ACTION
 from api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from content.hooks import CATALOG_IMPORT_PUBLISHED, CATALOG_IMPORTED
+from plugins.hooks import DEMO_DATA
 from plugins.tables import AbsoluteDateColumn, BooleanColumn
 from plugins.viewsets import InspectView
 
@@ -246,3 +247,6 @@ class WebhookDeliveryViewSet(ModelViewSet):
 
 hooks.register("register_admin_viewset", WebhookSubscriptionViewSet)
 hooks.register("register_admin_viewset", WebhookDeliveryViewSet)
+
+
+hooks.register(DEMO_DATA, demo.seed_demo_api_key)

@@ -27,7 +27,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail import hooks
 from wagtail.images import get_image_model
 from wagtail.models import (
     GroupApprovalTask,
@@ -54,7 +53,6 @@ from content.models import (
 )
 from content.resources import COLUMNS
 from content.validators import gtin_check_digit, is_valid_cnpj
-from plugins.hooks import DEMO_DATA
 from plugins.roles import role_group
 
 SEED = 20251128
@@ -1324,7 +1322,6 @@ def _refresh_search_index(product_ids: list[int]) -> None:
         refresh_product_indexes.call(list(product_ids))
 
 
-@hooks.register(DEMO_DATA)
 def seed_demo_catalog(*, stdout) -> None:
     """Create the demo catalog, storefront pages, store settings and workflow."""
     with transaction.atomic():

@@ -11,7 +11,7 @@ from wagtail.snippets.models import register_snippet
 
 from content import (
     dashboard,
-    demo,  # noqa: F401  (registers the demo data hook)
+    demo,
     tasks,
     views,
 )
@@ -25,7 +25,7 @@ from content.importing.pipeline import IMPORT_LOG_ACTION
 from content.models import Product
 from content.viewsets import CatalogViewSetGroup
 from plugins.audit import describe_changes
-from plugins.hooks import DASHBOARD_PANELS
+from plugins.hooks import DASHBOARD_PANELS, DEMO_DATA
 
 register_snippet(CatalogViewSetGroup)
 hooks.register(DASHBOARD_PANELS, dashboard.construct_homepage_panels)
@@ -122,3 +122,6 @@ def catalog_importer():
     from content.importing.importer import CatalogImporter
 
     return CatalogImporter
+
+
+hooks.register(DEMO_DATA, demo.seed_demo_catalog)

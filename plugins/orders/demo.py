@@ -22,10 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from guardian.shortcuts import assign_perm
-from wagtail import hooks
 
 from plugins.exceptions import RetaguardaError
-from plugins.hooks import DEMO_DATA
 from plugins.orders.apps import CHANNEL_PERMISSIONS
 from plugins.orders.models import Order, SalesChannel, SurveyResponse
 from plugins.orders.services import place_order, transition_order
@@ -167,7 +165,6 @@ def _target_steps(rng: random.Random, age_days: float) -> tuple[int, str | None]
     return rng.choice((0, 0, 1, 1, 2, 3)), None
 
 
-@hooks.register(DEMO_DATA)
 def seed_demo_orders(*, stdout) -> None:
     channels = ensure_channels()
     grant_order_desk(channels)

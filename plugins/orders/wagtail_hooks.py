@@ -7,10 +7,10 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
 from plugins.orders import (
     dashboard,
-    demo,  # noqa: F401  (registers the demo data hook)
+    demo,
 )
 from plugins.orders.bulk_actions import ExportOrdersBulkAction, PrepareOrdersBulkAction
 from plugins.orders.importing import IMPORT_LOG_ACTION
@@ -103,3 +103,6 @@ def orders_importer():
     from plugins.orders.importing.importer import OrdersImporter
 
     return OrdersImporter
+
+
+hooks.register(DEMO_DATA, demo.seed_demo_orders)

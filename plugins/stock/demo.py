@@ -21,9 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from wagtail import hooks
 
-from plugins.hooks import DEMO_DATA
 from plugins.roles import role_group
 from plugins.stock.apps import WAREHOUSE_PERMISSIONS
 from plugins.stock.models import ChannelWarehouse, StockLevel, Warehouse
@@ -157,4 +155,3 @@ def seed_demo_stock(*, stdout) -> None:
 
 
 # Before the other apps' demo data: the demo orders reserve this stock.
-hooks.register(DEMO_DATA, seed_demo_stock, order=-1)

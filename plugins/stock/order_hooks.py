@@ -1,35 +1,27 @@
-"""Stock's side of the orders plugin's hooks (imported by ``wagtail_hooks``
-only when the orders plugin is enabled). All run inside the order service's
-transaction: a refusal rolls the order operation back."""
+"""Stock's side of the orders plugin's hooks (registered by
+``wagtail_hooks`` only when the orders plugin is enabled). All run inside the
+order service's transaction: a refusal rolls the order operation back."""
 
-from wagtail import hooks
-
-from plugins.orders import hooks as order_hooks
 from plugins.stock import services
 
 
-@hooks.register(order_hooks.ORDER_PLACED)
 def reserve_order_stock(*, order):
     """Reserve the order's lines; not enough stock refuses the order (409)."""
     services.reserve_for_order(order)
 
 
-@hooks.register(order_hooks.ORDER_CANCELLED)
 def release_order_stock(*, order, user):
     services.release_order_stock(order, user=user)
 
 
-@hooks.register(order_hooks.ORDER_SHIPPED)
 def ship_order_stock(*, order, user):
     services.ship_order_stock(order, user=user)
 
 
-@hooks.register(order_hooks.ORDER_RETURNED)
 def return_order_stock(*, order, user):
     services.return_order_stock(order, user=user)
 
 
-@hooks.register(order_hooks.AVAILABLE_UNITS)
 def available_units(*, skus):
     """What “Novo pedido” shows next to each product found (one query)."""
     from plugins.stock import availability

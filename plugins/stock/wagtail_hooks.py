@@ -11,7 +11,7 @@ from wagtail.permissions import register_permission_policy
 
 from api.hooks import PRODUCT_PAYLOAD_SCHEMA, PRODUCT_PAYLOADS
 from content.hooks import PRODUCT_STOCK
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
 from plugins.permissions import ScopedPermissionPolicy
 from plugins.stock import availability, catalog, demo, panels
 from plugins.stock.models import (
@@ -53,10 +53,21 @@ for _viewset in (
     hooks.register("register_admin_viewset", _viewset)
 for _item in viewsets.MENU_ITEMS.values():
     hooks.register(viewsets.STOCK_MENU, _item)
+# before the orders' demo data: orders reserve the stock seeded here
+hooks.register(DEMO_DATA, demo.seed_demo_stock, order=-1)
 
 if apps.is_installed("plugins.orders"):
-    from plugins.stock import order_hooks  # noqa: F401  (registers the hooks)
+    from plugins.orders import hooks as order_hooks
+    from plugins.stock import order_hooks as stock_side
 
+    for _hook, _function in (
+        (order_hooks.ORDER_PLACED, stock_side.reserve_order_stock),
+        (order_hooks.ORDER_CANCELLED, stock_side.release_order_stock),
+        (order_hooks.ORDER_SHIPPED, stock_side.ship_order_stock),
+        (order_hooks.ORDER_RETURNED, stock_side.return_order_stock),
+        (order_hooks.AVAILABLE_UNITS, stock_side.available_units),
+    ):
+        hooks.register(_hook, _function)
     hooks.register("register_admin_viewset", viewsets.ChannelWarehouseViewSet)
 
 
