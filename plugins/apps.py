@@ -18,11 +18,13 @@ class PluginsConfig(RoleProviderMixin, AppConfig):
 
     def ready(self):
         from plugins import checks as plugin_checks
+        from plugins.dates import register_date_form_fields
         from plugins.display import register_display_classes
         from plugins.money import register_decimal_form_fields
         from plugins.signals import sync_roles_after_migrate
 
         register_decimal_form_fields()
+        register_date_form_fields()
         register_display_classes()
 
         checks.register(plugin_checks.check_plugin_requirements, "retaguarda")

@@ -11,10 +11,10 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.formsets import BaseFormSetMixin
-from wagtail.admin.widgets import AdminDateInput
 
 from content.forms import CleanTextAdminForm
 from content.validators import normalise_document, validate_identifier_text
+from plugins.dates import BRDateInput
 from plugins.money import MONEY, MoneyField
 from plugins.orders.models import (
     MAX_INSTALLMENTS,
@@ -78,7 +78,7 @@ class NewOrderForm(forms.Form):
         **AMOUNT,
     )
     promised_delivery_date = forms.DateField(
-        label=_("Promised delivery date"), required=False, widget=AdminDateInput
+        label=_("Promised delivery date"), required=False, widget=BRDateInput
     )
     note = forms.CharField(
         label=_("Internal note"),
@@ -243,8 +243,8 @@ class CustomerForm(CleanTextAdminForm):
 
 
 class SurveyReportForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=AdminDateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=AdminDateInput)
+    since = forms.DateField(label=_("From"), required=False, widget=BRDateInput)
+    until = forms.DateField(label=_("To"), required=False, widget=BRDateInput)
     channel = forms.ModelChoiceField(
         label=_("Sales channel"), queryset=None, required=False
     )

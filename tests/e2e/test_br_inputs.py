@@ -79,8 +79,15 @@ def test_attendant_types_a_promised_date_dd_mm_yyyy(
     page.fill("[name=lines-0-sku]", "CAM-P")
     page.fill("[name=lines-0-quantity]", "1")
     page.locator("[name=lines-0-unit_price]").press_sequentially("1.234,56")
-    # when the attendant types the date and leaves the field
+    # an impossible date stays as typed (the picker used to make 31/02 into
+    # 03/03), for the form to refuse it on the field
     date_input = page.locator("[name=order-promised_delivery_date]")
+    date_input.click()
+    date_input.press_sequentially("31/02/2026")
+    date_input.press("Tab")
+    expect(date_input).to_have_value("31/02/2026")
+    date_input.fill("")
+    # when the attendant types the date and leaves the field
     date_input.click()
     date_input.press_sequentially(typed)
     date_input.press("Tab")

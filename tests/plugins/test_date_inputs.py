@@ -50,3 +50,28 @@ def test_inputs_and_picker_show_dd_mm_yyyy():
     assert 'value="10/12/2026 14:30"' in str(form["at"])
     assert form.fields["day"].widget.get_config()["format"] == "d/m/Y"
     assert form.fields["at"].widget.get_config()["format"] == "d/m/Y H:i"
+
+
+def test_the_pickers_keep_what_was_typed_for_the_form_to_judge(db):
+    """The picker never rewrites a typed date (31/02 used to become 03/03):
+    every Wagtail model form and the project's forms use inputs that keep the
+    text, and the form refuses an impossible date on its field."""
+    from wagtail.admin.forms.models import WagtailAdminModelForm
+
+    from plugins.dates import BRDateInput, BRDateTimeInput
+    from plugins.orders.forms import NewOrderForm
+    from plugins.orders.models import Order
+
+    form = forms.models.modelform_factory(
+        Order, form=WagtailAdminModelForm, fields=["promised_delivery_date", "paid_at"]
+    )()
+    date_widget = form.fields["promised_delivery_date"].widget
+    assert isinstance(date_widget, BRDateInput)
+    assert isinstance(form.fields["paid_at"].widget, BRDateTimeInput)
+    for widget in (date_widget, form.fields["paid_at"].widget):
+        assert widget.get_config()["validateOnBlur"] is False
+        assert '"validateOnBlur": false' in widget.render("d", None)
+    order_widget = NewOrderForm.base_fields["promised_delivery_date"].widget
+    assert isinstance(order_widget, BRDateInput)
+    impossible = DatesForm(data={"day": "31/02/2026"})
+    assert not impossible.is_valid() and "day" in impossible.errors
