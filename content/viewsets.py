@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import weakref
-from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -59,18 +58,9 @@ from content.models import Brand, Category, Collection, Product, ProductImage
 from content.models.catalog import category_labels, stock_is_tracked
 from content.price_checks import draft_price_jumps, form_price_jumps
 from plugins.exports import SafeSpreadsheetExportMixin
-from plugins.money import money_filter
+from plugins.money import format_brl, money_filter
 from plugins.tables import DATETIME_DISPLAY, AbsoluteUpdatedAtColumn
 from plugins.viewsets import ReadableInspectMixin
-
-
-def format_brl(value: Decimal | None) -> str:
-    """R$ 1.234,56"""
-    if value is None:
-        return ""
-    whole, cents = f"{value:,.2f}".split(".")
-    return f"R$ {whole.replace(',', '.')},{cents}"
-
 
 #: The listing's thumbnail of a product: its first image.
 THUMBNAIL_SPEC = "fill-50x50"

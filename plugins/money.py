@@ -210,6 +210,14 @@ def register_decimal_form_fields() -> None:
     )
 
 
+def format_brl(value: Decimal | None) -> str:
+    """An amount as a Brazilian reads it: ``R$ 1.234,56`` (empty for none)."""
+    if value is None:
+        return ""
+    whole, cents = f"{value:,.2f}".split(".")
+    return f"R$ {whole.replace(',', '.')},{cents}"
+
+
 def money_filter(**kwargs):
     """A listing filter on an amount (django-filter), typed as in any other
     money input."""

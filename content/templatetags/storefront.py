@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from wagtail.images import get_image_model
 
 from content.models import Category, Product, ProductImage, Variant
-from content.viewsets import format_brl
+from plugins.money import format_brl
 
 register = template.Library()
 

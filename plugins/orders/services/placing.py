@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from plugins import hooks
 from plugins.audit import log_change
 from plugins.inserts import insert
+from plugins.money import format_brl
 from plugins.orders import hooks as order_hooks
 from plugins.orders.exceptions import (
     IdempotencyConflict,
@@ -158,9 +159,12 @@ def _price_lines(
     channel: SalesChannel, clean: _Clean, allowed: StatedAmounts
 ) -> list[dict]:
     """Check the lines against the live catalog and price them."""
-    variants = _catalog_rows([line["sku"] for line in clean.lines])
+    skus = [line["sku"] for line in clean.lines if line["sku"]]
+    variants = _catalog_rows(skus) if skus else {}
     priced = []
     for i, line in enumerate(clean.lines):
+        if line_key(i, "sku") in clean.errors:
+            continue  # already refused as it was written
         variant = variants.get(line["sku"])
         if variant is None:
             clean.errors.setdefault(line_key(i, "sku"), []).append(
@@ -177,7 +181,11 @@ def _price_lines(
             if not allowed.unit_prices:
                 clean.errors.setdefault(line_key(i, "unit_price"), []).append(
                     _("The price of “%(sku)s” is %(price)s, not %(given)s.")
-                    % {"sku": line["sku"], "price": price, "given": line["unit_price"]}
+                    % {
+                        "sku": line["sku"],
+                        "price": format_brl(price),
+                        "given": format_brl(line["unit_price"]),
+                    }
                 )
                 continue
             price = line["unit_price"]
@@ -436,7 +444,9 @@ def place_order(
         )
     allowed = stated_amounts(channel, user=user, api_key=api_key)
     _refuse_stated_amounts(channel, clean, allowed)
-    priced = _price_lines(channel, clean, allowed) if not clean.errors else []
+    # the lines are checked against the catalog even when something else is
+    # wrong: every error shows at once
+    priced = _price_lines(channel, clean, allowed)
     subtotal, discount, total = (
         _totals(clean, priced) if not clean.errors else (ZERO,) * 3
     )

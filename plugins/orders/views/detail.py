@@ -17,8 +17,8 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 
-from content.viewsets import format_brl
 from plugins.exceptions import RetaguardaError
+from plugins.money import format_brl
 from plugins.orders import services
 from plugins.orders.exceptions import InvalidOrder
 from plugins.orders.forms import NoteForm, TransitionForm

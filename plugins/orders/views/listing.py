@@ -18,7 +18,7 @@ from wagtail.admin.ui.tables import (
 )
 from wagtail.admin.widgets import BooleanRadioSelect, HeaderButton
 
-from content.viewsets import format_brl
+from plugins.money import format_brl
 from plugins.orders.models import Order, OrderStatus, PaymentMethod
 from plugins.orders.permissions import order_policy
 from plugins.orders.status import OPEN_STATUSES

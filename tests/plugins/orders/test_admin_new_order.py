@@ -245,7 +245,7 @@ def test_a_forged_price_is_refused_on_its_line(attendant, sellable, loja):
     assert not Order.objects.exists()
     forms = response.context["line_formset"].forms
     assert not forms[0].errors and not forms[1].errors
-    assert "39.90" in str(forms[2].errors["unit_price"])
+    assert "R$ 39,90, não R$ 1,00" in str(forms[2].errors["unit_price"])
     # the rows shown again keep their catalog price for the running total
     page = response.content.decode()
     assert 'data-price="4990"' in page and 'data-price="3990"' in page
@@ -474,3 +474,18 @@ def test_only_staff_choose_the_customer_by_id(attendant, sellable, loja):
     # staff who may see her
     order = place_order(channel=loja, customer_id=ana.pk, user=attendant, **request)
     assert order.order.customer == ana
+
+
+def test_a_forged_price_and_a_forged_discount_are_both_refused(
+    attendant, sellable, loja
+):
+    """Every error at once: the catalog's price check does not wait for the
+    other errors to be fixed first."""
+    data = form_data(loja, lines=(("CAN-1", 1, "1,00"),))
+    data["order-discount_total"] = "5,00"
+    response = login(attendant).post(URL, data)
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    line = response.context["line_formset"].forms[0]
+    assert "R$ 39,90, não R$ 1,00" in str(line.errors["unit_price"])
+    assert response.context["order_form"].errors["discount_total"]
