@@ -152,3 +152,14 @@ def test_audit_log_names_granted_permissions_in_portuguese(
     entry = ModelLogEntry.objects.get(action="retaguarda.object_permission.grant")
     with translation.override("pt-br"):
         assert entry.comment == "Pode alterar prateleira — repositor"
+
+
+def test_dashboard_counts_pages_with_the_plural_agreeing(admin):
+    from wagtail.models import Page
+
+    home = Page.objects.get(depth=2)
+    for slug in ("sobre", "trocas"):
+        home.add_child(instance=Page(title=slug.title(), slug=slug))
+    pages = Page.objects.filter(depth__gt=1).count()  # the root is not counted
+    text = text_of(admin.get("/admin/")).replace("\n", " ")
+    assert f"{pages} páginas criadas em " in text
