@@ -226,3 +226,11 @@ def test_groups_are_checked_and_skipped_whole(manager, client_of):
         assert sorted(e["row"] for e in report["errors"]) == [2, 4]
         client.post(reverse("imports:confirm", args=[job.pk]), {"skip_invalid": "on"})
     assert sorted(Shelf.objects.values_list("code", flat=True)) == ["b2", "c3"]
+
+
+def test_a_refused_file_reads_as_refused_in_the_recent_imports(manager, client_of):
+    client = client_of(manager)
+    upload(client, [], header=["code", "cor"])  # an unknown column
+    page = client.get(reverse("imports:start", args=["shelves.shelves"]))
+    recent = page.content.decode().split('id="import-recent"')[1]
+    assert "Recusado" in recent and "Conferido" not in recent
