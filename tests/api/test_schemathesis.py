@@ -56,7 +56,7 @@ def site_root() -> Page:
     language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
     locale, _created = Locale.objects.get_or_create(language_code=language)
     return Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
+        instance=Page(title="Raiz", slug="root", locale=locale)
     )
 
 

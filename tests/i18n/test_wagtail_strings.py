@@ -163,3 +163,23 @@ def test_dashboard_counts_pages_with_the_plural_agreeing(admin):
     pages = Page.objects.filter(depth__gt=1).count()  # the root is not counted
     text = text_of(admin.get("/admin/")).replace("\n", " ")
     assert f"{pages} páginas criadas em " in text
+
+
+def test_the_page_trees_root_reads_raiz(admin):
+    """Wagtail creates the root as "Root"; a migration of the content app
+    renames it (run here on a root titled as Wagtail titles it)."""
+    import importlib
+
+    from django.apps import apps
+    from wagtail.models import Page
+
+    migration = importlib.import_module(
+        "content.migrations.0004_root_page_in_portuguese"
+    )
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root")
+    )
+    Page.objects.filter(pk=root.pk).update(title="Root", draft_title="Root")
+    migration.rename_root(apps, None)
+    text = text_of(admin.get(f"/admin/pages/{root.pk}/"))
+    assert "Raiz" in text and "Root" not in text
