@@ -185,7 +185,8 @@ class InvalidRows:
     are checked (streamed: openpyxl's write-only mode)."""
 
     def __init__(self, importer: Importer):
-        self.columns = importer.column_names()
+        # the columns the user may import (no cost column for an editor)
+        self.columns = [c.name for c in importer.visible_columns(importer.user)]
         self.workbook = None
         self.count = 0
 

@@ -263,3 +263,20 @@ def test_oversized_upload_is_refused_before_it_is_stored(client, editor, setting
     assert response.status_code == 200
     assert "file" in response.context["form"].errors
     assert not ImportJob.objects.exists()
+
+
+def test_an_editors_invalid_rows_spreadsheet_has_no_cost_column(
+    client, editor, camisetas
+):
+    from openpyxl import load_workbook
+
+    client.force_login(editor)
+    data = (
+        b"product_slug;product_name;sku;price;cost_price\nvestido;Vestido;VES-1;dez;5\n"
+    )
+    client.post(IMPORT, {"file": SimpleUploadedFile("c.csv", data)})
+    job = ImportJob.objects.get()
+    response = client.get(f"/admin/imports/job/{job.pk}/invalid-rows/")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = next(sheet.iter_rows(values_only=True))
+    assert "price" in header and "cost_price" not in header
