@@ -12,11 +12,8 @@ from django.utils.translation import gettext as _
 
 from content.resources import parse_decimal
 from plugins.importing.base import cell_text as _text
-from plugins.importing.errors import FileProblem, RowError
-from plugins.importing.reader import read_sheet
+from plugins.importing.errors import RowError
 from plugins.orders.models import PaymentMethod, SalesChannel
-
-MAX_ROWS = 5000
 
 #: Columns that describe the order: equal on every row of one order.
 ORDER_COLUMNS = (
@@ -246,30 +243,6 @@ PARSERS = {
 }
 
 
-def check_header(header: list) -> list[str]:
-    columns = [_text(name).lower() for name in header]
-    if not any(columns):
-        raise FileProblem(_("The file has no header row."))
-    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
-    if repeated:
-        raise FileProblem(
-            _("Repeated columns: %(columns)s.") % {"columns": ", ".join(repeated)}
-        )
-    unknown = [c or "(vazia)" for c in columns if c not in COLUMNS]
-    if unknown:
-        raise FileProblem(
-            _("Unknown columns: %(unknown)s. Accepted columns: %(accepted)s.")
-            % {"unknown": ", ".join(unknown), "accepted": ", ".join(COLUMNS)}
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise FileProblem(
-            _("Missing required columns: %(columns)s.")
-            % {"columns": ", ".join(missing)}
-        )
-    return columns
-
-
 def parse_row(number: int, columns: list[str], cells: list) -> ParsedRow | None:
     """One row's values by column; ``None`` for an empty row."""
     if all(_text(cell) == "" for cell in cells):
@@ -327,21 +300,3 @@ def group_rows(rows: list[ParsedRow]) -> list[OrderGroup]:
                 )
         group.rows.append(row)
     return list(groups.values())
-
-
-def read_orders(data: bytes) -> tuple[list[ParsedRow], list[OrderGroup]]:
-    """Read a file into rows and order groups. Raises FileProblem."""
-    sheet = read_sheet(data)
-    columns = check_header(sheet.header)
-    rows = []
-    for number, cells in sheet.rows:
-        if len(rows) >= MAX_ROWS:
-            raise FileProblem(
-                _("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS}
-            )
-        row = parse_row(number, columns, list(cells))
-        if row is not None:
-            rows.append(row)
-    if not rows:
-        raise FileProblem(_("The file has no rows."))
-    return rows, group_rows(rows)
