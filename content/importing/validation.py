@@ -84,12 +84,6 @@ class Validated:
     categories: dict[str, int]
     total_rows: int
 
-    def errors(self) -> list[RowError]:
-        return [error for row in self.rows for error in row.errors]
-
-    def valid_rows(self) -> list[ParsedRow]:
-        return [row for row in self.rows if not row.errors]
-
 
 def _max_length(model, name: str) -> int | None:
     return getattr(model._meta.get_field(name), "max_length", None)
