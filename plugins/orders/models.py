@@ -251,6 +251,8 @@ class PaymentMethod(models.TextChoices):
     PIX = "pix", _("Pix")
     BOLETO = "boleto", _("Boleto")
     CARD = "card", _("Credit card")
+    DEBIT_CARD = "debit_card", _("Debit card")
+    VOUCHER = "voucher", _("Voucher")
 
 
 def new_customer_token() -> str:
@@ -327,6 +329,19 @@ class Order(models.Model):
         _("promised delivery date"), null=True, blank=True
     )
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=300, blank=True)
+    marketplace_fee = models.DecimalField(
+        _("marketplace fee"),
+        default=0,
+        help_text=_("The marketplace's fee or commission on the order."),
+        **MONEY,
+    )
+    marketplace_freight = models.DecimalField(
+        _("freight charged by the marketplace"),
+        default=0,
+        help_text=_("What the marketplace charged the store for shipping the order."),
+        **MONEY,
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -359,7 +374,9 @@ class Order(models.Model):
                 condition=Q(subtotal__gte=0)
                 & Q(discount_total__gte=0)
                 & Q(shipping_total__gte=0)
-                & Q(total__gte=0),
+                & Q(total__gte=0)
+                & Q(marketplace_fee__gte=0)
+                & Q(marketplace_freight__gte=0),
                 name="orders_order_amounts_not_negative",
             ),
             # SQLite computes this in floating point, so "equal" is "within
@@ -462,6 +479,14 @@ class OrderEvent(models.Model):
         verbose_name=_("user"),
     )
     created_at = models.DateTimeField(_("at"), db_index=True)
+    imported = models.BooleanField(
+        _("imported"),
+        default=False,
+        help_text=_(
+            "A step the order took before it came in (a marketplace's history), "
+            "recorded with the marketplace's timestamp."
+        ),
+    )
 
     class Meta:
         verbose_name = _("order event")
@@ -472,12 +497,27 @@ class OrderEvent(models.Model):
         return f"{self.order} · {self.get_kind_display()}"
 
 
+#: A marketplace's 1–5 stars on the NPS scale (0–10), so that one report covers
+#: both: 5 a promoter (10), 4 a passive (8), 1–3 detractors (2, 4, 6).
+RATING_SCORES = {5: 10, 4: 8, 3: 6, 2: 4, 1: 2}
+
+
 class SurveyResponse(models.Model):
-    """The post-sale survey of one delivered order: a token is issued on
-    delivery; the customer answers once (0–10 and a comment)."""
+    """The satisfaction answer of one order: the post-sale survey of a
+    delivered order (a token is issued on delivery; the customer answers
+    once, 0–10 and a comment), or the marketplace's rating of an imported
+    order (1–5 stars, stored with its score on the NPS scale:
+    :data:`RATING_SCORES`)."""
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("Post-sale survey")
+        MARKETPLACE = "marketplace", _("Marketplace rating")
 
     order = models.OneToOneField(
         Order, on_delete=models.CASCADE, related_name="survey", verbose_name=_("order")
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.SURVEY
     )
     token = models.CharField(max_length=40, unique=True, default=new_customer_token)
     issued_at = models.DateTimeField(_("issued at"))
@@ -488,6 +528,13 @@ class SurveyResponse(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("stars"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("The marketplace's rating, 1 to 5 stars."),
     )
     comment = models.TextField(_("comment"), blank=True)
 
@@ -504,7 +551,68 @@ class SurveyResponse(models.Model):
                 condition=Q(answered_at__isnull=True) | Q(score__isnull=False),
                 name="orders_survey_answer_has_score",
             ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="orders_survey_rating_1_to_5",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order} · {self.score if self.score is not None else '—'}"
+
+
+class OrderPayment(models.Model):
+    """One payment of an order as its provider or marketplace reported it (an
+    order may be paid with a card and a voucher, or in several Pix): what the
+    finance plugin reconciles against the provider's settlements."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        REFUNDED = "refunded", _("Refunded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="payments",
+        verbose_name=_("order"),
+    )
+    sequence = models.PositiveSmallIntegerField(_("sequence"))
+    method = models.CharField(
+        _("payment method"), max_length=10, choices=PaymentMethod.choices
+    )
+    value = models.DecimalField(_("value"), **MONEY)
+    installments = models.PositiveSmallIntegerField(
+        _("installments"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_INSTALLMENTS)],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    provider_id = models.CharField(
+        _("provider's id"),
+        max_length=80,
+        blank=True,
+        db_index=True,
+        help_text=_("The payment's id at the provider or marketplace."),
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "sequence"], name="orders_payment_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="orders_payment_value_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_method_display()} {self.value}"

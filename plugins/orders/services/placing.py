@@ -30,10 +30,19 @@ from plugins.orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderStatus,
     SalesChannel,
 )
 from plugins.orders.money import ZERO, allocate, to_money
 from plugins.orders.permissions import order_policy
+from plugins.orders.services.history import (
+    History,
+    StockChoice,
+    apply_to_order,
+    clean_history,
+    timeline,
+    write_history,
+)
 from plugins.orders.services.lifecycle import emit_order_event
 from plugins.orders.services.validation import (
     MAX_AMOUNT,
@@ -156,9 +165,15 @@ def _refuse_stated_amounts(
 
 
 def _price_lines(
-    channel: SalesChannel, clean: _Clean, allowed: StatedAmounts
+    channel: SalesChannel,
+    clean: _Clean,
+    allowed: StatedAmounts,
+    *,
+    sold_before: bool = False,
 ) -> list[dict]:
-    """Check the lines against the live catalog and price them."""
+    """Check the lines against the live catalog and price them. An order sold
+    before it came in (``sold_before``: a marketplace's shipped, delivered or
+    cancelled order) may name variants no longer for sale."""
     skus = [line["sku"] for line in clean.lines if line["sku"]]
     variants = _catalog_rows(skus) if skus else {}
     priced = []
@@ -171,7 +186,7 @@ def _price_lines(
                 _("Unknown SKU “%s”.") % line["sku"]
             )
             continue
-        if not (variant["active"] and variant["live"]):
+        if not (variant["active"] and variant["live"]) and not sold_before:
             clean.errors.setdefault(line_key(i, "sku"), []).append(
                 _("“%s” is not for sale.") % line["sku"]
             )
@@ -378,6 +393,8 @@ def place_order(
     placed_at: datetime.datetime | None = None,
     note: str = "",
     customer_id: int | None = None,
+    history: dict | None = None,
+    stock: str = StockChoice.TO_SHIP,
     user=None,
     api_key=None,
 ) -> Placement:
@@ -405,6 +422,13 @@ def place_order(
     name or e-mail may have no CPF/CNPJ to match); one they may not see, or
     anonymised, is refused on ``customer`` like one that does not exist.
 
+    ``history`` (staff and the system: marketplace intake and the order
+    import): the order's status, timestamps, payments, fees and rating in
+    the marketplace (:mod:`.history`), recorded without running today's side
+    effects of those steps; ``stock`` chooses whether such an order moves
+    stock (:class:`~.history.StockChoice`). Not part of the replay's
+    fingerprint: sending the order again with a later status is a replay.
+
     Raises InvalidOrder (with ``errors`` by field), IdempotencyConflict,
     PermissionDenied, or a hook's Refused.
     """
@@ -427,6 +451,13 @@ def place_order(
         note=note,
     )
     fingerprint = clean.fingerprint()
+    past: History | None = None
+    if history is not None:
+        if api_key is not None:
+            clean.errors.setdefault("status", []).append(
+                _("A storefront's order starts pending payment.")
+            )
+        past = clean_history(history, clean.errors, stock=stock)
     if external_id:
         # Marketplaces resend their orders as a rule: look first. A storefront
         # replays only after a lost response, so its key is looked up when
@@ -446,7 +477,9 @@ def place_order(
     _refuse_stated_amounts(channel, clean, allowed)
     # the lines are checked against the catalog even when something else is
     # wrong: every error shows at once
-    priced = _price_lines(channel, clean, allowed)
+    priced = _price_lines(
+        channel, clean, allowed, sold_before=past is not None and past.sold_before
+    )
     subtotal, discount, total = (
         _totals(clean, priced) if not clean.errors else (ZERO,) * 3
     )
@@ -474,6 +507,7 @@ def place_order(
                     user=user,
                     trusted_customer=api_key is None,
                     customer_id=customer_id,
+                    history=past,
                 )
         except IntegrityError:
             # A replay (perhaps concurrent: the other transaction wrote the
@@ -513,6 +547,7 @@ def _write_order(
     user,
     trusted_customer,
     customer_id=None,
+    history: History | None = None,
 ) -> Order:
     if customer_id is None:
         customer_id = _customer_id(channel, clean.customer, trusted=trusted_customer)
@@ -538,6 +573,8 @@ def _write_order(
         placed_at=placed_at,
         promised_delivery_date=clean.promised_delivery_date,
     )
+    if history is not None:
+        apply_to_order(history, order)
     insert([order])
     lines = insert(
         [
@@ -559,10 +596,11 @@ def _write_order(
         OrderEvent(
             order=order,
             kind=OrderEvent.Kind.PLACED,
-            to_status=order.status,
+            to_status=OrderStatus.PENDING_PAYMENT if history else order.status,
             message=channel.name,
             user=user,
             created_at=placed_at,
+            imported=history is not None,
         )
     ]
     if clean.note:
@@ -575,7 +613,11 @@ def _write_order(
                 created_at=placed_at,
             )
         )
+    if history is not None:
+        events.extend(timeline(history, order, user=user))
     insert(events)
+    if history is not None:
+        write_history(history, order)
     # What the order was written with, as if prefetched: the payload of the
     # response needs no query (record_event adds to the events).
     order._prefetched_objects_cache = {
@@ -590,9 +632,11 @@ def _write_order(
         channel=channel.code,
         total=str(total),
         external_id=external_id,
+        **({"status": order.status, "imported": True} if history else {}),
     )
     emit_order_event("order.placed", order)
     # Last: a hook that reserves stock holds its rows locked until the
     # commit, so as little as possible comes after it.
-    hooks.call(order_hooks.ORDER_PLACED, order=order)
+    if history is None or history.moves_stock:
+        hooks.call(order_hooks.ORDER_PLACED, order=order)
     return order
