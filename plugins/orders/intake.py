@@ -20,6 +20,7 @@ from plugins.exceptions import RetaguardaError
 from plugins.orders.models import Order, SalesChannel
 from plugins.orders.permissions import order_policy
 from plugins.orders.services import place_order
+from plugins.orders.services.history import STEP_FIELDS, StockChoice, main_payment
 
 MAX_BATCH = 500
 
@@ -50,13 +51,44 @@ class IntakeResult:
         )
 
 
-def place_order_batch(items: list[dict], *, user) -> list[IntakeResult]:
+#: What an item states of the order's history in the marketplace
+#: (:mod:`plugins.orders.services.history`).
+HISTORY_KEYS = (
+    "status",
+    *STEP_FIELDS,
+    "payments",
+    "marketplace_fee",
+    "marketplace_freight",
+    "rating",
+)
+
+
+def _split_history(data: dict) -> None:
+    """Move the item's history into ``history``; the order's payment method
+    and installments default to those of its largest payment."""
+    history = {key: data.pop(key) for key in HISTORY_KEYS if key in data}
+    if not history:
+        return
+    data["history"] = history
+    main = main_payment(history.get("payments") or [])
+    if main and not data.get("payment_method"):
+        data["payment_method"] = main[0]
+        data.setdefault("installments", main[1])
+
+
+def place_order_batch(
+    items: list[dict], *, user, stock: str = StockChoice.TO_SHIP
+) -> list[IntakeResult]:
     """Place every order of ``items``, in order, each independently.
 
     Each item has ``channel`` (a channel's code), ``external_id`` and the
     keyword arguments of ``place_order`` (customer, lines, addresses, payment,
-    amounts, ``placed_at``, ``promised_delivery_date``, ``note``). The
-    channels are read once for the whole batch; ``user`` must be allowed to
+    amounts, ``placed_at``, ``promised_delivery_date``, ``note``) and,
+    optionally, its history in the marketplace (``status`` and the steps'
+    timestamps, ``payments``, ``marketplace_fee``, ``marketplace_freight``,
+    ``rating``: :data:`HISTORY_KEYS`); ``stock`` chooses whether the batch's
+    orders move stock (:class:`~plugins.orders.services.history.StockChoice`).
+    The channels are read once for the whole batch; ``user`` must be allowed to
     add orders on each order's channel (``user=None``: the system).
 
     Each order is one ``place_order`` call, with its transaction, hook calls,
@@ -76,6 +108,8 @@ def place_order_batch(items: list[dict], *, user) -> list[IntakeResult]:
     results = []
     for item in items:
         data = dict(item)
+        _split_history(data)
+        data.setdefault("payment_method", "")
         code = str(data.pop("channel", "") or "")
         channel = channels.get(code)
         if channel is None:
@@ -103,7 +137,7 @@ def place_order_batch(items: list[dict], *, user) -> list[IntakeResult]:
             )
             continue
         try:
-            placement = place_order(channel=channel, user=user, **data)
+            placement = place_order(channel=channel, user=user, stock=stock, **data)
         except PermissionDenied:
             results.append(
                 IntakeResult.failed(

@@ -18,8 +18,16 @@ from rest_framework.settings import api_settings
 
 from plugins.money import MONEY
 from plugins.orders.intake import MAX_BATCH
-from plugins.orders.models import MAX_INSTALLMENTS, UF_CHOICES, Order, PaymentMethod
+from plugins.orders.models import (
+    MAX_INSTALLMENTS,
+    UF_CHOICES,
+    Order,
+    OrderPayment,
+    OrderStatus,
+    PaymentMethod,
+)
 from plugins.orders.services import MAX_LINES, MAX_QUANTITY
+from plugins.orders.services.history import StockChoice
 
 # Whitespace as Python's str.strip() sees it, spelt so that Python's and
 # ECMAScript's regular expressions (the schema's) read it alike.
@@ -379,6 +387,53 @@ class PlaceOrderSerializer(OrderRequestSerializer):
         ref_name = "PlaceOrder"
 
 
+class IntakePaymentSerializer(serializers.Serializer):
+    method = ChoiceField(choices=PaymentMethod.choices)
+    value = Money()
+    installments = Integer(
+        min_value=1,
+        max_value=MAX_INSTALLMENTS,
+        required=False,
+        default=1,
+        help_text=f"Credit card: 1 to {MAX_INSTALLMENTS}; other methods: 1.",
+    )
+    status = ChoiceField(
+        choices=OrderPayment.Status.choices,
+        required=False,
+        default=OrderPayment.Status.APPROVED,
+    )
+    provider_id = Text(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The payment's id at the provider or marketplace.",
+    )
+    paid_at = DateTime(required=False, allow_null=True)
+
+    class Meta:
+        ref_name = "IntakePayment"
+
+
+class IntakeRatingSerializer(serializers.Serializer):
+    stars = Integer(min_value=1, max_value=5)
+    comment = Text(max_length=2000, required=False, allow_blank=True, default="")
+    rated_at = DateTime(
+        required=False,
+        allow_null=True,
+        help_text="Default: the order's last step.",
+    )
+
+    class Meta:
+        ref_name = "IntakeRating"
+
+
+STEP_HELP = (
+    "When the order took this step in the marketplace; not in the future, and "
+    "only for steps up to its status (a cancelled order may have taken any)."
+)
+
+
 class MarketplaceOrderSerializer(OrderRequestSerializer):
     channel = Text(pattern=SLUG_PATTERN, max_length=30, help_text="Its code.")
     external_id = Text(
@@ -391,7 +446,59 @@ class MarketplaceOrderSerializer(OrderRequestSerializer):
         allow_null=True,
         help_text="When it was placed in the marketplace (default: now).",
     )
-    promised_delivery_date = Date(required=False, allow_null=True)
+    promised_delivery_date = Date(
+        required=False,
+        allow_null=True,
+        help_text="The delivery date the marketplace estimated.",
+    )
+    payment_method = ChoiceField(
+        choices=PaymentMethod.choices,
+        required=False,
+        help_text="Default: the method of the largest of `payments`.",
+    )
+    installments = Integer(
+        min_value=1,
+        max_value=MAX_INSTALLMENTS,
+        required=False,
+        help_text="Default: those of the largest of `payments`, else 1.",
+    )
+    status = ChoiceField(
+        choices=OrderStatus.choices,
+        required=False,
+        help_text="The order's status in the marketplace (default: pending "
+        "payment). Recorded with its timestamps on the timeline, marked as "
+        "imported; today's side effects of those steps (webhooks, the survey "
+        "e-mail) do not run. Not part of the replay: the same order sent again "
+        "with a later status is a replay.",
+    )
+    paid_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    invoiced_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    ready_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    shipped_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    delivered_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    cancelled_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    returned_at = DateTime(required=False, allow_null=True, help_text=STEP_HELP)
+    payments = IntakePaymentSerializer(
+        many=True,
+        required=False,
+        max_length=50,
+        help_text="The order's payments as the marketplace reported them (a "
+        "card and a voucher, several Pix …), for the finance plugin.",
+    )
+    marketplace_fee = Money(
+        required=False, help_text="The marketplace's fee or commission."
+    )
+    marketplace_freight = Money(
+        required=False,
+        help_text="What the marketplace charged the store for shipping.",
+    )
+    rating = IntakeRatingSerializer(
+        required=False,
+        allow_null=True,
+        help_text="The buyer's rating: stored as the order's satisfaction "
+        "answer, on the NPS scale (5 stars a promoter, 4 a passive, 1 to 3 a "
+        "detractor).",
+    )
 
     class Meta:
         ref_name = "MarketplaceOrder"
@@ -420,6 +527,15 @@ class IntakeItemFieldExtension(OpenApiSerializerFieldExtension):
 class OrderBatchSerializer(serializers.Serializer):
     orders = serializers.ListField(
         child=IntakeItemField(), min_length=1, max_length=MAX_BATCH
+    )
+    stock = ChoiceField(
+        choices=StockChoice.choices,
+        required=False,
+        default=StockChoice.TO_SHIP,
+        help_text="`to_ship` (default): orders still to be shipped (pending "
+        "payment, paid, invoiced, ready to ship) reserve stock; shipped, "
+        "delivered, cancelled and returned ones never move it. `none`: no order "
+        "of the batch moves stock.",
     )
 
     class Meta:

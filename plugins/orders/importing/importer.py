@@ -12,6 +12,9 @@ as already imported."""
 
 from __future__ import annotations
 
+import re
+
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -31,6 +34,7 @@ from plugins.orders.importing.sheet import (
 )
 from plugins.orders.models import Order, SalesChannel
 from plugins.orders.permissions import order_policy
+from plugins.orders.services.history import StockChoice, clean_history
 from plugins.orders.services.validation import parse_line_key
 
 #: Where the service's error keys point in the sheet.
@@ -39,9 +43,39 @@ SERVICE_KEYS = {
     "customer.email": "customer_email",
     "customer.phone": "customer_phone",
     "customer.document": "customer_document",
+    "customer.reference": "buyer_id",
     "lines": "sku",
+    "payments": "payment_type",
+    "rating.stars": "rating",
+    "rating.rated_at": "rated_at",
 }
 LINE_FIELDS = {"discount": "line_discount"}
+PAYMENT_FIELDS = {
+    "method": "payment_type",
+    "value": "payment_value",
+    "installments": "payment_installments",
+    "status": "payment_status",
+    "provider_id": "payment_id",
+}
+PAYMENT_ERROR_KEY = re.compile(r"^payments\[(\d+)\]\.(\w+)$")
+
+
+class StockForm(forms.Form):
+    stock = forms.ChoiceField(
+        label=gettext_lazy("Stock"),
+        choices=(
+            (
+                StockChoice.TO_SHIP,
+                gettext_lazy(
+                    "Orders still to be shipped reserve stock; shipped, "
+                    "delivered and cancelled orders do not move it"
+                ),
+            ),
+            (StockChoice.NONE, gettext_lazy("No imported order moves stock")),
+        ),
+        initial=StockChoice.TO_SHIP,
+        widget=forms.RadioSelect,
+    )
 
 
 def _resolve_channels(groups: list[OrderGroup], user) -> None:
@@ -71,12 +105,17 @@ def _service_errors(group: OrderGroup, errors: dict[str, list[str]]) -> list[Row
     """InvalidOrder.errors (``lines[1].sku``, ``customer.document`` ...) as row
     errors pointing at the right row and column."""
     found = []
+    lines, payments = group.line_rows or group.rows, group.payment_rows or group.rows
     for key, messages in errors.items():
         row, column = group.first, SERVICE_KEYS.get(key, key)
         if line := parse_line_key(key):
             index, name = line
-            row = group.rows[min(index, len(group.rows) - 1)]
+            row = lines[min(index, len(lines) - 1)]
             column = LINE_FIELDS.get(name, name)
+        elif payment := PAYMENT_ERROR_KEY.match(key):
+            index, name = int(payment.group(1)), payment.group(2)
+            row = payments[min(index, len(payments) - 1)]
+            column = PAYMENT_FIELDS.get(name, name)
         elif key.startswith("shipping_address."):
             column = key.split(".", 1)[1]
         found.extend(RowError(row.number, column, str(m)) for m in messages)
@@ -91,7 +130,10 @@ def _check(group: OrderGroup) -> None:
     request = group.request()
     for key in ("external_id", "placed_at"):
         request.pop(key)
+    history = request.pop("history", None)
     clean = clean_order_request(**request)
+    if history is not None:
+        clean_history(history, clean.errors)
     taken = {(e.row, e.column) for row in group.rows for e in row.errors}
     taken |= {(e.row, e.column) for e in group.errors}
     for error in _service_errors(group, clean.errors):
@@ -113,6 +155,7 @@ class OrdersImporter(Importer):
     group_by = ("channel", "external_id")
     group_label = gettext_lazy("order")
     dry_run_writes = True
+    options_form = StockForm
     counters = {
         "new_orders": gettext_lazy("New orders"),
         "existing_orders": gettext_lazy("Orders already imported"),
@@ -171,7 +214,10 @@ class OrdersImporter(Importer):
         try:
             with transaction.atomic():
                 placement = place_order(
-                    channel=group.channel, user=self.user, **group.request()
+                    channel=group.channel,
+                    user=self.user,
+                    stock=self.options.get("stock") or StockChoice.TO_SHIP,
+                    **group.request(),
                 )
         except InvalidOrder as exc:
             group.errors.extend(_service_errors(group, exc.errors))

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from content.resources import parse_decimal
 from plugins.importing.base import cell_text as _text
 from plugins.importing.errors import RowError
-from plugins.orders.models import PaymentMethod, SalesChannel
+from plugins.orders.models import OrderPayment, OrderStatus, PaymentMethod, SalesChannel
+from plugins.orders.services.history import STEP_FIELDS, main_payment
 
 #: Columns that describe the order: equal on every row of one order.
 ORDER_COLUMNS = (
@@ -38,10 +39,44 @@ ORDER_COLUMNS = (
     "discount_total",
     "promised_delivery_date",
     "note",
+    # the order's history in the marketplace (plugins.orders.services.history)
+    "status",
+    "paid_at",
+    "invoiced_at",
+    "ready_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "returned_at",
+    "buyer_id",
+    "marketplace_fee",
+    "marketplace_freight",
+    "rating",
+    "rating_comment",
+    "rated_at",
 )
 #: Columns of one order line.
 LINE_COLUMNS = ("sku", "quantity", "unit_price", "line_discount")
-COLUMNS = ORDER_COLUMNS + LINE_COLUMNS
+#: Columns of one payment of the order: a row may hold a line, a payment or
+#: both (an order with one line and two payments has two rows).
+PAYMENT_COLUMNS = (
+    "payment_type",
+    "payment_value",
+    "payment_installments",
+    "payment_status",
+    "payment_id",
+)
+COLUMNS = ORDER_COLUMNS + LINE_COLUMNS + PAYMENT_COLUMNS
+TIMESTAMP_COLUMNS = (
+    "paid_at",
+    "invoiced_at",
+    "ready_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "returned_at",
+    "rated_at",
+)
 REQUIRED_COLUMNS = (
     "channel",
     "external_id",
@@ -52,11 +87,18 @@ REQUIRED_COLUMNS = (
     "district",
     "city",
     "uf",
-    "payment_method",
     "sku",
     "quantity",
 )
-AMOUNT_COLUMNS = {"shipping_total", "discount_total", "unit_price", "line_discount"}
+AMOUNT_COLUMNS = {
+    "shipping_total",
+    "discount_total",
+    "unit_price",
+    "line_discount",
+    "marketplace_fee",
+    "marketplace_freight",
+    "payment_value",
+}
 PAYMENT_ALIASES = {
     "pix": PaymentMethod.PIX,
     "boleto": PaymentMethod.BOLETO,
@@ -66,6 +108,44 @@ PAYMENT_ALIASES = {
     "cartao de credito": PaymentMethod.CARD,
     "cartão de crédito": PaymentMethod.CARD,
     "credit card": PaymentMethod.CARD,
+    "credit_card": PaymentMethod.CARD,
+    "debit_card": PaymentMethod.DEBIT_CARD,
+    "debit card": PaymentMethod.DEBIT_CARD,
+    "cartao de debito": PaymentMethod.DEBIT_CARD,
+    "cartão de débito": PaymentMethod.DEBIT_CARD,
+    "voucher": PaymentMethod.VOUCHER,
+    "vale": PaymentMethod.VOUCHER,
+    "cupom": PaymentMethod.VOUCHER,
+}
+#: Statuses as marketplaces and people write them.
+STATUS_ALIASES = {
+    **{status.value: status.value for status in OrderStatus},
+    **{str(status.label).lower(): status.value for status in OrderStatus},
+    "aguardando pagamento": OrderStatus.PENDING_PAYMENT,
+    "created": OrderStatus.PENDING_PAYMENT,
+    "pending": OrderStatus.PENDING_PAYMENT,
+    "pago": OrderStatus.PAID,
+    "aprovado": OrderStatus.PAID,
+    "approved": OrderStatus.PAID,
+    "faturado": OrderStatus.INVOICED,
+    "pronto para envio": OrderStatus.READY_TO_SHIP,
+    "enviado": OrderStatus.SHIPPED,
+    "entregue": OrderStatus.DELIVERED,
+    "cancelado": OrderStatus.CANCELLED,
+    "canceled": OrderStatus.CANCELLED,
+    "devolvido": OrderStatus.RETURNED,
+}
+PAYMENT_STATUS_ALIASES = {
+    **{status.value: status.value for status in OrderPayment.Status},
+    "aprovado": OrderPayment.Status.APPROVED,
+    "pago": OrderPayment.Status.APPROVED,
+    "paid": OrderPayment.Status.APPROVED,
+    "pendente": OrderPayment.Status.PENDING,
+    "recusado": OrderPayment.Status.REFUSED,
+    "estornado": OrderPayment.Status.REFUNDED,
+    "reembolsado": OrderPayment.Status.REFUNDED,
+    "cancelado": OrderPayment.Status.CANCELLED,
+    "canceled": OrderPayment.Status.CANCELLED,
 }
 
 
@@ -95,10 +175,33 @@ class OrderGroup:
     def error_at(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
 
+    @property
+    def line_rows(self) -> list[ParsedRow]:
+        """The rows that hold an order line."""
+        return [row for row in self.rows if _holds(row, LINE_COLUMNS)]
+
+    @property
+    def payment_rows(self) -> list[ParsedRow]:
+        """The rows that hold a payment."""
+        return [row for row in self.rows if _holds(row, PAYMENT_COLUMNS)]
+
     def request(self) -> dict:
         """The keyword arguments of ``place_order`` (without channel and user)."""
         head = self.first.values
-        return {
+        payments = [
+            {
+                "method": row.values.get("payment_type") or "",
+                "value": row.values.get("payment_value"),
+                "installments": row.values.get("payment_installments") or 1,
+                "status": row.values.get("payment_status") or "",
+                "provider_id": row.values.get("payment_id") or "",
+            }
+            for row in self.payment_rows
+        ]
+        method, installments = head.get("payment_method"), head.get("installments")
+        if not method and (main := main_payment(payments)):
+            method, installments = main
+        request = {
             "external_id": self.external_id,
             "placed_at": head.get("placed_at"),
             "customer": {
@@ -106,6 +209,7 @@ class OrderGroup:
                 "email": head.get("customer_email") or "",
                 "phone": head.get("customer_phone") or "",
                 "document": head.get("customer_document") or "",
+                "reference": head.get("buyer_id") or "",
             },
             "shipping_address": {
                 "recipient": head.get("recipient") or head.get("customer_name") or "",
@@ -122,8 +226,8 @@ class OrderGroup:
                     )
                 },
             },
-            "payment_method": head.get("payment_method") or "",
-            "installments": head.get("installments") or 1,
+            "payment_method": method or "",
+            "installments": installments or 1,
             "shipping_total": head.get("shipping_total"),
             "discount_total": head.get("discount_total"),
             "promised_delivery_date": head.get("promised_delivery_date"),
@@ -135,9 +239,42 @@ class OrderGroup:
                     "unit_price": row.values.get("unit_price"),
                     "discount": row.values.get("line_discount"),
                 }
-                for row in self.rows
+                for row in self.line_rows
             ],
         }
+        if self.has_history:
+            request["history"] = {
+                "status": head.get("status") or "",
+                **{
+                    name: head.get(name)
+                    for name in STEP_FIELDS
+                    if head.get(name) is not None
+                },
+                "payments": payments,
+                "marketplace_fee": head.get("marketplace_fee"),
+                "marketplace_freight": head.get("marketplace_freight"),
+                "rating": {
+                    "stars": head.get("rating"),
+                    "comment": head.get("rating_comment") or "",
+                    "rated_at": head.get("rated_at"),
+                },
+            }
+        return request
+
+    @property
+    def has_history(self) -> bool:
+        """Whether the file states the order's history (a status, a timestamp,
+        a payment, a fee or a rating): otherwise it is placed as a new order."""
+        head = self.first.values
+        history_columns = ORDER_COLUMNS[ORDER_COLUMNS.index("status") :]
+        return bool(self.payment_rows) or any(
+            head.get(name) not in (None, "") and name != "buyer_id"
+            for name in history_columns
+        )
+
+
+def _holds(row: ParsedRow, columns) -> bool:
+    return any(row.values.get(name) not in (None, "") for name in columns)
 
 
 # -- reading cells -----------------------------------------------------------------
@@ -221,7 +358,7 @@ def _datetime(value) -> datetime.datetime | None:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValueError(_("The order cannot be placed in the future."))
+        raise ValueError(_("Cannot be in the future."))
     return moment
 
 
@@ -230,12 +367,28 @@ def _payment(value) -> str:
     return PAYMENT_ALIASES.get(text, text)
 
 
+def _status(value) -> str:
+    text = " ".join(_text(value).lower().split())
+    return STATUS_ALIASES.get(text, text)
+
+
+def _payment_status(value) -> str:
+    text = _text(value).lower()
+    return PAYMENT_STATUS_ALIASES.get(text, text)
+
+
 PARSERS = {
     "placed_at": _datetime,
     "promised_delivery_date": _date,
     "installments": _integer,
     "quantity": _integer,
+    "payment_installments": _integer,
+    "rating": _integer,
     "payment_method": _payment,
+    "payment_type": _payment,
+    "status": _status,
+    "payment_status": _payment_status,
+    **dict.fromkeys(TIMESTAMP_COLUMNS, _datetime),
     "cep": lambda v: _digits_cell(v, 8),
     "customer_document": _digits_cell,
     "channel": lambda v: _text(v).lower(),

@@ -226,6 +226,12 @@ class OrderIntakeView(OrdersViewMixin, generics.GenericAPIView):
             "order again (same channel and `external_id`, same contents) "
             "replays it. The user must be allowed to add orders on each "
             "order's channel.\n\n"
+            "An order may arrive already paid, shipped, delivered or "
+            "cancelled: `status` with the steps' timestamps, its `payments`, "
+            "the marketplace's fee and freight, the buyer's id "
+            "(`customer.reference`) and `rating` are recorded as they were, "
+            "without today's side effects; `stock` chooses which orders "
+            "reserve stock.\n\n"
             "Always `200` when the batch itself is well formed, with one "
             "result per order, in the order sent: `created`, `replayed` or "
             "`error` (with `code` and `errors` by field). A malformed batch "
@@ -249,7 +255,9 @@ class OrderIntakeView(OrdersViewMixin, generics.GenericAPIView):
                     item, "order-invalid", s.flatten_errors(error.detail)
                 )
         placed = intake.place_order_batch(
-            [data for _i, data in valid], user=request.user
+            [data for _i, data in valid],
+            user=request.user,
+            stock=batch.validated_data["stock"],
         )
         for (i, _data), result in zip(valid, placed, strict=True):
             results[i] = result
