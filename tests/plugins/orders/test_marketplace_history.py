@@ -101,7 +101,10 @@ def test_the_sample_imports_with_its_history_intact_and_again_as_a_no_op(
         survey = SurveyResponse.objects.filter(order=order).first()
         if expected.rating:
             assert survey.source == SurveyResponse.Source.MARKETPLACE
-            assert (survey.rating, survey.comment) == (expected.rating, expected.comment)
+            assert (survey.rating, survey.comment) == (
+                expected.rating,
+                expected.comment,
+            )
             assert survey.answered_at == expected.rated_at
         else:
             assert survey is None
@@ -126,7 +129,9 @@ def test_the_sample_imports_with_its_history_intact_and_again_as_a_no_op(
     assert figures["detractors"] == sum(1 for r in rated if r <= 3)
 
     # only orders still to be shipped reserve stock
-    to_ship = [o for o in importable if o.status in ("pending_payment", "paid", "invoiced")]
+    to_ship = [
+        o for o in importable if o.status in ("pending_payment", "paid", "invoiced")
+    ]
     reserved = set(Reservation.objects.values_list("order_number", flat=True))
     assert reserved == set(
         Order.objects.filter(
@@ -248,7 +253,12 @@ def _delivered_item(external_id="MLB-9001", **overrides):
         delivered_at="2026-01-14T16:30:00-03:00",
         promised_delivery_date="2026-01-20",
         payments=[
-            {"method": "card", "value": "82.00", "installments": 3, "provider_id": "p1"},
+            {
+                "method": "card",
+                "value": "82.00",
+                "installments": 3,
+                "provider_id": "p1",
+            },
             {"method": "voucher", "value": "20.00"},
         ],
         marketplace_fee="16.32",
