@@ -31,14 +31,15 @@ setup: install
 
 ## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
 ## (with a background-task worker for large imports and webhooks, logging
-## warnings and errors only, and the periodic jobs cron runs in production,
-## every minute)
+## warnings and errors only and started again if it exits, and the periodic
+## jobs cron runs in production, every minute)
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
-	@LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	@( while :; do LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py run_worker --queue-name '*'; \
+	  echo "The task worker exited (status $$?); starting it again." >&2; sleep 1; done ) & worker=$$!; \
 	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
-	trap 'kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
+	trap 'pkill -P $$worker; kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 demo: run
