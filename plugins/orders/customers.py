@@ -142,6 +142,7 @@ def export_customer_data(customer: Customer, *, user) -> dict:
                 "shipping_address": o.shipping_address,
                 "total": str(o.total),
                 "cancel_reason": o.cancel_reason,
+                "return_reason": o.return_reason,
                 "lines": [
                     {
                         "sku": line.sku,
@@ -354,6 +355,9 @@ def _scrub_timeline(order_pks: list[int], needles) -> None:
     )
     Order.objects.filter(pk__in=order_pks).exclude(cancel_reason="").update(
         cancel_reason=REMOVED_TEXT
+    )
+    Order.objects.filter(pk__in=order_pks).exclude(return_reason="").update(
+        return_reason=REMOVED_TEXT
     )
 
 

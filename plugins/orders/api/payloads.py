@@ -24,8 +24,10 @@ from plugins.orders.api.serializers import MONEY, AddressSerializer, ChoiceField
 from plugins.orders.models import (
     STEP_TIMESTAMPS,
     OrderEvent,
+    OrderPayment,
     OrderStatus,
     PaymentMethod,
+    SurveyResponse,
 )
 from plugins.orders.money import installment_amounts
 from plugins.orders.services import TRANSITIONS
@@ -302,6 +304,13 @@ class StaffOrderSerializer(BaseOrderSerializer):
     billing_address = serializers.SerializerMethodField()
     is_late = serializers.SerializerMethodField()
     cancel_reason = serializers.CharField(allow_blank=True)
+    return_reason = serializers.CharField(allow_blank=True)
+    marketplace_fee = serializers.CharField(
+        help_text='The marketplace\'s fee or commission, e.g. "16.32".'
+    )
+    marketplace_freight = serializers.CharField(
+        help_text="What the marketplace charged the store for shipping."
+    )
 
     class Meta:
         ref_name = "StaffOrder"
@@ -331,6 +340,9 @@ class StaffOrderSerializer(BaseOrderSerializer):
             billing_address=_address(order.billing_address),
             is_late=self.get_is_late(order),
             cancel_reason=order.cancel_reason,
+            return_reason=order.return_reason,
+            marketplace_fee=_money(order.marketplace_fee),
+            marketplace_freight=_money(order.marketplace_freight),
         )
         return payload
 
@@ -344,6 +356,10 @@ class StaffEventSerializer(serializers.Serializer):
     to_status = serializers.CharField(allow_blank=True)
     message = serializers.CharField(allow_blank=True)
     data = serializers.DictField()
+    imported = serializers.BooleanField(
+        help_text="A step the order took in the marketplace before it came "
+        "in, at the marketplace's time."
+    )
     user = serializers.SerializerMethodField()
 
     def get_user(self, event) -> str | None:
@@ -359,10 +375,26 @@ class AllowedTransitionSerializer(serializers.Serializer):
 
 
 class StaffSurveySerializer(serializers.Serializer):
+    source = ChoiceField(choices=SurveyResponse.Source.choices)
     issued_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
-    score = serializers.IntegerField(allow_null=True)
+    score = serializers.IntegerField(
+        allow_null=True, help_text="0 to 10 (a rating's stars on this scale)."
+    )
+    rating = serializers.IntegerField(
+        allow_null=True, help_text="The marketplace's rating, 1 to 5 stars."
+    )
     comment = serializers.CharField(allow_blank=True)
+
+
+class StaffPaymentSerializer(serializers.Serializer):
+    method = ChoiceField(choices=PaymentMethod.choices)
+    method_label = serializers.CharField(source="get_method_display")
+    value = serializers.DecimalField(**MONEY)
+    installments = serializers.IntegerField()
+    status = ChoiceField(choices=OrderPayment.Status.choices)
+    provider_id = serializers.CharField(allow_blank=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
 
 
 class StaffOrderDetailSerializer(StaffOrderSerializer):
@@ -370,6 +402,11 @@ class StaffOrderDetailSerializer(StaffOrderSerializer):
     may do with it now."""
 
     timeline = StaffEventSerializer(many=True, source="events.all")
+    payments = StaffPaymentSerializer(
+        many=True,
+        source="payments.all",
+        help_text="The payments as the provider or marketplace reported them.",
+    )
     allowed_transitions = serializers.SerializerMethodField()
     survey = serializers.SerializerMethodField()
 
@@ -398,6 +435,7 @@ class StaffOrderDetailSerializer(StaffOrderSerializer):
         payload = super().to_representation(order)
         payload.update(
             timeline=StaffEventSerializer(order.events.all(), many=True).data,
+            payments=StaffPaymentSerializer(order.payments.all(), many=True).data,
             allowed_transitions=self.get_allowed_transitions(order),
             survey=self.get_survey(order),
         )

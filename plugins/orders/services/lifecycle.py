@@ -4,6 +4,7 @@ other plugins' timeline entries."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -34,9 +35,19 @@ S = OrderStatus
 # -- Transitions ------------------------------------------------------------------
 
 
+def _issue_survey(order: Order) -> None:
+    from plugins.orders.surveys import issue_survey
+
+    issue_survey(order)
+
+
 @dataclass(frozen=True)
 class Transition:
-    """One edge of the order lifecycle."""
+    """One edge of the order lifecycle, with everything it does: the status
+    and timestamp it writes, where it keeps its reason (``reason_field``: the
+    transition then needs one), its hook for other plugins, and ``effects``,
+    the orders plugin's own work after the status is written (inside the
+    transaction)."""
 
     name: str
     label: str  # lazy: translated when shown
@@ -44,7 +55,12 @@ class Transition:
     target: str
     timestamp: str
     hook: hooks.Hook
-    needs_reason: bool = False
+    reason_field: str = ""
+    effects: tuple[Callable[[Order], None], ...] = ()
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reason_field)
 
     @property
     def action(self) -> str:
@@ -104,6 +120,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.DELIVERED,
             "delivered_at",
             order_hooks.ORDER_DELIVERED,
+            effects=(_issue_survey,),
         ),
         Transition(
             "cancel",
@@ -112,7 +129,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.CANCELLED,
             "cancelled_at",
             order_hooks.ORDER_CANCELLED,
-            needs_reason=True,
+            reason_field="cancel_reason",
         ),
         Transition(
             "return",
@@ -121,10 +138,13 @@ TRANSITIONS: dict[str, Transition] = {
             S.RETURNED,
             "returned_at",
             order_hooks.ORDER_RETURNED,
-            needs_reason=True,
+            reason_field="return_reason",
         ),
     )
 }
+
+
+REASON_FIELDS = tuple(t.reason_field for t in TRANSITIONS.values() if t.reason_field)
 
 
 def can_transition(order: Order, name: str, user) -> bool:
@@ -196,9 +216,9 @@ def transition_order(
     locked.status = transition.target
     setattr(locked, transition.timestamp, now)
     fields = ["status", transition.timestamp]
-    if transition.name == "cancel":
-        locked.cancel_reason = reason[:300]
-        fields.append("cancel_reason")
+    if transition.reason_field:
+        setattr(locked, transition.reason_field, reason[:300])
+        fields.append(transition.reason_field)
     locked.save(update_fields=fields)
     hooks.call(transition.hook, order=locked, user=user)
     OrderEvent.objects.create(
@@ -217,14 +237,12 @@ def transition_order(
         changes={"status": [before, locked.status]},
         reason=reason,
     )
-    if transition.name == "deliver":
-        from plugins.orders.surveys import issue_survey
-
-        issue_survey(locked)
+    for effect in transition.effects:
+        effect(locked)
     emit_order_event(f"order.{locked.status}", locked)
-    order.__dict__.update(
-        {f: getattr(locked, f) for f in ("status", "cancel_reason", *STEP_TIMESTAMPS)}
-    )
+    # the caller's instance shows what changed
+    for name in ("status", *REASON_FIELDS, *STEP_TIMESTAMPS):
+        setattr(order, name, getattr(locked, name))
     return locked
 
 

@@ -93,6 +93,8 @@ def timeline(order: Order) -> list[dict]:
                 "message": event.message,
                 "user": event.user,
                 "at": event.created_at,
+                "imported": event.imported,
+                "time_unknown": bool(event.data.get("time_unknown")),
             }
         )
     return rows
@@ -176,6 +178,16 @@ class OrderDetailView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
             note_form=NoteForm() if self._may("change") else None,
             note_url=reverse(self.note_url_name, args=[order.pk]),
             survey=SurveyResponse.objects.filter(order=order).first(),
+            payments=[
+                {"payment": payment, "value": format_brl(payment.value)}
+                for payment in order.payments.all()
+            ],
+            marketplace={
+                "fee": format_brl(order.marketplace_fee),
+                "freight": format_brl(order.marketplace_freight),
+            }
+            if order.marketplace_fee or order.marketplace_freight
+            else None,
         )
         return context
 

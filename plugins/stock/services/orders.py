@@ -316,7 +316,7 @@ def return_order_stock(order, *, user=None, warehouse: Warehouse | None = None):
             row.level.variant.sku,
             kind=MovementKind.RETURN,
             quantity=row.quantity,
-            reason=(getattr(order, "cancel_reason", "") or "")[:300],
+            reason=(getattr(order, "return_reason", "") or "")[:300],
             reference_type=ReferenceType.ORDER,
             reference=order.number,
         )
