@@ -74,8 +74,12 @@ class StockForm(forms.Form):
             (StockChoice.NONE, gettext_lazy("No imported order moves stock")),
         ),
         initial=StockChoice.TO_SHIP,
+        required=False,  # left out: the default
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 def _resolve_channels(groups: list[OrderGroup], user) -> None:

@@ -374,3 +374,25 @@ def test_a_storefront_cannot_state_a_history(sellable, loja, storefront):
     assert (order.status, order.delivered_at) == ("pending_payment", None)
     assert not order.payments.exists()
     assert not SurveyResponse.objects.exists()
+
+
+def test_the_import_screen_offers_the_stock_choice(importer, stocked):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plugins.importing.models import ImportJob
+    from tests.plugins.orders.admin_fixtures import login, text
+
+    client = login(importer)
+    url = "/admin/imports/orders.marketplace/"
+    assert "Nenhum pedido importado movimenta o estoque" in text(client.get(url))
+    orders = [o for o in marketplace_sample.build(count=40) if o.status == "paid"]
+    data = marketplace_sample.csv_bytes(orders)
+    response = client.post(
+        url, {"file": SimpleUploadedFile("ml.csv", data), "stock": "none"}
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.latest("created_at")
+    assert job.options == {"stock": "none"}
+    client.post(f"/admin/imports/job/{job.pk}/confirm/")
+    assert Order.objects.filter(status="paid").count() == len(orders) > 0
+    assert not Reservation.objects.exists()

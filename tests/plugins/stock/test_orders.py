@@ -121,6 +121,18 @@ def test_returns_go_back_where_they_came_from_or_to_a_chosen_warehouse(
     assert_ledger_ok()
 
 
+def test_the_return_reason_is_kept_apart_and_reaches_the_return_movement(
+    stocked, loja, sp
+):
+    order = place(loja, lines=[{"sku": "CAM-M", "quantity": 1}])
+    advance(order, "pay", "invoice", "prepare", "ship", "deliver")
+    transition_order(order, "return", user=None, reason="Tamanho errado")
+    order.refresh_from_db()
+    assert (order.return_reason, order.cancel_reason) == ("Tamanho errado", "")
+    movement = StockMovement.objects.get(kind="return", reference=order.number)
+    assert movement.reason == "Tamanho errado"
+
+
 def test_the_channels_returns_warehouse(stocked, loja, sp, rj):
     ChannelWarehouse.objects.create(
         channel_code=loja.code, warehouse=sp, returns_warehouse=rj
