@@ -31,6 +31,7 @@ from plugins.orders.surveys import submit_survey
 from plugins.roles import role_group
 
 ORDER_COUNT = 300
+CENT = Decimal("0.01")
 DAYS = 90
 
 CHANNELS = [
@@ -202,6 +203,81 @@ def seed_demo_orders(*, stdout) -> None:
         f"Pedidos de demonstração: {created} nos últimos {DAYS} dias"
         + (f" ({refused} recusados)" if refused else "")
     )
+    imported = _import_marketplace_orders(rng, channels["mercado-livre"], skus, now)
+    stdout.write(
+        f"Pedidos importados do Mercado Livre (com pagamentos e avaliações): {imported}"
+    )
+
+
+IMPORTED_COUNT = 24
+RATING_COMMENTS = {
+    5: "Chegou antes do prazo, recomendo!",
+    4: "Bom produto, embalagem simples.",
+    3: "",
+    2: "Demorou para chegar.",
+    1: "Veio com defeito.",
+}
+
+
+def _import_marketplace_orders(rng, channel, skus, now) -> int:
+    """Orders as the marketplace sends them: already paid, shipped or
+    delivered, with their payments (card and voucher), fee, freight, buyer id
+    and rating, through marketplace intake."""
+    from plugins.orders.intake import CREATED, place_order_batch
+
+    items = []
+    for i in range(IMPORTED_COUNT):
+        age = rng.uniform(1, DAYS)
+        placed = now - datetime.timedelta(days=age)
+        request = _request(rng, 1000 + i, channel, skus)
+        request.pop("payment_method"), request.pop("installments")
+        request.pop("discount_total")
+        request["customer"]["reference"] = f"ML-{rng.randint(10**8, 10**9)}"
+        paid = placed + datetime.timedelta(minutes=rng.uniform(5, 300))
+        status = "delivered" if age > 12 else rng.choice(("paid", "shipped"))
+        history = {"status": status, "paid_at": paid.isoformat()}
+        if status in ("shipped", "delivered"):
+            history["invoiced_at"] = (paid + datetime.timedelta(hours=6)).isoformat()
+            shipped = paid + datetime.timedelta(hours=rng.uniform(8, 40))
+            history["shipped_at"] = shipped.isoformat()
+            if status == "delivered":
+                delivered = shipped + datetime.timedelta(days=rng.uniform(2, 8))
+                history["delivered_at"] = delivered.isoformat()
+                stars = rng.choices((5, 4, 3, 2, 1), weights=(50, 25, 10, 8, 7))[0]
+                history["rating"] = {
+                    "stars": stars,
+                    "comment": RATING_COMMENTS[stars],
+                    "rated_at": (delivered + datetime.timedelta(days=1)).isoformat(),
+                }
+        prices = dict(skus)
+        total = sum(
+            Decimal(str(line.get("unit_price") or prices[line["sku"]]))
+            * line["quantity"]
+            for line in request["lines"]
+        ) + Decimal(request["shipping_total"])
+        voucher = Decimal("15.00") if i % 4 == 0 and total > 30 else Decimal(0)
+        history["payments"] = [
+            {
+                "method": "card",
+                "value": str(total - voucher),
+                "installments": rng.choice((1, 2, 3, 6)),
+                "provider_id": f"MP-{rng.randint(10**9, 10**10)}",
+            }
+        ] + ([{"method": "voucher", "value": str(voucher)}] if voucher else [])
+        history["marketplace_fee"] = str((total * Decimal("0.16")).quantize(CENT))
+        history["marketplace_freight"] = rng.choice(("18.90", "22.40", "31.00"))
+        items.append(
+            {
+                "channel": channel.code,
+                "external_id": f"DEMO-MLB-{i + 1:03d}",
+                "placed_at": placed,
+                "promised_delivery_date": (placed + datetime.timedelta(days=10)).date(),
+                **request,
+                **history,
+            }
+        )
+    results = place_order_batch(items, user=None)
+    return sum(1 for result in results if result.status == CREATED)
 
 
 def _advance(rng, order, placed_at, now, age) -> None:

@@ -52,3 +52,18 @@ def test_demo_order_desk_works_two_channels(small_demo):
         "mercado-livre",
     }
     assert visible.exists()
+
+
+def test_demo_has_marketplace_orders_imported_with_their_history(small_demo):
+    from plugins.orders.models import OrderPayment
+
+    _attendant, output = small_demo
+    imported = Order.objects.filter(external_id__startswith="DEMO-MLB-")
+    assert f"Mercado Livre (com pagamentos e avaliações): {imported.count()}" in output
+    assert imported.count() == demo.IMPORTED_COUNT
+    assert imported.filter(status="delivered").exists()
+    assert OrderPayment.objects.filter(order__in=imported, method="voucher").exists()
+    assert SurveyResponse.objects.filter(
+        order__in=imported, source="marketplace", rating__isnull=False
+    ).exists()
+    assert OrderEvent.objects.filter(order__in=imported, imported=True).exists()
