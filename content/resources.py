@@ -1,6 +1,7 @@
 """The catalog's spreadsheet format: one row per variant, grouped into products
 by ``product_slug``. Declared once as a django-import-export resource and used
-by the export (``export_products``) and by the import pipeline
+by the export (``content.views.ExportView``, written by ``plugins.exports``)
+and by the import pipeline
 (``content.importing``), which reads each column through the same widgets.
 """
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from content.models import Variant
-from plugins.exports import FORMULA_TRIGGERS, neutralise_formula
+from plugins.exports import FORMULA_TRIGGERS, NO, YES, decimal_text
 
 TRUE_WORDS = {"1", "true", "sim", "s", "yes", "y", "verdadeiro", "ativo", "x"}
 FALSE_WORDS = {"0", "false", "nao", "não", "n", "no", "falso", "inativo"}
@@ -82,7 +83,7 @@ class BRDecimalWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return f"{value:.{self.places}f}".replace(".", ",")
+        return decimal_text(round(Decimal(value), self.places))
 
 
 class BRIntegerWidget(widgets.Widget):
@@ -116,7 +117,7 @@ class BRBooleanWidget(widgets.Widget):
         raise ValueError(_("“%(value)s” is not sim/não.") % {"value": value})
 
     def render(self, value, obj=None, **kwargs):
-        return "sim" if value else "não"
+        return YES if value else NO
 
 
 class TextWidget(widgets.Widget):
@@ -141,6 +142,9 @@ class ListWidget(TextWidget):
         text = super().clean(value)
         return [part.strip() for part in text.split("|") if part.strip()]
 
+
+#: Widgets whose values the export writes as they are (typed XLSX cells).
+VALUE_WIDGETS = (BRDecimalWidget, BRIntegerWidget, BRBooleanWidget)
 
 PRODUCT_COLUMNS = [
     "product_slug",
@@ -267,7 +271,12 @@ class CatalogResource(resources.ModelResource):
         return "|".join(sorted(t.name for t in variant.product.tags.all()))
 
     def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        # Numbers and booleans as values: the spreadsheet export
+        # (plugins.exports) writes them in its one format, the way the
+        # widgets read them back.
+        if isinstance(field.widget, VALUE_WIDGETS):
+            return field.get_value(instance)
+        return super().export_field(field, instance, **kwargs)
 
     def columns(self) -> list[str]:
         return [c for c in COLUMNS if self.include_cost or c != COST_COLUMN]

@@ -3,12 +3,9 @@ storefront preview tokens (the import is the import framework's)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -18,20 +15,11 @@ from wagtail.models import Page
 
 from content.models import Product
 from content.preview import issue_preview_token, max_age, storefront_preview_url
-from content.resources import CatalogResource, export_queryset, parse_decimal
+from content.resources import CatalogResource, export_queryset
 from content.viewsets import ProductFilterSet
+from plugins.exports import csv_response, xlsx_response
 from plugins.permissions import PermissionRequiredMixin
 from plugins.views import ScreenBreadcrumbsMixin
-
-NUMERIC_COLUMNS = {
-    "price",
-    "compare_at_price",
-    "cost_price",
-    "length_cm",
-    "width_cm",
-    "height_cm",
-}
-
 
 # -- export ---------------------------------------------------------------------
 
@@ -67,41 +55,8 @@ class ExportView(PermissionRequiredMixin, View):
         dataset = resource.export(export_queryset(filtered_products(request)))
         filename = f"produtos-{timezone.localdate():%Y-%m-%d}.{fmt}"
         if fmt == "csv":
-            buffer = io.StringIO()
-            buffer.write("\ufeff")  # BOM: spreadsheets then read UTF-8
-            writer = csv.writer(buffer, delimiter=";")
-            writer.writerow(dataset.headers)
-            writer.writerows(dataset)
-            response = HttpResponse(
-                buffer.getvalue(), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                _xlsx(dataset),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-
-
-def _xlsx(dataset) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="produtos")
-    headers = list(dataset.headers)
-    sheet.append(headers)
-    numeric = [h in NUMERIC_COLUMNS for h in headers]
-    for row in dataset:
-        sheet.append(
-            [
-                parse_decimal(value) if is_number and value not in ("", None) else value
-                for value, is_number in zip(row, numeric, strict=True)
-            ]
-        )
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+            return csv_response(filename, dataset.headers, dataset)
+        return xlsx_response(filename, dataset.headers, dataset, title="produtos")
 
 
 # -- storefront preview tokens --------------------------------------------------------

@@ -14,7 +14,6 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -59,7 +58,7 @@ from content.models.catalog import category_labels, stock_is_tracked
 from content.price_checks import draft_price_jumps, form_price_jumps
 from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.money import format_brl, money_filter
-from plugins.tables import DATETIME_DISPLAY, AbsoluteUpdatedAtColumn
+from plugins.tables import AbsoluteUpdatedAtColumn
 from plugins.viewsets import ReadableInspectMixin
 
 #: The listing's thumbnail of a product: its first image.
@@ -237,7 +236,7 @@ class ProductFilterSet(WagtailFilterSet):
         return queryset
 
 
-class CatalogIndexView(IndexView):
+class CatalogIndexView(SafeSpreadsheetExportMixin, IndexView):
     """A catalog listing: ``?export=`` answers 404 where the listing offers no
     download (Wagtail would send a file of empty rows)."""
 
@@ -247,7 +246,7 @@ class CatalogIndexView(IndexView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ProductIndexView(SafeSpreadsheetExportMixin, CatalogIndexView):
+class ProductIndexView(CatalogIndexView):
     """The product listing: a thumbnail, SKU count, price range and, with a
     stock app, the units available per product (a constant number of queries
     whatever the page size); import and export buttons for those allowed.
@@ -336,18 +335,6 @@ class ProductIndexView(SafeSpreadsheetExportMixin, CatalogIndexView):
         return category_labels(
             {p.primary_category for p in self.object_list if p.primary_category_id}
         )
-
-    def get_preprocess_function(self, field, value, export_format):
-        if value is None:
-            return lambda value: ""
-        if export_format == self.FORMAT_CSV:
-            if field in {"price_min", "price_max"}:
-                return lambda value: f"{value:.2f}".replace(".", ",")
-            if field == "updated_at":
-                return lambda value: date_format(
-                    timezone.localtime(value), DATETIME_DISPLAY
-                )
-        return super().get_preprocess_function(field, value, export_format)
 
     @cached_property
     def header_more_buttons(self):

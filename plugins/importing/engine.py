@@ -8,7 +8,6 @@ hold the database for the other users (or the task worker)."""
 from __future__ import annotations
 
 import gc
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -182,42 +181,34 @@ def check(importer: Importer, batch: list[Row]) -> None:
 
 class InvalidRows:
     """The invalid rows with their errors, as an XLSX written while the rows
-    are checked (streamed: openpyxl's write-only mode)."""
+    are checked (streamed: :class:`plugins.exports.XlsxWriter`). Each cell is
+    the file's own, as read (a CSV's text stays text), so the corrected file
+    imports like the original; a text a spreadsheet would run as a formula is
+    kept as text."""
 
     def __init__(self, importer: Importer):
         # the columns the user may import (no cost column for an editor)
         self.columns = [c.name for c in importer.visible_columns(importer.user)]
-        self.workbook = None
+        self.writer = None
         self.count = 0
 
     def add(self, row: Row) -> None:
-        if self.workbook is None:
-            from openpyxl import Workbook
+        if self.writer is None:
+            from plugins.exports import XlsxWriter
 
-            self.workbook = Workbook(write_only=True)
-            self.sheet = self.workbook.create_sheet(_("Invalid rows")[:31])
-            self.sheet.append([_("row"), *self.columns, _("errors")])
+            self.writer = XlsxWriter(
+                _("Invalid rows"), [_("row"), *self.columns, _("errors")]
+            )
         problems = "; ".join(
             f"{e.column}: {e.message}" if e.column else e.message for e in row.errors
         )
-        self.sheet.append(
-            [row.number, *(_cell(row.values.get(c)) for c in self.columns), problems]
+        self.writer.append(
+            [row.number, *(row.values.get(c) for c in self.columns), problems]
         )
         self.count += 1
 
     def content(self) -> bytes:
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
-
-
-def _cell(value):
-    # openpyxl refuses control characters; the error column says what they were
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return value
+        return self.writer.content()
 
 
 def run(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django.urls import reverse
 from django.utils import timezone
@@ -109,10 +107,6 @@ class LateColumn(Column):
         return instance.is_late()
 
 
-def _local(value):
-    return timezone.localtime(value) if isinstance(value, datetime.datetime) else value
-
-
 class OrderIndexView(ScopedIndexView):
     """Orders of the channels the user may view (ScopedIndexView), with the
     selection of a bulk export (``?id=…``)."""
@@ -143,15 +137,6 @@ class OrderIndexView(ScopedIndexView):
         "channel.name": _("Sales channel"),
         "get_status_display": _("Status"),
         "get_payment_method_display": _("Payment method"),
-    }
-    custom_field_preprocess = {
-        "placed_at": {
-            "csv": lambda value: _local(value).strftime("%d/%m/%Y %H:%M"),
-            "xlsx": lambda value: timezone.make_naive(value),
-        },
-        "promised_delivery_date": {
-            "csv": lambda value: value.strftime("%d/%m/%Y") if value else "",
-        },
     }
 
     def get_base_queryset(self):

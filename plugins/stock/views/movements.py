@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -43,10 +40,6 @@ class MovementFilterSet(WagtailFilterSet):
         fields = ["warehouse", "kind", "created_at", "user"]
 
 
-def _local(value):
-    return timezone.localtime(value) if isinstance(value, datetime.datetime) else value
-
-
 class SignedColumn(Column):
     def get_value(self, instance):
         return f"{instance.quantity:+d}"
@@ -76,12 +69,6 @@ class MovementIndexView(ScopedIndexView):
         "warehouse.code": gettext_lazy("Warehouse"),
         "get_kind_display": gettext_lazy("Kind"),
         "get_reference_type_display": gettext_lazy("Reference type"),
-    }
-    custom_field_preprocess = {
-        "created_at": {
-            "csv": lambda value: _local(value).strftime("%d/%m/%Y %H:%M:%S"),
-            "xlsx": lambda value: timezone.make_naive(value),
-        },
     }
     export_filename = "movimentacoes"
 
