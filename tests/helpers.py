@@ -65,3 +65,51 @@ def listing_rows(response) -> list[str]:
         " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split())
         for row in re.findall(r"<tr\b.*?</tr>", body, flags=re.S)
     ]
+
+
+def downloaded(response) -> bytes:
+    """The bytes of a download (streamed or not)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def csv_export(response) -> list[list[str]]:
+    """The rows of a CSV export, checked to be in the one export format:
+    UTF-8 with a byte order mark, ``;`` between columns."""
+    import csv
+    import io
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    data = downloaded(response)
+    assert data.startswith(b"\xef\xbb\xbf"), data[:20]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows[0]) > 1, rows[0]  # ";" splits the header
+    return rows
+
+
+def csv_export_dicts(response) -> list[dict[str, str]]:
+    header, *rows = csv_export(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def xlsx_export(response) -> list[list]:
+    """The cells (openpyxl's, with their types) of an XLSX export's sheet."""
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = load_workbook(io.BytesIO(downloaded(response))).active
+    return [list(row) for row in sheet.iter_rows()]
+
+
+def xlsx_export_dicts(response) -> list[dict]:
+    """The cells of an XLSX export's rows by the header's names."""
+    header, *rows = xlsx_export(response)
+    names = [cell.value for cell in header]
+    return [dict(zip(names, row, strict=True)) for row in rows]

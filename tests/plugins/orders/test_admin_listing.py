@@ -1,17 +1,17 @@
 """The order desk listing: scoping, filters, search, columns, query count,
 bulk actions and exports."""
 
-import csv
 import datetime
-import io
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plugins.orders.models import Order, OrderStatus
 from plugins.orders.services import transition_order
+from tests.helpers import csv_export, xlsx_export_dicts
 from tests.plugins.orders import admin_fixtures
 from tests.plugins.orders.admin_fixtures import (
     force_status,
@@ -217,8 +217,7 @@ def test_bulk_actions_are_denied_without_orders_access(editor, order):
 
 
 def rows_of(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(body)))
+    return csv_export(response)
 
 
 def test_export_of_the_filtered_listing_is_scoped(attendant, order, ml_order):
@@ -227,13 +226,48 @@ def test_export_of_the_filtered_listing_is_scoped(attendant, order, ml_order):
     rows = rows_of(response)
     assert rows[0][0] == "Número"
     assert [row[0] for row in rows[1:]] == [order.number]
-    assert "R$" not in rows[1][13] and rows[1][13] == "154.70"
+    assert "R$" not in rows[1][13] and rows[1][13] == "154,70"
+
+
+def test_export_writes_numbers_and_dates_the_brazilian_way(manager, sellable, loja):
+    placed = place(loja)
+    Order.objects.filter(pk=placed.pk).update(
+        placed_at=datetime.datetime(2026, 3, 9, 2, 30, tzinfo=datetime.UTC),
+        promised_delivery_date=datetime.date(2026, 3, 20),
+        subtotal=F("subtotal") + 1000,
+        total=F("total") + 1000,
+    )
+    client = login(manager)
+    header, row = rows_of(client.get(URL, {"export": "csv"}))
+    row = dict(zip(header, row, strict=True))
+    # 02:30 UTC is 23:30 of the day before in São Paulo
+    assert row["Recebido em"] == "08/03/2026 23:30"
+    assert row["Total"] == "1154,70"  # no thousands separator: imports read it back
+    assert row["Data de entrega prometida"] == "20/03/2026"
+    assert row["Parcelas"] == "1"
+
+    (cells,) = xlsx_export_dicts(client.get(URL, {"export": "xlsx"}))
+    total, placed_at = cells["Total"], cells["Recebido em"]
+    assert total.data_type == "n" and total.value == 1154.7
+    assert total.number_format == "0.00"
+    assert placed_at.is_date
+    assert placed_at.value.isoformat() == "2026-03-08T23:30:00"
+    assert placed_at.number_format == "dd/mm/yyyy hh:mm"
+    promised = cells["Data de entrega prometida"]
+    assert promised.is_date and promised.value.date() == datetime.date(2026, 3, 20)
+    assert promised.number_format == "dd/mm/yyyy"
+    assert cells["Parcelas"].data_type == "n"
 
 
 def test_export_neutralises_formulas(manager, sellable, loja):
     place(loja, customer={"name": '=HYPERLINK("http://x")', "email": ""})
     rows = rows_of(login(manager).get(URL, {"export": "csv"}))
     assert rows[1][4] == '\'=HYPERLINK("http://x")'
+    (cells,) = xlsx_export_dicts(login(manager).get(URL, {"export": "xlsx"}))
+    name = cells["Nome do cliente"]
+    # a text cell (never a formula), quoted as Excel quotes a typed '=
+    assert name.data_type == "s" and name.quotePrefix
+    assert name.value == '=HYPERLINK("http://x")'
 
 
 def test_export_of_a_selection(attendant, sellable, loja):
