@@ -13,7 +13,7 @@ from content.models import Product, Variant
 from content.preview import InvalidPreviewToken, read_preview_token, token_matches
 from plugins.importing.models import ImportJob
 from tests.content.conftest import make_product
-from tests.helpers import is_admin_denied
+from tests.helpers import csv_export_dicts, is_admin_denied, xlsx_export_dicts
 
 LIST = "/admin/snippets/content/product/"
 
@@ -165,15 +165,38 @@ def test_export_follows_the_listing_filter_and_includes_cost_for_managers(
 
 
 def test_export_xlsx(client, moderator, catalog):
-    from openpyxl import load_workbook
-
+    Product.objects.filter(slug="panela").update(name="=HYPERLINK(1)")
+    Variant.objects.filter(sku="PAN-1").update(
+        price=Decimal("1234.50"), weight_grams=900, active=False, gtin="0789"
+    )
     client.force_login(moderator)
     response = client.get("/admin/catalog/export/products/?format=xlsx&q=PAN")
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
-    assert rows[1][header.index("sku")] == "PAN-1"
-    assert rows[1][header.index("price")] == 199
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    (row,) = xlsx_export_dicts(response)
+    assert row["sku"].value == "PAN-1"
+    price = row["price"]
+    assert price.data_type == "n" and price.value == 1234.5
+    assert price.number_format == "0.00"
+    assert row["weight_grams"].data_type == "n" and row["weight_grams"].value == 900
+    assert row["active"].data_type == "b" and row["active"].value is False
+    assert row["gtin"].data_type == "s" and row["gtin"].value == "0789"
+    name = row["product_name"]
+    assert name.data_type == "s" and name.quotePrefix
+    assert name.value == "=HYPERLINK(1)"
+
+
+def test_export_csv_format(client, moderator, catalog):
+    Variant.objects.filter(sku="PAN-1").update(
+        price=Decimal("1234.50"), weight_grams=900, active=False
+    )
+    client.force_login(moderator)
+    response = client.get("/admin/catalog/export/products/?format=csv&q=PAN")
+    assert response["Content-Disposition"].endswith('.csv"')
+    (row,) = csv_export_dicts(response)
+    # a decimal comma, no thousands separator (what imports read back)
+    assert row["price"] == "1234,50"
+    assert (row["weight_grams"], row["active"]) == ("900", "não")
+    assert row["compare_at_price"] == ""
 
 
 IMPORT = "/admin/imports/content.catalog/"

@@ -426,6 +426,50 @@ def test_export_then_import_round_trips_text_starting_with_a_minus(
     assert report.counts["unchanged_rows"] == 2
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_exported_catalog_imports_back_as_a_no_op(client, manager, camiseta, fmt):
+    """Every column the export writes (numbers with decimals and over a
+    thousand, integers, booleans, codes with leading zeros, texts a
+    spreadsheet would run as formulas) reads back as the same value."""
+    Product.objects.filter(pk=camiseta.pk).update(
+        name="-50% Camiseta", short_description='=HYPERLINK("http://x")'
+    )
+    Variant.objects.filter(sku="CAM-AZ-M").update(
+        price=Decimal("1234.56"),
+        compare_at_price=Decimal("1500.00"),
+        cost_price=Decimal("80.10"),
+        gtin="07891234567895",
+        weight_grams=1200,
+        length_cm=Decimal("10.50"),
+        ncm="61091000",
+        origin="1",
+        active=False,
+    )
+    revisions, entries = Revision.objects.count(), ModelLogEntry.objects.count()
+    client.force_login(manager)  # who sees costs: the cost column too
+    exported = client.get(f"/admin/catalog/export/products/?format={fmt}").content
+    report = run_import(exported, user=manager, dry_run=True, name=f"c.{fmt}")
+    assert report.ok, report.errors
+    assert report.notices == []
+    assert (
+        report.counts["new_rows"],
+        report.counts["updated_rows"],
+        report.counts["unchanged_rows"],
+    ) == (0, 0, 2)
+    report = run_import(exported, user=manager, dry_run=False, name=f"c.{fmt}")
+    assert report.ok and report.committed, report.errors
+    assert (Revision.objects.count(), ModelLogEntry.objects.count()) == (
+        revisions,
+        entries,
+    )
+    variant = Variant.objects.get(sku="CAM-AZ-M")
+    assert (variant.price, variant.cost_price, variant.active) == (
+        Decimal("1234.56"),
+        Decimal("80.10"),
+        False,
+    )
+
+
 def test_broken_csv_rows_are_a_file_error(importer):
     huge = "x" * 200_000
     report = importer(
