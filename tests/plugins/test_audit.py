@@ -1,14 +1,12 @@
 """Every back-office write is in the audit log, with before/after values; the
 log is filterable and exportable in the admin."""
 
-import csv
-import io
-
 import pytest
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from plugins.audit import describe_changes
-from tests.helpers import is_admin_denied
+from tests.helpers import csv_export_dicts, is_admin_denied, xlsx_export_dicts
 
 URL = "/admin/audit-log/"
 
@@ -41,23 +39,25 @@ def test_export_has_the_changes_and_neutralises_formulas(
     superuser.save()
     client.force_login(auditor)
     response = client.get(URL + "?action=wagtail.edit&export=csv")
-    assert response.status_code == 200
-    rows = list(
-        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
-    )
+    rows = csv_export_dicts(response)
     assert len(rows) == 1
     # fields by their pt-BR names
     assert rows[0]["Alterações"] == "Nome: “Corredor A1” → “Corredor A1 =HYPERLINK()”"
     assert rows[0]["Usuário"] == '\'=HYPERLINK("http://x")'
+    entry = ModelLogEntry.objects.get(action="wagtail.edit")
+    moment = timezone.localtime(entry.timestamp)
+    assert rows[0]["Data/Hora"] == moment.strftime("%d/%m/%Y %H:%M")
 
 
 def test_xlsx_export(client, manager, edited_shelf):
     client.force_login(manager)
-    response = client.get(URL + "?export=xlsx")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    rows = xlsx_export_dicts(client.get(URL + "?action=wagtail.edit&export=xlsx"))
+    assert len(rows) == 1
+    moment = rows[0]["Data/Hora"]
+    assert moment.is_date and moment.number_format == "dd/mm/yyyy hh:mm"
+    entry = ModelLogEntry.objects.get(action="wagtail.edit")
+    local = timezone.localtime(entry.timestamp).replace(tzinfo=None)
+    assert abs(moment.value - local).total_seconds() < 1  # São Paulo time
 
 
 @pytest.mark.parametrize("fixture", ["editor", "moderator", "shelf_keeper"])
