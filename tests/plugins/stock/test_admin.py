@@ -4,10 +4,16 @@ and every denied path."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from plugins.stock.models import InventoryCount, StockMovement, Transfer
-from tests.helpers import is_admin_denied
-from tests.plugins.stock.conftest import assert_ledger_ok, grant_warehouse, level
+from tests.helpers import csv_export_dicts, is_admin_denied, xlsx_export_dicts
+from tests.plugins.stock.conftest import (
+    assert_ledger_ok,
+    grant_warehouse,
+    level,
+    variant,
+)
 
 LEVELS = "/admin/stock/levels/"
 MOVEMENTS = "/admin/stock/movements/"
@@ -48,11 +54,45 @@ def test_levels_export_is_scoped(stocked, clerk_client):
     assert "RJ-01" not in body and "CAN-1" not in body
 
 
+def test_levels_export_format(stocked, clerk_client):
+    rows = csv_export_dicts(clerk_client.get(LEVELS + "?export=csv&q=CAM-P"))
+    assert [(r["SKU"], r["Depósito"], r["Disponível"]) for r in rows] == [
+        ("CAM-P", "SP-01", "5")
+    ]
+    (row,) = xlsx_export_dicts(clerk_client.get(LEVELS + "?export=xlsx&q=CAM-P"))
+    available = row["Disponível"]
+    assert available.data_type == "n" and available.value == 5
+    assert row["SKU"].data_type == "s" and row["SKU"].value == "CAM-P"
+
+
 def test_movements_listing_and_export_are_scoped(stocked, clerk_client):
     page = html(clerk_client.get(MOVEMENTS))
     assert "SP-01" in page and "RJ-01" not in page
     body = html(clerk_client.get(MOVEMENTS + "?export=csv"))
     assert "SP-01" in body and "RJ-01" not in body and "CAN-1" not in body
+
+
+def test_movements_export_format(stocked, clerk_client, sp, clerk_sp):
+    from plugins.stock.services import adjust_stock
+
+    adjust_stock(
+        sp, variant=variant("CAM-M"), quantity=-1, reason="=avaria", user=clerk_sp
+    )
+    movement = StockMovement.objects.get(sku="CAM-M", quantity=-1)
+    moment = timezone.localtime(movement.created_at)
+    rows = csv_export_dicts(clerk_client.get(MOVEMENTS + "?export=csv&q=CAM-M"))
+    row = rows[0]  # newest first
+    assert row["Em"] == moment.strftime("%d/%m/%Y %H:%M")
+    # a number, not a formula; a text that would be one, quoted
+    assert (row["Quantidade"], row["Motivo"]) == ("-1", "'=avaria")
+    row = xlsx_export_dicts(clerk_client.get(MOVEMENTS + "?export=xlsx&q=CAM-M"))[0]
+    created = row["Em"]
+    assert created.is_date and created.number_format == "dd/mm/yyyy hh:mm"
+    local = moment.replace(tzinfo=None)
+    assert abs(created.value - local).total_seconds() < 1
+    assert row["Quantidade"].data_type == "n" and row["Quantidade"].value == -1
+    reason = row["Motivo"]
+    assert reason.data_type == "s" and reason.value == "=avaria" and reason.quotePrefix
 
 
 def test_receive_and_adjust_forms(stocked, clerk_client, sp, rj):
