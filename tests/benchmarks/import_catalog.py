@@ -239,6 +239,14 @@ def worker(method: str, rows: int) -> None:
 # -- orchestration ---------------------------------------------------------------
 
 
+def database_prefix(database: str) -> str:
+    """The names of the benchmark's databases: after the one given (two runs
+    on different databases do not collide), ``retaguarda_bench`` for the
+    server's maintenance database."""
+    name = database.rpartition("/")[2].partition("?")[0]
+    return "retaguarda_bench" if name in ("", "postgres") else name
+
+
 def template_database(database: str | None, workdir: Path) -> dict[str, str]:
     """Migrate once; each run gets a copy (SQLite file or PostgreSQL template)."""
     env = {
@@ -252,19 +260,14 @@ def template_database(database: str | None, workdir: Path) -> dict[str, str]:
     }
     if database and database.startswith("postgres"):
         base, _, _name = database.rpartition("/")
-        env["DATABASE_URL"] = f"{base}/retaguarda_bench_template"
+        template = f"{database_prefix(database)}_template"
+        env["DATABASE_URL"] = f"{base}/{template}"
         subprocess.run(
-            [
-                "psql",
-                database,
-                "-qc",
-                "DROP DATABASE IF EXISTS retaguarda_bench_template",
-            ],
+            ["psql", database, "-qc", f"DROP DATABASE IF EXISTS {template}"],
             check=True,
         )
         subprocess.run(
-            ["psql", database, "-qc", "CREATE DATABASE retaguarda_bench_template"],
-            check=True,
+            ["psql", database, "-qc", f"CREATE DATABASE {template}"], check=True
         )
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'template.sqlite3'}"
@@ -283,7 +286,8 @@ def fresh_database(
     env = dict(env)
     if database and database.startswith("postgres"):
         base, _, _name = database.rpartition("/")
-        name = f"retaguarda_bench_{n}"
+        prefix = database_prefix(database)
+        name = f"{prefix}_{n}"
         subprocess.run(
             ["psql", database, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
         )
@@ -292,7 +296,7 @@ def fresh_database(
                 "psql",
                 database,
                 "-qc",
-                f"CREATE DATABASE {name} TEMPLATE retaguarda_bench_template",
+                f"CREATE DATABASE {name} TEMPLATE {prefix}_template",
             ],
             check=True,
         )
@@ -326,6 +330,7 @@ def main() -> None:
             for method in args.methods:
                 run += 1
                 run_env = fresh_database(env, args.database, workdir, run)
+                load = os.getloadavg()[0]
                 output = subprocess.run(
                     [sys.executable, __file__, "--worker", method, "--rows", str(rows)],
                     check=True,
@@ -340,7 +345,8 @@ def main() -> None:
                     f"{result['vendor']:<10} {method:<8} {rows:>7} rows "
                     f"{result['seconds']:>8.2f} s "
                     f"{result['rows_per_second']:>7} rows/s "
-                    f"peak {result['peak_rss_mb']:>5} MB",
+                    f"peak {result['peak_rss_mb']:>5} MB "
+                    f"(load {load:.2f} before)",
                     flush=True,
                 )
     lines = ["", "rows     ours/ceiling  ours/default  ours peak MB"]
