@@ -201,3 +201,64 @@ def insert_rows(model: type[M], rows: Sequence[dict]) -> list:
     with hot_cursor(using) as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def copy_insert(objs: Sequence[M]) -> Sequence[M]:
+    """Insert many new instances of one model (thousands) and set their
+    primary keys: what ``bulk_create`` does (no ``save()``, no signals;
+    ``pre_save()`` applies), the fastest way the database has.
+
+    On PostgreSQL the rows go through ``COPY … FROM STDIN`` (psycopg's
+    ``Cursor.copy()``, reached through Django's cursor), their keys taken
+    from the table's sequence first: ``bulk_create`` sends the rows as one
+    array parameter per column, and quoting those arrays (a JSON document is
+    full of quotes) costs more than the database spends writing the rows.
+    COPY statements do not show in Django's query log or execute wrappers.
+    Elsewhere, and for models it does not fit (no auto primary key, database
+    defaults, generated fields), ``bulk_create``."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    using = router.db_for_write(model, instance=objs[0])
+    connection = connections[using]
+    meta = model._meta
+    auto = meta.auto_field
+    fields = [field for field in meta.concrete_fields if field is not auto]
+    if (
+        connection.vendor != "postgresql"
+        or auto is None
+        or any(field.generated or field.has_db_default() for field in fields)
+    ):
+        return model._base_manager.using(using).bulk_create(objs)
+    columns = _columns_of(model, fields, connection)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in [auto, *fields])
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [quote(meta.db_table), auto.column, len(objs)],
+        )
+        keys = sorted(pk for (pk,) in cursor.fetchall())
+        # Names from the model; the rows are data, never SQL.
+        statement = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            write_row = copy.write_row
+            for obj, pk in zip(objs, keys, strict=True):
+                obj._prepare_related_fields_for_save(operation_name="insert")
+                row = [pk]
+                for field, attname, pre_save, as_is, none_as_is in columns:
+                    value = (
+                        field.pre_save(obj, True) if pre_save else getattr(obj, attname)
+                    )
+                    if (value is None and none_as_is) or type(value) in as_is:
+                        row.append(value)
+                    else:
+                        row.append(field.get_db_prep_save(value, connection=connection))
+                write_row(row)
+    attname = auto.attname
+    for obj, pk in zip(objs, keys, strict=True):
+        setattr(obj, attname, pk)
+        obj._state.adding = False
+        obj._state.db = using
+    return objs
