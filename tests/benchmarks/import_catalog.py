@@ -198,6 +198,20 @@ def run_default(data: bytes) -> None:
 METHODS = {"ours": run_ours, "ceiling": run_ceiling, "default": run_default}
 
 
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backends_cpu(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving ``database`` (a server
+    on this machine): with other work on the machine, the CPU each way takes
+    varies less than its time."""
+    from tests.benchmarks.apibench.load import backends_cpu
+
+    return backends_cpu(database)
+
+
 def worker(method: str, rows: int) -> None:
     sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
     import django
@@ -214,9 +228,15 @@ def worker(method: str, rows: int) -> None:
     data = generate(rows)
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    database = connection.settings_dict["NAME"]
+    postgres = connection.vendor == "postgresql"
+    cpu = process_cpu()
+    db_cpu = backends_cpu(database) if postgres else 0.0
     start = time.perf_counter()
     METHODS[method](data)
     elapsed = time.perf_counter() - start
+    cpu = process_cpu() - cpu
+    db_cpu = backends_cpu(database) - db_cpu if postgres else 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from content.models import Variant
 
@@ -230,6 +250,8 @@ def worker(method: str, rows: int) -> None:
                 "rows_per_second": round(rows / elapsed),
                 "peak_rss_mb": round(peak),
                 "baseline_rss_mb": round(before),
+                "cpu_seconds": round(cpu, 2),
+                "database_cpu_seconds": round(db_cpu, 2),
                 "vendor": connection.vendor,
             }
         )
@@ -308,6 +330,10 @@ def fresh_database(
     return env
 
 
+def total_cpu(result: dict) -> float:
+    return result["cpu_seconds"] + result["database_cpu_seconds"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
@@ -346,10 +372,15 @@ def main() -> None:
                     f"{result['seconds']:>8.2f} s "
                     f"{result['rows_per_second']:>7} rows/s "
                     f"peak {result['peak_rss_mb']:>5} MB "
+                    f"cpu {result['cpu_seconds']:>7.2f} s "
+                    f"(database {result['database_cpu_seconds']:.2f} s) "
                     f"(load {load:.2f} before)",
                     flush=True,
                 )
-    lines = ["", "rows     ours/ceiling  ours/default  ours peak MB"]
+    lines = [
+        "",
+        "rows     ours/ceiling  ours/default  ours peak MB  by CPU: ours/ceiling",
+    ]
     for rows in args.rows:
         by = {r["method"]: r for r in results if r["rows"] == rows}
         ours = by.get("ours")
@@ -367,8 +398,14 @@ def main() -> None:
             if default
             else "-"
         )
+        cpu_c = (
+            f"{total_cpu(ceiling) / total_cpu(ours):.2f}x"
+            if ceiling and total_cpu(ours)
+            else "-"
+        )
         lines.append(
             f"{rows:<8} {ratio_c:>12}  {ratio_d:>12}  {ours['peak_rss_mb']:>11}"
+            f"  {cpu_c:>20}"
         )
     summary = "\n".join(lines)
     print(summary)  # noqa: T201
