@@ -250,9 +250,9 @@ def copy_insert(objs: Sequence[M]) -> Sequence[M]:
     from the table's sequence first: ``bulk_create`` sends the rows as one
     array parameter per column, and quoting those arrays (a JSON document is
     full of quotes) costs more than the database spends writing the rows.
-    COPY statements do not show in Django's query log or execute wrappers.
-    Elsewhere, and for models it does not fit (no auto primary key, database
-    defaults, generated fields), ``bulk_create``."""
+    Django's query log shows the COPY statement (not its rows). Elsewhere,
+    and for models it does not fit (no auto primary key, database defaults,
+    generated fields), ``bulk_create``."""
     if not objs:
         return objs
     model = type(objs[0])

@@ -236,8 +236,9 @@ def test_copy_on_postgresql_sends_no_insert_and_raises_django_errors(superuser):
 
     with CaptureQueriesContext(connection) as queries:
         copy_insert([Product(slug=f"c{n}", name="C") for n in range(50)])
-    # the keys' query only: the rows went through COPY
-    assert len(queries) == 1 and "nextval" in queries[0]["sql"]
+    # the keys from the sequence, then the rows through COPY: no INSERT
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "COPY"]
+    assert "nextval" in queries[0]["sql"]
     assert Product.objects.filter(slug__startswith="c").count() == 50
     with pytest.raises(IntegrityError), transaction.atomic():
         copy_insert([Product(slug="c1", name="Repetido")])

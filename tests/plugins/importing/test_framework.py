@@ -265,6 +265,7 @@ def test_the_import_progress_shows_while_its_rows_wait_for_the_commit(superuser)
     WatchedImporter.seen = []
     with hooks.register_temporarily("register_importer", lambda: WatchedImporter):
         job = services.start(WatchedImporter, user=superuser, upload=upload)
+        job.refresh_from_db()
         assert job.status == ImportJob.Status.CHECKED
         services.confirm(job, user=superuser, skip_invalid=False)
     job.refresh_from_db()
