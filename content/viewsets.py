@@ -183,6 +183,36 @@ def in_moderation_subquery(model):
     )
 
 
+def catalog_imports(request):
+    """The user's finished catalog imports (a job is its creator's alone)."""
+    from content.importing.importer import CatalogImporter
+    from plugins.importing.models import ImportJob
+
+    if request is None or not request.user.is_authenticated:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(
+        created_by=request.user,
+        importer=CatalogImporter.key,
+        status=ImportJob.Status.DONE,
+    )
+
+
+def imported_by(queryset, job):
+    """The products an import job wrote: those with its audit entry."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import BigIntegerField
+    from wagtail.models import ModelLogEntry
+
+    from content.importing.pipeline import IMPORT_LOG_ACTION
+
+    entries = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Product),
+        action=IMPORT_LOG_ACTION,
+        uuid=job.pk,
+    ).values_list(Cast("object_id", output_field=BigIntegerField()))
+    return queryset.filter(pk__in=entries)
+
+
 class ProductFilterSet(WagtailFilterSet):
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
@@ -202,10 +232,16 @@ class ProductFilterSet(WagtailFilterSet):
     price_max = money_filter(
         label=_("Price up to (R$)"), method="filter_price_max", min_value=0
     )
+    import_job = django_filters.ModelChoiceFilter(
+        label=_("Import job"),
+        queryset=catalog_imports,
+        method="filter_import_job",
+        help_text=_("The products a catalog import of yours wrote."),
+    )
 
     class Meta:
         model = Product
-        fields = ["category", "brand", "status", "price_min", "price_max"]
+        fields = ["category", "brand", "status", "price_min", "price_max", "import_job"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,6 +255,9 @@ class ProductFilterSet(WagtailFilterSet):
 
     def filter_price_max(self, queryset, name, value):
         return queryset.price_between(high=value) if value is not None else queryset
+
+    def filter_import_job(self, queryset, name, value):
+        return imported_by(queryset, value) if value else queryset
 
     def filter_status(self, queryset, name, value):
         if value == ProductStatus.LIVE:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from django import forms
 from django.db import transaction
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -169,7 +170,9 @@ class CatalogImporter(Importer):
             )
 
     def result_url(self, job) -> str:
-        return reverse("wagtailsnippets_content_product:list")
+        """The product listing filtered to the products this job wrote."""
+        url = reverse("wagtailsnippets_content_product:list")
+        return f"{url}?{urlencode({'import_job': job.pk})}"
 
 
 @dataclass

@@ -28,6 +28,7 @@ from content.models import Product, Variant
 from content.models.catalog import ProductTag
 from content.resources import PRODUCT_FIELD, VARIANT_FIELDS
 from plugins.audit import audit_value
+from plugins.inserts import copy_insert, copy_rows
 
 IMPORT_LOG_ACTION = "content.import"
 BATCH = 400  # products per batch (keeps IN lists under SQLite's limits)
@@ -268,7 +269,7 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
     for product in new_products:
         product.live = False
         product.has_unpublished_changes = True
-    Product.objects.bulk_create(new_products)
+    copy_insert(new_products)
     product_fields = [
         "name",
         "short_description",
@@ -294,7 +295,7 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
             variant.product_id = item.product.pk
             new_variant_rows.append(variant)
         changed_variant_rows.extend(v for v in item.changed_variants if v.pk)
-    Variant.objects.bulk_create(new_variant_rows)
+    copy_insert(new_variant_rows)
     if changed_variant_rows:
         Variant.objects.bulk_update(changed_variant_rows, VARIANT_FIELDS)
 
@@ -337,25 +338,25 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
             item.product.import_category_ids = list(dict.fromkeys(item.categories))
 
     # 2. One revision per product, as the editor saves it.
-    revisions = []
-    for item in planned:
-        product = item.product
-        revisions.append(
-            Revision(
-                content_type=content_type,
-                base_content_type=content_type,
-                object_id=str(product.pk),
-                content=revision_content(
-                    product,
-                    children=product.import_children,
-                    m2m={"categories": product.import_category_ids},
+    revision_ids = copy_rows(
+        Revision,
+        [
+            {
+                "content_type_id": content_type.pk,
+                "base_content_type_id": content_type.pk,
+                "object_id": str(item.product.pk),
+                "content": revision_content(
+                    item.product,
+                    children=item.product.import_children,
+                    m2m={"categories": item.product.import_category_ids},
                 ),
-                user=user,
-                object_str=str(product)[:255],
-                created_at=now,
-            )
-        )
-    Revision.objects.bulk_create(revisions)
+                "user_id": user.pk if user else None,
+                "object_str": str(item.product)[:255],
+                "created_at": now,
+            }
+            for item in planned
+        ],
+    )
 
     # 3. Point the products at their revisions (one UPDATE with a subquery,
     # not a per-row CASE); publish when asked.
@@ -386,22 +387,21 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
         Product.objects.filter(pk__in=via_revision).update(
             latest_revision_id=Subquery(latest)
         )
-    for item, revision in zip(planned, revisions, strict=True):
-        item.product.latest_revision = revision
+    for item, revision_id in zip(planned, revision_ids, strict=True):
+        item.product.latest_revision_id = revision_id
     if publish:
-        _announce_published(
-            [item.product.pk for item in planned if not item.via_revision]
-        )
+        _announce_published([item for item in planned if not item.via_revision])
 
     # 4. The audit log: one entry per product, with what the import changed.
-    ModelLogEntry.objects.bulk_create(
+    copy_rows(
+        ModelLogEntry,
         [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(item.product.pk),
-                label=str(item.product)[:255],
-                action=IMPORT_LOG_ACTION,
-                data=(
+            {
+                "content_type_id": content_type.pk,
+                "object_id": str(item.product.pk),
+                "label": str(item.product)[:255],
+                "action": IMPORT_LOG_ACTION,
+                "data": (
                     # a new product's values are all in its revision
                     {"import": job_id, "created": True, "published": publish}
                     if item.is_new
@@ -412,36 +412,43 @@ def _write_batch(planned: list[_Planned], *, user, publish: bool, job_id: str) -
                         "changes": _audit_changes(item.changes),
                     }
                 ),
-                user=user,
-                uuid=uuid.UUID(job_id) if job_id else None,
-                timestamp=now,
-                revision=revision,
-                content_changed=True,
-            )
-            for item, revision in zip(planned, revisions, strict=True)
-        ]
+                "user_id": user.pk if user else None,
+                "uuid": uuid.UUID(job_id) if job_id else None,
+                "timestamp": now,
+                "revision_id": revision_id,
+                "content_changed": True,
+            }
+            for item, revision_id in zip(planned, revision_ids, strict=True)
+        ],
     )
 
-    for item, revision in zip(planned, revisions, strict=True):
-        if item.via_revision:
+    via_revision_ids = [
+        revision_id
+        for item, revision_id in zip(planned, revision_ids, strict=True)
+        if item.via_revision
+    ]
+    if via_revision_ids:
+        for revision in Revision.objects.filter(pk__in=via_revision_ids).order_by("pk"):
             revision.publish(user=user, skip_permission_checks=True)
 
 
-def _announce_published(product_ids: list[int]) -> None:
+def _announce_published(planned: list[_Planned]) -> None:
     """Tell CATALOG_IMPORT_PUBLISHED which products the bulk UPDATE made live:
     first publication or a new version, decided as Wagtail's publish does
-    (the first time, first and last publication are the same moment)."""
+    (the first time, first and last publication are the same moment: the
+    product had never been published before)."""
     from content.hooks import CATALOG_IMPORT_PUBLISHED
     from plugins import hooks
 
-    if not product_ids:
+    if not planned:
         return
     published, updated = [], []
-    rows = Product.objects.filter(pk__in=product_ids).order_by("pk")
-    for pk, slug, first, last in rows.values_list(
-        "pk", "slug", "first_published_at", "last_published_at"
-    ):
-        (published if first == last else updated).append({"id": pk, "slug": slug})
+    for item in sorted(planned, key=lambda item: item.product.pk):
+        before = item.plan.existing
+        first = before is None or before.first_published_at is None
+        (published if first else updated).append(
+            {"id": item.product.pk, "slug": item.product.slug}
+        )
     hooks.call(CATALOG_IMPORT_PUBLISHED, published=published, updated=updated)
 
 

@@ -17,8 +17,10 @@ from modelcluster.models import (
     get_all_child_relations,
     get_field_value,
 )
+from wagtail.blocks import StreamValue
+from wagtail.fields import StreamField
 
-RAW, TEXT, GENERIC = "raw", "text", "generic"
+RAW, TEXT, STREAM, GENERIC = "raw", "text", "stream", "generic"
 RAW_FIELDS = (
     models.BooleanField,
     models.IntegerField,
@@ -43,8 +45,10 @@ def _plan(model) -> tuple:
             and type(field).pre_save is models.Field.pre_save
         ):
             kind = TEXT
+        elif isinstance(field, StreamField):
+            kind = STREAM
         else:
-            kind = GENERIC  # dates (auto_now), StreamField, JSON ...
+            kind = GENERIC  # dates (auto_now), JSON ...
         plan.append((field.name, field.attname, kind, field))
     return tuple(plan)
 
@@ -60,9 +64,23 @@ def fields_data(obj) -> dict:
             data[name] = (
                 value if value is None or isinstance(value, str) else str(value)
             )
+        elif kind == STREAM:
+            value = values.get(attname)
+            if isinstance(value, StreamValue) and not value and value.raw_text is None:
+                # an empty stream (an imported product's description): its
+                # text worked out once
+                empty = _empty_streams.get(field)
+                if empty is None:
+                    empty = _empty_streams[field] = get_field_value(field, obj)
+                data[name] = empty
+            else:
+                data[name] = get_field_value(field, obj)
         else:
             data[name] = get_field_value(field, obj)
     return data
+
+
+_empty_streams: dict = {}
 
 
 @cache

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from plugins.audit import log_change
@@ -25,6 +25,12 @@ from plugins.importing.reader import XLSX_MAGIC
 logger = logging.getLogger(__name__)
 IMPORT_LOG_ACTION = "retaguarda.import"
 Status = ImportJob.Status
+#: The database alias that writes a job's progress while its import runs: a
+#: second connection to the same database (the settings define it on
+#: PostgreSQL), whose writes others see at once, while the rows wait for the
+#: import's transaction to commit. Without it the progress of the import
+#: phase shows when the import ends (that of the check, at once).
+PROGRESS_DB = "progress"
 
 
 def rows_hint(data: bytes) -> int:
@@ -94,6 +100,29 @@ def _set(job: ImportJob, **fields) -> None:
         setattr(job, name, value)
 
 
+def _progress_writer(job: ImportJob):
+    """Writes ``job``'s progress where others see it at once: through
+    :data:`PROGRESS_DB` when the settings have it and the job runs outside
+    any transaction (the worker). Inside one (a small file in the request),
+    another connection could wait for the job row this one holds: the
+    progress then goes with the rest."""
+    separate = PROGRESS_DB in settings.DATABASES and transaction.get_autocommit()
+
+    def write(percent: int) -> None:
+        job.progress = percent
+        if not separate:
+            ImportJob.objects.filter(pk=job.pk).update(progress=percent)
+            return
+        try:
+            ImportJob.objects.using(PROGRESS_DB).filter(pk=job.pk).update(
+                progress=percent
+            )
+        except DatabaseError:  # the row locked: not worth waiting for
+            logger.warning("progress of import %s not written", job.pk)
+
+    return write
+
+
 def run_job(job_id, *, dry_run: bool) -> ImportJob:
     """Check or import a job's file; the job's state says how it went."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -133,7 +162,7 @@ def run_job(job_id, *, dry_run: bool) -> ImportJob:
             dry_run=dry_run,
             skip_invalid=job.skip_invalid,
             rows_hint=job.rows_hint,
-            progress=lambda percent: _set(job, progress=percent),
+            progress=_progress_writer(job),
             invalid_rows=invalid,
             finish=finish,
         )

@@ -198,6 +198,20 @@ def run_default(data: bytes) -> None:
 METHODS = {"ours": run_ours, "ceiling": run_ceiling, "default": run_default}
 
 
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backends_cpu(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving ``database`` (a server
+    on this machine): with other work on the machine, the CPU each way takes
+    varies less than its time."""
+    from tests.benchmarks.apibench.load import backends_cpu
+
+    return backends_cpu(database)
+
+
 def worker(method: str, rows: int) -> None:
     sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
     import django
@@ -214,9 +228,15 @@ def worker(method: str, rows: int) -> None:
     data = generate(rows)
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    database = connection.settings_dict["NAME"]
+    postgres = connection.vendor == "postgresql"
+    cpu = process_cpu()
+    db_cpu = backends_cpu(database) if postgres else 0.0
     start = time.perf_counter()
     METHODS[method](data)
     elapsed = time.perf_counter() - start
+    cpu = process_cpu() - cpu
+    db_cpu = backends_cpu(database) - db_cpu if postgres else 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from content.models import Variant
 
@@ -230,6 +250,8 @@ def worker(method: str, rows: int) -> None:
                 "rows_per_second": round(rows / elapsed),
                 "peak_rss_mb": round(peak),
                 "baseline_rss_mb": round(before),
+                "cpu_seconds": round(cpu, 2),
+                "database_cpu_seconds": round(db_cpu, 2),
                 "vendor": connection.vendor,
             }
         )
@@ -237,6 +259,14 @@ def worker(method: str, rows: int) -> None:
 
 
 # -- orchestration ---------------------------------------------------------------
+
+
+def database_prefix(database: str) -> str:
+    """The names of the benchmark's databases: after the one given (two runs
+    on different databases do not collide), ``retaguarda_bench`` for the
+    server's maintenance database."""
+    name = database.rpartition("/")[2].partition("?")[0]
+    return "retaguarda_bench" if name in ("", "postgres") else name
 
 
 def template_database(database: str | None, workdir: Path) -> dict[str, str]:
@@ -252,19 +282,14 @@ def template_database(database: str | None, workdir: Path) -> dict[str, str]:
     }
     if database and database.startswith("postgres"):
         base, _, _name = database.rpartition("/")
-        env["DATABASE_URL"] = f"{base}/retaguarda_bench_template"
+        template = f"{database_prefix(database)}_template"
+        env["DATABASE_URL"] = f"{base}/{template}"
         subprocess.run(
-            [
-                "psql",
-                database,
-                "-qc",
-                "DROP DATABASE IF EXISTS retaguarda_bench_template",
-            ],
+            ["psql", database, "-qc", f"DROP DATABASE IF EXISTS {template}"],
             check=True,
         )
         subprocess.run(
-            ["psql", database, "-qc", "CREATE DATABASE retaguarda_bench_template"],
-            check=True,
+            ["psql", database, "-qc", f"CREATE DATABASE {template}"], check=True
         )
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'template.sqlite3'}"
@@ -283,7 +308,8 @@ def fresh_database(
     env = dict(env)
     if database and database.startswith("postgres"):
         base, _, _name = database.rpartition("/")
-        name = f"retaguarda_bench_{n}"
+        prefix = database_prefix(database)
+        name = f"{prefix}_{n}"
         subprocess.run(
             ["psql", database, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
         )
@@ -292,7 +318,7 @@ def fresh_database(
                 "psql",
                 database,
                 "-qc",
-                f"CREATE DATABASE {name} TEMPLATE retaguarda_bench_template",
+                f"CREATE DATABASE {name} TEMPLATE {prefix}_template",
             ],
             check=True,
         )
@@ -302,6 +328,10 @@ def fresh_database(
         shutil.copy(workdir / "template.sqlite3", target)
         env["DATABASE_URL"] = f"sqlite:///{target}"
     return env
+
+
+def total_cpu(result: dict) -> float:
+    return result["cpu_seconds"] + result["database_cpu_seconds"]
 
 
 def main() -> None:
@@ -326,6 +356,7 @@ def main() -> None:
             for method in args.methods:
                 run += 1
                 run_env = fresh_database(env, args.database, workdir, run)
+                load = os.getloadavg()[0]
                 output = subprocess.run(
                     [sys.executable, __file__, "--worker", method, "--rows", str(rows)],
                     check=True,
@@ -340,10 +371,16 @@ def main() -> None:
                     f"{result['vendor']:<10} {method:<8} {rows:>7} rows "
                     f"{result['seconds']:>8.2f} s "
                     f"{result['rows_per_second']:>7} rows/s "
-                    f"peak {result['peak_rss_mb']:>5} MB",
+                    f"peak {result['peak_rss_mb']:>5} MB "
+                    f"cpu {result['cpu_seconds']:>7.2f} s "
+                    f"(database {result['database_cpu_seconds']:.2f} s) "
+                    f"(load {load:.2f} before)",
                     flush=True,
                 )
-    lines = ["", "rows     ours/ceiling  ours/default  ours peak MB"]
+    lines = [
+        "",
+        "rows     ours/ceiling  ours/default  ours peak MB  by CPU: ours/ceiling",
+    ]
     for rows in args.rows:
         by = {r["method"]: r for r in results if r["rows"] == rows}
         ours = by.get("ours")
@@ -361,8 +398,14 @@ def main() -> None:
             if default
             else "-"
         )
+        cpu_c = (
+            f"{total_cpu(ceiling) / total_cpu(ours):.2f}x"
+            if ceiling and total_cpu(ours)
+            else "-"
+        )
         lines.append(
             f"{rows:<8} {ratio_c:>12}  {ratio_d:>12}  {ours['peak_rss_mb']:>11}"
+            f"  {cpu_c:>20}"
         )
     summary = "\n".join(lines)
     print(summary)  # noqa: T201

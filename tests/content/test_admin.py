@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.html import escape
 from wagtail.models import ModelLogEntry
 
 from content.models import Product, Variant
@@ -226,6 +227,45 @@ def test_import_screen_dry_run_then_confirm(client, moderator, camisetas):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Product.objects.get(slug="vestido").live
+
+
+def test_see_what_was_imported_lists_exactly_the_products_written(
+    client, moderator, editor, camisetas, camiseta
+):
+    def import_file(user, data):
+        client.force_login(user)
+        client.post(IMPORT, {"file": SimpleUploadedFile("catalogo.csv", data)})
+        job = ImportJob.objects.latest("created_at")
+        client.post(f"/admin/imports/job/{job.pk}/confirm/")
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE
+        return job
+
+    header = b"product_slug;product_name;sku;price\n"
+    earlier = import_file(moderator, header + b"saia;Saia;SAI-1;50\n")
+    job = import_file(
+        moderator,
+        header
+        + b"vestido;Vestido;VES-1;99,90\nbone;Bone;BON-1;20\n"
+        # a product the file leaves as it is: not written, not listed
+        + b"camiseta-basica;Camiseta b\xc3\xa1sica;CAM-AZ-M;49,90\n",
+    )
+    assert job.report["counts"]["unchanged_rows"] == 1
+    page = client.get(f"/admin/imports/job/{job.pk}/")
+    link = page.context["result_url"]
+    assert f'href="{escape(link)}"' in page.content.decode()
+    listing = client.get(link)
+    assert listing.status_code == 200
+    listed = {product.slug for product in listing.context["object_list"]}
+    assert listed == {"vestido", "bone"}
+    # the user's earlier import: its own products
+    earlier_listing = client.get(f"{LIST}?import_job={earlier.pk}")
+    assert {p.slug for p in earlier_listing.context["object_list"]} == {"saia"}
+    # someone else's import is not a choice (a job is its creator's)
+    other = import_file(editor, header + b"meia;Meia;MEI-1;9\n")
+    client.force_login(moderator)
+    refused = client.get(f"{LIST}?import_job={other.pk}")
+    assert "import_job" in refused.context["filters"].errors
 
 
 def test_publishing_needs_the_publish_permission(client, editor, camisetas):

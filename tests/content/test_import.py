@@ -153,6 +153,17 @@ def test_revision_content_matches_modelcluster_serialisation(camiseta):
     assert ours == theirs
 
 
+@pytest.mark.django_db
+def test_revision_content_of_a_new_product_matches_modelcluster_serialisation():
+    # an empty description, as an imported product has (its text is kept)
+    for name in ("Nova", "Outra"):
+        product = Product(slug=name.lower(), name=name)
+        ours, theirs = revision_content(product), product.serializable_data()
+        for auto_now in ("created_at", "updated_at"):
+            assert ours.pop(auto_now) <= theirs.pop(auto_now)
+        assert ours == theirs and ours["description"] == theirs["description"]
+
+
 # -- the corpus of bad files: a clear error, nothing written --------------------
 
 

@@ -198,6 +198,23 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
     )
+    # A second connection to the same database, for what others must see
+    # before the transaction around it ends: an import's progress, while the
+    # import writes its rows in one transaction. Its writes wait for no lock
+    # for long (a progress figure is not worth blocking an import for).
+    DATABASES["progress"] = {
+        **DATABASES["default"],
+        "OPTIONS": {
+            **DATABASES["default"]["OPTIONS"],
+            "options": " ".join(
+                [
+                    DATABASES["default"]["OPTIONS"].get("options", ""),
+                    "-c lock_timeout=2s",
+                ]
+            ).strip(),
+        },
+        "TEST": {"MIRROR": "default"},
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: URL fields assume https

@@ -4,6 +4,7 @@ as a spreadsheet, the audit entry, the background path, and whose jobs are
 whose."""
 
 import io
+from typing import ClassVar
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,10 +13,13 @@ from openpyxl import load_workbook
 from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
+from plugins.importing import services
 from plugins.importing.base import Column, Importer, RowInvalid
 from plugins.importing.models import ImportJob
+from plugins.importing.services import PROGRESS_DB
 from tests.factories import ShelfFactory, UserFactory
 from tests.plugins.importing.hostile import csv_bytes
+from tests.shelves_plugin.importers import ShelvesImporter
 from tests.shelves_plugin.models import Shelf
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +238,41 @@ def test_a_refused_file_reads_as_refused_in_the_recent_imports(manager, client_o
     page = client.get(reverse("imports:start", args=["shelves.shelves"]))
     recent = page.content.decode().split('id="import-recent"')[1]
     assert "Recusado" in recent and "Conferido" not in recent
+
+
+class WatchedImporter(ShelvesImporter):
+    """The shelves importer in batches of 10, noting before each batch what
+    another connection sees: the job's progress and the shelves written."""
+
+    key = "tests.watched"
+    batch_size = 10
+    seen: ClassVar[list[tuple[int, int]]] = []
+
+    def write_batch(self, rows):
+        job = ImportJob.objects.using(PROGRESS_DB).get(pk=self.job.pk)
+        self.seen.append((job.progress, Shelf.objects.using(PROGRESS_DB).count()))
+        super().write_batch(rows)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default", PROGRESS_DB])
+def test_the_import_progress_shows_while_its_rows_wait_for_the_commit(superuser):
+    """On the worker (outside any transaction) the progress of the import is
+    committed batch by batch, for the job's page to show; the rows commit
+    together at the end (nothing half-written)."""
+    rows = [[f"s{i}", f"Prateleira {i}", "3"] for i in range(50)]
+    upload = SimpleUploadedFile("prateleiras.csv", csv_bytes(HEADER, rows))
+    WatchedImporter.seen = []
+    with hooks.register_temporarily("register_importer", lambda: WatchedImporter):
+        job = services.start(WatchedImporter, user=superuser, upload=upload)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.CHECKED
+        services.confirm(job, user=superuser, skip_invalid=False)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.progress == 100
+    assert Shelf.objects.count() == 50
+    progress = [seen_progress for seen_progress, _shelves in WatchedImporter.seen]
+    assert len(progress) == 5
+    assert progress[0] == 0 and progress == sorted(progress)
+    assert progress[-1] >= 70  # four batches of ten rows out of 50
+    assert [shelves for _progress, shelves in WatchedImporter.seen] == [0] * 5
