@@ -28,7 +28,7 @@ from content.models import Product, Variant
 from content.models.catalog import ProductTag
 from content.resources import PRODUCT_FIELD, VARIANT_FIELDS
 from plugins.audit import audit_value
-from plugins.inserts import copy_insert, copy_rows
+from plugins.copying import copy_insert, copy_rows
 
 IMPORT_LOG_ACTION = "content.import"
 BATCH = 400  # products per batch (keeps IN lists under SQLite's limits)
