@@ -18,9 +18,10 @@ token, a hyphen and the raw body exactly as received
 (``sha256(f"{token}-{body}")``), per PagBank's "Confirmar autenticidade da
 notificação". It covers the body, so verify the bytes before parsing them.
 
-Every comparison uses :func:`hmac.compare_digest`. Failures raise a subclass
-of :class:`SignatureError` (HTTP 401 for the API) naming what is wrong:
-missing header, malformed header, mismatch, stale timestamp.
+Every comparison uses :func:`hmac.compare_digest`; an empty secret or token
+is a configuration error (``ImproperlyConfigured``), never a key. Failures
+raise a subclass of :class:`SignatureError` (HTTP 401 for the API) naming
+what is wrong: missing header, malformed header, mismatch, stale timestamp.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,6 +87,12 @@ def _malformed(header: str) -> MalformedSignature:
     return MalformedSignature(
         _("The webhook's %(header)s header is malformed.") % {"header": header}
     )
+
+
+def _require_secret(secret: str, name: str) -> None:
+    # An empty key would make every signature computable by anyone.
+    if not secret:
+        raise ImproperlyConfigured(f"The webhook {name} is empty: set it first.")
 
 
 def _mismatch() -> SignatureMismatch:
@@ -151,6 +159,7 @@ def verify_mercadopago_signature(
     Raises :class:`MissingSignature`, :class:`MalformedSignature`,
     :class:`SignatureMismatch` or :class:`StaleSignature`.
     """
+    _require_secret(secret, "secret")
     if not x_signature:
         raise _missing("x-signature")
     ts, v1 = _parse_mercadopago_header(x_signature)
@@ -207,6 +216,7 @@ def verify_pagbank_signature(
     :class:`MissingSignature`, :class:`MalformedSignature` or
     :class:`SignatureMismatch`.
     """
+    _require_secret(token, "token")
     if not x_authenticity_token:
         raise _missing("x-authenticity-token")
     received = x_authenticity_token.strip()

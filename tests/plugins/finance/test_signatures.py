@@ -5,6 +5,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -234,3 +235,14 @@ def test_signature_errors_answer_401_with_a_translated_message():
     assert error.value.status == 401
     assert "x-authenticity-token" in str(error.value)
     assert "não tem" in str(error.value)
+
+
+def test_an_empty_secret_is_a_configuration_error_not_a_key():
+    # with an empty key anyone could compute a valid signature
+    forged = hmac.new(b"", MANIFEST.encode(), hashlib.sha256).hexdigest()
+    with pytest.raises(ImproperlyConfigured):
+        _mercadopago(secret="", x_signature=f"ts={TS},v1={forged}")
+    with pytest.raises(ImproperlyConfigured):
+        verify_pagbank_signature(
+            token="", body=BODY, x_authenticity_token=_pagbank_token(BODY, token="")
+        )
