@@ -1,0 +1,7 @@
+"""Finance: the pure building blocks of receiving money in Brazil.
+
+Pix BR Codes (:mod:`.pix`), boletos bancários (:mod:`.boleto`) and the
+checks of payment providers' webhook signatures (:mod:`.signatures`). These
+modules hold no models and touch no database, so the finance app built on
+them can test its services against rules that are already tested here.
+"""
