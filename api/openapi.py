@@ -44,7 +44,8 @@ DESCRIPTIONS = {
 
 
 class ProblemSerializer(serializers.Serializer):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document. Problems of some types add members of
+    their own, e.g. `order`, `status_now` or `short` (conflicts)."""
 
     type = serializers.URLField(help_text=f"{PROBLEM_TYPE_BASE}<code>")
     title = serializers.CharField()

@@ -27,6 +27,18 @@ def add_plugin_payload_fields(result, generator, request, public):
     return result
 
 
+def problem_extension_members(result, generator, request, public):
+    """Say in the Problem component that problem documents carry extension
+    members (RFC 9457, section 3.2) beside the standard ones: the details a
+    service or plugin gives of its problem, e.g. ``order`` (the order an
+    idempotency key was used for), ``status_now`` (an illegal transition) or
+    ``short`` (the SKUs without enough stock)."""
+    problem = result.get("components", {}).get("schemas", {}).get("Problem")
+    if problem is not None:
+        problem["additionalProperties"] = True
+    return result
+
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension  # noqa: E402
 
 

@@ -44,6 +44,7 @@ from content.models import (
 from plugins.orders.models import SalesChannel
 from plugins.stock import services as stock
 from plugins.stock.models import Warehouse
+from tests.api.strict_schema import closed
 from tests.content.conftest import make_category, make_product, publish
 from tests.factories import ShelfFactory, UserFactory
 from tests.plugins.orders.conftest import ADDRESS, CUSTOMER
@@ -64,16 +65,13 @@ NOT_CALLED = {
 
 
 def strict(node):
-    """The OpenAPI 3.0 schema ``node`` as a strict JSON Schema: objects with
-    declared properties take no others, and ``nullable`` becomes a ``null``
-    alternative."""
+    """The OpenAPI 3.0 schema ``node`` as a strict JSON Schema: closed objects
+    (:func:`closed`), and ``nullable`` as a ``null`` alternative."""
     if isinstance(node, list):
         return [strict(item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {key: strict(value) for key, value in node.items()}
-    if "properties" in node and "additionalProperties" not in node:
-        node["additionalProperties"] = False
+    node = closed({key: strict(value) for key, value in node.items()})
     if node.pop("nullable", False):
         node = {"anyOf": [node, {"type": "null"}]}
     return node

@@ -4,7 +4,17 @@ A live server (a real HTTP server in a thread) serves the app; the schema is
 read from ``/api/v1/schema/`` and every operation is called with generated
 requests, valid and invalid, checked by all of schemathesis' checks: no server
 errors, documented status codes, content types, headers and bodies, invalid
-input rejected, valid input accepted, authentication enforced.
+input rejected, valid input accepted, authentication enforced. Response
+bodies are checked against closed components (``strict_schema``): a key the
+schema does not declare fails too.
+
+One run per credential, each with the operations that credential opens: an
+API key of each scope (``catalog:read``: catalog, pages, search, store
+settings, availability; ``orders:write``: placing and cancelling orders,
+surveys, cart holds; ``orders:read``: the status page), found from each view's
+``required_scope``, and a superuser's staff token for the staff endpoints.
+That the other credentials are refused is the security matrix's business
+(``tests/security/test_api_matrix.py``).
 
 Bounded and deterministic: a fixed seed, derandomized generation, a bounded
 number of examples per operation, no example database on disk. The
@@ -14,6 +24,7 @@ false positives, each with its reason, are dropped in ``schemathesis_hooks.py``.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,11 +32,13 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
+from django.urls import resolve
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from api.models import Scope
+from api.permissions import ANY_SCOPE
 from api.services import create_api_key, issue_staff_token
 from content.models import (
     Collection,
@@ -33,14 +46,23 @@ from content.models import (
     ContentPage,
     HomePage,
     StoreSettings,
+    Variant,
 )
 from plugins.orders.models import SalesChannel
+from plugins.orders.services import place_order
+from plugins.stock.models import Warehouse
+from plugins.stock.services import receive_stock
+from tests.api.strict_schema import closed_responses
 from tests.content.conftest import make_category, make_product, publish
 from tests.factories import ShelfFactory, UserFactory
+from tests.plugins.orders.conftest import ADDRESS, CUSTOMER
 
-# Fuzzed cases per run, spread over the operations (10 to 50 each), so that
-# the test stays well under a minute as plugins add endpoints.
+# Fuzzed cases of all the runs together, spread over the schema's operations
+# (10 to 50 each), so that the runs stay around two minutes together as
+# plugins add endpoints.
 FUZZ_BUDGET = 1000
+STAFF = "staff"
+CREDENTIALS = [*Scope.values, STAFF]
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 SEED = 20240601
 
@@ -113,9 +135,25 @@ def catalog_data(db):
     store.privacy_policy_page = about
     store.save()
     shelf = ShelfFactory(code="a1", name="Corredor A1", capacity=10, units=2)
+    warehouse = Warehouse.objects.create(code="SP-01", name="São Paulo")
+    receive_stock(
+        warehouse, variant=Variant.objects.get(sku="CAM-AZ-M"), quantity=50, user=None
+    )
     # The storefront channel orders placed through the API go to by default.
-    SalesChannel.objects.create(code="loja", name="Loja virtual", kind="storefront")
+    loja = SalesChannel.objects.create(
+        code="loja", name="Loja virtual", kind="storefront"
+    )
+    order = place_order(
+        channel=loja,
+        user=None,
+        customer=dict(CUSTOMER),
+        shipping_address=dict(ADDRESS),
+        lines=[{"sku": "CAM-AZ-M", "quantity": 1}],
+        payment_method="pix",
+    ).order
     return {
+        "order": order.customer_token,
+        "number": order.number,
         "slug": camiseta.slug,
         "path": camisetas.path,
         "id": home.pk,
@@ -124,12 +162,34 @@ def catalog_data(db):
     }
 
 
+def credential_of(path: str) -> str:
+    """The credential an operation is for: its view's ``required_scope``
+    (``ANY_SCOPE`` is any key's) or, without one, staff."""
+    sample = re.sub(r"\{[^}]+\}", "1", path)
+    scope = getattr(resolve(sample).func.view_class, "required_scope", None)
+    return STAFF if scope is None else scope
+
+
+def operations_for(raw: dict, credential: str) -> dict:
+    """The schema with only the operations ``credential`` opens."""
+    paths = {
+        path: operations
+        for path, operations in raw["paths"].items()
+        if credential_of(path) in (credential, ANY_SCOPE)
+        and (credential != STAFF or credential_of(path) == STAFF)
+    }
+    return {**raw, "paths": paths}
+
+
 def with_examples(raw: dict, examples: dict) -> dict:
     """The schema with ``examples`` ({(method, path): {parameter: value}}) set
     on the parameters (``"body"``: the JSON request body), so that the examples
-    phase calls the operations with the test data."""
+    phase calls the operations with the test data. Operations not in the
+    schema are skipped."""
     for (method, path), values in examples.items():
-        operation = raw["paths"][path][method]
+        operation = raw["paths"].get(path, {}).get(method)
+        if operation is None:
+            continue
         for parameter in operation.get("parameters", []):
             if parameter["name"] in values:
                 parameter["example"] = values[parameter["name"]]
@@ -139,11 +199,18 @@ def with_examples(raw: dict, examples: dict) -> dict:
     return raw
 
 
+def operation_count(raw: dict) -> int:
+    return sum(len(methods) for methods in raw["paths"].values())
+
+
 def run_schemathesis(
-    tmp_path, base_url: str, raw_schema: dict, auth: dict, operations=()
+    tmp_path,
+    base_url: str,
+    raw_schema: dict,
+    auth: dict,
+    operations=(),
+    max_examples: int = 10,
 ) -> str:
-    count = sum(len(methods) for methods in raw_schema["paths"].values())
-    max_examples = max(10, min(50, FUZZ_BUDGET // count))
     schema_file = tmp_path / "openapi.json"
     schema_file.write_text(json.dumps(raw_schema))
     config = tmp_path / "schemathesis.toml"
@@ -197,72 +264,141 @@ def run_schemathesis(
     return output
 
 
-def test_api_conforms_to_its_schema(tmp_path, live_server, catalog_data):
+def new_key(scope: str) -> str:
     _key, secret = create_api_key(
-        name="Schemathesis",
-        scopes=list(Scope.values),
+        name=f"Schemathesis {scope}",
+        scopes=[scope],
         allowed_origins=[],
         rate_limit=0,
         user=None,
     )
-    staff = UserFactory(username="root", is_superuser=True, is_staff=True)
-    token, bearer = issue_staff_token(user=staff, name="Schemathesis")
-    # DELETE /auth/token/ revokes the token it is called with: its own token.
-    revoked, disposable = issue_staff_token(user=staff, name="Schemathesis (DELETE)")
+    return secret
 
-    api = requests.Session()
-    api.headers["Authorization"] = f"Api-Key {secret}"
-    first_page = api.get(
-        f"{live_server.url}/api/v1/catalog/products/?page_size=1", timeout=30
-    ).json()
-    response = requests.get(f"{live_server.url}/api/v1/schema/?format=json", timeout=30)
+
+@pytest.mark.parametrize("credential", CREDENTIALS)
+def test_api_conforms_to_its_schema(tmp_path, live_server, catalog_data, credential):
+    url = live_server.url
+    response = requests.get(f"{url}/api/v1/schema/?format=json", timeout=30)
     response.raise_for_status()
-    raw = with_examples(
-        response.json(),
-        {
-            ("get", "/api/v1/catalog/products/"): {
-                "category": "moda",
-                "brand": "nordeste",
-                "option": ["cor:op0"],
-                "cursor": first_page["next_cursor"],
-                "page_size": 1,
-            },
-            ("get", "/api/v1/catalog/products/{slug}/"): {"slug": catalog_data["slug"]},
-            ("get", "/api/v1/catalog/categories/{path}/"): {
-                "path": catalog_data["path"]
-            },
-            ("get", "/api/v1/catalog/collections/{slug}/"): {
-                "slug": catalog_data["collection"]
-            },
-            ("get", "/api/v1/pages/"): {"path": "/sobre-nos/"},
-            ("get", "/api/v1/pages/{id}/children/"): {"id": catalog_data["id"]},
-            ("get", "/api/v1/redirects/"): {"path": "/quem-somos/"},
-            ("get", "/api/v1/search/"): {"q": "camiseta"},
+    everything = closed_responses(response.json())
+    max_examples = max(10, min(50, FUZZ_BUDGET // operation_count(everything)))
+    raw = operations_for(everything, credential)
+    examples = {}
+    operations = []
+    if credential == STAFF:
+        staff = UserFactory(username="root", is_superuser=True, is_staff=True)
+        token, bearer = issue_staff_token(user=staff, name="Schemathesis")
+        # DELETE /auth/token/ revokes the token it is called with: its own.
+        revoked, disposable = issue_staff_token(
+            user=staff, name="Schemathesis (DELETE)"
+        )
+        auth = {"StaffToken": {"bearer": bearer}}
+        operations.append(
+            {
+                "include-name": "DELETE /api/v1/auth/token/",
+                "headers": {"Authorization": f"Bearer {disposable}"},
+            }
+        )
+        examples = {
             ("get", "/api/v1/shelves/{id}/"): {"id": catalog_data["shelf"]},
             ("post", "/api/v1/shelves/{id}/restock/"): {
                 "id": catalog_data["shelf"],
                 "body": {"units": 1},
             },
-        },
-    )
-    output = run_schemathesis(
-        tmp_path,
-        live_server.url,
-        raw,
-        {
-            "ApiKey": {"api_key": f"Api-Key {secret}"},
-            "StaffToken": {"bearer": bearer},
-        },
-        operations=[
-            {
-                "include-name": "DELETE /api/v1/auth/token/",
-                "headers": {"Authorization": f"Bearer {disposable}"},
+            ("get", "/api/v1/orders/staff/{number}/"): {
+                "number": catalog_data["number"]
+            },
+        }
+    else:
+        secret = new_key(credential)
+        auth = {"ApiKey": {"api_key": f"Api-Key {secret}"}}
+        api = requests.Session()
+        api.headers["Authorization"] = f"Api-Key {secret}"
+        if credential == Scope.CATALOG_READ:
+            first_page = api.get(
+                f"{url}/api/v1/catalog/products/?page_size=1", timeout=30
+            ).json()
+            examples = {
+                ("get", "/api/v1/catalog/products/"): {
+                    "category": "moda",
+                    "brand": "nordeste",
+                    "option": ["cor:op0"],
+                    "cursor": first_page["next_cursor"],
+                    "page_size": 1,
+                },
+                ("get", "/api/v1/catalog/products/{slug}/"): {
+                    "slug": catalog_data["slug"]
+                },
+                ("get", "/api/v1/catalog/categories/{path}/"): {
+                    "path": catalog_data["path"]
+                },
+                ("get", "/api/v1/catalog/collections/{slug}/"): {
+                    "slug": catalog_data["collection"]
+                },
+                ("get", "/api/v1/pages/"): {"path": "/sobre-nos/"},
+                ("get", "/api/v1/pages/{id}/children/"): {"id": catalog_data["id"]},
+                ("get", "/api/v1/redirects/"): {"path": "/quem-somos/"},
+                ("get", "/api/v1/search/"): {"q": "camiseta"},
+                ("get", "/api/v1/stock/availability/"): {"sku": ["CAM-AZ-M"]},
             }
-        ],
+        elif credential == Scope.ORDERS_WRITE:
+            # Holds belong to the key that made them.
+            hold = api.post(
+                f"{url}/api/v1/stock/holds/",
+                json={"lines": [{"sku": "CAM-AZ-M", "quantity": 1}]},
+                timeout=30,
+            ).json()
+            examples = {
+                ("get", "/api/v1/stock/holds/{token}/"): {"token": hold["token"]},
+                ("post", "/api/v1/stock/holds/{token}/extend/"): {
+                    "token": hold["token"]
+                },
+                ("delete", "/api/v1/stock/holds/{token}/"): {"token": hold["token"]},
+                ("post", "/api/v1/orders/status/{token}/cancel/"): {
+                    "token": catalog_data["order"]
+                },
+            }
+        else:
+            examples = {
+                ("get", "/api/v1/orders/status/{token}/"): {
+                    "token": catalog_data["order"]
+                }
+            }
+    raw = with_examples(raw, examples)
+    output = run_schemathesis(
+        tmp_path, url, raw, auth, operations=operations, max_examples=max_examples
     )
     sys.stdout.write(output)
-    operations = sum(len(methods) for methods in raw["paths"].values())
-    assert f"Tested: {operations}\n" in output  # every operation of the schema
-    token.refresh_from_db()
-    revoked.refresh_from_db()
-    assert token.is_active and not revoked.is_active
+    count = operation_count(raw)
+    assert count > 0
+    assert f"Tested: {count}\n" in output  # every operation of the run
+    if credential == STAFF:
+        token.refresh_from_db()
+        revoked.refresh_from_db()
+        assert token.is_active and not revoked.is_active
+
+
+def test_each_operation_is_in_one_credentials_run(client, db):
+    """Every operation of the schema is fuzzed, in the run of the credential
+    it is for (``auth/key/``, open to any key, in each key's)."""
+    raw = client.get("/api/v1/schema/?format=json").json()
+    runs = {
+        credential: {
+            (method, path)
+            for path, methods in operations_for(raw, credential)["paths"].items()
+            for method in methods
+        }
+        for credential in CREDENTIALS
+    }
+    everything = {
+        (method, path) for path, methods in raw["paths"].items() for method in methods
+    }
+    assert set().union(*runs.values()) == everything
+    assert ("get", "/api/v1/auth/key/") in set.intersection(
+        *(runs[scope] for scope in Scope.values)
+    )
+    assert ("post", "/api/v1/orders/") in runs[Scope.ORDERS_WRITE]
+    assert ("get", "/api/v1/orders/status/{token}/") in runs[Scope.ORDERS_READ]
+    assert ("get", "/api/v1/catalog/products/") in runs[Scope.CATALOG_READ]
+    assert ("get", "/api/v1/orders/staff/") in runs[STAFF]
+    assert ("post", "/api/v1/auth/token/") in runs[STAFF]
