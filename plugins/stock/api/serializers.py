@@ -26,12 +26,22 @@ NOT_BLANK = RegexValidator(r"^[^\x00]*\S[^\x00]*$", "Write something.")
 STATUSES = [IN_STOCK, LOW_STOCK, OUT_OF_STOCK, BACKORDER, NOT_TRACKED, "unknown"]
 
 
+class Text(serializers.CharField):
+    """Text that must come as a JSON string, as the schema says (DRF's
+    ``CharField`` also takes a number: ``0`` becomes ``"0"``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def sku_field(**kwargs):
-    return serializers.CharField(max_length=64, validators=[SKU], **kwargs)
+    return Text(max_length=64, validators=[SKU], **kwargs)
 
 
 def code_field(**kwargs):
-    return serializers.CharField(max_length=20, validators=[CODE], **kwargs)
+    return Text(max_length=20, validators=[CODE], **kwargs)
 
 
 def text_field(max_length: int, **kwargs):
@@ -39,7 +49,7 @@ def text_field(max_length: int, **kwargs):
     kwargs.setdefault("required", False)
     kwargs.setdefault("allow_blank", True)
     kwargs.setdefault("default", "")
-    return serializers.CharField(max_length=max_length, validators=[TEXT], **kwargs)
+    return Text(max_length=max_length, validators=[TEXT], **kwargs)
 
 
 @extend_schema_field(
@@ -197,7 +207,7 @@ class AdjustmentRequestSerializer(serializers.Serializer):
     warehouse = code_field()
     sku = sku_field()
     quantity = NonZeroUnitsField()
-    reason = serializers.CharField(max_length=300, validators=[NOT_BLANK])
+    reason = Text(max_length=300, validators=[NOT_BLANK])
 
 
 class TransferLineRequestSerializer(serializers.Serializer):

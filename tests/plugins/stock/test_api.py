@@ -454,3 +454,15 @@ def test_changing_a_warehouse_renews_availability_and_the_catalog(
         sp.save()
     assert shop.get(url).json()["results"][0]["status"] == "out_of_stock"
     assert catalog_version() != version
+
+
+def test_text_fields_take_strings_only(stocked, shop, clerk_api):
+    """As the schema says: a number where text is expected is a 400 naming
+    the field, not text ("0")."""
+    response = hold(shop, ("CAM-M", 1), reference=0)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["reference"]
+    receipt = {"warehouse": "SP-01", "sku": 123, "quantity": 1}
+    response = clerk_api.post(f"{BASE}receipts/", receipt, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["sku"]
