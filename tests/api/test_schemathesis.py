@@ -48,8 +48,8 @@ from content.models import (
     StoreSettings,
     Variant,
 )
-from plugins.orders.models import SalesChannel
-from plugins.orders.services import place_order
+from plugins.orders.models import SalesChannel, SurveyResponse
+from plugins.orders.services import place_order, transition_order
 from plugins.stock.models import Warehouse
 from plugins.stock.services import receive_stock
 from tests.api.strict_schema import closed_responses
@@ -143,17 +143,28 @@ def catalog_data(db):
     loja = SalesChannel.objects.create(
         code="loja", name="Loja virtual", kind="storefront"
     )
-    order = place_order(
-        channel=loja,
-        user=None,
-        customer=dict(CUSTOMER),
-        shipping_address=dict(ADDRESS),
-        lines=[{"sku": "CAM-AZ-M", "quantity": 1}],
-        payment_method="pix",
-    ).order
+    Warehouse.objects.create(code="RJ-01", name="Rio de Janeiro")
+
+    def place():
+        return place_order(
+            channel=loja,
+            user=None,
+            customer=dict(CUSTOMER),
+            shipping_address=dict(ADDRESS),
+            lines=[{"sku": "CAM-AZ-M", "quantity": 1}],
+            payment_method="pix",
+        ).order
+
+    order = place()
+    delivered = place()  # with a survey to answer
+    for name in ("pay", "invoice", "prepare", "ship", "deliver"):
+        transition_order(delivered, name, user=None)
     return {
         "order": order.customer_token,
         "number": order.number,
+        "customer": order.customer_id,
+        "other_customer": delivered.customer_id,
+        "survey": SurveyResponse.objects.get(order=delivered).token,
         "slug": camiseta.slug,
         "path": camisetas.path,
         "id": home.pk,
@@ -299,7 +310,57 @@ def test_api_conforms_to_its_schema(tmp_path, live_server, catalog_data, credent
                 "headers": {"Authorization": f"Bearer {disposable}"},
             }
         )
+        staff_api = requests.Session()
+        staff_api.headers["Authorization"] = f"Bearer {bearer}"
+        transfer = staff_api.post(
+            f"{url}/api/v1/stock/transfers/",
+            json={
+                "source": "SP-01",
+                "destination": "RJ-01",
+                "lines": [{"sku": "CAM-AZ-M", "quantity": 1}],
+            },
+            timeout=30,
+        ).json()["id"]
+        count = staff_api.post(
+            f"{url}/api/v1/stock/counts/", json={"warehouse": "RJ-01"}, timeout=30
+        ).json()["id"]
+        number = catalog_data["number"]
+        customer = catalog_data["customer"]
         examples = {
+            ("get", "/api/v1/stock/transfers/{id}/"): {"id": transfer},
+            ("post", "/api/v1/stock/transfers/{id}/receive/"): {"id": transfer},
+            **{
+                (method, f"/api/v1/stock/counts/{{id}}/{action}"): {"id": count}
+                for method, action in (
+                    ("get", ""),
+                    ("post", "lines/"),
+                    ("post", "post/"),
+                    ("post", "cancel/"),
+                )
+            },
+            **{
+                (method, f"/api/v1/orders/staff/customers/{{id}}/{action}"): {
+                    "id": customer
+                }
+                for method, action in (
+                    ("get", ""),
+                    ("get", "history/"),
+                    ("post", "export/"),
+                )
+            },
+            ("patch", "/api/v1/orders/staff/customers/{id}/"): {
+                "id": customer,
+                "body": {"phone": "+55 11 99999-0000"},
+            },
+            # Another customer: an anonymised one may not be edited.
+            ("post", "/api/v1/orders/staff/customers/{id}/anonymise/"): {
+                "id": catalog_data["other_customer"]
+            },
+            ("post", "/api/v1/orders/staff/{number}/notes/"): {"number": number},
+            ("post", "/api/v1/orders/staff/{number}/transitions/{name}/"): {
+                "number": number,
+                "name": "pay",
+            },
             ("get", "/api/v1/shelves/{id}/"): {"id": catalog_data["shelf"]},
             ("post", "/api/v1/shelves/{id}/restock/"): {
                 "id": catalog_data["shelf"],
@@ -349,6 +410,13 @@ def test_api_conforms_to_its_schema(tmp_path, live_server, catalog_data, credent
                 timeout=30,
             ).json()
             examples = {
+                ("post", "/api/v1/stock/holds/"): {
+                    "body": {"lines": [{"sku": "CAM-AZ-M", "quantity": 1}]}
+                },
+                ("post", "/api/v1/orders/survey/{token}/"): {
+                    "token": catalog_data["survey"],
+                    "body": {"score": 9},
+                },
                 ("get", "/api/v1/stock/holds/{token}/"): {"token": hold["token"]},
                 ("post", "/api/v1/stock/holds/{token}/extend/"): {
                     "token": hold["token"]
