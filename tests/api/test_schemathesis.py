@@ -58,8 +58,8 @@ from tests.factories import ShelfFactory, UserFactory
 from tests.plugins.orders.conftest import ADDRESS, CUSTOMER
 
 # Fuzzed cases of all the runs together, spread over the schema's operations
-# (10 to 50 each), so that the runs stay around two minutes together as
-# plugins add endpoints.
+# (10 to 50 each), so that the runs' time stays bounded as plugins add
+# endpoints.
 FUZZ_BUDGET = 1000
 STAFF = "staff"
 CREDENTIALS = [*Scope.values, STAFF]
