@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 from collections import defaultdict
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plugins.inserts import insert
-from plugins.sql import hot_cursor
-from plugins.stock.availability import expired_hold_units_sql
+from plugins.orders.querysets import stock_lines
 from plugins.stock.exceptions import CannotShip, InsufficientStock
 from plugins.stock.models import (
     CartHold,
@@ -23,7 +21,6 @@ from plugins.stock.models import (
     MovementKind,
     ReferenceType,
     Reservation,
-    StockLevel,
     Warehouse,
 )
 from plugins.stock.services.ledger import Entry, post_entries
@@ -31,6 +28,7 @@ from plugins.stock.services.reservations import (
     Candidate,
     Need,
     R,
+    _candidates,
     _notify_levels,
     _notify_reserved,
     _release_rows,
@@ -40,82 +38,37 @@ from plugins.stock.services.reservations import (
 # -- orders -----------------------------------------------------------------------
 
 
-@functools.cache
-def _lines_and_levels_sql(vendor: str, line_model) -> str:
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    line_table = quote(line_model._meta.db_table)
-    return f"""
-        SELECT ol.id, ol.variant_id, ol.sku, ol.quantity,
-               l.id, l.warehouse_id, l.on_hand, l.reserved,
-               {expired_hold_units_sql()},
-               w.priority, w.code, w.active, w.allow_backorders,
-               EXISTS(
-                   SELECT 1 FROM {quote(ChannelWarehouse._meta.db_table)} cw
-                   WHERE cw.channel_code = %s AND cw.warehouse_id = l.warehouse_id
-               ),
-               l.reorder_point, l.alerted_at,
-               (
-                   SELECT h.id FROM {quote(CartHold._meta.db_table)} h
-                   WHERE h.reference = %s AND h.reference <> ''
-                     AND h.status = %s AND h.expires_at > %s
-                   ORDER BY h.id LIMIT 1
-               )
-        FROM {line_table} ol
-        LEFT JOIN {quote(StockLevel._meta.db_table)} l ON l.variant_id = ol.variant_id
-        LEFT JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
-        WHERE ol.order_id = %s
-        ORDER BY ol.id, l.id
-    """  # noqa: S608  (table names from the models; values are parameters)
-
-
 def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | None]:
-    """The order's lines and their variants' levels in one query, each level
-    marked when its warehouse is the order channel's preferred one, and the
-    live cart hold named by the order's idempotency key, if any.
-
-    This is the hot path of every order: the query is written out (the same
-    as ``_candidates`` joined to the lines) to spare Django compiling two
-    subqueries per order (built once per database)."""
-    from django.db import connection
-
-    sql = _lines_and_levels_sql(connection.vendor, order.lines.model)
-    channel = getattr(order, "channel", None)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    key = getattr(order, "idempotency_key", "")
-    params = [
-        now,  # expired_hold_units_sql()
-        getattr(channel, "code", ""),
-        key,
-        CartHold.Status.ACTIVE,
-        now,
-        order.pk,
+    """The order's lines (read through the orders plugin), their variants'
+    levels, each marked when its warehouse is the order channel's preferred
+    one, and the live cart hold named by the order's idempotency key, if
+    any."""
+    lines = [
+        Need(variant_id, sku, quantity, line_id)
+        for line_id, variant_id, sku, quantity in stock_lines(order)
+        if variant_id
     ]
-    with hot_cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    lines: dict[int, Need] = {}
-    candidates: dict[int, Candidate] = {}
-    hold_id = None
-    for line_id, variant_id, sku, quantity, level_pk, *level, hold in rows:
-        hold_id = hold_id or hold
-        if not variant_id:
-            continue
-        lines.setdefault(line_id, Need(variant_id, sku, quantity, line_id))
-        if level_pk is not None:
-            *values, active, backorders, preferred, reorder_point, alerted = level
-            candidates[level_pk] = Candidate(
-                level_pk,
-                variant_id,
-                *values,
-                active=bool(active),
-                backorders=bool(backorders),
-                preferred=bool(preferred),
-                reorder_point=reorder_point,
-                alerted=alerted is not None,
-            )
-    return list(lines.values()), list(candidates.values()), hold_id
+    if not lines:
+        return [], [], None
+    channel = getattr(order, "channel", None)
+    preferred = Exists(
+        ChannelWarehouse.objects.filter(
+            channel_code=getattr(channel, "code", ""),
+            warehouse_id=OuterRef("warehouse_id"),
+        )
+    )
+    candidates = _candidates({n.variant_id for n in lines}, preferred=preferred)
+    key = getattr(order, "idempotency_key", "")
+    hold_id = (
+        CartHold.objects.live()
+        .filter(reference=key)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+        if key
+        else None
+    )
+    return lines, candidates, hold_id
 
 
 def reserve_for_order(order) -> list[Reservation]:
@@ -140,7 +93,7 @@ def reserve_for_order(order) -> list[Reservation]:
     created_at = getattr(order, "placed_at", None) or timezone.now()
 
     def write(rows):
-        return insert(
+        return Reservation.objects.bulk_create(
             [
                 Reservation(
                     level_id=level_id,
@@ -170,13 +123,7 @@ def _take_over_hold(
     key (``hold_id``, found live) into the order's. Returns ({line id: units
     covered}, {level pk: units to release}) — leftovers are released in the
     same ordered pass."""
-    hold = (
-        CartHold.objects.select_for_update()
-        .filter(
-            pk=hold_id, status=CartHold.Status.ACTIVE, expires_at__gt=timezone.now()
-        )
-        .first()
-    )
+    hold = CartHold.objects.select_for_update().live().filter(pk=hold_id).first()
     if hold is None:
         return {}, {}
     wanted = {n.variant_id: n for n in lines}
