@@ -15,6 +15,14 @@ def hold_expired(now=None) -> Q:
     return Q(expires_at__lte=now or timezone.now())
 
 
+def hold_expired_sql(model, alias: str) -> str:
+    """:func:`hold_expired` for a query written out over ``model`` (CartHold or
+    Reservation) aliased ``alias``; its one parameter is the time."""
+    from plugins.sql import column
+
+    return f"{alias}.{column(model, 'expires_at')} <= %s"
+
+
 def is_expired(expires_at, now=None) -> bool:
     """:func:`hold_expired` for a hold in hand."""
     return expires_at <= (now or timezone.now())

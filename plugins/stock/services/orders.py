@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plugins.orders.querysets import stock_lines
+from plugins.sql import column, table
 from plugins.stock.exceptions import CannotShip, InsufficientStock
 from plugins.stock.models import (
     CartHold,
@@ -21,14 +23,15 @@ from plugins.stock.models import (
     MovementKind,
     ReferenceType,
     Reservation,
+    StockLevel,
     Warehouse,
 )
+from plugins.stock.querysets import hold_expired_sql
 from plugins.stock.services.ledger import Entry, post_entries
 from plugins.stock.services.reservations import (
     Candidate,
     Need,
     R,
-    _candidates,
     _notify_levels,
     _notify_reserved,
     _release_rows,
@@ -38,11 +41,58 @@ from plugins.stock.services.reservations import (
 # -- orders -----------------------------------------------------------------------
 
 
+@functools.cache
+def _levels_sql(vendor: str, count: int) -> str:
+    """The levels of ``count`` variants, as ``Candidate`` columns: the units
+    of their expired holds, whether their warehouse is the channel's
+    preferred one (parameter: its code), and the live cart hold named by the
+    order's idempotency key (parameter: the key), in every row."""
+    level, house, link = StockLevel, Warehouse, ChannelWarehouse
+    active = Reservation.Status.ACTIVE.value
+    return f"""
+        SELECT l.{column(level, "pk")}, l.{column(level, "variant")},
+               l.{column(level, "warehouse")}, l.{column(level, "on_hand")},
+               l.{column(level, "reserved")},
+               COALESCE((
+                   SELECT SUM(r.{column(Reservation, "quantity")})
+                   FROM {table(Reservation)} r
+                   WHERE r.{column(Reservation, "level")} = l.{column(level, "pk")}
+                     AND r.{column(Reservation, "status")} = '{active}'
+                     AND r.{column(Reservation, "hold")} IS NOT NULL
+                     AND {hold_expired_sql(Reservation, "r")}
+               ), 0),
+               w.{column(house, "priority")}, w.{column(house, "code")},
+               w.{column(house, "active")}, w.{column(house, "allow_backorders")},
+               EXISTS(
+                   SELECT 1 FROM {table(link)} cw
+                   WHERE cw.{column(link, "channel_code")} = %s
+                     AND cw.{column(link, "warehouse")} = l.{column(level, "warehouse")}
+               ),
+               l.{column(level, "reorder_point")}, l.{column(level, "alerted_at")},
+               (
+                   SELECT h.{column(CartHold, "pk")} FROM {table(CartHold)} h
+                   WHERE h.{column(CartHold, "reference")} = %s
+                     AND h.{column(CartHold, "reference")} <> ''
+                     AND h.{column(CartHold, "status")} = '{active}'
+                     AND NOT ({hold_expired_sql(CartHold, "h")})
+                   ORDER BY 1 LIMIT 1
+               )
+        FROM {table(level)} l
+        JOIN {table(house)} w
+          ON w.{column(house, "pk")} = l.{column(level, "warehouse")}
+        WHERE l.{column(level, "variant")} IN ({", ".join(["%s"] * count)})
+        ORDER BY 1
+    """  # noqa: S608  (names and constants from the models; values are parameters)
+
+
 def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | None]:
     """The order's lines (read through the orders plugin), their variants'
     levels, each marked when its warehouse is the order channel's preferred
-    one, and the live cart hold named by the order's idempotency key, if
-    any."""
+    one, and the live cart hold named by the order's idempotency key, if any.
+
+    Written out, in one query: it runs for every order, and the ORM would
+    compile its three subqueries each time (built once per database and
+    number of variants)."""
     lines = [
         Need(variant_id, sku, quantity, line_id)
         for line_id, variant_id, sku, quantity in stock_lines(order)
@@ -50,24 +100,32 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
     ]
     if not lines:
         return [], [], None
-    channel = getattr(order, "channel", None)
-    preferred = Exists(
-        ChannelWarehouse.objects.filter(
-            channel_code=getattr(channel, "code", ""),
-            warehouse_id=OuterRef("warehouse_id"),
+    variant_ids = sorted({n.variant_id for n in lines})
+    now = timezone.now()
+    params = [
+        now,  # the expired holds' units
+        getattr(getattr(order, "channel", None), "code", ""),
+        getattr(order, "idempotency_key", ""),
+        now,  # the live hold
+        *variant_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_levels_sql(connection.vendor, len(variant_ids)), params)
+        rows = cursor.fetchall()
+    candidates = []
+    hold_id = None
+    for *values, active, backorders, preferred, reorder_point, alerted, hold in rows:
+        hold_id = hold_id or hold
+        candidates.append(
+            Candidate(
+                *values,
+                active=bool(active),
+                backorders=bool(backorders),
+                preferred=bool(preferred),
+                reorder_point=reorder_point,
+                alerted=alerted is not None,
+            )
         )
-    )
-    candidates = _candidates({n.variant_id for n in lines}, preferred=preferred)
-    key = getattr(order, "idempotency_key", "")
-    hold_id = (
-        CartHold.objects.live()
-        .filter(reference=key)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-        if key
-        else None
-    )
     return lines, candidates, hold_id
 
 

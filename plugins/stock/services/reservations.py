@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Value
+from django.db.models import F, OuterRef
 from django.utils import timezone
 
 from plugins.sql import column, table
@@ -116,27 +116,21 @@ CANDIDATE_COLUMNS = (
 
 
 def _candidate(row) -> Candidate:
-    *values, reorder_point, alerted_at, preferred = row
+    *values, reorder_point, alerted_at = row
     return Candidate(
-        *values,
-        reorder_point=reorder_point,
-        alerted=alerted_at is not None,
-        preferred=bool(preferred),
+        *values, reorder_point=reorder_point, alerted=alerted_at is not None
     )
 
 
-def _candidates(variant_ids, *, lock: bool = False, preferred=None) -> list[Candidate]:
-    """The levels of ``variant_ids`` with the units of their expired holds;
-    ``preferred``: an expression marking the levels of preferred warehouses."""
+def _candidates(variant_ids, *, lock: bool = False) -> list[Candidate]:
     queryset = StockLevel.objects.filter(variant_id__in=sorted(variant_ids))
     if lock:
-        queryset = queryset.select_for_update(of=("self",)).order_by("pk")
+        queryset = queryset.select_for_update(of=("self",))
     return [
         _candidate(row)
-        for row in queryset.annotate(
-            expired=expired_hold_units(OuterRef("pk")),
-            preferred=preferred if preferred is not None else Value(False),
-        ).values_list(*CANDIDATE_COLUMNS, "preferred")
+        for row in queryset.order_by("pk")
+        .annotate(expired=expired_hold_units(OuterRef("pk")))
+        .values_list(*CANDIDATE_COLUMNS)
     ]
 
 
