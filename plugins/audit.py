@@ -30,7 +30,6 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
 from plugins.display import yes_no
-from plugins.inserts import insert_rows
 from plugins.money import format_br_decimal, is_money_column
 
 #: Field names never written to the audit log (their change is, not the value).
@@ -202,21 +201,20 @@ def log_change(
     context = get_active_log_context()
     by = user or context.user
     content_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
-    insert_rows(
-        ModelLogEntry,
+    ModelLogEntry.objects.bulk_create(
         [
-            {
-                "content_type_id": content_type.pk,
-                "object_id": str(instance.pk),
-                "label": str(instance)
+            ModelLogEntry(
+                content_type=content_type,
+                object_id=str(instance.pk),
+                label=str(instance)
                 or f"{type(instance).__name__} object ({instance.pk})",
-                "action": action,
-                "timestamp": timezone.now(),
-                "data": payload,
-                "user_id": by.pk if by is not None else None,
-                "uuid": context.uuid,
-            }
-        ],
+                action=action,
+                timestamp=timezone.now(),
+                data=payload,
+                user_id=by.pk if by is not None else None,
+                uuid=context.uuid,
+            )
+        ]
     )
 
 

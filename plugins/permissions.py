@@ -140,7 +140,10 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         perm = self._scope_perm(action)
         if perm is None:
             return frozenset()
-        cache = user.__dict__.setdefault(_CACHE_ATTR, {})
+        cache = getattr(user, _CACHE_ATTR, None)
+        if cache is None:
+            cache = {}
+            setattr(user, _CACHE_ATTR, cache)
         key = (self.scope_model._meta.label, perm)
         if key not in cache:
             try:

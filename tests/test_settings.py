@@ -51,14 +51,15 @@ def test_database_url_switches_the_database():
 def test_prepared_statements_can_be_turned_off_for_a_pooling_proxy():
     code = (
         "from django.conf import settings;"
-        "print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+        "o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o['server_side_binding'], o['prepare_threshold'])"
     )
     url = {**PRODUCTION, "DATABASE_URL": "postgres://shop:pw@db.internal:5433/loja"}
     out = manage("shell", "--no-imports", "-c", code, env=url).stdout.split()
-    assert out == ["5"]
+    assert out == ["True", "5"]
     off = {**url, "DATABASE_PREPARED_STATEMENTS": "false"}
     out = manage("shell", "--no-imports", "-c", code, env=off).stdout.split()
-    assert out == ["None"]
+    assert out == ["False", "None"]
 
 
 def test_redis_url_switches_cache_and_task_queue():

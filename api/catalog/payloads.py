@@ -30,7 +30,7 @@ from api.hooks import PRODUCT_PAYLOADS
 from content.models import Category, Product, ProductImage, Variant
 from content.models.catalog import ProductTag
 from plugins import hooks
-from plugins.sql import column, columns, hot_cursor, table
+from plugins.sql import column, columns, table
 
 IMAGE_SIZES = {
     "thumb": "fill-160x160",
@@ -159,7 +159,7 @@ def category_crumbs() -> dict[str, dict]:
 def _select(sql: str, ids: list[int]) -> list[tuple]:
     """Rows of a written-out query over the products ``ids`` (``{ids}`` in
     ``sql`` becomes their placeholders)."""
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), ids)
         return cursor.fetchall()
 

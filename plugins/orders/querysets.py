@@ -52,3 +52,17 @@ class OrderQuerySet(models.QuerySet):
         if len(document) == 14 and document != digits:  # an alphanumeric CNPJ
             q |= Q(customer_document=document)
         return self.filter(q)
+
+
+def stock_lines(order) -> list[tuple[int, int | None, str, int]]:
+    """``(line id, variant id, SKU, quantity)`` of each line of ``order``, in
+    line order: what the stock plugin reserves for an order (this app owns
+    the lines' table; other apps read them through this). An order just
+    placed carries the lines it was written with (``fetched_lines``, as
+    ``Prefetch(..., to_attr=...)`` would leave them): no query."""
+    lines = getattr(order, "fetched_lines", None)
+    if lines is not None:
+        return [(line.pk, line.variant_id, line.sku, line.quantity) for line in lines]
+    return list(
+        order.lines.order_by("pk").values_list("pk", "variant_id", "sku", "quantity")
+    )

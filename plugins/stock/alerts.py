@@ -8,12 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
 
 from plugins import hooks
 from plugins.stock.hooks import STOCK_LOW
+from plugins.stock.models import StockLevel
 
 
 def alert_emails() -> list[str]:
@@ -33,8 +37,6 @@ def levels_changed(level_ids: Iterable[int]) -> None:
 def check_levels(level_ids: list[int]) -> list:
     """Reset levels back above their reorder point; claim and announce the
     ones that fell to it. Returns the newly alerted levels."""
-    from plugins.stock.models import StockLevel
-
     watched = StockLevel.objects.filter(pk__in=level_ids, reorder_point__gt=0)
     watched.filter(
         alerted_at__isnull=False,
@@ -56,7 +58,45 @@ def check_levels(level_ids: list[int]) -> list:
     )
     hooks.call(STOCK_LOW, levels=levels)
     if alert_emails():
-        from plugins.stock.tasks import send_low_stock_email
-
         send_low_stock_email.enqueue([level.pk for level in levels])
     return levels
+
+
+@task()
+def send_low_stock_email(level_ids: list[int]) -> None:
+    levels = list(
+        StockLevel.objects.filter(pk__in=level_ids)
+        .select_related("variant", "warehouse")
+        .order_by("warehouse__code", "variant__sku")
+    )
+    if not levels or not alert_emails():
+        return
+    lines = [
+        _(
+            "%(sku)s @ %(warehouse)s: %(available)d available "
+            "(reorder point %(reorder)d)"
+        )
+        % {
+            "sku": level.variant.sku,
+            "warehouse": level.warehouse.code,
+            "available": level.available,
+            "reorder": level.reorder_point,
+        }
+        for level in levels
+    ]
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    body = "\n".join(
+        [
+            _("These SKUs fell to their reorder point:"),
+            "",
+            *lines,
+            "",
+            f"{base}/admin/stock/levels/?below_reorder_point=true",
+        ]
+    )
+    send_mail(
+        _("Low stock: %(count)d SKUs") % {"count": len(levels)},
+        body,
+        None,
+        alert_emails(),
+    )

@@ -77,7 +77,11 @@ class StockConfig(PluginConfig):
         from plugins.stock.availability import warehouses_changed
         from plugins.stock.models import Warehouse
 
-        # Saved by the admin's warehouse screens (Django's own event).
+        # Saved by the admin's warehouse screens (Django's own event). A signal
+        # receiver, connected where Django documents it: it must be in place
+        # for every save (commands, tasks), not only once the admin loaded the
+        # hooks. What the plugin contributes to Wagtail and to other plugins is
+        # registered in wagtail_hooks.py.
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(
                 warehouses_changed,

@@ -18,7 +18,6 @@ Two caches depend on it:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,7 +29,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from plugins.cached import Generation
-from plugins.sql import hot_cursor
 
 GEN_KEY = "stock:gen:{}"
 VALUE_KEY = "stock:avail:{}:{}"
@@ -118,69 +116,28 @@ def expired_hold_units(level=None):
     )
 
 
-def expired_hold_units_sql() -> str:
-    """``expired_hold_units`` written out, for queries written out: units of
-    the level aliased ``l`` held by expired cart holds (parameters:
-    :func:`expired_hold_units_params`). The conditions are those of the
-    partial index ``stock_reservation_live_holds``, spelt as constants so that
-    SQLite, too, sees the index applies."""
-    from django.db import connection
-
-    from plugins.stock.models import Reservation
-
-    table = connection.ops.quote_name(Reservation._meta.db_table)
-    active = Reservation.Status.ACTIVE.value
-    return f"""COALESCE((
-                   SELECT SUM(r.quantity) FROM {table} r
-                   WHERE r.level_id = l.id AND r.status = '{active}'
-                     AND r.hold_id IS NOT NULL AND r.expires_at <= %s
-               ), 0)"""  # noqa: S608  (the table name and a constant from the model)
-
-
-def expired_hold_units_params() -> list:
-    from django.db import connection
-
-    return [connection.ops.adapt_datetimefield_value(timezone.now())]
-
-
-@functools.cache
-def _compute_sql(vendor: str, count: int) -> str:
-    from django.db import connection
-
-    from content.models import Variant
-    from plugins.stock.models import StockLevel, Warehouse
-
-    quote = connection.ops.quote_name
-    return f"""
-        SELECT v.sku, l.on_hand, l.reserved, {expired_hold_units_sql()},
-               w.code, w.active, w.allow_backorders
-        FROM {quote(StockLevel._meta.db_table)} l
-        JOIN {quote(Variant._meta.db_table)} v ON v.id = l.variant_id
-        JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
-        WHERE v.sku IN ({", ".join(["%s"] * count)})
-        ORDER BY w.priority, w.code
-    """  # noqa: S608  (table names from the models; values are parameters)
-
-
 def compute(skus: Iterable[str]) -> dict[str, Availability]:
-    """Availability of each SKU (one query).
-
-    Runs after every committed reservation and for every catalog page: the
-    query is written out (what ``expired_hold_units`` annotates) rather than
-    compiled by the ORM each time (built once per database and number of
-    SKUs)."""
-    from django.db import connection
+    """Availability of each SKU (one query)."""
+    from plugins.stock.models import StockLevel
 
     skus = list(dict.fromkeys(skus))
     result = {sku: Availability(sku) for sku in skus}
     if not skus:
         return result
-    with hot_cursor() as cursor:
-        cursor.execute(
-            _compute_sql(connection.vendor, len(skus)),
-            [*expired_hold_units_params(), *skus],
+    rows = (
+        StockLevel.objects.filter(variant__sku__in=skus)
+        .annotate(expired=expired_hold_units())
+        .order_by("warehouse__priority", "warehouse__code")
+        .values_list(
+            "variant__sku",
+            "on_hand",
+            "reserved",
+            "expired",
+            "warehouse__code",
+            "warehouse__active",
+            "warehouse__allow_backorders",
         )
-        rows = cursor.fetchall()
+    )
     for sku, on_hand, reserved, expired, code, active, backorders in rows:
         item = result[sku]
         item.tracked = True

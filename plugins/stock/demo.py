@@ -152,6 +152,3 @@ def seed_demo_stock(*, stdout) -> None:
         f"iniciais, {StockLevel.objects.below_reorder_point().count()} SKUs abaixo "
         "do ponto de reposição"
     )
-
-
-# Before the other apps' demo data: the demo orders reserve this stock.

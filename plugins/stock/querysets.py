@@ -7,6 +7,27 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 
+def hold_expired(now=None) -> Q:
+    """The rule of cart-hold expiry, for a hold or a reservation of one (which
+    carries its hold's ``expires_at``): expired from ``expires_at`` on. Its
+    units then stop counting as reserved (availability), an order can no
+    longer take the hold over, and the periodic task releases it."""
+    return Q(expires_at__lte=now or timezone.now())
+
+
+def hold_expired_sql(model, alias: str) -> str:
+    """:func:`hold_expired` for a query written out over ``model`` (CartHold or
+    Reservation) aliased ``alias``; its one parameter is the time."""
+    from plugins.sql import column
+
+    return f"{alias}.{column(model, 'expires_at')} <= %s"
+
+
+def is_expired(expires_at, now=None) -> bool:
+    """:func:`hold_expired` for a hold in hand."""
+    return expires_at <= (now or timezone.now())
+
+
 class WarehouseQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -62,12 +83,20 @@ class ReservationQuerySet(models.QuerySet):
     def expired_holds(self, now=None):
         """Active cart-hold reservations past their expiry: not counted as
         reserved by availability, released by the periodic task."""
-        return self.filter(
-            status="active", hold__isnull=False, expires_at__lte=now or timezone.now()
-        )
+        return self.filter(hold_expired(now), status="active", hold__isnull=False)
 
     def for_order(self, order_id: int):
         return self.filter(order_id=order_id)
+
+
+class CartHoldQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Active holds not yet expired (:func:`hold_expired`)."""
+        return self.filter(status="active").exclude(hold_expired(now))
+
+    def expired(self, now=None):
+        """Active holds past their expiry, for the periodic task to release."""
+        return self.filter(hold_expired(now), status="active")
 
 
 class TransferQuerySet(models.QuerySet):

@@ -121,9 +121,6 @@ def register_log_actions(actions):
         actions.register_action(code, label, message)
 
 
-__all__ = ["demo"]
-
-
 @hooks.register("register_importer")
 def stock_receipts_importer():
     from plugins.stock.importers import ReceiptsImporter

@@ -29,10 +29,17 @@ Each part runs on a fresh database (PostgreSQL with ``--database``, else a
 SQLite file). Figures are printed and written to
 ``tests/benchmarks/reports/stock_reservations-<vendor>.json``.
 
+``--trees BEFORE AFTER`` compares two versions of the project (two checkouts)
+in one run: the hot-SKU parts run against each tree in turn (its own
+gunicorn, its own fresh database), ``--rounds`` times alternating, and the
+median reservations/s of each tree and their ratio are printed
+(``stock_reservations-compare-<vendor>.json``).
+
 Usage: python tests/benchmarks/stock_reservations.py [--orders 1000]
        [--units 100] [--clients 64] [--warm-up 100] [--workers 2] [--threads 2]
        [--import-rows 100000] [--parts sellout sustained import]
        [--database postgres://postgres@127.0.0.1:5432/postgres]
+       [--trees BEFORE AFTER [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -66,8 +73,14 @@ CPF = "529.982.247-25"  # valid check digits (generated, not a person)
 # -- inside the app (subprocesses with django.setup()) --------------------------------
 
 
+def app_root() -> Path:
+    """The source tree under test: this one, or the one ``--trees`` names."""
+    return Path(os.environ.get("BENCH_APP_ROOT") or ROOT)
+
+
 def _setup_django() -> None:
-    sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
+    root = app_root()
+    sys.path[:0] = [str(root / "site"), str(root)]
     import django
 
     django.setup()
@@ -309,8 +322,10 @@ def base_env() -> dict[str, str]:
     }
 
 
-def fresh_database(database: str | None, workdir: Path, name: str) -> dict[str, str]:
-    env = base_env()
+def fresh_database(
+    database: str | None, workdir: Path, name: str, root: Path = ROOT
+) -> dict[str, str]:
+    env = {**base_env(), "BENCH_APP_ROOT": str(root)}
     if database and database.startswith("postgres"):
         base, _, _db = database.rpartition("/")
         db = f"retaguarda_bench_{name}"
@@ -320,10 +335,10 @@ def fresh_database(database: str | None, workdir: Path, name: str) -> dict[str, 
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / f'{name}.sqlite3'}"
     subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
+        [sys.executable, str(root / "manage.py"), "migrate", "--no-input", "-v0"],
         check=True,
         env=env,
-        cwd=ROOT,
+        cwd=root,
     )
     return env
 
@@ -333,7 +348,7 @@ def in_app(env: dict[str, str], *args: str) -> dict:
         [sys.executable, __file__, "--worker", *args],
         check=True,
         env=env,
-        cwd=ROOT,
+        cwd=env.get("BENCH_APP_ROOT", ROOT),
         capture_output=True,
         text=True,
     )
@@ -430,10 +445,15 @@ def fire(port: int, key: str, orders: int, clients: int, sku: str = HOT_SKU) -> 
     }
 
 
-def hot_sku(args, workdir: Path, part: str, units: int) -> dict:
-    env = fresh_database(args.database, workdir, part)
+def hot_sku(
+    args, workdir: Path, part: str, units: int, root: Path = ROOT, name: str = ""
+) -> dict:
+    env = fresh_database(args.database, workdir, name or part, root)
     key = in_app(env, "setup", str(units))["key"]
-    with gunicorn(env, workers=args.workers, threads=args.threads) as (port, _server):
+    with gunicorn(env, workers=args.workers, threads=args.threads, root=root) as (
+        port,
+        _server,
+    ):
         if args.warm_up:
             fire(port, key, args.warm_up, min(args.clients, 8), sku=WARM_SKU)
         run = fire(port, key, args.orders, args.clients)
@@ -471,7 +491,7 @@ def hot_row(args, workdir: Path) -> dict:
         subprocess.Popen(
             [sys.executable, __file__, "--worker", "hotrow", str(per)],
             env={**env, "BENCH_START_AT": str(start_at)},
-            cwd=ROOT,
+            cwd=env["BENCH_APP_ROOT"],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -506,6 +526,83 @@ def hot_row(args, workdir: Path) -> dict:
     return result
 
 
+def compare(args) -> None:
+    """The hot-SKU parts against each tree of ``--trees`` in turn, ``--rounds``
+    times: each tree's median reservations/s and the ratio AFTER / BEFORE."""
+    trees = [tree.resolve() for tree in args.trees]
+    parts = [part for part in args.parts if part in ("sellout", "sustained")]
+    runs: dict[tuple[str, int], list[dict]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for round_ in range(args.rounds):
+            for part in parts:
+                units = args.units if part == "sellout" else args.orders
+                # Alternate which tree goes first: drifts of the machine's
+                # load then weigh on both.
+                order = list(enumerate(trees))
+                if round_ % 2:
+                    order.reverse()
+                for i, tree in order:
+                    result = hot_sku(
+                        args,
+                        workdir,
+                        part,
+                        units,
+                        root=tree,
+                        name=f"compare_{part}_{i}",
+                    )
+                    result["tree"] = str(tree)
+                    runs.setdefault((part, i), []).append(result)
+                    print(  # noqa: T201
+                        f"round {round_ + 1} {part:<9} {tree.name:<16} "
+                        f"{result['reservations_per_second']} reservations/s, "
+                        f"{result['requests_per_second']} req/s, p50 "
+                        f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms; oversold "
+                        f"{result['oversold']}, 5xx {result['server_errors']}",
+                        flush=True,
+                    )
+    summary = []
+    vendor = "none"
+    for part in parts:
+        medians = []
+        for i in range(len(trees)):
+            found = runs[(part, i)]
+            vendor = found[0]["vendor"]
+            medians.append(
+                statistics.median(r["reservations_per_second"] for r in found)
+            )
+        ratio = medians[1] / medians[0] if medians[0] else float("inf")
+        summary.append(
+            {
+                "part": part,
+                "before": str(trees[0]),
+                "after": str(trees[1]),
+                "before_reservations_per_second": medians[0],
+                "after_reservations_per_second": medians[1],
+                "ratio": round(ratio, 3),
+                "oversold": sum(r["oversold"] for i in (0, 1) for r in runs[(part, i)]),
+            }
+        )
+        print(  # noqa: T201
+            f"{vendor:<10} {part:<9} median of {args.rounds}: before "
+            f"{medians[0]} reservations/s, after {medians[1]} reservations/s, "
+            f"after/before {ratio:.3f}",
+            flush=True,
+        )
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / f"stock_reservations-compare-{vendor}.json").write_text(
+        json.dumps(
+            {
+                "cpus": os.cpu_count(),
+                "load": os.getloadavg(),
+                "summary": summary,
+                "runs": [r for found in runs.values() for r in found],
+            },
+            indent=2,
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
@@ -529,6 +626,14 @@ def main() -> None:
         choices=["sellout", "sustained", "hotrow", "import"],
     )
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--trees",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="compare two checkouts of the project (hot-SKU parts)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --trees")
     parser.add_argument("--worker", nargs="+")
     args = parser.parse_args()
     if args.worker:
@@ -545,6 +650,9 @@ def main() -> None:
         print(json.dumps(worker[mode](value)))  # noqa: T201
         return
 
+    if args.trees:
+        compare(args)
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

@@ -108,11 +108,12 @@ def _datetime(value) -> str | None:
 
 
 def _related(order, name: str):
-    """``order.<name>.all()``: the prefetched rows as they are, without a
-    related manager and queryset built to hand them over."""
-    cached = getattr(order, "_prefetched_objects_cache", {}).get(name)
-    if cached is not None:
-        return cached
+    """The order's ``name`` rows: those it carries as ``fetched_<name>`` (as
+    ``Prefetch(name, to_attr=f"fetched_{name}")`` leaves them, and as
+    ``place_order`` leaves the order it wrote), else ``order.<name>.all()``."""
+    fetched = getattr(order, f"fetched_{name}", None)
+    if fetched is not None:
+        return fetched
     return getattr(order, name).all()
 
 
@@ -282,6 +283,10 @@ class CustomerOrderSerializer(BaseOrderSerializer):
 
 
 def _survey_of(order):
+    """The order's survey, or None: the one it carries as ``fetched_survey``
+    (``Prefetch("survey", to_attr=...)``, or ``place_order``: none yet)."""
+    if hasattr(order, "fetched_survey"):
+        return order.fetched_survey
     try:
         return order.survey
     except order._meta.get_field("survey").related_model.DoesNotExist:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -81,20 +80,12 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-_checkers = threading.local()
-
-
 def validated(serializer_class: type[serializers.Serializer], data) -> dict:
     """``data`` checked by ``serializer_class``: its validated data, or DRF's
-    ValidationError. One instance per class and thread checks every request:
-    building a serializer's fields (deep copies of the declared ones, for each
-    nested serializer) costs more than checking an order, and
-    ``run_validation`` keeps nothing on the instance."""
-    checkers = _checkers.__dict__
-    checker = checkers.get(serializer_class)
-    if checker is None:
-        checker = checkers[serializer_class] = serializer_class()
-    return dict(checker.run_validation(data))
+    ValidationError."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 class FullMatch(RegexValidator):

@@ -4,20 +4,18 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plugins import hooks
 from plugins.audit import log_change
-from plugins.inserts import insert
 from plugins.money import format_brl
 from plugins.orders import hooks as order_hooks
 from plugins.orders.exceptions import (
@@ -50,7 +48,6 @@ from plugins.orders.services.validation import (
     clean_order_request,
     line_key,
 )
-from plugins.sql import column, columns, hot_cursor, table
 
 # Order numbers: 8 characters without look-alikes (0/O, 1/I/L), read over the
 # phone as "ABCD-EFGH". They identify, they do not authorise: the customer's
@@ -69,39 +66,29 @@ class Placement:
     created: bool
 
 
-@functools.cache
-def _catalog_rows_sql(vendor: str, count: int) -> str:
-    from content.models import Product, Variant
-
-    return f"""
-        SELECT v.{column(Variant, "pk")}, v.{column(Variant, "sku")},
-               CAST(v.{column(Variant, "price")} AS TEXT),
-               v.{columns(Variant, "active", "option1", "option2", "option3")},
-               p.{column(Product, "name")}, p.{column(Product, "live")}
-        FROM {table(Variant)} v
-        JOIN {table(Product)} p
-          ON p.{column(Product, "pk")} = v.{column(Variant, "product")}
-        WHERE v.{column(Variant, "sku")} IN ({", ".join(["%s"] * count)})
-    """  # noqa: S608  (names from the models; values are parameters)
-
-
 def _catalog_rows(skus: list[str]) -> dict[str, dict]:
-    """The variants of ``skus`` with their product's name and status, by SKU.
+    """The variants of ``skus`` with their product's name and status, by SKU."""
+    from content.models import Variant
 
-    Written out (built once per database and number of SKUs): it runs for
-    every order. The price is read as text, so that SQLite (which stores
-    decimals as floating point) gives its exact cents."""
-    with hot_cursor() as cursor:
-        cursor.execute(_catalog_rows_sql(connection.vendor, len(skus)), skus)
-        rows = cursor.fetchall()
+    rows = Variant.objects.filter(sku__in=skus).values_list(
+        "pk",
+        "sku",
+        "price",
+        "active",
+        "option1",
+        "option2",
+        "option3",
+        "product__name",
+        "product__live",
+    )
     return {
         sku: {
             "pk": pk,
-            "price": to_money(Decimal(price)),
-            "active": bool(active),
+            "price": to_money(price),
+            "active": active,
             "options": [o for o in options if o],
             "product_name": name,
-            "live": bool(live),
+            "live": live,
         }
         for pk, sku, price, active, *options, name, live in rows
     }
@@ -277,15 +264,6 @@ def _replay(order: Order, fingerprint: str) -> Placement:
     return Placement(order, False)
 
 
-@functools.cache
-def _find_customer_sql(vendor: str, by: str) -> str:
-    return (
-        f"SELECT {column(Customer, 'pk')} FROM {table(Customer)} "  # noqa: S608  (names from the model)
-        f"WHERE {column(Customer, 'anonymised_at')} IS NULL AND "
-        f"{column(Customer, by)} = %s ORDER BY 1 LIMIT 1"
-    )
-
-
 def _new_customer(data: dict) -> int:
     return Customer.objects.create(
         name=data["name"],
@@ -343,18 +321,20 @@ def _customer_id(channel: SalesChannel, data: dict, *, trusted: bool) -> int:
     - otherwise a new customer of its own, with the order's data: a
       storefront order without a reference never joins anyone's record (an
       e-mail or a CPF is what anyone can type). Staff merge customers who
-      turn out to be the same person (``merge_customers``).
-
-    The document lookup is written out: it runs for most staff orders."""
+      turn out to be the same person (``merge_customers``)."""
     if data["reference"]:
         return _referenced_customer(channel, data)
     if trusted and data["document"]:
-        with hot_cursor() as cursor:
-            sql = _find_customer_sql(connection.vendor, "document")
-            cursor.execute(sql, [data["document"]])
-            row = cursor.fetchone()
-        if row is not None:
-            return row[0]
+        found = (
+            Customer.objects.filter(
+                anonymised_at__isnull=True, document=data["document"]
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is not None:
+            return found
     return _new_customer(data)
 
 
@@ -523,14 +503,6 @@ def place_order(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _as_fetched(queryset, rows: list):
-    """``queryset`` holding ``rows`` as if evaluated (what prefetch_related
-    leaves in an instance's cache)."""
-    queryset._result_cache = rows
-    queryset._prefetch_done = True
-    return queryset
-
-
 def _write_order(
     channel,
     clean: _Clean,
@@ -575,8 +547,8 @@ def _write_order(
     )
     if history is not None:
         apply_to_order(history, order)
-    insert([order])
-    lines = insert(
+    Order.objects.bulk_create([order])
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -615,16 +587,15 @@ def _write_order(
         )
     if history is not None:
         events.extend(timeline(history, order, user=user))
-    insert(events)
+    OrderEvent.objects.bulk_create(events)
     if history is not None:
         write_history(history, order)
-    # What the order was written with, as if prefetched: the payload of the
-    # response needs no query (record_event adds to the events).
-    order._prefetched_objects_cache = {
-        "lines": _as_fetched(order.lines.all(), lines),
-        "events": _as_fetched(order.events.all(), events),
-    }
-    Order._meta.get_field("survey").set_cached_value(order, None)
+    # What the order was written with, where a read would put it
+    # (``Prefetch(..., to_attr=...)``): the response needs no query.
+    order.fetched_lines = lines
+    order.fetched_events = events
+    if history is None:
+        order.fetched_survey = None  # issued on delivery
     log_change(
         order,
         "orders.place",

@@ -229,7 +229,7 @@ class StockMovement(models.Model):
         return f"{self.get_kind_display()} {self.quantity:+d} {self.sku}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        if self.pk is not None:  # written already: keys come from the database
             raise ImmutableMovement("Stock movements cannot be changed.")
         super().save(*args, **kwargs)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plugins.stock.models.ledger import StockLevel, Warehouse
-from plugins.stock.querysets import ReservationQuerySet
+from plugins.stock.querysets import CartHoldQuerySet, ReservationQuerySet, is_expired
 
 
 def new_hold_token() -> str:
@@ -52,6 +52,8 @@ class CartHold(models.Model):
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    objects = CartHoldQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cart hold")
         verbose_name_plural = _("cart holds")
@@ -61,8 +63,8 @@ class CartHold(models.Model):
         return f"{self.reference or self.token[:8]} ({self.get_status_display()})"
 
     def is_live(self, now=None) -> bool:
-        return self.status == self.Status.ACTIVE and self.expires_at > (
-            now or timezone.now()
+        return self.status == self.Status.ACTIVE and not is_expired(
+            self.expires_at, now
         )
 
 

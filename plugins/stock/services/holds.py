@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plugins.inserts import insert
 from plugins.stock.exceptions import HoldNotFound, IllegalState, InvalidMovement
 from plugins.stock.models import CartHold, Reservation
+from plugins.stock.querysets import is_expired
 from plugins.stock.services.reservations import (
     Need,
     R,
@@ -110,7 +110,7 @@ def create_hold(
     needs = [Need(variants[sku], sku, qty) for sku, qty in quantities.items()]
 
     def write(rows):
-        return insert(
+        return Reservation.objects.bulk_create(
             [
                 Reservation(
                     level_id=level_id,
@@ -132,7 +132,7 @@ def _live_hold(hold: CartHold) -> CartHold:
     locked = CartHold.objects.select_for_update().filter(pk=hold.pk).first()
     if locked is None or locked.status != CartHold.Status.ACTIVE:
         raise HoldNotFound(_("This hold was released or has expired."))
-    if locked.expires_at <= timezone.now():
+    if is_expired(locked.expires_at):
         raise IllegalState(_("This hold has expired."))
     return locked
 
@@ -173,7 +173,7 @@ def release_expired_holds(*, now=None, batch: int = 200) -> int:
         with transaction.atomic():
             holds = list(
                 CartHold.objects.select_for_update(skip_locked=True)
-                .filter(status=CartHold.Status.ACTIVE, expires_at__lte=now)
+                .expired(now)
                 .order_by("pk")[:batch]
             )
             if not holds:

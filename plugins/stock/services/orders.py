@@ -10,12 +10,12 @@ import contextvars
 import functools
 from collections import defaultdict
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plugins.inserts import insert
-from plugins.sql import hot_cursor
-from plugins.stock.availability import expired_hold_units_sql
+from plugins.orders.querysets import stock_lines
+from plugins.sql import column, table
 from plugins.stock.exceptions import CannotShip, InsufficientStock
 from plugins.stock.models import (
     CartHold,
@@ -26,6 +26,7 @@ from plugins.stock.models import (
     StockLevel,
     Warehouse,
 )
+from plugins.stock.querysets import hold_expired_sql
 from plugins.stock.services.ledger import Entry, post_entries
 from plugins.stock.services.reservations import (
     Candidate,
@@ -41,73 +42,82 @@ from plugins.stock.services.reservations import (
 
 
 @functools.cache
-def _lines_and_levels_sql(vendor: str, line_model) -> str:
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    line_table = quote(line_model._meta.db_table)
+def _levels_sql(vendor: str, count: int) -> str:
+    """The levels of ``count`` variants, as ``Candidate`` columns: the units
+    of their expired holds, whether their warehouse is the channel's
+    preferred one (parameter: its code), and the live cart hold named by the
+    order's idempotency key (parameter: the key), in every row."""
+    level, house, link = StockLevel, Warehouse, ChannelWarehouse
+    active = Reservation.Status.ACTIVE.value
     return f"""
-        SELECT ol.id, ol.variant_id, ol.sku, ol.quantity,
-               l.id, l.warehouse_id, l.on_hand, l.reserved,
-               {expired_hold_units_sql()},
-               w.priority, w.code, w.active, w.allow_backorders,
+        SELECT l.{column(level, "pk")}, l.{column(level, "variant")},
+               l.{column(level, "warehouse")}, l.{column(level, "on_hand")},
+               l.{column(level, "reserved")},
+               COALESCE((
+                   SELECT SUM(r.{column(Reservation, "quantity")})
+                   FROM {table(Reservation)} r
+                   WHERE r.{column(Reservation, "level")} = l.{column(level, "pk")}
+                     AND r.{column(Reservation, "status")} = '{active}'
+                     AND r.{column(Reservation, "hold")} IS NOT NULL
+                     AND {hold_expired_sql(Reservation, "r")}
+               ), 0),
+               w.{column(house, "priority")}, w.{column(house, "code")},
+               w.{column(house, "active")}, w.{column(house, "allow_backorders")},
                EXISTS(
-                   SELECT 1 FROM {quote(ChannelWarehouse._meta.db_table)} cw
-                   WHERE cw.channel_code = %s AND cw.warehouse_id = l.warehouse_id
+                   SELECT 1 FROM {table(link)} cw
+                   WHERE cw.{column(link, "channel_code")} = %s
+                     AND cw.{column(link, "warehouse")} = l.{column(level, "warehouse")}
                ),
-               l.reorder_point, l.alerted_at,
+               l.{column(level, "reorder_point")}, l.{column(level, "alerted_at")},
                (
-                   SELECT h.id FROM {quote(CartHold._meta.db_table)} h
-                   WHERE h.reference = %s AND h.reference <> ''
-                     AND h.status = %s AND h.expires_at > %s
-                   ORDER BY h.id LIMIT 1
+                   SELECT h.{column(CartHold, "pk")} FROM {table(CartHold)} h
+                   WHERE h.{column(CartHold, "reference")} = %s
+                     AND h.{column(CartHold, "reference")} <> ''
+                     AND h.{column(CartHold, "status")} = '{active}'
+                     AND NOT ({hold_expired_sql(CartHold, "h")})
+                   ORDER BY 1 LIMIT 1
                )
-        FROM {line_table} ol
-        LEFT JOIN {quote(StockLevel._meta.db_table)} l ON l.variant_id = ol.variant_id
-        LEFT JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id
-        WHERE ol.order_id = %s
-        ORDER BY ol.id, l.id
-    """  # noqa: S608  (table names from the models; values are parameters)
+        FROM {table(level)} l
+        JOIN {table(house)} w
+          ON w.{column(house, "pk")} = l.{column(level, "warehouse")}
+        WHERE l.{column(level, "variant")} IN ({", ".join(["%s"] * count)})
+        ORDER BY 1
+    """  # noqa: S608  (names and constants from the models; values are parameters)
 
 
 def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | None]:
-    """The order's lines and their variants' levels in one query, each level
-    marked when its warehouse is the order channel's preferred one, and the
-    live cart hold named by the order's idempotency key, if any.
+    """The order's lines (read through the orders plugin), their variants'
+    levels, each marked when its warehouse is the order channel's preferred
+    one, and the live cart hold named by the order's idempotency key, if any.
 
-    This is the hot path of every order: the query is written out (the same
-    as ``_candidates`` joined to the lines) to spare Django compiling two
-    subqueries per order (built once per database)."""
-    from django.db import connection
-
-    sql = _lines_and_levels_sql(connection.vendor, order.lines.model)
-    channel = getattr(order, "channel", None)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    key = getattr(order, "idempotency_key", "")
-    params = [
-        now,  # expired_hold_units_sql()
-        getattr(channel, "code", ""),
-        key,
-        CartHold.Status.ACTIVE,
-        now,
-        order.pk,
+    Written out, in one query: it runs for every order, and the ORM would
+    compile its three subqueries each time (built once per database and
+    number of variants)."""
+    lines = [
+        Need(variant_id, sku, quantity, line_id)
+        for line_id, variant_id, sku, quantity in stock_lines(order)
+        if variant_id
     ]
-    with hot_cursor() as cursor:
-        cursor.execute(sql, params)
+    if not lines:
+        return [], [], None
+    variant_ids = sorted({n.variant_id for n in lines})
+    now = timezone.now()
+    params = [
+        now,  # the expired holds' units
+        getattr(getattr(order, "channel", None), "code", ""),
+        getattr(order, "idempotency_key", ""),
+        now,  # the live hold
+        *variant_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_levels_sql(connection.vendor, len(variant_ids)), params)
         rows = cursor.fetchall()
-    lines: dict[int, Need] = {}
-    candidates: dict[int, Candidate] = {}
+    candidates = []
     hold_id = None
-    for line_id, variant_id, sku, quantity, level_pk, *level, hold in rows:
+    for *values, active, backorders, preferred, reorder_point, alerted, hold in rows:
         hold_id = hold_id or hold
-        if not variant_id:
-            continue
-        lines.setdefault(line_id, Need(variant_id, sku, quantity, line_id))
-        if level_pk is not None:
-            *values, active, backorders, preferred, reorder_point, alerted = level
-            candidates[level_pk] = Candidate(
-                level_pk,
-                variant_id,
+        candidates.append(
+            Candidate(
                 *values,
                 active=bool(active),
                 backorders=bool(backorders),
@@ -115,7 +125,8 @@ def _order_lines_and_levels(order) -> tuple[list[Need], list[Candidate], int | N
                 reorder_point=reorder_point,
                 alerted=alerted is not None,
             )
-    return list(lines.values()), list(candidates.values()), hold_id
+        )
+    return lines, candidates, hold_id
 
 
 def reserve_for_order(order) -> list[Reservation]:
@@ -140,7 +151,7 @@ def reserve_for_order(order) -> list[Reservation]:
     created_at = getattr(order, "placed_at", None) or timezone.now()
 
     def write(rows):
-        return insert(
+        return Reservation.objects.bulk_create(
             [
                 Reservation(
                     level_id=level_id,
@@ -170,13 +181,7 @@ def _take_over_hold(
     key (``hold_id``, found live) into the order's. Returns ({line id: units
     covered}, {level pk: units to release}) — leftovers are released in the
     same ordered pass."""
-    hold = (
-        CartHold.objects.select_for_update()
-        .filter(
-            pk=hold_id, status=CartHold.Status.ACTIVE, expires_at__gt=timezone.now()
-        )
-        .first()
-    )
+    hold = CartHold.objects.select_for_update().live().filter(pk=hold_id).first()
     if hold is None:
         return {}, {}
     wanted = {n.variant_id: n for n in lines}

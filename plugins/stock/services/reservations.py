@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef
 from django.utils import timezone
 
-from plugins.sql import column, hot_cursor, table
+from plugins.sql import column, table
 from plugins.stock import alerts
 from plugins.stock.availability import (
     Availability,
@@ -125,12 +125,12 @@ def _candidate(row) -> Candidate:
 def _candidates(variant_ids, *, lock: bool = False) -> list[Candidate]:
     queryset = StockLevel.objects.filter(variant_id__in=sorted(variant_ids))
     if lock:
-        queryset = queryset.select_for_update(of=("self",)).order_by("pk")
+        queryset = queryset.select_for_update(of=("self",))
     return [
         _candidate(row)
-        for row in queryset.annotate(
-            expired=expired_hold_units(OuterRef("pk"))
-        ).values_list(*CANDIDATE_COLUMNS)
+        for row in queryset.order_by("pk")
+        .annotate(expired=expired_hold_units(OuterRef("pk")))
+        .values_list(*CANDIDATE_COLUMNS)
     ]
 
 
@@ -195,8 +195,6 @@ def _plan(
 def _apply_statements(vendor: str) -> tuple[str, str, str]:
     """The UPDATE of a level's reserved units, its guard, and what it returns
     ("" where the database cannot return rows), built once per database."""
-    from django.db import connection
-
     on_hand, reserved = column(StockLevel, "on_hand"), column(StockLevel, "reserved")
     update = (
         f"UPDATE {table(StockLevel)} SET {reserved} = {reserved} + %s "  # noqa: S608  (names from the model)
@@ -218,12 +216,12 @@ def _apply(changes: dict[int, list]) -> dict[int, tuple[int, int]]:
     (on hand, reserved) right after its update, under its row lock — where the
     database can return them (PostgreSQL; SQLite 3.35+).
 
-    Written out: it runs for every order, and the statement never changes."""
-    from django.db import connection
-
+    Written out: it runs for every order, its row lock is every other order's
+    wait for a best-seller, and the ORM's update cannot guard on the new
+    value and return it in one statement."""
     update, guard, returning = _apply_statements(connection.vendor)
     after = {}
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         for pk in sorted(changes):
             units, beyond = changes[pk]
             if units == 0:

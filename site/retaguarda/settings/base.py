@@ -190,13 +190,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The statements written out on hot paths (plugins.sql.hot_cursor) are
-    # prepared on a connection's 5th run: PostgreSQL then skips parsing and
-    # planning them. Django's own queries bind on the client and are never
-    # prepared. Off (DATABASE_PREPARED_STATEMENTS=false) behind a proxy that
-    # pools connections per transaction without tracking prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
+    # Every query binds its parameters on the server (Django's documented
+    # ``server_side_binding``), so that psycopg prepares a statement on a
+    # connection's 5th run and PostgreSQL then skips parsing and planning it:
+    # the statements of every order run the same text each time. Off
+    # (DATABASE_PREPARED_STATEMENTS=false) behind a proxy that pools
+    # connections per transaction without tracking prepared statements.
+    prepared = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=prepared, prepare_threshold=5 if prepared else None
     )
     # A second connection to the same database, for what others must see
     # before the transaction around it ends: an import's progress, while the

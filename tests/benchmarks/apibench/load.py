@@ -54,11 +54,17 @@ def post_worker_init(worker):
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict[str, str], *, workers: int, threads: int = 1, log: Path | None = None
+    env: dict[str, str],
+    *,
+    workers: int,
+    threads: int = 1,
+    log: Path | None = None,
+    root: Path = ROOT,
 ):
     """The project served by gunicorn (``workers`` sync workers, or gthread
     with ``threads``) on a free port; yields (port, process) once every worker
-    has loaded the application, stops it after."""
+    has loaded the application, stops it after. ``root``: the source tree
+    served (another checkout of the project, to compare two versions)."""
     port = free_port()
     with contextlib.ExitStack() as stack:
         ready = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -81,9 +87,9 @@ def gunicorn(
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--pythonpath",
-                f"{ROOT / 'site'},{ROOT}",
+                f"{root / 'site'},{root}",
                 "--chdir",
-                str(ROOT),
+                str(root),
                 "--log-level",
                 "warning",
                 "--timeout",
@@ -91,7 +97,7 @@ def gunicorn(
                 "retaguarda.wsgi:application",
             ],
             env={**env, "BENCH_READY_DIR": str(ready)},
-            cwd=ROOT,
+            cwd=root,
             stdout=output,
             stderr=output,
         )

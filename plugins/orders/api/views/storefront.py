@@ -57,18 +57,20 @@ def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
 
 def _customer_queryset():
     return Order.objects.select_related("channel", "survey").prefetch_related(
-        "lines",
+        Prefetch("lines", to_attr="fetched_lines"),
         Prefetch(
             "events",
             queryset=OrderEvent.objects.filter(
                 kind__in=(OrderEvent.Kind.PLACED, OrderEvent.Kind.TRANSITION)
             ),
+            to_attr="fetched_events",
         ),
     )
 
 
 def _customer_response(order: Order, request, *, status: int = 200, headers=None):
-    if "lines" not in getattr(order, "_prefetched_objects_cache", {}):
+    # An order just placed carries what it was written with (``place_order``).
+    if getattr(order, "fetched_lines", None) is None:
         order = _customer_queryset().get(pk=order.pk)
     payload = p.order_payload(
         order,
