@@ -54,18 +54,17 @@ def _plan(model) -> tuple:
 
 
 def fields_data(obj) -> dict:
-    values = obj.__dict__
     data = {"pk": obj.pk}
     for name, attname, kind, field in _plan(type(obj)):
         if kind == RAW:
-            data[name] = values.get(attname)
+            data[name] = getattr(obj, attname)
         elif kind == TEXT:
-            value = values.get(attname)
+            value = getattr(obj, attname)
             data[name] = (
                 value if value is None or isinstance(value, str) else str(value)
             )
         elif kind == STREAM:
-            value = values.get(attname)
+            value = getattr(obj, attname)
             if isinstance(value, StreamValue) and not value and value.raw_text is None:
                 # an empty stream (an imported product's description): its
                 # text worked out once

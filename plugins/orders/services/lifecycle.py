@@ -339,10 +339,11 @@ def record_event(
         user=user,
         created_at=at or timezone.now(),
     )
-    # Keep a prefetched timeline (a just-placed order's) whole.
-    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("events")
-    if prefetched is not None and prefetched._result_cache is not None:
-        prefetched._result_cache.append(event)
+    # Keep the timeline an order carries (a just-placed order's
+    # ``fetched_events``, as ``Prefetch(to_attr=...)`` leaves it) whole.
+    fetched = getattr(order, "fetched_events", None)
+    if fetched is not None:
+        fetched.append(event)
     return event
 
 
