@@ -247,9 +247,13 @@ class OrderIntakeView(OrdersViewMixin, generics.GenericAPIView):
         items = batch.validated_data["orders"]
         results: list = [None] * len(items)
         valid = []
+        # One list serializer for the batch: its child checks each order
+        # (DRF's ListSerializer.run_child_validation), its fields built once
+        # per request rather than once per order.
+        checker = s.MarketplaceOrderSerializer(many=True)
         for i, item in enumerate(items):
             try:
-                valid.append((i, s.validated(s.MarketplaceOrderSerializer, item)))
+                valid.append((i, dict(checker.run_child_validation(item))))
             except ValidationError as error:
                 results[i] = intake.IntakeResult.failed(
                     item, "order-invalid", s.flatten_errors(error.detail)
