@@ -52,14 +52,16 @@ def test_prepared_statements_can_be_turned_off_for_a_pooling_proxy():
     code = (
         "from django.conf import settings;"
         "o = settings.DATABASES['default']['OPTIONS'];"
-        "print(o['server_side_binding'], o['prepare_threshold'])"
+        "print(o['server_side_binding'], o['prepare_threshold'],"
+        " o.get('options', '-'))"
     )
     url = {**PRODUCTION, "DATABASE_URL": "postgres://shop:pw@db.internal:5433/loja"}
     out = manage("shell", "--no-imports", "-c", code, env=url).stdout.split()
-    assert out == ["True", "5"]
+    # prepared, and planned for their parameters (partial indexes stay usable)
+    assert out == ["True", "5", "-c", "plan_cache_mode=force_custom_plan"]
     off = {**url, "DATABASE_PREPARED_STATEMENTS": "false"}
     out = manage("shell", "--no-imports", "-c", code, env=off).stdout.split()
-    assert out == ["False", "None"]
+    assert out == ["False", "None", "-"]
 
 
 def test_redis_url_switches_cache_and_task_queue():

@@ -79,3 +79,23 @@ def test_a_new_connection_prepares_again(sellable, loja, storefront):
 
     assert any(s.startswith('INSERT INTO "orders_order"') for s in prepared())
     assert Order.objects.count() == 12
+
+
+def test_a_prepared_lookup_still_uses_the_partial_unique_index(mercado_livre):
+    """The replay lookup by (channel, external_id) repeats the partial unique
+    index's condition with a parameter; planned for its parameters every
+    time (``plan_cache_mode``), a prepared run still finds the index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_custom_plan"
+        cursor.execute(
+            "PREPARE lookup(bigint, text, text) AS SELECT id FROM orders_order "
+            "WHERE channel_id = $1 AND external_id = $2 AND NOT external_id = $3"
+        )
+        run = f"EXECUTE lookup({int(mercado_livre.pk)}, 'MLB-1', '')"
+        for _ in range(6):  # past the runs after which a generic plan may win
+            cursor.execute(run)
+        cursor.execute(f"EXPLAIN {run}")
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE lookup")
+    assert "orders_unique_external_id_per_channel" in plan, plan
