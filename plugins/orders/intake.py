@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from plugins.exceptions import RetaguardaError
-from plugins.orders.models import Order, SalesChannel
+from plugins.orders.models import STEP_TIMESTAMPS, Order, SalesChannel
 from plugins.orders.permissions import order_policy
 from plugins.orders.services import place_order
-from plugins.orders.services.history import STEP_FIELDS, StockChoice, main_payment
+from plugins.orders.services.history import StockChoice, main_payment
 
 MAX_BATCH = 500
 
@@ -55,7 +55,7 @@ class IntakeResult:
 #: (:mod:`plugins.orders.services.history`).
 HISTORY_KEYS = (
     "status",
-    *STEP_FIELDS,
+    *STEP_TIMESTAMPS,
     "payments",
     "marketplace_fee",
     "marketplace_freight",

@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from content.resources import parse_decimal
 from plugins.importing.base import cell_text as _text
 from plugins.importing.errors import RowError
-from plugins.orders.models import OrderPayment, OrderStatus, PaymentMethod, SalesChannel
-from plugins.orders.services.history import STEP_FIELDS, main_payment
+from plugins.orders.models import (
+    STEP_TIMESTAMPS,
+    OrderPayment,
+    OrderStatus,
+    PaymentMethod,
+    SalesChannel,
+)
+from plugins.orders.services.history import main_payment
 
 #: Columns that describe the order: equal on every row of one order.
 ORDER_COLUMNS = (
@@ -41,13 +47,7 @@ ORDER_COLUMNS = (
     "note",
     # the order's history in the marketplace (plugins.orders.services.history)
     "status",
-    "paid_at",
-    "invoiced_at",
-    "ready_at",
-    "shipped_at",
-    "delivered_at",
-    "cancelled_at",
-    "returned_at",
+    *STEP_TIMESTAMPS,
     "buyer_id",
     "marketplace_fee",
     "marketplace_freight",
@@ -67,16 +67,7 @@ PAYMENT_COLUMNS = (
     "payment_id",
 )
 COLUMNS = ORDER_COLUMNS + LINE_COLUMNS + PAYMENT_COLUMNS
-TIMESTAMP_COLUMNS = (
-    "paid_at",
-    "invoiced_at",
-    "ready_at",
-    "shipped_at",
-    "delivered_at",
-    "cancelled_at",
-    "returned_at",
-    "rated_at",
-)
+TIMESTAMP_COLUMNS = (*STEP_TIMESTAMPS, "rated_at")
 REQUIRED_COLUMNS = (
     "channel",
     "external_id",
@@ -247,7 +238,7 @@ class OrderGroup:
                 "status": head.get("status") or "",
                 **{
                     name: head.get(name)
-                    for name in STEP_FIELDS
+                    for name in STEP_TIMESTAMPS
                     if head.get(name) is not None
                 },
                 "payments": payments,

@@ -32,6 +32,7 @@ from content.validators import strip_invisible_characters
 from plugins.orders.models import (
     MAX_INSTALLMENTS,
     RATING_SCORES,
+    STEP_TIMESTAMPS,
     Order,
     OrderEvent,
     OrderPayment,
@@ -52,7 +53,6 @@ STEPS = (
     (S.DELIVERED, "delivered_at"),
     (S.RETURNED, "returned_at"),
 )
-STEP_FIELDS = tuple(name for _status, name in STEPS) + ("cancelled_at",)
 #: Statuses of an order whose units have yet to leave: these reserve stock.
 TO_SHIP = (S.PENDING_PAYMENT, S.PAID, S.INVOICED, S.READY_TO_SHIP)
 
@@ -208,13 +208,13 @@ def clean_history(
         )
         status = S.PENDING_PAYMENT
     timestamps = {}
-    for name in STEP_FIELDS:
+    for name in STEP_TIMESTAMPS:
         moment = _moment(data.get(name), errors, name)
         if moment is not None:
             timestamps[name] = moment
     reached = {name for step, name in _path(status)}
     if status != S.CANCELLED:
-        for name in sorted(set(timestamps) - reached, key=STEP_FIELDS.index):
+        for name in sorted(set(timestamps) - reached, key=STEP_TIMESTAMPS.index):
             errors.setdefault(name, []).append(
                 _("The order is “%(status)s”: it has not taken this step.")
                 % {"status": S(status).label}
