@@ -25,25 +25,22 @@ import jsonschema
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
-from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from api.services import create_api_key, issue_staff_token
 from content.models import (
     Brand,
     Collection,
     CollectionProduct,
-    ContentPage,
-    HomePage,
     ProductImage,
-    StoreSettings,
     Variant,
 )
 from plugins.orders.models import SalesChannel
 from plugins.stock import services as stock
 from plugins.stock.models import Warehouse
+from tests.api.storefront_pages import storefront_pages
 from tests.api.strict_schema import closed
 from tests.content.conftest import make_category, make_product, publish
 from tests.factories import ShelfFactory, UserFactory
@@ -210,34 +207,7 @@ def world(db):
     publish(collection)
 
     root = Page.get_first_root_node()
-    home = root.add_child(
-        instance=HomePage(
-            title="Loja",
-            slug="loja-contrato",
-            body=[
-                (
-                    "product_grid",
-                    {
-                        "title": "Mais vendidos",
-                        "source": "collection",
-                        "collection": collection,
-                        "limit": 4,
-                    },
-                )
-            ],
-        )
-    )
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    about = home.add_child(
-        instance=ContentPage(title="Sobre nós", slug="sobre-nos", intro="Quem somos")
-    )
-    Redirect.objects.create(old_path="/quem-somos", redirect_page=about)
-    store = StoreSettings.for_site(Site.objects.get(is_default_site=True))
-    store.store_name = "Loja Retaguarda"
-    store.privacy_policy_page = about
-    store.save()
+    home = storefront_pages(root, collection, slug="loja-contrato")
 
     sp = Warehouse.objects.create(code="SP-01", name="São Paulo", priority=10)
     Warehouse.objects.create(code="RJ-01", name="Rio de Janeiro", priority=20)

@@ -33,9 +33,8 @@ import pytest
 import requests
 from django.conf import settings
 from django.urls import resolve
-from wagtail.contrib.redirects.models import Redirect
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page
 
 from api.models import Scope
 from api.permissions import ANY_SCOPE
@@ -43,15 +42,13 @@ from api.services import create_api_key, issue_staff_token
 from content.models import (
     Collection,
     CollectionProduct,
-    ContentPage,
-    HomePage,
-    StoreSettings,
     Variant,
 )
 from plugins.orders.models import SalesChannel, SurveyResponse
 from plugins.orders.services import place_order, transition_order
 from plugins.stock.models import Warehouse
 from plugins.stock.services import receive_stock
+from tests.api.storefront_pages import storefront_pages
 from tests.api.strict_schema import closed_responses
 from tests.content.conftest import make_category, make_product, publish
 from tests.factories import ShelfFactory, UserFactory
@@ -106,34 +103,7 @@ def catalog_data(db):
     collection.save()
     publish(collection)
 
-    home = site_root().add_child(
-        instance=HomePage(
-            title="Loja",
-            slug="loja",
-            body=[
-                (
-                    "product_grid",
-                    {
-                        "title": "Mais vendidos",
-                        "source": "collection",
-                        "collection": collection,
-                        "limit": 4,
-                    },
-                )
-            ],
-        )
-    )
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    about = home.add_child(
-        instance=ContentPage(title="Sobre nós", slug="sobre-nos", intro="Quem somos")
-    )
-    Redirect.objects.create(old_path="/quem-somos", redirect_page=about)
-    store = StoreSettings.for_site(Site.objects.get(is_default_site=True))
-    store.store_name = "Loja Retaguarda"
-    store.privacy_policy_page = about
-    store.save()
+    home = storefront_pages(site_root(), collection)
     shelf = ShelfFactory(code="a1", name="Corredor A1", capacity=10, units=2)
     warehouse = Warehouse.objects.create(code="SP-01", name="São Paulo")
     receive_stock(
