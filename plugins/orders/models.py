@@ -387,7 +387,17 @@ class Order(models.Model):
                 name="orders_order_total_adds_up",
             ),
         ]
-        indexes = [models.Index(fields=["channel", "status", "placed_at"])]
+        indexes = [
+            models.Index(fields=["channel", "status", "placed_at"]),
+            # The replay lookup of marketplace intake, which runs for every
+            # order it receives: once PostgreSQL plans the prepared lookup
+            # generically, the partial unique index above no longer applies
+            # (its condition cannot be proven for a parameter), and without
+            # this one each lookup would scan the channel's orders.
+            models.Index(
+                fields=["channel", "external_id"], name="orders_order_replay_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -200,18 +200,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=prepared, prepare_threshold=5 if prepared else None
     )
-    # A prepared statement is planned for its parameters every time, never
-    # with PostgreSQL's generic plan: in a generic plan a partial index's
-    # condition (``external_id <> ''``, a parameter) cannot be proven, so the
-    # lookup of a replayed marketplace order scanned the channel's orders
-    # (PostgreSQL's CPU per replayed order: 1.04 ms generic, 0.24 ms custom).
-    if prepared:
-        DATABASES["default"]["OPTIONS"]["options"] = " ".join(
-            [
-                DATABASES["default"]["OPTIONS"].get("options", ""),
-                "-c plan_cache_mode=force_custom_plan",
-            ]
-        ).strip()
     # A second connection to the same database, for what others must see
     # before the transaction around it ends: an import's progress, while the
     # import writes its rows in one transaction. Its writes wait for no lock
