@@ -68,30 +68,12 @@ class Placement:
 
 def _catalog_rows(skus: list[str]) -> dict[str, dict]:
     """The variants of ``skus`` with their product's name and status, by SKU."""
-    from content.models import Variant
+    from content.queries import variants_by_sku
 
-    rows = Variant.objects.filter(sku__in=skus).values_list(
-        "pk",
-        "sku",
-        "price",
-        "active",
-        "option1",
-        "option2",
-        "option3",
-        "product__name",
-        "product__live",
-    )
-    return {
-        sku: {
-            "pk": pk,
-            "price": to_money(price),
-            "active": active,
-            "options": [o for o in options if o],
-            "product_name": name,
-            "live": live,
-        }
-        for pk, sku, price, active, *options, name, live in rows
-    }
+    rows = variants_by_sku(skus)
+    for row in rows.values():
+        row["price"] = to_money(row["price"])
+    return rows
 
 
 @dataclass(frozen=True)
