@@ -71,8 +71,9 @@ messages: install
 	$(BIN)/python manage.py compilemessages
 
 check: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=x $(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	SECRET_KEY=x RETAGUARDA_ENCRYPTION_KEYS=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+		$(BIN)/python manage.py check
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -32,6 +32,7 @@ ENTRY_POINT_GROUP = "retaguarda.plugins"
 BUILTIN_PLUGINS: dict[str, str] = {
     "orders": "plugins.orders",
     "stock": "plugins.stock",
+    "finance": "plugins.finance",
 }
 
 

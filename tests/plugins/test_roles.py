@@ -24,6 +24,8 @@ def test_roles_are_synced_after_migrate_with_portuguese_names(db):
         "privacy_officer": "Encarregado de dados",
         "stock_clerk": "Estoquista",
         "stock_manager": "Gerente de estoque",
+        "finance": "Financeiro",
+        "finance_manager": "Gerente financeiro",
     }
 
 

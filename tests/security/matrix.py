@@ -42,6 +42,8 @@ ROLES = (
     "order_desk",
     "stock_clerk",
     "stock_manager",
+    "finance",
+    "finance_manager",
     "shelf_keeper",
 )
 IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it

@@ -341,6 +341,12 @@ RETAGUARDA_STOCK_ALERT_EMAILS = env_list("RETAGUARDA_STOCK_ALERT_EMAILS")
 #: The longest a storefront may hold units for a cart, in minutes.
 RETAGUARDA_STOCK_HOLD_MAX_MINUTES = env_int("RETAGUARDA_STOCK_HOLD_MAX_MINUTES", 60)
 
+# -- Finance -----------------------------------------------------------------------
+
+#: Fernet keys that encrypt stored secrets (provider credentials), newest
+#: first; required when DEBUG is off (plugins.finance.crypto).
+RETAGUARDA_ENCRYPTION_KEYS = env_list("RETAGUARDA_ENCRYPTION_KEYS")
+
 # -- Static and media files ----------------------------------------------------
 
 STATIC_URL = env("STATIC_URL", "/static/")

@@ -1,0 +1,62 @@
+from django.utils.translation import gettext_lazy as _
+
+from plugins.base import PluginConfig
+from plugins.roles import ACCESS_ADMIN, RoleTemplate
+
+_READ = (
+    "finance.view_provideraccount",
+    "finance.view_payment",
+    "finance.view_providerevent",
+    "finance.view_receivable",
+)
+
+
+class FinanceConfig(PluginConfig):
+    name = "plugins.finance"
+    label = "finance"
+    verbose_name = _("Finance")
+    default_auto_field = "django.db.models.BigAutoField"
+    version = "0.1.0"
+    requires = ("orders",)
+    description = (
+        "Payments (Pix, boleto, card installments) through Mercado Pago, PagBank "
+        "and manual methods, signed provider notifications, and receivables."
+    )
+    roles = (
+        RoleTemplate(
+            "finance",
+            "Financeiro",
+            permissions=(
+                ACCESS_ADMIN,
+                *_READ,
+                "finance.register_manual_payment",
+                "finance.change_receivable",
+            ),
+            description=_(
+                "Follows payments and receivables, registers manual payments."
+            ),
+        ),
+        RoleTemplate(
+            "finance_manager",
+            "Gerente financeiro",
+            permissions=(
+                ACCESS_ADMIN,
+                *_READ,
+                "finance.add_provideraccount",
+                "finance.change_provideraccount",
+                "finance.manage_credentials",
+                "finance.register_manual_payment",
+                "finance.refund_payment",
+                "finance.change_receivable",
+            ),
+            description=_(
+                "Everything in finance: provider accounts and their credentials, "
+                "refunds, approvals."
+            ),
+        ),
+    )
+
+    def ready(self):
+        super().ready()
+        # Django's system checks are registered when the app is ready.
+        from plugins.finance import checks  # noqa: F401

@@ -1,0 +1,44 @@
+"""Reads of the finance plugin that carry meaning."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+#: Aging buckets of open receivables: (key, label, first day late, last day
+#: late or None). "Not due" is everything not yet late.
+AGING_BUCKETS = (
+    ("current", _("Not yet due"), None, 0),
+    ("1_30", _("1–30 days late"), 1, 30),
+    ("31_60", _("31–60 days late"), 31, 60),
+    ("61_90", _("61–90 days late"), 61, 90),
+    ("over_90", _("Over 90 days late"), 91, None),
+)
+
+
+class ReceivableQuerySet(models.QuerySet):
+    def open(self):
+        """Still expected (in full or in part)."""
+        return self.filter(status__in=("open", "partial"))
+
+    def overdue(self, today: datetime.date | None = None):
+        """Open past their expected date: the one rule of "overdue"."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def with_aging(self, today: datetime.date | None = None):
+        """Annotated with ``aging``: the key of its bucket in AGING_BUCKETS."""
+        today = today or timezone.localdate()
+        whens = []
+        for key, _label, first, last in AGING_BUCKETS:
+            q = Q()
+            if first is not None:
+                q &= Q(due_date__lte=today - datetime.timedelta(days=first))
+            if last is not None:
+                q &= Q(due_date__gte=today - datetime.timedelta(days=last))
+            whens.append(When(q, then=Value(key)))
+        return self.annotate(aging=Case(*whens, output_field=models.CharField()))
