@@ -253,6 +253,9 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Credit card")
     DEBIT_CARD = "debit_card", _("Debit card")
     VOUCHER = "voucher", _("Voucher")
+    TRANSFER = "transfer", _("Bank transfer")
+    CASH_ON_DELIVERY = "cod", _("Cash on delivery")
+    TERMS = "terms", _("Invoice terms (B2B)")
 
 
 def new_customer_token() -> str:

@@ -107,6 +107,16 @@ PAYMENT_ALIASES = {
     "voucher": PaymentMethod.VOUCHER,
     "vale": PaymentMethod.VOUCHER,
     "cupom": PaymentMethod.VOUCHER,
+    "transfer": PaymentMethod.TRANSFER,
+    "transferencia": PaymentMethod.TRANSFER,
+    "transferência": PaymentMethod.TRANSFER,
+    "ted": PaymentMethod.TRANSFER,
+    "cod": PaymentMethod.CASH_ON_DELIVERY,
+    "na entrega": PaymentMethod.CASH_ON_DELIVERY,
+    "pagamento na entrega": PaymentMethod.CASH_ON_DELIVERY,
+    "terms": PaymentMethod.TERMS,
+    "faturado": PaymentMethod.TERMS,
+    "boleto faturado": PaymentMethod.TERMS,
 }
 #: Statuses as marketplaces and people write them.
 STATUS_ALIASES = {

@@ -1,0 +1,21 @@
+"""Everything the finance plugin contributes to Wagtail and to the other
+plugins."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+LOG_ACTIONS = (
+    ("finance.payment_status", _("Payment status"), _("Payment status changed")),
+    (
+        "finance.manual_payment",
+        _("Register manual payment"),
+        _("Manual payment registered"),
+    ),
+    ("finance.provider_account", _("Provider account"), _("Provider account changed")),
+)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    for code, label, message in LOG_ACTIONS:
+        actions.register_action(code, label, message)
