@@ -19,3 +19,18 @@ LOG_ACTIONS = (
 def register_log_actions(actions):
     for code, label, message in LOG_ACTIONS:
         actions.register_action(code, label, message)
+
+
+from plugins.finance import viewsets  # noqa: E402
+from plugins.hooks import BACKOFFICE_MENU  # noqa: E402
+
+hooks.register(BACKOFFICE_MENU, viewsets.FinanceMenu().get_menu_item)
+
+
+for _viewset in (
+    viewsets.ReceivableViewSet,
+    viewsets.PaymentViewSet,
+    viewsets.ProviderEventViewSet,
+    viewsets.ProviderAccountViewSet,
+):
+    hooks.register("register_admin_viewset", _viewset)

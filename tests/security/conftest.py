@@ -237,6 +237,33 @@ def _people(world):
         )
 
 
+def _finance(world):
+    from plugins.finance.models import (
+        Payment,
+        Provider,
+        ProviderAccount,
+        ProviderEvent,
+    )
+    from plugins.finance.services import receivables_for
+    from plugins.orders.models import Order
+
+    account = ProviderAccount.objects.create(
+        name="Mercado Pago", provider=Provider.MERCADO_PAGO, access_token="t"
+    )
+    order = Order.objects.get(pk=world.inside["order"])
+    payment = Payment.objects.create(
+        order=order, account=account, method="pix", amount=order.total
+    )
+    (receivable,) = receivables_for(payment)
+    event = ProviderEvent.objects.create(account=account, event_id="evt-1")
+    world.inside.update(
+        pay_account=account.pk,
+        payment=payment.pk,
+        receivable=receivable.pk,
+        pay_event=event.pk,
+    )
+
+
 def _import_job(world, superuser):
     """A checked import of the framework, with invalid rows: the superuser's."""
     from django.core.files.base import ContentFile
@@ -265,6 +292,7 @@ def _build() -> World:
     _api_objects(world, superuser)
     _import_job(world, superuser)
     scope_objects = {**_orders(world), **_stock(world, superuser), **_shelves(world)}
+    _finance(world)
     for column in staff_columns():
         if role_scopes(column):
             _grant_scope(world.users[column], column, scope_objects)

@@ -73,6 +73,10 @@ NO_TASK = {ANONYMOUS: LOGIN, **dict.fromkeys(ROLES, NOT_FOUND), SUPERUSER: NOT_F
 SOMEONE_ELSES = {**NO_TASK, SUPERUSER: OK}
 #: chooser modals: every screen that picks a product (orders, stock) uses them
 CHOOSER = STAFF
+#: finance: the finance desk and its manager; managers and auditors read
+FINANCE_READ = {**BACKOFFICE, "finance": OK, "finance_manager": OK}
+FINANCE_SETUP = {**NOBODY, "finance_manager": OK}
+FINANCE_SETUP_READ = {**FINANCE_SETUP, "manager": OK, "auditor": OK, "finance": OK}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -237,6 +241,23 @@ MATRIX = {
     "/admin/stock/levels/{lvl}/reorder-point/": get(
         STOCK_SETUP, stock_clerk=(DENIED, NOT_FOUND)
     ),
+    # finance
+    "/admin/finance/receivables/": get(FINANCE_READ),
+    "/admin/finance/receivables/results/": get(FINANCE_READ),
+    "/admin/finance/receivables/inspect/{receivable}/": get(FINANCE_READ),
+    "/admin/finance/payments/": get(FINANCE_READ),
+    "/admin/finance/payments/results/": get(FINANCE_READ),
+    "/admin/finance/payments/inspect/{payment}/": get(FINANCE_READ),
+    "/admin/finance/notifications/": get(FINANCE_READ),
+    "/admin/finance/notifications/results/": get(FINANCE_READ),
+    "/admin/finance/notifications/inspect/{pay_event}/": get(FINANCE_READ),
+    "/admin/finance/accounts/": get(FINANCE_SETUP_READ),
+    "/admin/finance/accounts/results/": get(FINANCE_SETUP_READ),
+    "/admin/finance/accounts/new/": get(FINANCE_SETUP),
+    "/admin/finance/accounts/edit/{pay_account}/": get(FINANCE_SETUP),
+    "/admin/finance/accounts/history/{pay_account}/": get(FINANCE_SETUP),
+    "/admin/finance/accounts/history-results/{pay_account}/": get(FINANCE_SETUP),
+    "/admin/finance/accounts/usage/{pay_account}/": get(FINANCE_SETUP),
     "/admin/stock/movements/": get(STOCK_READ),
     "/admin/stock/movements/results/": get(STOCK_READ),
     "/admin/stock/transfers/": get(STOCK_READ),
