@@ -220,10 +220,10 @@ def read_file(
 def _type_error(line: int, value: str, problem: str) -> CnabError:
     return field_error(
         FILE_HEADER.field("record_type"),
-        _("“%(value)s”: %(problem)s."),
+        _("“%(value)s”: %(reason)s."),
         line=line,
         value=value,
-        problem=problem,
+        reason=problem,
     )
 
 

@@ -38,6 +38,7 @@ from plugins.finance.cnab.layouts import (
 from plugins.finance.cnab.records import CnabError, field_error
 from plugins.importing.base import Column
 from plugins.importing.reader import Limits, Sheet, megabytes
+from plugins.money import format_brl
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,8 @@ def _check_totals(lote: Lote, records: list[RetornoRecord]) -> None:
             LOTE_TRAILER.field("simple_total"),
             _("%(value)s declared, but the títulos of the lote add up to %(total)s."),
             line=lote.trailer.line,
-            value=total,
-            total=computed,
+            value=format_brl(total),
+            total=format_brl(computed),
         )
 
 
