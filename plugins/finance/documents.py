@@ -31,6 +31,7 @@ from datetime import date
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.barcode.common import I2of5
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -125,7 +126,9 @@ def _address(party: Party) -> str:
     place = "/".join(p for p in (party.city, party.state) if p)
     parts = [party.address, party.district, place]
     if postal:
-        parts.append(_("CEP %(cep)s") % {"cep": f"{postal[:5]}-{postal[5:]}"})
+        parts.append(
+            pgettext("boleto", "CEP %(cep)s") % {"cep": f"{postal[:5]}-{postal[5:]}"}
+        )
     return " – ".join(p for p in parts if p)
 
 
@@ -205,7 +208,7 @@ def _header(sheet: _Sheet, doc: BoletoDocument, top: float, *, line: bool) -> fl
     c.setFont(BOLD, 14)
     c.drawCentredString(MARGIN + 60 * mm, top - 6.8 * mm, code)
     c.setFont(BOLD, 10)
-    text = doc.boleto.formatted_line if line else _("Payer's receipt")
+    text = doc.boleto.formatted_line if line else pgettext("boleto", "Payer's receipt")
     c.drawRightString(MARGIN + WIDTH, top - 6.5 * mm, text)
     c.line(MARGIN, top - 9 * mm, MARGIN + WIDTH, top - 9 * mm)
     c.setLineWidth(0.5)
@@ -217,31 +220,51 @@ def _receipt(sheet: _Sheet, doc: BoletoDocument, top: float) -> float:
     top = _header(sheet, doc, top, line=False)
     left = WIDTH - RIGHT_COLUMN
     payee = _identified(doc.payee, whose=_("payee's"))
-    sheet.box(MARGIN, top, left, 9 * mm, _("Payee"), payee)
-    sheet.box(
-        MARGIN + left, top, RIGHT_COLUMN, 9 * mm, _("Due date"), _due(doc), right=True
-    )
-    top -= 9 * mm
-    sheet.box(MARGIN, top, left, 9 * mm, _("Payer"), doc.payer.name)
+    sheet.box(MARGIN, top, left, 9 * mm, pgettext("boleto", "Payee"), payee)
     sheet.box(
         MARGIN + left,
         top,
         RIGHT_COLUMN,
         9 * mm,
-        _("Payee's agency/code"),
+        pgettext("boleto", "Due date"),
+        _due(doc),
+        right=True,
+    )
+    top -= 9 * mm
+    sheet.box(MARGIN, top, left, 9 * mm, pgettext("boleto", "Payer"), doc.payer.name)
+    sheet.box(
+        MARGIN + left,
+        top,
+        RIGHT_COLUMN,
+        9 * mm,
+        pgettext("boleto", "Payee's agency/code"),
         doc.agency_code,
         right=True,
     )
     top -= 9 * mm
     third = left / 3
-    sheet.box(MARGIN, top, third, 9 * mm, _("Document number"), doc.document_number)
-    sheet.box(MARGIN + third, top, third, 9 * mm, _("Nosso número"), doc.nosso_numero)
+    sheet.box(
+        MARGIN,
+        top,
+        third,
+        9 * mm,
+        pgettext("boleto", "Document number"),
+        doc.document_number,
+    )
+    sheet.box(
+        MARGIN + third,
+        top,
+        third,
+        9 * mm,
+        pgettext("boleto", "Nosso número"),
+        doc.nosso_numero,
+    )
     sheet.box(
         MARGIN + 2 * third,
         top,
         third,
         9 * mm,
-        _("Document date"),
+        pgettext("boleto", "Document date"),
         _date(doc.issue_date),
     )
     sheet.box(
@@ -249,7 +272,7 @@ def _receipt(sheet: _Sheet, doc: BoletoDocument, top: float) -> float:
         top,
         RIGHT_COLUMN,
         9 * mm,
-        _("(=) Document amount"),
+        pgettext("boleto", "(=) Document amount"),
         _amount(doc),
         bold=True,
         right=True,
@@ -257,13 +280,13 @@ def _receipt(sheet: _Sheet, doc: BoletoDocument, top: float) -> float:
     top -= 9 * mm
     sheet.canvas.setFont(LABEL_FONT, 6)
     sheet.canvas.drawRightString(
-        MARGIN + WIDTH, top - 3 * mm, _("Mechanical authentication")
+        MARGIN + WIDTH, top - 3 * mm, pgettext("boleto", "Mechanical authentication")
     )
     return top - 12 * mm
 
 
 def _due(doc: BoletoDocument) -> str:
-    return _date(doc.boleto.due_date) or _("On presentation")
+    return _date(doc.boleto.due_date) or pgettext("boleto", "On presentation")
 
 
 def _amount(doc: BoletoDocument) -> str:
@@ -276,13 +299,20 @@ def _ficha(sheet: _Sheet, doc: BoletoDocument, top: float) -> None:
     left = WIDTH - RIGHT_COLUMN
     right_x = MARGIN + left
     row = 8.5 * mm
-    place = doc.payment_place or _("Payable at any bank")
-    sheet.box(MARGIN, top, left, row, _("Place of payment"), place)
+    place = doc.payment_place or pgettext("boleto", "Payable at any bank")
+    sheet.box(MARGIN, top, left, row, pgettext("boleto", "Place of payment"), place)
     sheet.box(
-        right_x, top, RIGHT_COLUMN, row, _("Due date"), _due(doc), bold=True, right=True
+        right_x,
+        top,
+        RIGHT_COLUMN,
+        row,
+        pgettext("boleto", "Due date"),
+        _due(doc),
+        bold=True,
+        right=True,
     )
     top -= row
-    sheet.box(MARGIN, top, left, 11 * mm, _("Payee"))
+    sheet.box(MARGIN, top, left, 11 * mm, pgettext("boleto", "Payee"))
     payee = _identified(doc.payee, whose=_("payee's"))
     sheet.lines(MARGIN + 1.5 * mm, top - 5.4 * mm, [payee, _address(doc.payee)])
     sheet.box(
@@ -290,30 +320,21 @@ def _ficha(sheet: _Sheet, doc: BoletoDocument, top: float) -> None:
         top,
         RIGHT_COLUMN,
         11 * mm,
-        _("Payee's agency/code"),
+        pgettext("boleto", "Payee's agency/code"),
         doc.agency_code,
         right=True,
     )
     top -= 11 * mm
     widths = (30 * mm, 35 * mm, 20 * mm, 15 * mm, left - 100 * mm)
     cells = (
-        (_("Document date"), _date(doc.issue_date)),
-        (_("Document number"), doc.document_number),
-        (_("Document species"), doc.species),
-        (_("Acceptance"), doc.acceptance),
-        (_("Processing date"), _date(doc.processing_date or doc.issue_date)),
-    )
-    _row(sheet, top, row, widths, cells)
-    sheet.box(
-        right_x, top, RIGHT_COLUMN, row, _("Nosso número"), doc.nosso_numero, right=True
-    )
-    top -= row
-    cells = (
-        (_("Bank's use"), ""),
-        (_("Carteira"), doc.carteira),
-        (_("Currency"), "R$"),
-        (_("Quantity"), ""),
-        (_("Value"), ""),
+        (pgettext("boleto", "Document date"), _date(doc.issue_date)),
+        (pgettext("boleto", "Document number"), doc.document_number),
+        (pgettext("boleto", "Document species"), doc.species),
+        (pgettext("boleto", "Acceptance"), doc.acceptance),
+        (
+            pgettext("boleto", "Processing date"),
+            _date(doc.processing_date or doc.issue_date),
+        ),
     )
     _row(sheet, top, row, widths, cells)
     sheet.box(
@@ -321,33 +342,55 @@ def _ficha(sheet: _Sheet, doc: BoletoDocument, top: float) -> None:
         top,
         RIGHT_COLUMN,
         row,
-        _("(=) Document amount"),
+        pgettext("boleto", "Nosso número"),
+        doc.nosso_numero,
+        right=True,
+    )
+    top -= row
+    cells = (
+        (pgettext("boleto", "Bank's use"), ""),
+        (pgettext("boleto", "Carteira"), doc.carteira),
+        (pgettext("boleto", "Currency"), "R$"),
+        (pgettext("boleto", "Quantity"), ""),
+        (pgettext("boleto", "Value"), ""),
+    )
+    _row(sheet, top, row, widths, cells)
+    sheet.box(
+        right_x,
+        top,
+        RIGHT_COLUMN,
+        row,
+        pgettext("boleto", "(=) Document amount"),
         _amount(doc),
         bold=True,
         right=True,
     )
     top -= row
     sheet.box(
-        MARGIN, top, left, 25 * mm, _("Instructions (the payee's responsibility)")
+        MARGIN,
+        top,
+        left,
+        25 * mm,
+        pgettext("boleto", "Instructions (the payee's responsibility)"),
     )
     sheet.lines(MARGIN + 1.5 * mm, top - 6 * mm, list(doc.instructions)[:6])
     for index, label in enumerate(
         (
-            _("(-) Discount/rebate"),
-            _("(-) Other deductions"),
-            _("(+) Interest/fine"),
-            _("(+) Other additions"),
-            _("(=) Amount charged"),
+            pgettext("boleto", "(-) Discount/rebate"),
+            pgettext("boleto", "(-) Other deductions"),
+            pgettext("boleto", "(+) Interest/fine"),
+            pgettext("boleto", "(+) Other additions"),
+            pgettext("boleto", "(=) Amount charged"),
         )
     ):
         sheet.box(right_x, top - index * 5 * mm, RIGHT_COLUMN, 5 * mm, label)
     top -= 25 * mm
-    sheet.box(MARGIN, top, WIDTH, 15 * mm, _("Payer"))
+    sheet.box(MARGIN, top, WIDTH, 15 * mm, pgettext("boleto", "Payer"))
     texts = [_identified(doc.payer, whose=_("payer's")), _address(doc.payer)]
     if doc.guarantor is not None:
         guarantor = format_document(doc.guarantor.document, whose=_("guarantor's"))
         texts.append(
-            _("Guarantor: %(name)s – CPF/CNPJ %(document)s")
+            pgettext("boleto", "Guarantor: %(name)s – CPF/CNPJ %(document)s")
             % {"name": doc.guarantor.name, "document": guarantor}
         )
     sheet.lines(MARGIN + 1.5 * mm, top - 5.4 * mm, texts)
@@ -356,7 +399,7 @@ def _ficha(sheet: _Sheet, doc: BoletoDocument, top: float) -> None:
     sheet.canvas.drawRightString(
         MARGIN + WIDTH,
         top - 3 * mm,
-        _("Mechanical authentication – Ficha de compensação"),
+        pgettext("boleto", "Mechanical authentication – Ficha de compensação"),
     )
     draw_barcode(
         sheet.canvas, doc.boleto.barcode, MARGIN, top - 2 * mm - BAR_HEIGHT_MM * mm
@@ -394,7 +437,10 @@ def boletos_pdf(documents: Iterable[BoletoDocument]) -> bytes:
     canvas.setAuthor("Retaguarda")
     sheet = _Sheet(canvas)
     with translation.override(PRINT_LANGUAGE):
-        canvas.setTitle(_("Boleto %(number)s") % {"number": documents[0].nosso_numero})
+        canvas.setTitle(
+            pgettext("boleto", "Boleto %(number)s")
+            % {"number": documents[0].nosso_numero}
+        )
         for doc in documents:
             canvas.setLineWidth(0.5)
             _receipt(sheet, doc, PAGE_HEIGHT - MARGIN)
@@ -403,7 +449,9 @@ def boletos_pdf(documents: Iterable[BoletoDocument]) -> bytes:
             canvas.setDash()
             canvas.setFont(LABEL_FONT, 6)
             canvas.drawRightString(
-                MARGIN + WIDTH, CUT_LINE + 1.2 * mm, _("Cut along the dotted line")
+                MARGIN + WIDTH,
+                CUT_LINE + 1.2 * mm,
+                pgettext("boleto", "Cut along the dotted line"),
             )
             _ficha(sheet, doc, FICHA_TOP)
             canvas.showPage()

@@ -25,6 +25,9 @@ from plugins.finance.cnab import (
 )
 from plugins.finance.cnab.codes import movement_label, reason_codes
 from plugins.finance.cnab.simulator import Outcome, retorno_for_remessa
+from plugins.importing.base import Importer
+from plugins.importing.engine import header_columns
+from plugins.importing.errors import FileProblem
 
 AGREEMENT = Agreement(
     company_name="Lojão Exemplo Ltda",
@@ -325,6 +328,21 @@ def test_the_import_framework_reads_a_retorno_as_rows_numbered_by_line():
     assert paid["payment_date"] == date(2026, 1, 21)
     rejected = dict(zip(sheet.header, rows[1][1], strict=True))
     assert rejected["reasons"] == "Invalid CEP; Duplicate nosso número"
+
+
+def test_an_importer_declaring_the_retorno_columns_accepts_the_sheet():
+    class RetornoImporter(Importer):
+        key = "cnab-retorno"
+        columns = RETORNO_COLUMNS
+
+    sheet = retorno_sheet(paid_and_rejected())
+    names, notices = header_columns(RetornoImporter, sheet.header, user=None)
+    assert names == [column.name for column in RETORNO_COLUMNS] and notices == []
+
+
+def test_a_retorno_is_a_file_problem_for_the_import_framework():
+    with pytest.raises(FileProblem, match="Line 1, position 1: a control character"):
+        retorno_sheet(b"\x00" * 240)
 
 
 def test_rejection_reasons_and_errors_read_in_portuguese():
