@@ -1,7 +1,9 @@
 """Finance: the pure building blocks of receiving money in Brazil.
 
-Pix BR Codes (:mod:`.pix`), boletos bancários (:mod:`.boleto`) and the
-checks of payment providers' webhook signatures (:mod:`.signatures`). These
+Pix BR Codes (:mod:`.pix`), boletos bancários (:mod:`.boleto`) and their
+printed PDF (:mod:`.documents`), Banco do Brasil's CNAB 240 remessa and
+retorno files (:mod:`.cnab`) and the checks of payment providers' webhook
+signatures (:mod:`.signatures`). These
 modules hold no models and touch no database, so the finance app built on
 them can test its services against rules that are already tested here.
 """
