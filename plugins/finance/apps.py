@@ -4,6 +4,8 @@ from plugins.base import PluginConfig
 from plugins.roles import ACCESS_ADMIN, RoleTemplate
 
 _READ = (
+    # the orders they take payments for (read only; the order desk moves them)
+    "orders.view_order",
     "finance.view_provideraccount",
     "finance.view_payment",
     "finance.view_providerevent",

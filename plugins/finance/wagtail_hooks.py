@@ -21,8 +21,11 @@ def register_log_actions(actions):
         actions.register_action(code, label, message)
 
 
-from plugins.finance import viewsets  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from plugins.finance import panels, views, viewsets  # noqa: E402
 from plugins.hooks import BACKOFFICE_MENU  # noqa: E402
+from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, viewsets.FinanceMenu().get_menu_item)
 
@@ -34,3 +37,16 @@ for _viewset in (
     viewsets.ProviderAccountViewSet,
 ):
     hooks.register("register_admin_viewset", _viewset)
+
+hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_payments_panel)
+
+
+@hooks.register("register_admin_urls")
+def register_finance_urls():
+    return [
+        path(
+            "finance/orders/<int:pk>/manual-payment/",
+            views.ManualPaymentView.as_view(),
+            name="finance_manual_payment",
+        ),
+    ]

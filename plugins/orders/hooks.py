@@ -78,6 +78,13 @@ CUSTOMER_ANONYMISED = Hook(
     "to look for (name, e-mail, phone, CPF/CNPJ, addresses, as they were); "
     "``plugins.orders.customers.redact`` replaces them in text or JSON.",
 )
+ORDER_DETAIL_PANELS = Hook(
+    "order_detail_panels",
+    kwargs=("order", "request"),
+    doc="Panels of the order desk's order screen, after its payment panel: "
+    "return a wagtail.admin.ui.components.Component (or None to add nothing), "
+    "showing only what ``request.user`` may see.",
+)
 AVAILABLE_UNITS = Hook(
     "order_desk_available_units",
     kwargs=("skus",),

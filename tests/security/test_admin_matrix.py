@@ -60,6 +60,9 @@ STOCK_SETUP = {**NOBODY, "stock_manager": OK}
 #: orders: managers and auditors read; the order desk in its channels
 ORDERS_READ = {**BACKOFFICE, "order_desk": OK}
 ORDERS_READ_OBJECT = {**BACKOFFICE, "order_desk": IN_OUT}
+#: the orders themselves: the finance desk reads them all too
+ORDER_READ = {**ORDERS_READ, "finance": OK, "finance_manager": OK}
+ORDER_READ_OBJECT = {**ORDERS_READ_OBJECT, "finance": OK, "finance_manager": OK}
 ORDERS_ACT = {**NOBODY, "order_desk": OK}
 ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
 #: customers' personal data: the privacy officer and managers
@@ -201,14 +204,14 @@ MATRIX = {
         {**dict.fromkeys(STAFF, NOT_FOUND), ANONYMOUS: LOGIN, SUPERUSER: OK}
     ),
     # orders
-    "/admin/orders/": get(ORDERS_READ),
-    "/admin/orders/results/": get(ORDERS_READ),
+    "/admin/orders/": get(ORDER_READ),
+    "/admin/orders/results/": get(ORDER_READ),
     "/admin/orders/new/": get(ORDERS_ACT),
     # “Novo pedido”'s product search and customer lookup (JSON)
     "/admin/orders/new/products/": get(ORDERS_ACT),
     "/admin/orders/new/customers/": get(ORDERS_ACT),
-    "/admin/orders/survey/": get(ORDERS_READ),
-    "/admin/orders/{order}/": get(ORDERS_READ_OBJECT),
+    "/admin/orders/survey/": get(ORDER_READ),
+    "/admin/orders/{order}/": get(ORDER_READ_OBJECT),
     "/admin/orders/{order}/transition/{transition}/": post(ORDERS_ACT_OBJECT),
     "/admin/orders/{order}/note/": post(ORDERS_ACT_OBJECT, {"text": "Nota"}),
     # customers: the order desk sees the customers of its channels' orders;
@@ -242,6 +245,9 @@ MATRIX = {
         STOCK_SETUP, stock_clerk=(DENIED, NOT_FOUND)
     ),
     # finance
+    "/admin/finance/orders/{order}/manual-payment/": post(
+        FINANCE_SETUP, {"method": "transfer"}, finance=OK
+    ),
     "/admin/finance/receivables/": get(FINANCE_READ),
     "/admin/finance/receivables/results/": get(FINANCE_READ),
     "/admin/finance/receivables/inspect/{receivable}/": get(FINANCE_READ),

@@ -18,7 +18,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 
 from plugins.exceptions import RetaguardaError
+from plugins.hooks import collect
 from plugins.money import format_brl
+from plugins.orders import hooks as order_hooks
 from plugins.orders import services
 from plugins.orders.exceptions import InvalidOrder
 from plugins.orders.forms import NoteForm, TransitionForm
@@ -182,6 +184,9 @@ class OrderDetailView(OrderDeskMixin, WagtailAdminTemplateMixin, TemplateView):
                 {"payment": payment, "value": format_brl(payment.value)}
                 for payment in order.payments.all()
             ],
+            plugin_panels=collect(
+                order_hooks.ORDER_DETAIL_PANELS, order=order, request=self.request
+            ),
             marketplace={
                 "fee": format_brl(order.marketplace_fee),
                 "freight": format_brl(order.marketplace_freight),
