@@ -28,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from stdnum.br import cnpj, cpf
 
 from .errors import InvalidChargeRequest, InvalidWebhook
@@ -40,15 +40,18 @@ MAX_INSTALLMENTS = 24
 class PaymentStatus(models.TextChoices):
     """A payment's status, the same for every provider."""
 
-    PENDING = "pending", gettext_lazy("Pending")
-    AUTHORIZED = "authorized", gettext_lazy("Authorized")
-    APPROVED = "approved", gettext_lazy("Approved")
-    REJECTED = "rejected", gettext_lazy("Rejected")
-    CANCELLED = "cancelled", gettext_lazy("Cancelled")
-    REFUNDED = "refunded", gettext_lazy("Refunded")
-    PARTIALLY_REFUNDED = "partially_refunded", gettext_lazy("Partially refunded")
-    CHARGED_BACK = "charged_back", gettext_lazy("Charged back")
-    EXPIRED = "expired", gettext_lazy("Expired")
+    PENDING = "pending", pgettext_lazy("payment status", "Pending")
+    AUTHORIZED = "authorized", pgettext_lazy("payment status", "Authorized")
+    APPROVED = "approved", pgettext_lazy("payment status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("payment status", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("payment status", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
+    PARTIALLY_REFUNDED = (
+        "partially_refunded",
+        pgettext_lazy("payment status", "Partially refunded"),
+    )
+    CHARGED_BACK = "charged_back", pgettext_lazy("payment status", "Charged back")
+    EXPIRED = "expired", pgettext_lazy("payment status", "Expired")
 
 
 #: Statuses after which the payer can no longer pay this charge.
@@ -66,18 +69,24 @@ PAID_STATUSES = frozenset({PaymentStatus.APPROVED, PaymentStatus.PARTIALLY_REFUN
 
 
 class PaymentMethod(models.TextChoices):
-    PIX = "pix", gettext_lazy("Pix")
-    BOLETO = "boleto", gettext_lazy("Boleto")
-    CARD = "card", gettext_lazy("Credit card")
-    BANK_TRANSFER = "bank_transfer", gettext_lazy("Bank transfer")
-    CASH_ON_DELIVERY = "cash_on_delivery", gettext_lazy("Cash on delivery")
-    INVOICE = "invoice", gettext_lazy("Invoice (payment terms)")
+    PIX = "pix", pgettext_lazy("payment method", "Pix")
+    BOLETO = "boleto", pgettext_lazy("payment method", "Boleto")
+    CARD = "card", pgettext_lazy("payment method", "Credit card")
+    BANK_TRANSFER = "bank_transfer", pgettext_lazy("payment method", "Bank transfer")
+    CASH_ON_DELIVERY = (
+        "cash_on_delivery",
+        pgettext_lazy("payment method", "Cash on delivery"),
+    )
+    INVOICE = "invoice", pgettext_lazy("payment method", "Invoice (payment terms)")
 
 
 class ProviderKind(models.TextChoices):
     MERCADOPAGO = "mercadopago", "Mercado Pago"
     PAGBANK = "pagbank", "PagBank"
-    MANUAL = "manual", gettext_lazy("Manual (transfer, cash, terms)")
+    MANUAL = (
+        "manual",
+        pgettext_lazy("payment provider", "Manual (transfer, cash, terms)"),
+    )
 
 
 @dataclass(frozen=True)
@@ -306,7 +315,7 @@ def check_method(provider: PaymentProvider, request: ChargeRequest) -> None:
     """Refuse a method the provider does not offer, before calling it."""
     if request.method not in provider.methods:
         raise InvalidChargeRequest(
-            _("%(provider)s does not offer %(method)s.")
+            _("%(provider)s: %(method)s is not offered.")
             % {
                 "provider": ProviderKind(provider.kind).label,
                 "method": PaymentMethod(request.method).label,

@@ -44,13 +44,10 @@ def money(value: Any, *, provider: str, field: str) -> Decimal:
         amount = None
     if amount is None or not amount.is_finite() or amount != amount.quantize(CENT):
         raise UnexpectedResponse(
-            _("%(provider)s sent “%(value)s” as %(field)s, which is not an amount.")
-            % {
-                "provider": ProviderKind(provider).label,
-                "value": value,
-                "field": field,
-            },
+            _("%(provider)s sent “%(value)s” where an amount was expected.")
+            % {"provider": ProviderKind(provider).label, "value": value},
             provider=provider,
+            detail=field,
         )
     return amount.quantize(CENT)
 

@@ -48,6 +48,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from plugins.finance import signatures
 from plugins.finance.boleto import BoletoError, parse_boleto
@@ -140,7 +141,9 @@ class PagBankProvider:
     ) -> ChargeResult:
         """``POST /charges/{id}/capture`` for the order's authorised charge."""
         order = self._order(provider_id)
-        charge = self._charge(order, {"AUTHORIZED"}, _("capture"))
+        charge = self._charge(
+            order, {"AUTHORIZED"}, pgettext("payment operation", "capture")
+        )
         value = charge["amount"]["value"] if amount is None else _cents(amount)
         updated = self.client.call(
             "POST",
@@ -156,7 +159,7 @@ class PagBankProvider:
         """``POST /charges/{id}/cancel`` for the order's paid charge: the whole
         amount paid less what was refunded, or ``amount``."""
         order = self._order(provider_id)
-        charge = self._charge(order, {"PAID"}, _("refund"))
+        charge = self._charge(order, {"PAID"}, pgettext("payment operation", "refund"))
         summary = charge["amount"].get("summary") or {}
         left = int(summary.get("paid", charge["amount"]["value"])) - int(
             summary.get("refunded", 0)
@@ -180,7 +183,7 @@ class PagBankProvider:
         """``POST /charges/{id}/cancel`` for a charge not yet paid (a boleto,
         an authorised card). A Pix QR code cannot be cancelled: it expires."""
         order = self._order(provider_id)
-        charge = self._charge(order, _OPEN, _("cancel"))
+        charge = self._charge(order, _OPEN, pgettext("payment operation", "cancel"))
         updated = self.client.call(
             "POST",
             f"/charges/{charge['id']}/cancel",

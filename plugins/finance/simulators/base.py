@@ -107,7 +107,11 @@ class Simulator(WebhookOutbox):
         self._server.daemon_threads = True
         self._stopping.clear()
         self._release.clear()
-        targets: list[Callable[[], None]] = [self._server.serve_forever]
+        server = self._server
+        # A short poll: stopping (at the end of every test) waits for it.
+        targets: list[Callable[[], None]] = [
+            lambda: server.serve_forever(poll_interval=0.05)
+        ]
         if self.auto_deliver:
             targets.append(self._deliver_forever)
         for target in targets:
@@ -124,6 +128,7 @@ class Simulator(WebhookOutbox):
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
@@ -136,7 +141,8 @@ class Simulator(WebhookOutbox):
 
     def serve_forever(self) -> None:
         """Run until interrupted (the command-line entry point)."""
-        self.start()
+        if self._server is None:
+            self.start()
         try:
             while not self._stopping.wait(3600):
                 pass

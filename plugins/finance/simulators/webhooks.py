@@ -19,11 +19,14 @@ from .common import to_json
 
 @dataclass
 class WebhookBehaviour:
-    duplicates: int = 0
-    reverse: bool = False
-    delay: float = 0.0
+    """How webhooks go out (see :mod:`.base`)."""
+
+    duplicates: int = 0  # extra copies of every delivery
+    reverse: bool = False  # a pass sends the newest first
+    delay: float = 0.0  # seconds before the first attempt (auto delivery)
+    backoff: float = 1.0  # seconds before the 2nd attempt, doubling after
     max_attempts: int = 8
-    timeout: float = 5.0
+    timeout: float = 5.0  # seconds the receiver has to answer
 
 
 @dataclass
@@ -136,7 +139,9 @@ class WebhookOutbox:
             made += attempts
             with self.lock:
                 notification.attempts += 1
-                pause = min(2**notification.attempts, 60)
+                pause = min(
+                    self.webhooks.backoff * 2 ** (notification.attempts - 1), 60
+                )
                 notification.next_attempt_at = time.monotonic() + pause
                 done = any(attempt.ok for attempt in attempts)
                 if done or notification.attempts >= self.webhooks.max_attempts:
