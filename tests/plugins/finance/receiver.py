@@ -23,7 +23,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.answers: list[int] = []
-        self._lock = threading.Lock()
+        self._arrived = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,7 +32,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 parts = urlsplit(self.path)
-                with receiver._lock:
+                with receiver._arrived:
                     receiver.received.append(
                         Received(
                             path=parts.path,
@@ -42,6 +42,7 @@ class WebhookReceiver:
                         )
                     )
                     status = receiver.answers.pop(0) if receiver.answers else 200
+                    receiver._arrived.notify_all()
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -50,11 +51,23 @@ class WebhookReceiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/webhooks/payments"
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        """Block until ``count`` requests arrived (for webhooks sent by a
+        background thread); fails the test after ``timeout`` seconds."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(
+                lambda: len(self.received) >= count, timeout=timeout
+            )
+        assert arrived, f"{len(self.received)} of {count} webhooks arrived"
+        return list(self.received)
 
     def __enter__(self) -> WebhookReceiver:
         self._thread.start()
