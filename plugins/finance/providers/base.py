@@ -281,8 +281,15 @@ class PaymentProvider(Protocol):
     """A payment provider's adapter.
 
     Every method that calls out has a connect and read timeout and raises
-    :class:`~.errors.ProviderError` (``retryable`` set) on failure. ``idempotency_key``
-    arguments make a retry of the same operation return its first result.
+    :class:`~.errors.ProviderError` (``retryable`` set) on failure.
+    ``idempotency_key`` arguments make a retry of the same operation return
+    its first result. An operation the provider does not have (a manual
+    payment has no capture, no webhooks and no status outside the back
+    office) raises :class:`~.errors.OperationNotSupported`, whose message
+    says what staff do instead. ``parse_webhook`` raises
+    :class:`~plugins.finance.signatures.SignatureError` (401) for a webhook
+    whose origin is not proven and :class:`~.errors.InvalidWebhook` (400)
+    for one it cannot read.
     """
 
     kind: str

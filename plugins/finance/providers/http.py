@@ -9,6 +9,11 @@ with :func:`plugins.outbound.validate_public_url` where it is saved.
 
 Amounts in responses are read as ``Decimal`` through :func:`money`, which
 refuses a value with more than two decimal places rather than round it.
+
+Each adapter instance keeps one ``requests.Session`` (its connection pool):
+make an adapter per task or request rather than sharing one across threads.
+Retrying is the caller's decision (a background task with backoff, guided
+by ``ProviderError.retryable``); nothing here retries on its own.
 """
 
 from __future__ import annotations
