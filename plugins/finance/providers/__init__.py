@@ -4,20 +4,21 @@
 :class:`MercadoPagoProvider`, :class:`PagBankProvider` and
 :class:`ManualProvider` implement it. Each vendor has a local simulator in
 :mod:`plugins.finance.simulators` that tests and the demo run against.
+``PaymentStatus``, ``PaymentMethod`` and ``Provider`` are re-exported from
+the models that define them.
 """
 
+from plugins.finance.models.payments import PaymentStatus
+from plugins.finance.models.providers import Provider
+from plugins.orders.models import PaymentMethod
+
 from .base import (
-    CLOSED_STATUSES,
-    PAID_STATUSES,
     Address,
     ChargeRequest,
     ChargeResult,
     Credentials,
     Payer,
-    PaymentMethod,
     PaymentProvider,
-    PaymentStatus,
-    ProviderKind,
     RefundResult,
     Timeout,
     WebhookEvent,
@@ -40,14 +41,12 @@ from .pagbank import PagBankProvider
 
 #: The adapter of each provider kind that reaches a vendor over HTTP.
 HTTP_PROVIDERS = {
-    ProviderKind.MERCADOPAGO: MercadoPagoProvider,
-    ProviderKind.PAGBANK: PagBankProvider,
+    Provider.MERCADO_PAGO: MercadoPagoProvider,
+    Provider.PAGBANK: PagBankProvider,
 }
 
 __all__ = [
-    "CLOSED_STATUSES",
     "HTTP_PROVIDERS",
-    "PAID_STATUSES",
     "Address",
     "ChargeNotFound",
     "ChargeRequest",
@@ -65,7 +64,7 @@ __all__ = [
     "PaymentStatus",
     "ProviderAuthenticationFailed",
     "ProviderError",
-    "ProviderKind",
+    "Provider",
     "ProviderRejected",
     "ProviderTimeout",
     "ProviderUnavailable",

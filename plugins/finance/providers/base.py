@@ -4,8 +4,11 @@
 authorised card payment, refund, cancel, read a webhook, fetch a charge's
 status. Adapters speak to one vendor each (:mod:`.mercadopago`,
 :mod:`.pagbank`, :mod:`.manual`) and translate its shapes into the plain
-dataclasses below, with statuses normalised to :class:`PaymentStatus` — the
-one list of payment statuses the finance app stores.
+dataclasses below. The lists they use are the ones defined where the data
+lives: statuses are the finance app's
+:class:`~plugins.finance.models.payments.PaymentStatus`, methods the orders'
+:class:`~plugins.orders.models.PaymentMethod`, provider kinds the finance
+app's :class:`~plugins.finance.models.providers.Provider`.
 
 The amount of a :class:`ChargeRequest` is the server's figure for the order
 (its total, or what is left to pay): adapters send it as it is and never take
@@ -26,67 +29,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
-from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from stdnum.br import cnpj, cpf
+
+from plugins.finance.models.payments import PaymentStatus
+from plugins.finance.models.providers import Provider
+from plugins.orders.models import MAX_INSTALLMENTS, PaymentMethod
 
 from .errors import InvalidChargeRequest, InvalidWebhook
 
 CENT = Decimal("0.01")
-MAX_INSTALLMENTS = 24
-
-
-class PaymentStatus(models.TextChoices):
-    """A payment's status, the same for every provider."""
-
-    PENDING = "pending", pgettext_lazy("payment status", "Pending")
-    AUTHORIZED = "authorized", pgettext_lazy("payment status", "Authorized")
-    APPROVED = "approved", pgettext_lazy("payment status", "Approved")
-    REJECTED = "rejected", pgettext_lazy("payment status", "Rejected")
-    CANCELLED = "cancelled", pgettext_lazy("payment status", "Cancelled")
-    REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
-    PARTIALLY_REFUNDED = (
-        "partially_refunded",
-        pgettext_lazy("payment status", "Partially refunded"),
-    )
-    CHARGED_BACK = "charged_back", pgettext_lazy("payment status", "Charged back")
-    EXPIRED = "expired", pgettext_lazy("payment status", "Expired")
-
-
-#: Statuses after which the payer can no longer pay this charge.
-CLOSED_STATUSES = frozenset(
-    {
-        PaymentStatus.REJECTED,
-        PaymentStatus.CANCELLED,
-        PaymentStatus.REFUNDED,
-        PaymentStatus.CHARGED_BACK,
-        PaymentStatus.EXPIRED,
-    }
-)
-#: Statuses in which the money was received (and may be refunded).
-PAID_STATUSES = frozenset({PaymentStatus.APPROVED, PaymentStatus.PARTIALLY_REFUNDED})
-
-
-class PaymentMethod(models.TextChoices):
-    PIX = "pix", pgettext_lazy("payment method", "Pix")
-    BOLETO = "boleto", pgettext_lazy("payment method", "Boleto")
-    CARD = "card", pgettext_lazy("payment method", "Credit card")
-    BANK_TRANSFER = "bank_transfer", pgettext_lazy("payment method", "Bank transfer")
-    CASH_ON_DELIVERY = (
-        "cash_on_delivery",
-        pgettext_lazy("payment method", "Cash on delivery"),
-    )
-    INVOICE = "invoice", pgettext_lazy("payment method", "Invoice (payment terms)")
-
-
-class ProviderKind(models.TextChoices):
-    MERCADOPAGO = "mercadopago", "Mercado Pago"
-    PAGBANK = "pagbank", "PagBank"
-    MANUAL = (
-        "manual",
-        pgettext_lazy("payment provider", "Manual (transfer, cash, terms)"),
-    )
 
 
 @dataclass(frozen=True)
@@ -224,8 +176,10 @@ class ChargeResult:
     #: PagBank: the charge inside the order (capture and refunds act on it).
     provider_charge_id: str | None = None
     refunded_amount: Decimal = Decimal("0.00")
+    paid_at: datetime | None = None
     captured: bool | None = None
     pix_payload: str | None = None  # "Pix copia e cola"
+    pix_txid: str | None = None  # when the code carries ours (static codes)
     pix_expires_at: datetime | None = None
     boleto_line: str | None = None  # the 47 digits of the typed line
     boleto_barcode: str | None = None  # the 44 digits of the barcode
@@ -324,7 +278,7 @@ def check_method(provider: PaymentProvider, request: ChargeRequest) -> None:
         raise InvalidChargeRequest(
             _("%(provider)s: %(method)s is not offered.")
             % {
-                "provider": ProviderKind(provider.kind).label,
+                "provider": Provider(provider.kind).label,
                 "method": PaymentMethod(request.method).label,
             }
         )

@@ -26,7 +26,9 @@ from typing import Any
 import requests
 from django.utils.translation import gettext as _
 
-from .base import CENT, ProviderKind, Timeout
+from plugins.finance.models.providers import Provider
+
+from .base import CENT, Timeout
 from .errors import (
     ChargeNotFound,
     ProviderAuthenticationFailed,
@@ -50,7 +52,7 @@ def money(value: Any, *, provider: str, field: str) -> Decimal:
     if amount is None or not amount.is_finite() or amount != amount.quantize(CENT):
         raise UnexpectedResponse(
             _("%(provider)s sent “%(value)s” where an amount was expected.")
-            % {"provider": ProviderKind(provider).label, "value": value},
+            % {"provider": Provider(provider).label, "value": value},
             provider=provider,
             detail=field,
         )
@@ -95,7 +97,7 @@ class JSONClient:
 
     @property
     def label(self) -> str:
-        return str(ProviderKind(self.provider).label)
+        return str(Provider(self.provider).label)
 
     def call(
         self,

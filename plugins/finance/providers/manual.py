@@ -6,35 +6,54 @@ changes only when staff register the payment (or its refund) in the back
 office, so every operation other than creating the charge raises
 :class:`~.errors.OperationNotSupported`, whose message says what to do
 instead. A Pix charge gets a static BR Code (:mod:`plugins.finance.pix`)
-with the amount and our reference as its txid, marked for a single payment:
-staff match the credit on the bank statement by that txid.
+with the amount and our reference as its txid (:func:`pix_txid`), marked for
+a single payment: staff match the credit on the bank statement by that txid.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from plugins.finance.pix import PixError, build_br_code, parse_pix_key
+from plugins.finance.models.payments import PaymentStatus
+from plugins.finance.models.providers import Provider
+from plugins.finance.pix import TXID_MAX, PixError, build_br_code, parse_pix_key
+from plugins.orders.models import PaymentMethod
 
 from .base import (
     ChargeRequest,
     ChargeResult,
-    PaymentMethod,
-    PaymentStatus,
-    ProviderKind,
     RefundResult,
     WebhookEvent,
     check_method,
 )
 from .errors import InvalidChargeRequest, OperationNotSupported
 
+BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MANUAL_METHODS = frozenset(
-    {PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.INVOICE}
+    {PaymentMethod.TRANSFER, PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.TERMS}
 )
+
+
+def pix_txid(reference: str) -> str:
+    """The txid a static BR Code carries for our reference: a UUID (the
+    finance app's payment reference) written in base 36, which fits its 128
+    bits in the 25 letters and digits a txid allows; any other reference
+    with its punctuation dropped (and refused, never cut, if still too
+    long)."""
+    try:
+        number = uuid.UUID(reference).int
+    except ValueError:
+        return re.sub(r"[^A-Za-z0-9]", "", reference)
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = BASE36[digit] + digits
+    return digits.rjust(TXID_MAX, "0")
 
 
 def default_instructions() -> dict[PaymentMethod, str]:
@@ -43,16 +62,16 @@ def default_instructions() -> dict[PaymentMethod, str]:
             "Pay with the Pix code; the payment is confirmed once it shows on "
             "our bank statement."
         ),
-        PaymentMethod.BANK_TRANSFER: _(
+        PaymentMethod.TRANSFER: _(
             "Transfer the amount to our bank account, quoting the reference."
         ),
         PaymentMethod.CASH_ON_DELIVERY: _("Pay the courier on delivery."),
-        PaymentMethod.INVOICE: _("Pay the invoice by its due date."),
+        PaymentMethod.TERMS: _("Pay the invoice by its due date."),
     }
 
 
 class ManualProvider:
-    kind = ProviderKind.MANUAL.value
+    kind = Provider.MANUAL.value
 
     def __init__(
         self,
@@ -78,9 +97,10 @@ class ManualProvider:
         """A pending charge whose provider id is our reference; for Pix, with
         a static BR Code carrying the amount and the reference as txid."""
         check_method(self, request)
-        payload = None
+        payload = txid = None
         if request.method == PaymentMethod.PIX:
-            payload = self._br_code(request)
+            txid = pix_txid(request.reference)
+            payload = self._br_code(request, txid)
         return ChargeResult(
             provider=self.kind,
             provider_id=request.reference,
@@ -89,12 +109,12 @@ class ManualProvider:
             amount=request.amount,
             reference=request.reference,
             pix_payload=payload,
+            pix_txid=txid,
             pix_expires_at=request.expires_at if payload else None,
             instructions=self.instructions.get(request.method, ""),
         )
 
-    def _br_code(self, request: ChargeRequest) -> str:
-        txid = re.sub(r"[^A-Za-z0-9]", "", request.reference)
+    def _br_code(self, request: ChargeRequest, txid: str) -> str:
         try:
             return build_br_code(
                 key=self.pix_key,

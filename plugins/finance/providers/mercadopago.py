@@ -45,14 +45,14 @@ from django.utils.translation import gettext as _
 
 from plugins.finance import signatures
 from plugins.finance.boleto import BoletoError, parse_boleto
+from plugins.finance.models.payments import PaymentStatus
+from plugins.finance.models.providers import DEFAULT_API_URLS, Provider
+from plugins.orders.models import PaymentMethod
 
 from .base import (
     ChargeRequest,
     ChargeResult,
     Credentials,
-    PaymentMethod,
-    PaymentStatus,
-    ProviderKind,
     RefundResult,
     Timeout,
     WebhookEvent,
@@ -63,7 +63,7 @@ from .base import (
 from .errors import InvalidChargeRequest, InvalidWebhook, UnexpectedResponse
 from .http import JSONClient, money, number
 
-BASE_URL = "https://api.mercadopago.com"
+BASE_URL = DEFAULT_API_URLS[Provider.MERCADO_PAGO]
 BOLETO_METHOD_ID = "bolbradesco"
 BRAZIL = zoneinfo.ZoneInfo("America/Sao_Paulo")
 
@@ -78,11 +78,12 @@ _STATUSES = {
     "charged_back": PaymentStatus.CHARGED_BACK,
     "in_mediation": PaymentStatus.CHARGED_BACK,
 }
+CARDS = (PaymentMethod.CARD, PaymentMethod.DEBIT_CARD)
 _PAYMENT_TYPES = {
     "bank_transfer": PaymentMethod.PIX,
     "ticket": PaymentMethod.BOLETO,
     "credit_card": PaymentMethod.CARD,
-    "debit_card": PaymentMethod.CARD,
+    "debit_card": PaymentMethod.DEBIT_CARD,
 }
 
 
@@ -108,7 +109,7 @@ def _datetime(value: Any) -> datetime | None:
 
 
 class MercadoPagoProvider:
-    kind = ProviderKind.MERCADOPAGO.value
+    kind = Provider.MERCADO_PAGO.value
     methods = frozenset({PaymentMethod.PIX, PaymentMethod.BOLETO, PaymentMethod.CARD})
 
     def __init__(self, credentials: Credentials, *, timeout: Timeout | None = None):
@@ -337,6 +338,7 @@ class MercadoPagoProvider:
                 provider=self.kind,
                 field="refunded",
             ),
+            paid_at=_datetime(payload.get("date_approved")),
             captured=payload.get("captured"),
             pix_payload=transaction_data.get("qr_code") or None,
             pix_expires_at=expires if method == PaymentMethod.PIX else None,
@@ -352,12 +354,10 @@ class MercadoPagoProvider:
             installment_amount=money(
                 installment_amount, provider=self.kind, field="installment"
             )
-            if installment_amount is not None and method == PaymentMethod.CARD
+            if installment_amount is not None and method in CARDS
             else None,
             fee_amount=sum(fees, Decimal("0.00")) if fees else None,
-            card_brand=payload.get("payment_method_id")
-            if method == PaymentMethod.CARD
-            else None,
+            card_brand=payload.get("payment_method_id") if method in CARDS else None,
             card_last_digits=card.get("last_four_digits"),
             raw=payload,
         )

@@ -52,14 +52,14 @@ from django.utils.translation import pgettext
 
 from plugins.finance import signatures
 from plugins.finance.boleto import BoletoError, parse_boleto
+from plugins.finance.models.payments import PaymentStatus
+from plugins.finance.models.providers import DEFAULT_API_URLS, Provider
+from plugins.orders.models import PaymentMethod
 
 from .base import (
     ChargeRequest,
     ChargeResult,
     Credentials,
-    PaymentMethod,
-    PaymentStatus,
-    ProviderKind,
     RefundResult,
     Timeout,
     WebhookEvent,
@@ -76,16 +76,17 @@ from .errors import (
 )
 from .http import JSONClient
 
-BASE_URL = "https://api.pagseguro.com"
+BASE_URL = DEFAULT_API_URLS[Provider.PAGBANK]
 SANDBOX_URL = "https://sandbox.api.pagseguro.com"
 
 _METHODS = {
     "PIX": PaymentMethod.PIX,
     "BOLETO": PaymentMethod.BOLETO,
     "CREDIT_CARD": PaymentMethod.CARD,
-    "DEBIT_CARD": PaymentMethod.CARD,
+    "DEBIT_CARD": PaymentMethod.DEBIT_CARD,
 }
 _OPEN = {"WAITING", "IN_ANALYSIS", "AUTHORIZED"}
+CARDS = (PaymentMethod.CARD, PaymentMethod.DEBIT_CARD)
 
 
 def describe_error(payload: Any) -> str:
@@ -106,7 +107,7 @@ def _cents(amount: Decimal) -> int:
 
 
 class PagBankProvider:
-    kind = ProviderKind.PAGBANK.value
+    kind = Provider.PAGBANK.value
     methods = frozenset({PaymentMethod.PIX, PaymentMethod.BOLETO, PaymentMethod.CARD})
 
     def __init__(self, credentials: Credentials, *, timeout: Timeout | None = None):
@@ -201,10 +202,10 @@ class PagBankProvider:
         charge = _last_charge(order)
         if charge is None or charge.get("status") not in statuses:
             raise OperationNotSupported(
-                _("PagBank cannot %(operation)s a payment that is %(status)s.")
+                _("PagBank cannot %(operation)s this payment (status: %(status)s).")
                 % {
                     "operation": operation,
-                    "status": str(self.read_order(order).status.label).lower(),
+                    "status": self.read_order(order).status.label,
                 },
                 provider=self.kind,
             )
@@ -390,7 +391,8 @@ class PagBankProvider:
             status_detail=f"{raw_status}/{detail}" if detail else raw_status,
             reference=order.get("reference_id"),
             refunded_amount=money_from_cents(refunded),
-            captured=paid > 0 if method == PaymentMethod.CARD else None,
+            paid_at=_datetime(charge.get("paid_at")),
+            captured=paid > 0 if method in CARDS else None,
             boleto_line=line,
             boleto_barcode=barcode,
             boleto_pdf_url=_link(charge, "application/pdf"),

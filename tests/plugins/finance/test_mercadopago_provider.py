@@ -121,6 +121,7 @@ def test_the_status_follows_the_payer(provider, mercadopago_simulator):
     mercadopago_simulator.approve(charge.provider_id)
     paid = provider.fetch_status(charge.provider_id)
     assert paid.status == PaymentStatus.APPROVED
+    assert paid.paid_at is not None
     assert paid.fee_amount == Decimal("1.49")  # 0.99 % of 150,00
 
 

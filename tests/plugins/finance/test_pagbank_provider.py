@@ -60,6 +60,7 @@ def test_a_paid_pix_order_gets_its_charge(provider, pagbank_simulator):
     paid = provider.fetch_status(charge.provider_id)
     assert paid.status == PaymentStatus.APPROVED
     assert paid.provider_charge_id.startswith("CHAR_")
+    assert paid.paid_at is not None
     assert paid.amount == TOTAL
 
 
@@ -71,7 +72,7 @@ def test_an_unpaid_pix_code_expires(provider, pagbank_simulator):
 
 def test_a_pix_code_cannot_be_cancelled(provider):
     charge = provider.create_charge(charge_request(PIX))
-    with pytest.raises(OperationNotSupported, match="cannot cancel a payment"):
+    with pytest.raises(OperationNotSupported, match="cannot cancel this payment"):
         provider.cancel(charge.provider_id, idempotency_key="c-1")
 
 

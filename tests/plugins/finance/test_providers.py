@@ -1,5 +1,6 @@
 """What every charge request must be, and the manual provider (no HTTP)."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -88,6 +89,21 @@ def test_manual_pix_is_a_static_code_for_the_total_with_our_reference():
     assert "bank statement" in charge.instructions
 
 
+def test_the_finance_apps_uuid_reference_fits_a_txid_whole():
+    provider = ManualProvider(
+        pix_key=PIX_KEY, merchant_name="Loja", merchant_city="Rio"
+    )
+    reference = uuid.UUID("f47ac10b-58cc-4372-a567-0e02b2c3d479")
+    charge = provider.create_charge(
+        charge_request(PaymentMethod.PIX, reference=str(reference))
+    )
+    txid = parse_br_code(charge.pix_payload).txid
+    assert txid == charge.pix_txid
+    assert len(txid) == 25
+    # base 36 of the UUID's 128 bits: nothing cut, so no two payments share it
+    assert int(txid, 36) == reference.int
+
+
 def test_manual_pix_needs_a_key():
     with pytest.raises(InvalidChargeRequest, match="Pix is not offered"):
         ManualProvider().create_charge(charge_request(PaymentMethod.PIX))
@@ -106,18 +122,18 @@ def test_a_reference_too_long_for_a_txid_is_refused_not_cut():
 @pytest.mark.parametrize(
     "method",
     [
-        PaymentMethod.BANK_TRANSFER,
+        PaymentMethod.TRANSFER,
         PaymentMethod.CASH_ON_DELIVERY,
-        PaymentMethod.INVOICE,
+        PaymentMethod.TERMS,
     ],
 )
 def test_manual_methods_are_pending_with_instructions(method):
-    provider = ManualProvider(instructions={PaymentMethod.BANK_TRANSFER: "Banco 001"})
+    provider = ManualProvider(instructions={PaymentMethod.TRANSFER: "Banco 001"})
     charge = provider.create_charge(charge_request(method))
     assert charge.status == PaymentStatus.PENDING
     assert charge.pix_payload is None
     assert charge.instructions
-    if method == PaymentMethod.BANK_TRANSFER:
+    if method == PaymentMethod.TRANSFER:
         assert charge.instructions == "Banco 001"
 
 
