@@ -2,10 +2,12 @@
 connect and a read timeout on every call, no redirects followed, and every
 failure turned into a :class:`~.errors.ProviderError`.
 
-The base URL comes from the provider account's settings: the vendor's own
-API host or, in tests and the demo, its local simulator on loopback. It is
-not a free-form address typed by users; if it ever becomes one, check it
-with :func:`plugins.outbound.validate_public_url` where it is saved.
+The base URL comes from the provider account: the vendor's own API host
+(its default) or, in tests and the demo, its local simulator on loopback.
+Staff may set it; the finance app checks it where it is saved
+(:func:`plugins.outbound.validate_public_url`). Redirects are refused here,
+but ``requests`` resolves the host again at each call: unlike
+:func:`plugins.outbound.send`, it does not pin the checked addresses.
 
 Amounts in responses are read as ``Decimal`` through :func:`money`, which
 refuses a value with more than two decimal places rather than round it.
