@@ -2,8 +2,10 @@
 
 Pix BR Codes (:mod:`.pix`), boletos bancários (:mod:`.boleto`) and their
 printed PDF (:mod:`.documents`), Banco do Brasil's CNAB 240 remessa and
-retorno files (:mod:`.cnab`) and the checks of payment providers' webhook
-signatures (:mod:`.signatures`). These
-modules hold no models and touch no database, so the finance app built on
-them can test its services against rules that are already tested here.
+retorno files (:mod:`.cnab`), the checks of payment providers' webhook
+signatures (:mod:`.signatures`), the payment providers' protocol and
+adapters (:mod:`.providers`: Mercado Pago, PagBank, manual payments) and a
+local simulator of each vendor (:mod:`.simulators`). These modules touch no
+database, so the finance app built on them can test its services against
+rules that are already tested here.
 """
