@@ -11,6 +11,7 @@ LOG_ACTIONS = (
         _("Register manual payment"),
         _("Manual payment registered"),
     ),
+    ("finance.create_payment", _("Create payment"), _("Payment created")),
     ("finance.provider_account", _("Provider account"), _("Provider account changed")),
 )
 
@@ -24,7 +25,7 @@ def register_log_actions(actions):
 from django.urls import path  # noqa: E402
 
 from plugins.finance import panels, views, viewsets  # noqa: E402
-from plugins.hooks import BACKOFFICE_MENU  # noqa: E402
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, viewsets.FinanceMenu().get_menu_item)
@@ -50,3 +51,10 @@ def register_finance_urls():
             name="finance_manual_payment",
         ),
     ]
+
+
+@hooks.register(API_ROUTES)
+def finance_api_routes():
+    from plugins.finance.api.routes import api_routes
+
+    return api_routes()
