@@ -244,23 +244,53 @@ def _finance(world):
         ProviderAccount,
         ProviderEvent,
     )
+    from plugins.finance.pix import build_br_code
     from plugins.finance.services import receivables_for
     from plugins.orders.models import Order
 
+    # a manual account with a Pix key: payments without any HTTP call
     account = ProviderAccount.objects.create(
-        name="Mercado Pago", provider=Provider.MERCADO_PAGO, access_token="t"
+        name="Depósito",
+        provider=Provider.MANUAL,
+        pix_key="financeiro@example.com",
+        merchant_name="LOJA",
+        merchant_city="SAO PAULO",
+    )
+    # notifications only (it takes no method here: nothing goes out)
+    signed = ProviderAccount.objects.create(
+        name="Mercado Pago",
+        provider=Provider.MERCADO_PAGO,
+        access_token="t",
+        webhook_secret="s",
+        accepts_pix=False,
+        accepts_boleto=False,
+        accepts_card=False,
     )
     order = Order.objects.get(pk=world.inside["order"])
+    # a payer the providers accept (they need a CPF or CNPJ)
+    Order.objects.filter(pk=order.pk).update(customer_document="52998224725")
     payment = Payment.objects.create(
-        order=order, account=account, method="pix", amount=order.total
+        order=order,
+        account=account,
+        method="pix",
+        amount=order.total,
+        pix_payload=build_br_code(
+            key="financeiro@example.com",
+            merchant_name="LOJA",
+            merchant_city="SAO PAULO",
+            amount=order.total,
+            txid="MATRIZ",
+        ),
     )
     (receivable,) = receivables_for(payment)
-    event = ProviderEvent.objects.create(account=account, event_id="evt-1")
+    event = ProviderEvent.objects.create(account=signed, event_id="evt-1")
     world.inside.update(
         pay_account=account.pk,
         payment=payment.pk,
+        payment_ref=str(payment.reference),
         receivable=receivable.pk,
         pay_event=event.pk,
+        webhook_token=signed.webhook_token,
     )
 
 

@@ -51,6 +51,8 @@ ANY_KEY = {**NO_ONE, **dict.fromkeys(KEYS, OK)}
 BACKOFFICE = {**NOBODY, "manager": OK, "auditor": OK}
 STAFF_ORDERS = {**BACKOFFICE, "order_desk": OK}
 STAFF_ORDER = {**BACKOFFICE, "order_desk": IN_OUT}
+#: the orders themselves: the finance desk reads them all too
+FINANCE = {"finance": OK, "finance_manager": OK}
 ORDER_ACT = {**NOBODY, "order_desk": IN_OUT}
 CUSTOMERS = {**STAFF_ORDERS, "privacy_officer": OK}
 CUSTOMER = {**STAFF_ORDER, "privacy_officer": OK}
@@ -111,8 +113,19 @@ MATRIX = {
     "/api/v1/stock/holds/{hold}/": get(ORDERS_WRITE),
     "/api/v1/stock/holds/{hold}/extend/": post(ORDERS_WRITE),
     # the order desk's API: out-of-scope orders do not exist
-    "/api/v1/orders/staff/": get(STAFF_ORDERS),
-    "/api/v1/orders/staff/{number}/": get(STAFF_ORDER),
+    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE),
+    "/api/v1/orders/staff/{number}/": get(STAFF_ORDER, **FINANCE),
+    # payments: the storefront pays the orders it placed, by customer token
+    "/api/v1/finance/payments/": post(
+        ORDERS_WRITE, {"order": "{customer_token}", "method": "pix"}
+    ),
+    "/api/v1/finance/payments/{payment_ref}/": get(ORDERS_READ),
+    "/api/v1/finance/payments/{payment_ref}/qr.png": get(ORDERS_READ),
+    "/api/v1/finance/payments/{payment_ref}/qr.svg": get(ORDERS_READ),
+    # providers' notifications: proven by their signature, never by a key
+    "/api/v1/finance/webhooks/{webhook_token}/": post(
+        {**NO_ONE, **dict.fromkeys(KEYS, API_DENIED)}, {"data": {"id": "1"}}
+    ),
     "/api/v1/orders/staff/{number}/transitions/{transition}/": post(ORDER_ACT),
     "/api/v1/orders/staff/{number}/notes/": post(ORDER_ACT, {"text": "Nota"}),
     "/api/v1/orders/import/": post(

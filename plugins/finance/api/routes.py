@@ -15,12 +15,12 @@ def api_routes() -> list:
         ),
         path(
             "payments/<uuid:reference>/qr.png",
-            views.PaymentQRView.as_view(image="png"),
+            views.PaymentQRPngView.as_view(),
             name="payment-qr-png",
         ),
         path(
             "payments/<uuid:reference>/qr.svg",
-            views.PaymentQRView.as_view(image="svg"),
+            views.PaymentQRSvgView.as_view(),
             name="payment-qr-svg",
         ),
         path(

@@ -4,12 +4,16 @@ their notifications."""
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -24,11 +28,13 @@ from plugins.finance.services.events import receive
 from plugins.finance.signatures import SignatureError
 from plugins.orders.models import MAX_INSTALLMENTS, Order, PaymentMethod
 
+logger = logging.getLogger(__name__)
+
 TAG = "Payments"
 METHODS = (PaymentMethod.PIX, PaymentMethod.BOLETO, PaymentMethod.CARD)
 
 
-class CreatePaymentSerializer(serializers.Serializer):
+class PaymentRequestSerializer(serializers.Serializer):
     order = serializers.CharField(
         max_length=64, help_text="The order's customer token (from its status URL)."
     )
@@ -45,21 +51,21 @@ class CreatePaymentSerializer(serializers.Serializer):
     card_brand = serializers.CharField(max_length=30, required=False)
 
 
-class PixSerializer(serializers.Serializer):
+class PaymentPixSerializer(serializers.Serializer):
     copy_and_paste = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)
     qr_png_url = serializers.URLField()
     qr_svg_url = serializers.URLField()
 
 
-class BoletoSerializer(serializers.Serializer):
+class PaymentBoletoSerializer(serializers.Serializer):
     digitable_line = serializers.CharField()
     barcode = serializers.CharField()
     pdf_url = serializers.CharField(allow_blank=True)
     due_date = serializers.DateField(allow_null=True)
 
 
-class PaymentSerializer(serializers.Serializer):
+class ProviderPaymentSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="reference")
     order = serializers.CharField(source="order.number")
     method = serializers.CharField()
@@ -67,8 +73,8 @@ class PaymentSerializer(serializers.Serializer):
     installments = serializers.IntegerField()
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
-    pix = PixSerializer(allow_null=True)
-    boleto = BoletoSerializer(allow_null=True)
+    pix = PaymentPixSerializer(allow_null=True)
+    boleto = PaymentBoletoSerializer(allow_null=True)
 
 
 def payment_payload(payment: Payment, request) -> dict:
@@ -92,7 +98,7 @@ def payment_payload(payment: Payment, request) -> dict:
             "pdf_url": payment.boleto_url,
             "due_date": payment.due_date,
         }
-    return PaymentSerializer(
+    return ProviderPaymentSerializer(
         {
             "reference": payment.reference,
             "order": payment.order,
@@ -125,14 +131,14 @@ class CreatePaymentView(ApiKeyView):
             "Pix or boleto while one is open returns it. The order becomes paid "
             "when the provider confirms."
         ),
-        request=CreatePaymentSerializer,
+        request=PaymentRequestSerializer,
         responses={
-            201: OpenApiResponse(PaymentSerializer, description="Created."),
+            201: OpenApiResponse(ProviderPaymentSerializer, description="Created."),
             **problems(404, 409, 503),
         },
     )
     def post(self, request):
-        data = CreatePaymentSerializer(data=request.data)
+        data = PaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         order = Order.objects.filter(customer_token=values["order"]).first()
@@ -174,25 +180,23 @@ class PaymentStatusView(PaymentMixin, ApiKeyView):
         tags=[TAG],
         operation_id="payments_status",
         summary="A payment's status",
-        responses={200: PaymentSerializer, **problems(404)},
+        responses={200: ProviderPaymentSerializer, **problems(404)},
     )
     def get(self, request, reference):
         return Response(payment_payload(self.get_payment(reference), request))
 
 
-class PaymentQRView(PaymentMixin, ApiKeyView):
-    """The Pix QR code of a payment as an image (``orders:read``)."""
+class PaymentQRPngView(PaymentMixin, ApiKeyView):
+    """The Pix QR code of a payment as a PNG image (``orders:read``)."""
 
     required_scope = "orders:read"
-    image = "png"
 
     @extend_schema(
         tags=[TAG],
-        operation_id="payments_qr",
-        summary="A Pix payment's QR code image",
+        operation_id="payments_qr_png",
+        summary="A Pix payment's QR code (PNG)",
         responses={
-            (200, "image/png"): OpenApiResponse(description="PNG"),
-            (200, "image/svg+xml"): OpenApiResponse(description="SVG"),
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
             **problems(404),
         },
     )
@@ -200,9 +204,28 @@ class PaymentQRView(PaymentMixin, ApiKeyView):
         payment = self.get_payment(reference)
         if not payment.pix_payload:
             raise Http404
-        if self.image == "svg":
-            return HttpResponse(br_code_svg(payment.pix_payload), "image/svg+xml")
         return HttpResponse(br_code_png(payment.pix_payload), "image/png")
+
+
+class PaymentQRSvgView(PaymentMixin, ApiKeyView):
+    """The Pix QR code of a payment as an SVG image (``orders:read``)."""
+
+    required_scope = "orders:read"
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="payments_qr_svg",
+        summary="A Pix payment's QR code (SVG)",
+        responses={
+            (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR),
+            **problems(404),
+        },
+    )
+    def get(self, request, reference):
+        payment = self.get_payment(reference)
+        if not payment.pix_payload:
+            raise Http404
+        return HttpResponse(br_code_svg(payment.pix_payload), "image/svg+xml")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -229,6 +252,12 @@ class ProviderWebhookView(View):
             )
         except SignatureError as error:
             return _problem(401, error.code, error.message)
+        except ImproperlyConfigured:
+            # an account without its webhook secret cannot prove anything
+            logger.error("provider account %s has no webhook secret", account.pk)
+            return _problem(
+                401, "webhook-signature-invalid", _("The signature cannot be checked.")
+            )
         except (InvalidWebhook, OperationNotSupported) as error:
             return _problem(400, "webhook-invalid", error.message)
         return JsonResponse({"received": True, "duplicate": not created})
