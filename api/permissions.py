@@ -41,3 +41,13 @@ class StaffTokenEndpoint(BasePermission):
         if request.method == "POST" or not hasattr(view, request.method.lower()):
             return True  # other methods: 405 from the view, not a 401
         return isinstance(request.auth, StaffToken)
+
+
+class SignedRequest(BasePermission):
+    """Endpoints that outside services call (payment providers' webhooks):
+    no key or token; the view proves the request's origin by its signature
+    over the raw body before anything else, and answers 401 (nothing done)
+    without a valid one."""
+
+    def has_permission(self, request, view):
+        return True

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import AllowAny
 
-from api.permissions import HasApiKeyScope, StaffTokenEndpoint
+from api.permissions import HasApiKeyScope, SignedRequest, StaffTokenEndpoint
 from plugins.permissions import PolicyPermission
 
 # Documentation of the API is public on purpose; so is the 404 of unknown routes.
@@ -40,7 +40,10 @@ def test_every_api_endpoint_declares_its_permission_policy():
             undeclared.append(route)
             continue
         if not any(
-            issubclass(c, (HasApiKeyScope, PolicyPermission, StaffTokenEndpoint))  # noqa: UP038
+            issubclass(
+                c,
+                (HasApiKeyScope, PolicyPermission, StaffTokenEndpoint, SignedRequest),  # noqa: UP038
+            )
             for c in classes
             if isinstance(c, type)
         ):

@@ -37,6 +37,7 @@ from content.models import (
     ProductImage,
     Variant,
 )
+from plugins.finance.models import Provider, ProviderAccount
 from plugins.orders.models import SalesChannel
 from plugins.stock import services as stock
 from plugins.stock.models import Warehouse
@@ -55,6 +56,9 @@ V1 = "/api/v1"
 NOT_CALLED = {
     # A free-form object by design (``type: object``): nothing to drift from.
     ("post", "/api/v1/orders/staff/customers/{id}/export/"),
+    # Providers' notifications need a provider's signature and its API: the
+    # simulators send them in tests/plugins/finance/test_end_to_end.py.
+    ("post", "/api/v1/finance/webhooks/{token}/"),
 }
 
 
@@ -348,6 +352,27 @@ def test_every_payload_matches_its_schema(openapi, world):
         body=order_body(payment_method="pix", installments=1),
         status=201,
         HTTP_IDEMPOTENCY_KEY="pedido-2",
+    )
+    # Its payment by Pix (a static code of the manual account), then read.
+    ProviderAccount.objects.create(
+        name="Depósito",
+        provider=Provider.MANUAL,
+        pix_key="financeiro@example.com",
+        merchant_name="LOJA EXEMPLO",
+        merchant_city="SAO PAULO",
+    )
+    payment = call(
+        writer,
+        "post",
+        "/finance/payments/",
+        body={"order": other["token"], "method": "pix"},
+        status=201,
+    )
+    call(
+        reader,
+        "get",
+        "/finance/payments/{reference}/",
+        f"/finance/payments/{payment['id']}/",
     )
     call(
         writer,

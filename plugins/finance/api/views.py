@@ -9,16 +9,15 @@ import logging
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.openapi import problems
+from api.permissions import SignedRequest
 from api.views import ApiKeyView
 from plugins.finance.models import Payment, ProviderAccount
 from plugins.finance.pix import br_code_png, br_code_svg
@@ -228,27 +227,46 @@ class PaymentQRSvgView(PaymentMixin, ApiKeyView):
         return HttpResponse(br_code_svg(payment.pix_payload), "image/svg+xml")
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class ProviderWebhookView(View):
+class WebhookAcknowledgementSerializer(serializers.Serializer):
+    received = serializers.BooleanField()
+    duplicate = serializers.BooleanField()
+
+
+class ProviderWebhookView(APIView):
     """A provider's notification, at the address of one provider account
     (its unguessable token). The signature is checked on the raw body before
     anything else: without a valid one the answer is 401 and nothing is
     stored. A redelivery answers 200 and changes nothing."""
 
-    http_method_names = ["post"]
+    authentication_classes: list = []
+    permission_classes = [SignedRequest]
+    throttle_classes: list = []
 
+    @extend_schema(
+        tags=[TAG],
+        operation_id="payments_provider_notification",
+        summary="A payment provider's notification (webhook)",
+        description=(
+            "For Mercado Pago and PagBank, at the address of a provider "
+            "account: `x-signature` (Mercado Pago) or `x-authenticity-token` "
+            "(PagBank) is verified on the raw body; an invalid or missing "
+            "signature is a `401` and nothing is stored."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={200: WebhookAcknowledgementSerializer, **problems(400, 401, 404)},
+    )
     def post(self, request, token):
         account = ProviderAccount.objects.filter(
             webhook_token=token, active=True
         ).first()
         if account is None:
-            return _problem(404, "not-found", _("Not found."))
+            raise Http404
         try:
-            event, created = receive(
+            _event, created = receive(
                 account,
                 body=request.body,
                 headers=dict(request.headers),
-                query=request.GET.dict(),
+                query=request.query_params.dict(),
             )
         except SignatureError as error:
             return _problem(401, error.code, error.message)
@@ -260,7 +278,7 @@ class ProviderWebhookView(View):
             )
         except (InvalidWebhook, OperationNotSupported) as error:
             return _problem(400, "webhook-invalid", error.message)
-        return JsonResponse({"received": True, "duplicate": not created})
+        return Response({"received": True, "duplicate": not created})
 
 
 def _problem(status: int, code: str, detail: str) -> JsonResponse:
