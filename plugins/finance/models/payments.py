@@ -104,8 +104,8 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         permissions = [
-            ("register_manual_payment", "Can register a manual payment"),
-            ("refund_payment", "Can refund a payment"),
+            ("register_manual_payment", _("Can register a manual payment")),
+            ("refund_payment", _("Can refund a payment")),
         ]
         constraints = [
             models.UniqueConstraint(

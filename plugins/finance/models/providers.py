@@ -151,7 +151,7 @@ class ProviderAccount(models.Model):
         verbose_name_plural = _("payment provider accounts")
         ordering = ["name"]
         permissions = [
-            ("manage_credentials", "Can set a provider account's credentials"),
+            ("manage_credentials", _("Can set a provider account's credentials")),
         ]
         constraints = [
             models.CheckConstraint(
