@@ -1,0 +1,1 @@
+"""Admin screens of the finance plugin that are not plain viewsets."""
