@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from content.validators import (
     format_document,
@@ -173,19 +174,21 @@ class BillCategory(models.Model):
             )
 
 
+# Statuses of a bill (conta) and of an installment (parcela), both feminine
+# in Portuguese: their own context, apart from orders' and payments' "Paid".
 class BillStatus(models.TextChoices):
-    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
-    OPEN = "open", _("To pay")
-    PARTIALLY_PAID = "partially_paid", _("Partially paid")
-    PAID = "paid", _("Paid")
-    CANCELLED = "cancelled", _("Cancelled")
+    AWAITING_APPROVAL = "awaiting_approval", pgettext_lazy("bill", "Awaiting approval")
+    OPEN = "open", pgettext_lazy("bill", "To pay")
+    PARTIALLY_PAID = "partially_paid", pgettext_lazy("bill", "Partially paid")
+    PAID = "paid", pgettext_lazy("bill", "Paid")
+    CANCELLED = "cancelled", pgettext_lazy("bill", "Cancelled")
 
 
 class InstallmentStatus(models.TextChoices):
-    OPEN = "open", _("Awaiting approval")
-    APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("bill", "Awaiting approval")
+    APPROVED = "approved", pgettext_lazy("bill", "Approved")
+    PAID = "paid", pgettext_lazy("bill", "Paid")
+    CANCELLED = "cancelled", pgettext_lazy("bill", "Cancelled")
 
 
 #: Installments still to be paid (one rule: "unpaid").
