@@ -270,8 +270,8 @@ class Bill(models.Model):
         verbose_name_plural = _("bills")
         ordering = ["-created_at", "-pk"]
         permissions = [
-            ("approve_bill", "Can approve a bill above the approval limit"),
-            ("pay_bill", "Can record the payment of a bill"),
+            ("approve_bill", _("Can approve a bill above the approval limit")),
+            ("pay_bill", _("Can record the payment of a bill")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gt=0), name="finance_bill_total"),
