@@ -201,6 +201,8 @@ class BillCategoryViewSet(ModelViewSet):
     list_export = ["code", "name", "parent", "active"]
     search_fields = ["code", "name"]
     ordering = ["code"]
+    # the whole chart on one page
+    list_per_page = 200
 
     def get_form_class(self, for_update=False):
         return BillCategoryForm

@@ -30,6 +30,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.models import ModelLogEntry
 
 from plugins.audit import describe_changes
+from plugins.display import absolute_date
 from plugins.exceptions import RetaguardaError
 from plugins.finance.forms_payables import (
     AttachmentForm,
@@ -430,7 +431,6 @@ class BillDetailView(
                 {
                     "row": row,
                     "url": reverse(f"{BILLS}:attachment", args=[row.pk]),
-                    "size": f"{row.size / 1024:.0f} kB",
                 }
                 for row in bill.attachments.select_related("uploaded_by")
             ],
@@ -541,7 +541,7 @@ class InstallmentFormView(
             "bill": self.installment.bill,
             "number": self.installment.number,
             "amount": format_brl(self.installment.amount),
-            "due": self.installment.due_date.strftime("%d/%m/%Y"),
+            "due": absolute_date(self.installment.due_date),
         }
 
     def get_breadcrumbs_items(self):
@@ -559,6 +559,7 @@ class InstallmentFormView(
         context = super().get_context_data(**kwargs)
         context.update(
             submit_label=self.submit_label,
+            summary=self.get_page_subtitle(),
             installment=self.installment,
             bill_url=bill_url(self.installment.bill_id),
         )
@@ -632,6 +633,6 @@ class InstallmentBoletoView(InstallmentFormView):
             _("Boleto of installment %(number)s saved; due %(due)s.")
             % {
                 "number": installment.number,
-                "due": installment.due_date.strftime("%d/%m/%Y"),
+                "due": absolute_date(installment.due_date),
             },
         )

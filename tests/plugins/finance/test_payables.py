@@ -681,3 +681,47 @@ def test_installments_listing_takes_the_same_queries_for_more_rows(
     few = count()
     new_bill(supplier, goods, clerk, installments=6, description="Outro lote")
     assert count() == few
+
+
+def test_suppliers_and_the_chart_on_their_screens(client, clerk, boss):
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/finance/suppliers/new/",
+        {"name": "Gráfica Rápida", "document": CNPJ, "active": "on"},
+    )
+    assert response.status_code == 302
+    assert Supplier.objects.get().document == "11222333000181"
+    assert "11.222.333/0001-81" in page_text(client.get("/admin/finance/suppliers/"))
+    # the chart of accounts is read by the desk and changed by its manager
+    assert "Despesas financeiras" in page_text(
+        client.get("/admin/finance/chart-of-accounts/")
+    )
+    assert is_admin_denied(client.get("/admin/finance/chart-of-accounts/new/"))
+    client.force_login(boss)
+    response = client.post(
+        "/admin/finance/chart-of-accounts/new/",
+        {
+            "code": "03.01",
+            "name": "Anúncios pagos",
+            "parent": BillCategory.objects.get(code="03").pk,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert BillCategory.objects.get(code="03.01").parent.name == "Marketing e anúncios"
+
+
+def test_a_boleto_typed_on_the_installment_screen(supplier, goods, clerk, client):
+    bill = new_bill(supplier, goods, clerk, total=D("100.00"), installments=2)
+    second = bill.installments.get(number=2)
+    client.force_login(clerk)
+    url = f"{BILLS}installments/{second.pk}/boleto/"
+    assert "R$ 50,00" in page_text(client.get(url))
+
+    response = client.post(url, {"boleto_line": boleto_line("50.00", days(45))})
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.due_date == days(45)
+    response = client.post(url, {"boleto_line": "0019"})
+    assert response.status_code == 200
+    assert "47 números" in page_text(response)
