@@ -3,7 +3,7 @@
 
 Bills and installments change only through the services: their viewsets
 have no generic create, edit, copy or delete view, but screens of their own
-(:mod:`plugins.finance.views.payables`). Suppliers and categories are
+(:mod:`plugins.finance.views_payables`). Suppliers and categories are
 deactivated, not deleted (bills point at them).
 """
 
@@ -15,10 +15,10 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from plugins.finance import views_payables as views
 from plugins.finance.forms_payables import BillCategoryForm, SupplierForm
 from plugins.finance.models import Bill, BillCategory, BillInstallment, Supplier
 from plugins.finance.permissions import PayablesPerm, user_may
-from plugins.finance.views import payables as views
 from plugins.finance.viewsets import FINANCE_MENU
 from plugins.tables import BooleanColumn
 

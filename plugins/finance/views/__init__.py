@@ -1,1 +1,0 @@
-"""Admin screens of the finance plugin that are not plain viewsets."""
