@@ -10,6 +10,18 @@ _READ = (
     "finance.view_payment",
     "finance.view_providerevent",
     "finance.view_receivable",
+    "finance.view_supplier",
+    "finance.view_billcategory",
+    "finance.view_bill",
+    "finance.view_billinstallment",
+)
+#: Payables: the finance desk records bills and their payments.
+_PAYABLES = (
+    "finance.add_supplier",
+    "finance.change_supplier",
+    "finance.add_bill",
+    "finance.change_bill",
+    "finance.pay_bill",
 )
 
 
@@ -22,7 +34,8 @@ class FinanceConfig(PluginConfig):
     requires = ("orders",)
     description = (
         "Payments (Pix, boleto, card installments) through Mercado Pago, PagBank "
-        "and manual methods, signed provider notifications, and receivables."
+        "and manual methods, signed provider notifications, receivables, and "
+        "payables: suppliers, the chart of accounts, bills and their approval."
     )
     roles = (
         RoleTemplate(
@@ -33,9 +46,11 @@ class FinanceConfig(PluginConfig):
                 *_READ,
                 "finance.register_manual_payment",
                 "finance.change_receivable",
+                *_PAYABLES,
             ),
             description=_(
-                "Follows payments and receivables, registers manual payments."
+                "Follows payments and receivables, registers manual payments, "
+                "records bills to pay and their payments."
             ),
         ),
         RoleTemplate(
@@ -50,10 +65,14 @@ class FinanceConfig(PluginConfig):
                 "finance.register_manual_payment",
                 "finance.refund_payment",
                 "finance.change_receivable",
+                *_PAYABLES,
+                "finance.approve_bill",
+                "finance.add_billcategory",
+                "finance.change_billcategory",
             ),
             description=_(
                 "Everything in finance: provider accounts and their credentials, "
-                "refunds, approvals."
+                "refunds, the chart of accounts, approval of bills above the limit."
             ),
         ),
     )

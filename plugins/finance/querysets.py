@@ -42,3 +42,54 @@ class ReceivableQuerySet(models.QuerySet):
                 q &= Q(due_date__gte=today - datetime.timedelta(days=last))
             whens.append(When(q, then=Value(key)))
         return self.annotate(aging=Case(*whens, output_field=models.CharField()))
+
+
+# -- Payables ----------------------------------------------------------------------
+
+#: "Due this week": today and the six days after it.
+WEEK_DAYS = 7
+
+
+class BillQuerySet(models.QuerySet):
+    def unpaid(self):
+        """With something still to pay (awaiting approval, to pay, in part)."""
+        from plugins.finance.models.payables import CLOSED_BILL_STATUSES
+
+        return self.exclude(status__in=CLOSED_BILL_STATUSES)
+
+
+class BillInstallmentQuerySet(models.QuerySet):
+    def unpaid(self):
+        """Still to be paid: awaiting approval or approved."""
+        from plugins.finance.models.payables import UNPAID_STATUSES
+
+        return self.filter(status__in=UNPAID_STATUSES)
+
+    @staticmethod
+    def overdue_q(today: datetime.date | None = None) -> Q:
+        """Unpaid past their due date: the one rule of a late bill."""
+        from plugins.finance.models.payables import UNPAID_STATUSES
+
+        today = today or timezone.localdate()
+        return Q(status__in=UNPAID_STATUSES, due_date__lt=today)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(self.overdue_q(today))
+
+    def with_overdue(self, today: datetime.date | None = None):
+        """Annotated with ``is_overdue``."""
+        return self.annotate(
+            is_overdue=Case(
+                When(self.overdue_q(today), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def due_this_week(self, today: datetime.date | None = None):
+        """Unpaid and due today or in the six days after it."""
+        today = today or timezone.localdate()
+        return self.unpaid().filter(
+            due_date__gte=today,
+            due_date__lt=today + datetime.timedelta(days=WEEK_DAYS),
+        )

@@ -13,6 +13,12 @@ LOG_ACTIONS = (
     ),
     ("finance.create_payment", _("Create payment"), _("Payment created")),
     ("finance.provider_account", _("Provider account"), _("Provider account changed")),
+    ("finance.bill.create", _("Record bill"), _("Bill recorded")),
+    ("finance.bill.approve", _("Approve bill"), _("Bill approved")),
+    ("finance.bill.pay", _("Record bill payment"), _("Bill payment recorded")),
+    ("finance.bill.cancel", _("Cancel bill"), _("Bill cancelled")),
+    ("finance.bill.boleto", _("Supplier's boleto"), _("Supplier's boleto recorded")),
+    ("finance.bill.attachment", _("Attach a file"), _("File attached to the bill")),
 )
 
 
@@ -58,3 +64,16 @@ def finance_api_routes():
     from plugins.finance.api.routes import api_routes
 
     return api_routes()
+
+
+from plugins.finance import viewsets_payables  # noqa: E402
+
+for _viewset in (
+    viewsets_payables.BillViewSet,
+    viewsets_payables.InstallmentViewSet,
+    viewsets_payables.SupplierViewSet,
+    viewsets_payables.BillCategoryViewSet,
+):
+    hooks.register("register_admin_viewset", _viewset)
+for _item in viewsets_payables.MENU_ITEMS:
+    hooks.register(viewsets.FINANCE_MENU, _item)

@@ -292,6 +292,40 @@ def _finance(world):
         pay_event=event.pk,
         webhook_token=signed.webhook_token,
     )
+    _payables(world)
+
+
+def _payables(world):
+    """A supplier's bill under the approval limit (its installment may be
+    paid), recorded by the superuser with its boleto PDF."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from plugins.finance.models import BillCategory, Supplier
+    from plugins.finance.services.payables import NewAttachment, create_bill
+
+    supplier = Supplier.objects.create(name="Malharia", document="11222333000181")
+    category = BillCategory.objects.get(code="01.01")
+    boleto = ContentFile(b"%PDF-1.4\n%%EOF\n", name="boleto.pdf")
+    bill = create_bill(
+        supplier,
+        category=category,
+        description="Camisetas",
+        issue_date=datetime.date(2026, 1, 5),
+        total=Decimal("900.00"),
+        first_due_date=datetime.date(2026, 2, 5),
+        attachments=[NewAttachment("boleto", boleto)],
+        user=world.users[SUPERUSER],
+    )
+    world.inside.update(
+        supplier=supplier.pk,
+        chart_line=category.pk,
+        bill=bill.pk,
+        bill_row=bill.installments.get().pk,
+        bill_file=bill.attachments.get().pk,
+    )
 
 
 def _import_job(world, superuser):

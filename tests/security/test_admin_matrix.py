@@ -80,6 +80,8 @@ CHOOSER = STAFF
 FINANCE_READ = {**BACKOFFICE, "finance": OK, "finance_manager": OK}
 FINANCE_SETUP = {**NOBODY, "finance_manager": OK}
 FINANCE_SETUP_READ = {**FINANCE_SETUP, "manager": OK, "auditor": OK, "finance": OK}
+#: payables: the finance desk records bills and payments; its manager approves
+PAYABLES_ACT = {**NOBODY, "finance": OK, "finance_manager": OK}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -264,6 +266,36 @@ MATRIX = {
     "/admin/finance/accounts/history/{pay_account}/": get(FINANCE_SETUP),
     "/admin/finance/accounts/history-results/{pay_account}/": get(FINANCE_SETUP),
     "/admin/finance/accounts/usage/{pay_account}/": get(FINANCE_SETUP),
+    # payables: bills change only through their own screens
+    "/admin/finance/bills/": get(FINANCE_READ),
+    "/admin/finance/bills/results/": get(FINANCE_READ),
+    "/admin/finance/bills/new/": get(PAYABLES_ACT),
+    "/admin/finance/bills/{bill}/": get(FINANCE_READ),
+    "/admin/finance/bills/{bill}/approve/": post(FINANCE_SETUP),
+    "/admin/finance/bills/{bill}/cancel/": post(PAYABLES_ACT),
+    "/admin/finance/bills/{bill}/attachments/": post(PAYABLES_ACT),
+    "/admin/finance/bills/attachments/{bill_file}/": get(FINANCE_READ),
+    "/admin/finance/bills/installments/{bill_row}/pay/": get(PAYABLES_ACT),
+    "/admin/finance/bills/installments/{bill_row}/boleto/": get(PAYABLES_ACT),
+    "/admin/finance/bill-installments/": get(FINANCE_READ),
+    "/admin/finance/bill-installments/results/": get(FINANCE_READ),
+    "/admin/finance/suppliers/": get(FINANCE_READ),
+    "/admin/finance/suppliers/results/": get(FINANCE_READ),
+    "/admin/finance/suppliers/new/": get(PAYABLES_ACT),
+    "/admin/finance/suppliers/edit/{supplier}/": get(PAYABLES_ACT),
+    "/admin/finance/suppliers/history/{supplier}/": get(PAYABLES_ACT),
+    "/admin/finance/suppliers/history-results/{supplier}/": get(PAYABLES_ACT),
+    "/admin/finance/suppliers/usage/{supplier}/": get(PAYABLES_ACT),
+    # the chart of accounts is the finance manager's to change
+    "/admin/finance/chart-of-accounts/": get(FINANCE_READ),
+    "/admin/finance/chart-of-accounts/results/": get(FINANCE_READ),
+    "/admin/finance/chart-of-accounts/new/": get(FINANCE_SETUP),
+    "/admin/finance/chart-of-accounts/edit/{chart_line}/": get(FINANCE_SETUP),
+    "/admin/finance/chart-of-accounts/history/{chart_line}/": get(FINANCE_SETUP),
+    "/admin/finance/chart-of-accounts/history-results/{chart_line}/": get(
+        FINANCE_SETUP
+    ),
+    "/admin/finance/chart-of-accounts/usage/{chart_line}/": get(FINANCE_SETUP),
     "/admin/stock/movements/": get(STOCK_READ),
     "/admin/stock/movements/results/": get(STOCK_READ),
     "/admin/stock/transfers/": get(STOCK_READ),

@@ -1,3 +1,14 @@
+from plugins.finance.models.payables import (
+    CLOSED_BILL_STATUSES,
+    UNPAID_STATUSES,
+    Bill,
+    BillAttachment,
+    BillCategory,
+    BillInstallment,
+    BillStatus,
+    InstallmentStatus,
+    Supplier,
+)
 from plugins.finance.models.payments import (
     OPEN_STATUSES,
     PAID_STATUSES,
@@ -13,7 +24,16 @@ from plugins.finance.models.providers import (
 from plugins.finance.models.receivables import Receivable
 
 __all__ = [
+    "CLOSED_BILL_STATUSES",
     "DEFAULT_API_URLS",
+    "UNPAID_STATUSES",
+    "Bill",
+    "BillAttachment",
+    "BillCategory",
+    "BillInstallment",
+    "BillStatus",
+    "InstallmentStatus",
+    "Supplier",
     "OPEN_STATUSES",
     "PAID_STATUSES",
     "Payment",

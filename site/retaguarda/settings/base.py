@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(
             f"{name} must be a whole number, not {value!r}."
         ) from exc
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    """A number written with a dot for decimals ("5000", "5000.00")."""
+    value = env(name) or default
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be a number such as 5000.00, not {value!r}."
+        ) from exc
+    if not number.is_finite() or number < 0:
+        raise ImproperlyConfigured(f"{name} must be zero or more, not {value!r}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -346,6 +361,11 @@ RETAGUARDA_STOCK_HOLD_MAX_MINUTES = env_int("RETAGUARDA_STOCK_HOLD_MAX_MINUTES",
 #: Fernet keys that encrypt stored secrets (provider credentials), newest
 #: first; required when DEBUG is off (plugins.finance.crypto).
 RETAGUARDA_ENCRYPTION_KEYS = env_list("RETAGUARDA_ENCRYPTION_KEYS")
+#: Bills whose total is above this many reais wait for a second person's
+#: approval (finance.approve_bill) before they may be paid.
+RETAGUARDA_FINANCE_APPROVAL_ABOVE = env_decimal(
+    "RETAGUARDA_FINANCE_APPROVAL_ABOVE", "5000.00"
+)
 
 # -- Static and media files ----------------------------------------------------
 
@@ -354,8 +374,15 @@ STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+#: Uploaded documents never served from an address (suppliers' boletos,
+#: invoices): outside MEDIA_ROOT, sent only by views that check permissions.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "plugins.storage.PrivateFileStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
