@@ -32,6 +32,7 @@ from wagtail.models import ModelLogEntry
 from plugins.audit import describe_changes
 from plugins.display import absolute_date
 from plugins.exceptions import RetaguardaError
+from plugins.exports import SafeSpreadsheetExportMixin
 from plugins.finance.forms_payables import (
     AttachmentForm,
     BillForm,
@@ -129,7 +130,7 @@ class BillStatusColumn(StatusTagColumn):
         )
 
 
-class BillIndexView(IndexView):
+class BillIndexView(SafeSpreadsheetExportMixin, IndexView):
     page_title = gettext_lazy("Bills to pay")
     default_ordering = "-created_at"
     search_fields = ["description", "document_number", "supplier__name"]
@@ -218,7 +219,7 @@ class InstallmentFilterSet(WagtailFilterSet):
         return queryset
 
 
-class InstallmentIndexView(IndexView):
+class InstallmentIndexView(SafeSpreadsheetExportMixin, IndexView):
     page_title = gettext_lazy("Installments to pay")
     default_ordering = "due_date"
     search_fields = [

@@ -29,7 +29,7 @@ from plugins.finance.querysets import AGING_BUCKETS
 from plugins.hooks import BACKOFFICE_MENU
 from plugins.orders.models import PaymentMethod
 from plugins.tables import AbsoluteDateColumn, BooleanColumn
-from plugins.viewsets import InspectView
+from plugins.viewsets import InspectView, ScopedIndexView
 
 FINANCE_MENU = "register_finance_menu_item"
 
@@ -58,6 +58,7 @@ class ReadOnlyViewSet(ModelViewSet):
     menu_hook = FINANCE_MENU
     add_to_reference_index = False
     copy_view_enabled = False
+    index_view_class = ScopedIndexView  # the project's one export format
     inspect_view_enabled = True
     inspect_view_class = InspectView
     list_per_page = 50
@@ -292,6 +293,7 @@ class ProviderAccountViewSet(ModelViewSet):
     menu_order = 90
     menu_hook = FINANCE_MENU
     copy_view_enabled = False
+    index_view_class = ScopedIndexView
     inspect_view_enabled = False
     list_display = [
         "name",
