@@ -61,6 +61,8 @@ class OrderPaymentsPanel(Component):
             and ManualPaymentForm.base_fields["account"].queryset.exists()
         )
         return {
+            # the form posts: the page's CSRF token
+            "csrf_token": (parent_context or {}).get("csrf_token"),
             "order": order,
             "payments": [
                 {"payment": p, "amount": format_brl(p.amount)} for p in payments

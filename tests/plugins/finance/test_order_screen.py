@@ -2,6 +2,7 @@
 desk, which registers a manual payment there."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from plugins.finance.models import Provider, ProviderAccount
@@ -17,7 +18,8 @@ def order(loja, sellable):  # noqa: F811
     return place(loja)
 
 
-def test_the_finance_desk_registers_a_transfer_on_the_order_screen(client, order):
+def test_the_finance_desk_registers_a_transfer_on_the_order_screen(order):
+    client = Client(enforce_csrf_checks=True)
     clerk = UserFactory(username="financeiro", roles=["finance"])
     client.force_login(clerk)
     detail = reverse("orders:detail", args=[order.pk])
@@ -25,11 +27,19 @@ def test_the_finance_desk_registers_a_transfer_on_the_order_screen(client, order
     page = client.get(detail).content.decode()
     assert 'id="order-manual-payment-form"' in page
     assert "R$ 154,70" in page
+    form = page.split('id="order-manual-payment-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in form  # a browser's post is accepted
 
     account = ProviderAccount.objects.get()
+    token = client.cookies["csrftoken"].value
     response = client.post(
         reverse("finance_manual_payment", args=[order.pk]),
-        {"account": account.pk, "method": "transfer", "note": "TED 4471"},
+        {
+            "account": account.pk,
+            "method": "transfer",
+            "note": "TED 4471",
+            "csrfmiddlewaretoken": token,
+        },
         follow=True,
     )
 
