@@ -11,10 +11,13 @@ the vendor does and misbehaves on demand (see :mod:`.base`). In Python::
         sim.deliver()
 
 From the shell: ``python -m plugins.finance.simulators mercadopago --port
-8801`` (see :func:`serve`).
+8801`` (see :func:`serve`; ``--state FILE`` keeps its payments across
+restarts).
 """
 
 from __future__ import annotations
+
+import os
 
 from .base import Delivery, Simulator, SimulatorError
 from .mercadopago import MercadoPagoSimulator
@@ -37,9 +40,11 @@ def serve(
     access_token: str = DEMO_ACCESS_TOKEN,
     webhook_secret: str = DEMO_WEBHOOK_SECRET,
     webhook_delay: float = 1.0,
+    state_file: str | os.PathLike[str] | None = None,
 ) -> None:
     """Run a vendor's simulator until interrupted, delivering webhooks on
-    its own (after ``webhook_delay`` seconds, retrying failures)."""
+    its own (after ``webhook_delay`` seconds, retrying failures), its
+    payments kept in ``state_file`` if given."""
     simulator = SIMULATORS[vendor](
         access_token=access_token,
         webhook_secret=webhook_secret,
@@ -47,6 +52,7 @@ def serve(
         port=port,
         auto_deliver=True,
         verbose=True,
+        state_file=state_file,
     )
     simulator.webhooks.delay = webhook_delay
     simulator.start()

@@ -1,5 +1,5 @@
-"""``python -m plugins.finance.simulators VENDOR --port N``: run a payment
-provider's simulator for the demo (Ctrl-C stops it)."""
+"""``python -m plugins.finance.simulators VENDOR --port N [--state FILE]``:
+run a payment provider's simulator for the demo (Ctrl-C stops it)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--webhook-delay", type=float, default=1.0, help="seconds before a webhook"
     )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="a JSON file that keeps the payments when the simulator restarts",
+    )
     options = parser.parse_args(argv)
     serve(
         options.vendor,
@@ -36,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         access_token=options.token,
         webhook_secret=options.webhook_secret,
         webhook_delay=options.webhook_delay,
+        state_file=options.state,
     )
 
 

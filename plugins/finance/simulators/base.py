@@ -28,12 +28,20 @@ demo: ``POST /_simulator/payments/<id>/<approve|reject|refund|chargeback|
 expire>``, ``POST /_simulator/deliver``, ``POST /_simulator/faults``
 (``{"fail": {...}}``, ``{"hang": {...}}`` or ``{"clear": true}``),
 ``PUT /_simulator/webhooks`` and ``GET /_simulator/deliveries``.
+
+With a ``state_file`` a simulator keeps its payments (and the counters its
+ids come from) in that JSON file: it reads it when it starts and writes it
+after every request, so one started again (the demo's, after it exits)
+knows the payments made before and never hands out an id twice. Its
+idempotency keys, faults and queued webhooks are not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import os
 import re
 import sys
 import threading
@@ -41,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -60,6 +69,9 @@ class Simulator(WebhookOutbox):
     routes: list[tuple[str, str, str]] = []
     #: Routes answered without a token (public links: slips, QR images).
     public_routes: list[tuple[str, str, str]] = []
+    #: The attributes that hold the payments and id counters: what a
+    #: ``state_file`` keeps (JSON; amounts read back as ``Decimal``).
+    state_attributes: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -70,12 +82,14 @@ class Simulator(WebhookOutbox):
         port: int = 0,
         auto_deliver: bool = False,
         verbose: bool = False,
+        state_file: str | os.PathLike[str] | None = None,
     ) -> None:
         self.access_token = access_token
         self.webhook_secret = webhook_secret or access_token
         self.host, self.port = host, port
         self.auto_deliver = auto_deliver
         self.verbose = verbose
+        self.state_file = Path(state_file) if state_file else None
         self.faults = Faults()
         self.webhooks = WebhookBehaviour()
         self.deliveries: list[Delivery] = []
@@ -104,6 +118,7 @@ class Simulator(WebhookOutbox):
 
         Handler.simulator = simulator
         self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.load_state()
         self._server.daemon_threads = True
         self._stopping.clear()
         self._release.clear()
@@ -132,6 +147,7 @@ class Simulator(WebhookOutbox):
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
+        self.save_state()  # what was changed by calling its methods
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -155,13 +171,55 @@ class Simulator(WebhookOutbox):
         if self.verbose:
             print(f"[{self.vendor}] {text}", file=sys.stderr, flush=True)  # noqa: T201
 
+    # -- State ----------------------------------------------------------------------
+
+    def load_state(self) -> None:
+        """Read the payments kept in ``state_file``, if there is one. A file
+        that cannot be read is renamed ``<name>.unreadable`` and the simulator
+        starts empty."""
+        if self.state_file is None or not self.state_file.exists():
+            return
+        try:
+            state = json.loads(self.state_file.read_bytes(), parse_float=Decimal)
+            if not isinstance(state, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as error:
+            kept = self.state_file.with_name(self.state_file.name + ".unreadable")
+            os.replace(self.state_file, kept)
+            self.log(f"{self.state_file} is unreadable ({error}): moved to {kept}")
+            return
+        with self.lock:
+            for name in self.state_attributes:
+                if name in state:
+                    setattr(self, name, state[name])
+
+    def save_state(self) -> None:
+        """Write the payments to ``state_file`` (when given), replacing it
+        whole, so that a simulator stopped at any moment leaves a readable
+        file."""
+        if self.state_file is None:
+            return
+        with self.lock:
+            state = {name: getattr(self, name) for name in self.state_attributes}
+            data = to_json(state)
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.state_file.with_name(self.state_file.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, self.state_file)
+
     # -- Requests -------------------------------------------------------------------
 
     def dispatch(
         self, method: str, path: str, query: dict, headers: dict, body: bytes
     ) -> Reply | None:
         """Answer one request; ``None`` means: close without answering."""
-        request = Request(method, path, query, headers, body)
+        try:
+            return self._dispatch(Request(method, path, query, headers, body))
+        finally:
+            self.save_state()
+
+    def _dispatch(self, request: Request) -> Reply | None:
+        method, path = request.method, request.path
         if path.startswith("/_simulator/"):
             return self._control(request)
         for route_method, pattern, name in self.public_routes:

@@ -80,6 +80,7 @@ class MercadoPagoSimulator(Simulator):
         ("POST", r"/v1/payments/(?P<payment_id>\d+)/refunds", "create_refund"),
     ]
     public_routes = [("GET", r"/payments/(?P<payment_id>\d+)/ticket", "ticket")]
+    state_attributes = ("payments", "_next_id", "_next_notification")
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -82,6 +82,7 @@ class PagBankSimulator(Simulator):
         ("GET", r"/boletos/(?P<charge_id>CHAR_[\w-]+)\.pdf", "boleto_slip"),
         ("GET", r"/qrcode/(?P<qr_id>QRCO_[\w-]+)/png", "qr_code_png"),
     ]
+    state_attributes = ("orders", "charges")
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -1,6 +1,7 @@
 """The simulators themselves: the demo's controls over HTTP, webhooks
 delivered on their own, the vendors' rules they enforce, and the command."""
 
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import requests
 from plugins.finance.providers import (
     Credentials,
     MercadoPagoProvider,
+    PagBankProvider,
     PaymentMethod,
     PaymentStatus,
 )
@@ -154,6 +156,70 @@ def test_the_command_serves_a_simulator():
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+def test_a_restarted_simulator_knows_the_payments_in_its_state_file(tmp_path):
+    # given a Mercado Pago simulator that kept its state in a file, now gone
+    state = tmp_path / "mercadopago.json"
+    with MercadoPagoSimulator(
+        access_token=MP_TOKEN, webhook_secret=MP_SECRET, state_file=state
+    ) as simulator:
+        pix = _mercadopago(simulator).create_charge(charge_request(PaymentMethod.PIX))
+        card = _mercadopago(simulator).create_charge(
+            charge_request(PaymentMethod.CARD, installments=3)
+        )
+    # when it starts again with the same file
+    with MercadoPagoSimulator(
+        access_token=MP_TOKEN, webhook_secret=MP_SECRET, state_file=state
+    ) as simulator:
+        provider = _mercadopago(simulator)
+        # then its payments are there, as they were, and the demo controls act
+        # on them
+        assert provider.fetch_status(pix.provider_id).status == PaymentStatus.PENDING
+        kept = provider.fetch_status(card.provider_id)
+        assert (kept.status, kept.amount, kept.installments) == (
+            PaymentStatus.APPROVED,
+            card.amount,
+            3,
+        )
+        control = f"{simulator.url}/_simulator/payments/{pix.provider_id}/approve"
+        assert requests.post(control, timeout=5).status_code == 200
+        assert provider.fetch_status(pix.provider_id).status == PaymentStatus.APPROVED
+        # and a new payment gets an id of its own
+        new = provider.create_charge(charge_request(PaymentMethod.PIX))
+        assert new.provider_id not in (pix.provider_id, card.provider_id)
+
+
+def test_a_restarted_pagbank_simulator_still_serves_a_boleto(tmp_path):
+    # the demo's simulators come back on the same port: the slip's link holds
+    options = {
+        "access_token": PAGBANK_TOKEN,
+        "state_file": tmp_path / "pagbank.json",
+        "port": _free_port(),
+    }
+    with PagBankSimulator(**options) as simulator:
+        provider = PagBankProvider(Credentials(simulator.url, PAGBANK_TOKEN))
+        boleto = provider.create_charge(charge_request(PaymentMethod.BOLETO))
+    with PagBankSimulator(**options) as simulator:
+        provider = PagBankProvider(Credentials(simulator.url, PAGBANK_TOKEN))
+        assert provider.fetch_status(boleto.provider_id).boleto_line == (
+            boleto.boleto_line
+        )
+        pdf = requests.get(boleto.boleto_pdf_url, timeout=5)
+        assert pdf.content.startswith(b"%PDF")
+        simulator.approve(boleto.provider_id)
+        assert provider.fetch_status(boleto.provider_id).status == (
+            PaymentStatus.APPROVED
+        )
+
+
+def test_an_unreadable_state_file_is_set_aside(tmp_path):
+    state = tmp_path / "mercadopago.json"
+    state.write_text('{"payments": {"1": ')  # cut short
+    with MercadoPagoSimulator(access_token=MP_TOKEN, state_file=state) as simulator:
+        assert simulator.payments == {}
+    assert (tmp_path / "mercadopago.json.unreadable").read_text().endswith(": ")
+    assert json.loads(state.read_text())["payments"] == {}
 
 
 def test_a_simulator_that_is_not_running_has_no_address():
