@@ -30,8 +30,8 @@ def register_log_actions(actions):
 
 from django.urls import path  # noqa: E402
 
-from plugins.finance import panels, views, viewsets  # noqa: E402
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU  # noqa: E402
+from plugins.finance import demo, panels, views, viewsets  # noqa: E402
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, viewsets.FinanceMenu().get_menu_item)
@@ -46,6 +46,8 @@ for _viewset in (
     hooks.register("register_admin_viewset", _viewset)
 
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_payments_panel)
+# after the orders' demo data (order 0): it takes the sales channels made there
+hooks.register(DEMO_DATA, demo.seed_demo_finance, order=1)
 
 
 @hooks.register("register_admin_urls")

@@ -366,6 +366,14 @@ RETAGUARDA_ENCRYPTION_KEYS = env_list("RETAGUARDA_ENCRYPTION_KEYS")
 RETAGUARDA_FINANCE_APPROVAL_ABOVE = env_decimal(
     "RETAGUARDA_FINANCE_APPROVAL_ABOVE", "5000.00"
 )
+#: Demo mode: the loopback ports of the payment providers' simulators that
+#: ``make run`` starts and the demo provider accounts point at, and the
+#: directory where the simulators keep their payments between restarts.
+RETAGUARDA_DEMO_MERCADOPAGO_PORT = env_int("RETAGUARDA_DEMO_MERCADOPAGO_PORT", 8701)
+RETAGUARDA_DEMO_PAGBANK_PORT = env_int("RETAGUARDA_DEMO_PAGBANK_PORT", 8702)
+RETAGUARDA_DEMO_SIMULATORS_DIR = BASE_DIR / env(
+    "RETAGUARDA_DEMO_SIMULATORS_DIR", "var/simulators"
+)
 
 # -- Static and media files ----------------------------------------------------
 
