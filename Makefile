@@ -6,8 +6,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The payment providers' simulators the demo takes payments through, on
+# loopback (nothing reaches the internet), and where they keep their payments.
+MERCADOPAGO_PORT ?= 8701
+PAGBANK_PORT ?= 8702
+SIMULATORS_DIR ?= var/simulators
 # The demo runs with DEBUG on and demo users; never use these settings in production.
-DEMO_ENV := DEBUG=true RETAGUARDA_DEMO=true
+# Its provider accounts point at the simulators (loopback addresses, which the
+# account form refuses unless private addresses are allowed), whose webhooks
+# reach the app at its own address.
+DEMO_ENV := DEBUG=true RETAGUARDA_DEMO=true WAGTAILADMIN_BASE_URL=http://$(HOST):$(PORT) \
+	RETAGUARDA_DEMO_MERCADOPAGO_PORT=$(MERCADOPAGO_PORT) \
+	RETAGUARDA_DEMO_PAGBANK_PORT=$(PAGBANK_PORT) \
+	RETAGUARDA_DEMO_SIMULATORS_DIR=$(SIMULATORS_DIR) RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE=true
 # The demo's task worker prints warnings and errors, not every task it runs.
 WORKER_LOG_LEVEL ?= WARNING
 
@@ -31,15 +42,24 @@ setup: install
 
 ## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
 ## (with a background-task worker for large imports and webhooks, logging
-## warnings and errors only and started again if it exits, and the periodic
-## jobs cron runs in production, every minute)
+## warnings and errors only and started again if it exits, the Mercado Pago
+## and PagBank simulators on loopback, also started again if they exit, and
+## the periodic jobs cron runs in production, every minute)
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
+	@echo "Payment simulators: Mercado Pago http://127.0.0.1:$(MERCADOPAGO_PORT)/  PagBank http://127.0.0.1:$(PAGBANK_PORT)/"
 	@( while :; do LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py run_worker --queue-name '*'; \
 	  echo "The task worker exited (status $$?); starting it again." >&2; sleep 1; done ) & worker=$$!; \
+	( while :; do $(BIN)/python -m plugins.finance.simulators mercadopago --port $(MERCADOPAGO_PORT) \
+	  --state $(SIMULATORS_DIR)/mercadopago.json; \
+	  echo "The Mercado Pago simulator exited (status $$?); starting it again." >&2; sleep 1; done ) & mercadopago=$$!; \
+	( while :; do $(BIN)/python -m plugins.finance.simulators pagbank --port $(PAGBANK_PORT) \
+	  --state $(SIMULATORS_DIR)/pagbank.json; \
+	  echo "The PagBank simulator exited (status $$?); starting it again." >&2; sleep 1; done ) & pagbank=$$!; \
 	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
-	trap 'pkill -P $$worker; kill $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
+	loops="$$worker $$mercadopago $$pagbank"; \
+	trap 'for loop in $$loops; do pkill -P $$loop; done; kill $$loops $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 demo: run
