@@ -25,9 +25,11 @@ Misbehaviour on demand:
 
 The same controls are on the HTTP server under ``/_simulator/`` for the
 demo: ``POST /_simulator/payments/<id>/<approve|reject|refund|chargeback|
-expire>``, ``POST /_simulator/deliver``, ``POST /_simulator/faults``
-(``{"fail": {...}}``, ``{"hang": {...}}`` or ``{"clear": true}``),
-``PUT /_simulator/webhooks`` and ``GET /_simulator/deliveries``.
+expire>`` (``<id>`` the vendor's id of the payment or the store's reference
+sent with it: our payment's id), ``POST /_simulator/deliver``, ``POST
+/_simulator/faults`` (``{"fail": {...}}``, ``{"hang": {...}}`` or
+``{"clear": true}``), ``PUT /_simulator/webhooks`` and ``GET
+/_simulator/deliveries``.
 
 With a ``state_file`` a simulator keeps its payments (and the counters its
 ids come from) in that JSON file: it reads it when it starts and writes it
@@ -288,6 +290,11 @@ class Simulator(WebhookOutbox):
 
     actions = ("approve", "reject", "refund", "chargeback", "expire")
 
+    def payment_id_for(self, key: str) -> str:
+        """The vendor's id of the payment that ``key`` names: its id, or the
+        store's reference sent with it; subclasses look references up."""
+        return key
+
     def _control(self, request: Request) -> Reply:
         path = request.path.removeprefix("/_simulator")
         payload = request.json() if request.body else {}
@@ -297,7 +304,8 @@ class Simulator(WebhookOutbox):
                 arguments = {}
                 if match[2] == "refund" and payload.get("amount") is not None:
                     arguments["amount"] = Decimal(str(payload["amount"]))
-                return Reply(200, getattr(self, match[2])(match[1], **arguments))
+                payment_id = self.payment_id_for(match[1])
+                return Reply(200, getattr(self, match[2])(payment_id, **arguments))
             if path == "/deliver" and request.method == "POST":
                 return Reply(200, [_delivery_json(d) for d in self.deliver()])
             if path == "/deliveries" and request.method == "GET":

@@ -396,6 +396,19 @@ class MercadoPagoSimulator(Simulator):
         self._notify(payment, "payment.updated")
         return payment
 
+    def payment_id_for(self, key: str) -> str:
+        with self.lock:
+            if key in self.payments:
+                return key
+            return next(
+                (
+                    payment_id
+                    for payment_id, payment in self.payments.items()
+                    if payment.get("external_reference") == key
+                ),
+                key,
+            )
+
     def approve(self, payment_id: str | int) -> dict:
         """The payer paid (Pix, boleto) or the pending card went through."""
         return self._change(payment_id, {"pending", "in_process"}, self._approved)

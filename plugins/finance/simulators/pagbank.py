@@ -400,6 +400,19 @@ class PagBankSimulator(Simulator):
             raise SimulatorError(f"cannot {action} order {order['id']}: {status}")
         return charges[-1]
 
+    def payment_id_for(self, key: str) -> str:
+        with self.lock:
+            if key in self.orders:
+                return key
+            return next(
+                (
+                    order_id
+                    for order_id, order in self.orders.items()
+                    if order.get("reference_id") == key
+                ),
+                key,
+            )
+
     def approve(self, order_id: str) -> dict:
         """The payer paid the Pix code or the boleto, or the card in analysis
         went through."""

@@ -44,6 +44,31 @@ def test_the_demo_approves_a_payment_over_http(mercadopago_simulator):
     assert refund.json()["status_detail"] == "partially_refunded"
 
 
+@pytest.mark.parametrize("vendor", ["mercadopago", "pagbank"])
+def test_the_demo_names_a_payment_by_the_stores_reference(
+    vendor, mercadopago_simulator, pagbank_simulator
+):
+    # given a Pix charged with our reference (what the storefront API shows
+    # as the payment's id)
+    simulator, provider = {
+        "mercadopago": (mercadopago_simulator, _mercadopago(mercadopago_simulator)),
+        "pagbank": (
+            pagbank_simulator,
+            PagBankProvider(Credentials(pagbank_simulator.url, PAGBANK_TOKEN)),
+        ),
+    }[vendor]
+    request = charge_request(PaymentMethod.PIX)
+    charge = provider.create_charge(request)
+    # when the demo approves it by that reference
+    control = f"{simulator.url}/_simulator/payments/{request.reference}/approve"
+    assert requests.post(control, timeout=5).status_code == 200
+    # then the vendor's payment is approved
+    assert provider.fetch_status(charge.provider_id).status == PaymentStatus.APPROVED
+    # and a reference nobody sent is no payment
+    unknown = f"{simulator.url}/_simulator/payments/pay-unknown/approve"
+    assert requests.post(unknown, timeout=5).status_code == 409
+
+
 def test_faults_and_webhook_behaviour_are_set_over_http(
     mercadopago_simulator, webhook_receiver
 ):
