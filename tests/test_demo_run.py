@@ -1,15 +1,25 @@
 """`make run`'s task worker: calm (warnings and errors, not a line for every
 task it runs), outliving transient database errors, and started again by
-`make run` if it exits."""
+`make run` if it exits; and the payment providers' simulators it starts on
+loopback for the demo's finance: answering on their ports, started again if
+they exit, knowing the payments made before."""
 
+import os
 import re
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import requests
 
+from plugins.finance.providers import Credentials, MercadoPagoProvider, PaymentMethod
+from plugins.finance.simulators import DEMO_ACCESS_TOKEN, DEMO_WEBHOOK_SECRET
 from tests.helpers import ROOT, manage
+from tests.plugins.finance.charges import charge_request
 
 ENQUEUE = (
     "from content.tasks import refresh_product_indexes;"
@@ -38,10 +48,20 @@ def run_worker(env: dict[str, str]) -> str:
     return result.stdout + result.stderr
 
 
-def make_run_lines() -> list[str]:
+def make_run_lines(*variables: str) -> list[str]:
     return subprocess.run(
-        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-n", "run", *variables],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
+
+
+SIMULATOR_LOOP = (
+    r"\( while :; do [^\n]*plugins\.finance\.simulators {vendor} --port {port}"
+    r".*?done \) &"
+)
 
 
 def test_demo_task_worker_prints_no_line_per_task(demo_env):
@@ -61,6 +81,118 @@ def test_make_run_starts_the_worker_again_if_it_exits():
     recipe = "\n".join(make_run_lines())
     loop = re.compile(r"while :; do [^\n]*run_worker.*?done \) &", re.DOTALL)
     assert loop.search(recipe), recipe
+
+
+def test_make_run_starts_the_simulators_again_if_they_exit():
+    recipe = "\n".join(make_run_lines())
+    for vendor, port in (("mercadopago", 8701), ("pagbank", 8702)):
+        loop = SIMULATOR_LOOP.format(vendor=vendor, port=port)
+        assert re.search(loop, recipe, re.DOTALL), recipe
+        assert f"--state var/simulators/{vendor}.json" in recipe
+
+
+def test_the_demo_is_seeded_for_the_simulators_ports():
+    # other ports: the simulators move, and the seeding points the demo
+    # accounts there and the webhooks at the app's own address
+    lines = make_run_lines("MERCADOPAGO_PORT=9701", "PAGBANK_PORT=9702", "PORT=9000")
+    recipe = "\n".join(lines)
+    assert re.search(
+        SIMULATOR_LOOP.format(vendor="mercadopago", port=9701), recipe, re.S
+    )
+    assert re.search(SIMULATOR_LOOP.format(vendor="pagbank", port=9702), recipe, re.S)
+    seed = next(line for line in lines if "seed_demo" in line)
+    for variable in (
+        "RETAGUARDA_DEMO_MERCADOPAGO_PORT=9701",
+        "RETAGUARDA_DEMO_PAGBANK_PORT=9702",
+        "RETAGUARDA_DEMO_SIMULATORS_DIR=var/simulators",
+        "WAGTAILADMIN_BASE_URL=http://127.0.0.1:9000",
+    ):
+        assert f"{variable} " in seed
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ]
+
+
+@pytest.mark.slow
+def test_the_simulators_make_run_starts_answer_and_come_back(tmp_path):
+    """The simulators' loops of `make run`'s recipe, run by the shell: both
+    answer on their ports; one that exits is started again, with the
+    payments made before."""
+    ports = {"mercadopago": _free_port(), "pagbank": _free_port()}
+    recipe = "\n".join(
+        make_run_lines(
+            f"VENV={sys.prefix}",
+            f"MERCADOPAGO_PORT={ports['mercadopago']}",
+            f"PAGBANK_PORT={ports['pagbank']}",
+            f"SIMULATORS_DIR={tmp_path}",
+        )
+    )
+    loops = [
+        re.search(SIMULATOR_LOOP.format(vendor=vendor, port=port), recipe, re.S)[0]
+        for vendor, port in ports.items()
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    shell = subprocess.Popen(
+        ["sh", "-c", "\n".join([*loops, "wait"])],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+
+    def wait_for(text: str, since: int = 0) -> None:
+        """Until a line from ``since`` on has ``text`` (read on the pipe)."""
+        while not any(text in line for line in lines[since:]):
+            line = shell.stderr.readline()
+            if not line:
+                raise AssertionError("".join(lines))
+            lines.append(line)
+
+    try:
+        for port in ports.values():
+            wait_for(f"listening on http://127.0.0.1:{port}")
+            control = f"http://127.0.0.1:{port}/_simulator/deliveries"
+            assert requests.get(control, timeout=5).json() == []
+        # a payment at Mercado Pago, with the demo's credentials
+        url = f"http://127.0.0.1:{ports['mercadopago']}"
+        provider = MercadoPagoProvider(
+            Credentials(url, DEMO_ACCESS_TOKEN, DEMO_WEBHOOK_SECRET)
+        )
+        pix = provider.create_charge(charge_request(PaymentMethod.PIX))
+
+        # when the Mercado Pago simulator exits
+        mark = len(lines)
+        simulator = next(
+            child
+            for loop in _children(shell.pid)
+            for child in _children(loop)
+            if b"mercadopago" in Path(f"/proc/{child}/cmdline").read_bytes()
+        )
+        os.kill(simulator, signal.SIGTERM)
+
+        # then it is started again, and still knows the payment
+        wait_for("The Mercado Pago simulator exited", mark)
+        wait_for(f"listening on {url}", mark)
+        assert provider.fetch_status(pix.provider_id).amount == pix.amount
+        approve = f"{url}/_simulator/payments/{pix.provider_id}/approve"
+        assert requests.post(approve, timeout=5).status_code == 200
+    finally:
+        os.killpg(shell.pid, signal.SIGTERM)
+        shell.wait(timeout=30)
+        shell.stderr.close()
 
 
 def test_the_worker_outlives_a_locked_database(demo_env):

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import datetime
 import random
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -171,8 +170,7 @@ SCENARIOS = [
         note="Pix no balcão da loja de Pinheiros",
     ),
 ]
-#: The scenario whose Pix stays pending: the one to pay in the simulator.
-PENDING_PIX = 3
+METHOD_NAMES = {PaymentMethod.PIX: "Pix", PaymentMethod.BOLETO: "boleto"}
 
 CUSTOMERS = [
     # name, e-mail, document (None: a CPF from the generator)
@@ -382,7 +380,7 @@ def _pay(order: Order, scenario: Scenario, accounts, user, now) -> Payment:
         account=account,
         method=scenario.method,
         installments=scenario.installments,
-        card_token=f"{CARD_TOKEN}-{uuid.uuid4().hex[:8]}" if card else None,
+        card_token=CARD_TOKEN if card else None,
         card_brand="visa" if card else None,
         notification_url=notification_url(account),
     )
@@ -400,17 +398,16 @@ def _demo_user():
     return get_user_model().objects.filter(groups=group, is_active=True).first()
 
 
-def pending_pix() -> Payment | None:
-    """The demo's Pix waiting to be paid (in the Mercado Pago simulator)."""
-    return (
+def pending_payments() -> list[Payment]:
+    """The demo's Pix and boleto waiting to be paid at a provider."""
+    return list(
         Payment.objects.filter(
-            order__external_id=f"{PREFIX}{PENDING_PIX:02d}",
-            method=PaymentMethod.PIX,
-            status=PaymentStatus.PENDING,
+            order__external_id__startswith=PREFIX, status=PaymentStatus.PENDING
         )
         .exclude(provider_id="")
+        .exclude(account__provider=Provider.MANUAL)
         .select_related("order", "account")
-        .first()
+        .order_by("pk")
     )
 
 
@@ -418,19 +415,20 @@ def seed_demo_finance(*, stdout) -> None:
     accounts = ensure_accounts()
     if not Order.objects.filter(external_id__startswith=PREFIX).exists():
         _seed_payments(accounts, stdout)
-    if payment := pending_pix():
+    # every run, while they wait: how to pay them in the simulator
+    for payment in pending_payments():
         stdout.write(
-            f"Pix aguardando pagamento (pedido {payment.order.number}); para "
-            "pagá-lo no simulador: curl -X POST "
-            f"{payment.account.base_url}/_simulator/payments/"
-            f"{payment.provider_id}/approve"
+            f"Aguardando pagamento: {METHOD_NAMES[payment.method]} do pedido "
+            f"{payment.order.number} ({payment.account.name}); para pagá-lo no "
+            f"simulador: curl -X POST {payment.account.base_url}/_simulator/"
+            f"payments/{payment.provider_id}/approve\n"
         )
 
 
 def _seed_payments(accounts, stdout) -> None:
     skus = _skus()
     if not skus:
-        stdout.write("Financeiro de demonstração ignorado: não há catálogo.")
+        stdout.write("Financeiro de demonstração ignorado: não há catálogo.\n")
         return
     channels = ensure_channels()
     rng = random.Random(2027)  # noqa: S311  (demo data, not secrets)
@@ -442,7 +440,7 @@ def _seed_payments(accounts, stdout) -> None:
                 order = _place(number, scenario, channels, skus, rng, now)
                 _pay(order, scenario, accounts, user, now)
     except (SimulatorUnavailable, RetaguardaError) as error:
-        stdout.write(f"Pagamentos de demonstração não criados: {error}")
+        stdout.write(f"Pagamentos de demonstração não criados: {error}\n")
         return
     payments = Payment.objects.filter(order__external_id__startswith=PREFIX)
     statuses = dict(payments.values_list("status").annotate(n=Count("pk")).order_by())
@@ -454,5 +452,5 @@ def _seed_payments(accounts, stdout) -> None:
         f"{statuses.get(PaymentStatus.PENDING, 0)} aguardando, "
         f"{statuses.get(PaymentStatus.REFUNDED, 0)} estornado), "
         f"{receivables.count()} recebíveis ({receivables.overdue().count()} "
-        "vencidos)"
+        "vencidos)\n"
     )
