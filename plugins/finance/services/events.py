@@ -29,6 +29,8 @@ from plugins.finance.models import Payment, ProviderAccount, ProviderEvent
 from plugins.finance.providers import ProviderError
 from plugins.finance.services.payments import Outcome, apply_status
 
+EVENT_ID_LENGTH = ProviderEvent._meta.get_field("event_id").max_length
+
 #: Headers kept with an event (for audit), never the others.
 KEPT_HEADERS = (
     "content-type",
@@ -51,11 +53,13 @@ def receive(
         body=body, headers=headers, query=query
     )
     lower = {k.lower(): v for k, v in headers.items()}
+    # as stored (the column's length), for the look-up of a redelivery too
+    event_id = parsed.event_id[:EVENT_ID_LENGTH]
     try:
         with transaction.atomic():
             event = ProviderEvent.objects.create(
                 account=account,
-                event_id=parsed.event_id[:120],
+                event_id=event_id,
                 topic=(parsed.type or "")[:60],
                 provider_payment_id=(parsed.provider_payment_id or "")[:80],
                 body=body.decode("utf-8", "replace"),
@@ -65,9 +69,7 @@ def receive(
                 },
             )
     except IntegrityError:
-        return ProviderEvent.objects.get(
-            account=account, event_id=parsed.event_id
-        ), False
+        return ProviderEvent.objects.get(account=account, event_id=event_id), False
     from plugins.finance.tasks import process_provider_event
 
     transaction.on_commit(lambda: process_provider_event.enqueue(event.pk))

@@ -3,9 +3,11 @@
 tries again later instead of leaving the event unprocessed for good —
 redeliveries of a stored event are duplicates and queue nothing, so nothing
 else would ever apply it. When the provider stays down, the event is marked
-failed, for the finance desk to see."""
+failed, for the finance desk to see. A redelivery is recognised whatever the
+length of the notification's id."""
 
 import datetime
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -167,3 +169,20 @@ def test_without_a_queue_that_can_wait_the_event_is_marked_failed_at_once(
 
     event = ProviderEvent.objects.get()
     assert event.outcome == "failed" and "503" in event.message
+
+
+def test_a_repeated_notification_with_a_long_id_is_a_duplicate(
+    client, approved, django_capture_on_commit_callbacks
+):
+    # Mercado Pago signs the payment id only: the notification's own id is
+    # whatever the body says, longer than the stored column or not
+    _payment, simulator, notification = approved
+    long_id = "9" * 130
+    notification.body = json.dumps({**json.loads(notification.body), "id": long_id})
+    notification.body = notification.body.encode()
+
+    first = send(client, simulator, notification, django_capture_on_commit_callbacks)
+    again = send(client, simulator, notification, django_capture_on_commit_callbacks)
+
+    assert first["duplicate"] is False and again["duplicate"] is True
+    assert ProviderEvent.objects.get().event_id == long_id[:120]
