@@ -7,7 +7,9 @@ SignatureError, 401, and nothing is stored), stores it once (a redelivery
 of a stored event is a duplicate and changes nothing) and queues
 :func:`process`. :func:`process` finds the payment, asks the provider for its
 current status when the notification does not carry a signed one (Mercado
-Pago signs only the payment id), and applies it through
+Pago signs only the payment id) — while the provider's API cannot be
+reached the task tries again later, and marks the event failed when it gives
+up (:func:`give_up`, :mod:`plugins.finance.tasks`) — and applies it through
 :func:`~plugins.finance.services.payments.apply_status`, whose statuses only
 move forward: duplicates and notifications that arrive out of order change
 nothing twice.
@@ -26,6 +28,8 @@ from plugins.finance.gateway import provider_for
 from plugins.finance.models import Payment, ProviderAccount, ProviderEvent
 from plugins.finance.providers import ProviderError
 from plugins.finance.services.payments import Outcome, apply_status
+
+EVENT_ID_LENGTH = ProviderEvent._meta.get_field("event_id").max_length
 
 #: Headers kept with an event (for audit), never the others.
 KEPT_HEADERS = (
@@ -49,11 +53,13 @@ def receive(
         body=body, headers=headers, query=query
     )
     lower = {k.lower(): v for k, v in headers.items()}
+    # as stored (the column's length), for the look-up of a redelivery too
+    event_id = parsed.event_id[:EVENT_ID_LENGTH]
     try:
         with transaction.atomic():
             event = ProviderEvent.objects.create(
                 account=account,
-                event_id=parsed.event_id[:120],
+                event_id=event_id,
                 topic=(parsed.type or "")[:60],
                 provider_payment_id=(parsed.provider_payment_id or "")[:80],
                 body=body.decode("utf-8", "replace"),
@@ -63,9 +69,7 @@ def receive(
                 },
             )
     except IntegrityError:
-        return ProviderEvent.objects.get(
-            account=account, event_id=parsed.event_id
-        ), False
+        return ProviderEvent.objects.get(account=account, event_id=event_id), False
     from plugins.finance.tasks import process_provider_event
 
     transaction.on_commit(lambda: process_provider_event.enqueue(event.pk))
@@ -95,7 +99,7 @@ def process(event_pk: int) -> ProviderEvent:
         status = provider_for(event.account).fetch_status(event.provider_payment_id)
     except ProviderError as error:
         if error.retryable:
-            raise  # the task is retried; the event stays unprocessed
+            raise  # the task tries again later; the event stays unprocessed
         return _done(event, ProviderEvent.Outcome.FAILED, str(error))
     payment = _payment_for(event, status.reference)
     if payment is None:
@@ -115,6 +119,15 @@ def process(event_pk: int) -> ProviderEvent:
         Outcome.REVIEW: ProviderEvent.Outcome.REVIEW,
     }[applied.outcome]
     return _done(event, outcome, applied.message)
+
+
+def give_up(event_pk: int, error: ProviderError) -> ProviderEvent:
+    """Mark a stored notification failed: the provider's API kept failing
+    while it was being applied (a processed event is left as it is)."""
+    event = ProviderEvent.objects.get(pk=event_pk)
+    if event.processed_at is not None:
+        return event
+    return _done(event, ProviderEvent.Outcome.FAILED, str(error))
 
 
 def _done(event: ProviderEvent, outcome, message: str = "") -> ProviderEvent:
