@@ -31,9 +31,8 @@ from plugins.finance.providers import (
     ProviderError,
 )
 from plugins.finance.providers.base import check_method
-from plugins.finance.services.payments import apply_status
+from plugins.finance.services.payments import apply_status, check_takes_payment
 from plugins.orders.models import Order, PaymentMethod
-from plugins.orders.status import OrderStatus
 
 ACCEPTS = {
     PaymentMethod.PIX: "accepts_pix",
@@ -112,11 +111,7 @@ def create_payment(
     the method or the installments are not offered) or ProviderUnavailable
     (the provider did not answer: ask again later, nothing is charged
     twice)."""
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        raise PaymentNotAllowed(
-            _("Order %(number)s is “%(status)s”: it takes no payment now.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
+    check_takes_payment(order)
     account = account or account_for(method)
     if account is None or not getattr(account, ACCEPTS.get(method, ""), False):
         raise PaymentNotAllowed(

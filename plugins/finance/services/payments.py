@@ -171,6 +171,15 @@ def _reversed(payment: Payment, status: PaymentStatus) -> Applied:
     )
 
 
+def check_takes_payment(order: Order) -> None:
+    """An order takes a payment only while it awaits one (PaymentNotAllowed)."""
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise PaymentNotAllowed(
+            _("Order %(number)s is “%(status)s”: it takes no payment now.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+
+
 def register_manual_payment(
     order: Order,
     *,
@@ -190,11 +199,7 @@ def register_manual_payment(
         )
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status != OrderStatus.PENDING_PAYMENT:
-            raise PaymentNotAllowed(
-                _("Order %(number)s is “%(status)s”: it takes no payment now.")
-                % {"number": order.number, "status": order.get_status_display()}
-            )
+        check_takes_payment(order)
         payment = Payment.objects.create(
             order=order,
             account=account,
