@@ -16,6 +16,13 @@ _READ = (
     "finance.view_billinstallment",
 )
 #: Payables: the finance desk records bills and their payments.
+#: What a finance clerk is granted per bank account (Configurações ›
+#: Permissões por objeto): to see its statements and to import and reconcile
+#: them.
+BANK_ACCOUNT_PERMISSIONS = (
+    "finance.view_bankaccount",
+    "finance.reconcile_bankaccount",
+)
 _PAYABLES = (
     "finance.add_supplier",
     "finance.change_supplier",
@@ -32,6 +39,7 @@ class FinanceConfig(PluginConfig):
     default_auto_field = "django.db.models.BigAutoField"
     version = "0.1.0"
     requires = ("orders",)
+    scoped_models = ("finance.BankAccount",)
     description = (
         "Payments (Pix, boleto, card installments) through Mercado Pago, PagBank "
         "and manual methods, signed provider notifications, receivables, and "
@@ -50,8 +58,10 @@ class FinanceConfig(PluginConfig):
             ),
             description=_(
                 "Follows payments and receivables, registers manual payments, "
-                "records bills to pay and their payments."
+                "records bills to pay and their payments, imports and reconciles "
+                "the statements of the bank accounts granted to them."
             ),
+            object_permissions=BANK_ACCOUNT_PERMISSIONS,
         ),
         RoleTemplate(
             "finance_manager",
@@ -69,10 +79,17 @@ class FinanceConfig(PluginConfig):
                 "finance.approve_bill",
                 "finance.add_billcategory",
                 "finance.change_billcategory",
+                "finance.view_bankaccount",
+                "finance.add_bankaccount",
+                "finance.change_bankaccount",
+                "finance.reconcile_bankaccount",
+                "finance.view_statementline",
+                "finance.view_match",
             ),
             description=_(
                 "Everything in finance: provider accounts and their credentials, "
-                "refunds, the chart of accounts, approval of bills above the limit."
+                "refunds, the chart of accounts, approval of bills above the limit, "
+                "bank accounts and the reconciliation of every account."
             ),
         ),
     )

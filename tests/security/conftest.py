@@ -293,6 +293,35 @@ def _finance(world):
         webhook_token=signed.webhook_token,
     )
     _payables(world)
+    return _banking(world)
+
+
+def _banking(world):
+    """A bank account inside the finance clerk's scope and one outside it,
+    each with a statement line to reconcile."""
+    import datetime
+
+    from plugins.finance.models import BankAccount, StatementLine
+
+    scope = {}
+    for values, name, agency in (
+        (world.inside, "Itaú", "0001"),
+        (world.outside, "Bradesco", "0002"),
+    ):
+        bank = BankAccount.objects.create(
+            name=name, bank_code="341", agency=agency, number="12345-6"
+        )
+        line = StatementLine.objects.create(
+            account=bank,
+            source="manual",
+            date=datetime.date(2026, 3, 2),
+            amount=Decimal("120.00"),
+            description="PIX RECEBIDO",
+            fingerprint=f"matrix-{agency}",
+        )
+        values.update(bank=bank.pk, line=line.pk)
+        scope.setdefault("finance.BankAccount", bank)
+    return scope
 
 
 def _payables(world):
@@ -355,8 +384,12 @@ def _build() -> World:
     _catalog(world, superuser)
     _api_objects(world, superuser)
     _import_job(world, superuser)
-    scope_objects = {**_orders(world), **_stock(world, superuser), **_shelves(world)}
-    _finance(world)
+    scope_objects = {
+        **_orders(world),
+        **_stock(world, superuser),
+        **_shelves(world),
+        **_finance(world),
+    }
     for column in staff_columns():
         if role_scopes(column):
             _grant_scope(world.users[column], column, scope_objects)

@@ -55,6 +55,7 @@ SCOPED_PLACEHOLDERS = {
     "orders.SalesChannel": {"channel", "order", "number", "buyer"},
     "stock.Warehouse": {"wh", "wh_code", "lvl", "transfer", "count"},
     "shelves.Shelf": {"shelf", "item"},
+    "finance.BankAccount": {"bank", "line"},
 }
 
 

@@ -1,3 +1,11 @@
+from plugins.finance.models.banking import (
+    BankAccount,
+    LineSource,
+    LineStatus,
+    Match,
+    MatchRule,
+    StatementLine,
+)
 from plugins.finance.models.payables import (
     CLOSED_BILL_STATUSES,
     UNPAID_STATUSES,
@@ -24,6 +32,12 @@ from plugins.finance.models.providers import (
 from plugins.finance.models.receivables import Receivable
 
 __all__ = [
+    "BankAccount",
+    "LineSource",
+    "LineStatus",
+    "Match",
+    "MatchRule",
+    "StatementLine",
     "CLOSED_BILL_STATUSES",
     "DEFAULT_API_URLS",
     "UNPAID_STATUSES",
