@@ -1,0 +1,133 @@
+"""Demo data of the finance desk's other half: suppliers and their bills
+(some paid, some due this week, one late, one waiting for the manager's
+approval) and the store's bank accounts, the finance clerk granted the
+main one.
+
+Names, descriptions and memos are data the store types, in Portuguese.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from plugins.finance.apps import BANK_ACCOUNT_PERMISSIONS
+from plugins.finance.models import BankAccount, Bill, BillCategory, Supplier
+from plugins.finance.services.payables import (
+    approve_bill,
+    create_bill,
+    record_bill_payment,
+)
+from plugins.roles import role_group
+
+#: The bank account the store's money arrives in and leaves from.
+MAIN_ACCOUNT = "Itaú — conta movimento"
+#: The Mercado Pago balance: where the marketplace's and the acquirer's
+#: payouts land before a transfer to the bank.
+WALLET_ACCOUNT = "Mercado Pago — saldo"
+
+SUPPLIERS = (
+    # (name, CNPJ, category code)
+    ("Malharia Nordeste Ltda.", "11222333000181", "01.01"),
+    ("Embalagens Paulista Ltda.", "45321789000110", "01.02"),
+    ("Transportadora Rota Sul Ltda.", "07856321000131", "02.01"),
+    ("Contábil Horizonte S/S", "33445566000186", "10.01"),
+)
+
+#: (supplier index, description, total, installments, first due in days
+#: from today, how many installments were recorded paid by hand). The
+#: others due in the statement's month are paid by its debits, through
+#: reconciliation.
+BILLS = (
+    (0, "Camisetas básicas — pedido 4471", "3600.00", 3, -40, 1),
+    (1, "Caixas de papelão e fita", "842.70", 1, -12, 0),
+    (2, "Fretes de outubro", "1290.40", 1, -3, 0),
+    (3, "Honorários contábeis", "950.00", 1, 4, 0),
+    (0, "Moletons — coleção de inverno", "12800.00", 4, 10, 0),
+    (1, "Sacos plásticos personalizados", "410.00", 1, 2, 0),
+)
+
+
+def _user(role: str):
+    group = role_group(role)
+    if group is None:
+        return None
+    return get_user_model().objects.filter(groups=group, is_active=True).first()
+
+
+def ensure_bank_accounts() -> dict[str, BankAccount]:
+    """The two demo accounts, the finance clerk granted the main one."""
+    today = timezone.localdate()
+    main, _created = BankAccount.objects.get_or_create(
+        name=MAIN_ACCOUNT,
+        defaults={
+            "bank_code": "341",
+            "bank_name": "Itaú Unibanco",
+            "agency": "1234",
+            "number": "56789-0",
+            "opening_balance": Decimal("25000.00"),
+            "opening_date": today - datetime.timedelta(days=45),
+        },
+    )
+    wallet, _created = BankAccount.objects.get_or_create(
+        name=WALLET_ACCOUNT,
+        defaults={
+            "bank_code": "323",
+            "bank_name": "Mercado Pago",
+            "agency": "0001",
+            "number": "9876543-2",
+            "opening_balance": Decimal("0.00"),
+            "opening_date": today - datetime.timedelta(days=45),
+        },
+    )
+    clerk_group = role_group("finance")
+    if clerk_group is not None:
+        for user in get_user_model().objects.filter(groups=clerk_group):
+            for perm in BANK_ACCOUNT_PERMISSIONS:
+                assign_perm(perm, user, main)
+    return {"main": main, "wallet": wallet}
+
+
+def seed_payables() -> tuple[int, int]:
+    """Suppliers and bills, recorded by ``finance`` and approved by
+    ``finance_manager`` (the bill above the limit is left waiting for him).
+    Returns (suppliers, bills); nothing when they exist already."""
+    clerk, manager = _user("finance"), _user("finance_manager")
+    if clerk is None or Bill.objects.exists():
+        return 0, 0
+    today = timezone.localdate()
+    suppliers = []
+    for name, document, _code in SUPPLIERS:
+        supplier, _created = Supplier.objects.get_or_create(
+            document=document, defaults={"name": name}
+        )
+        suppliers.append(supplier)
+    categories = {c.code: c for c in BillCategory.objects.all()}
+    bills = 0
+    for index, description, total, parts, first_due, paid in BILLS:
+        first = today + datetime.timedelta(days=first_due)
+        bill = create_bill(
+            suppliers[index],
+            category=categories[SUPPLIERS[index][2]],
+            description=description,
+            issue_date=min(first, today) - datetime.timedelta(days=5),
+            total=Decimal(total),
+            installments=parts,
+            first_due_date=first,
+            user=clerk,
+        )
+        bills += 1
+        if bill.awaiting_approval and manager is not None and first_due < 0:
+            approve_bill(bill, user=manager)
+        for installment in bill.installments.order_by("number")[:paid]:
+            record_bill_payment(
+                installment,
+                user=clerk,
+                paid_on=installment.due_date,
+                paid_from=MAIN_ACCOUNT,
+            )
+    return len(suppliers), bills
