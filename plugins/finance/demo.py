@@ -62,6 +62,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plugins.exceptions import RetaguardaError
+from plugins.finance import demo_banking
 from plugins.finance.gateway import provider_for
 from plugins.finance.models import (
     Payment,
@@ -415,6 +416,14 @@ def seed_demo_finance(*, stdout) -> None:
     accounts = ensure_accounts()
     if not Order.objects.filter(external_id__startswith=PREFIX).exists():
         _seed_payments(accounts, stdout)
+    with transaction.atomic():
+        banks = demo_banking.ensure_bank_accounts()
+        suppliers, bills = demo_banking.seed_payables()
+    if bills:
+        stdout.write(
+            f"Contas a pagar de demonstração: {suppliers} fornecedores, {bills} "
+            f"contas; contas bancárias: {', '.join(str(b) for b in banks.values())}\n"
+        )
     # every run, while they wait: how to pay them in the simulator
     for payment in pending_payments():
         stdout.write(

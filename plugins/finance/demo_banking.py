@@ -93,8 +93,8 @@ def ensure_bank_accounts() -> dict[str, BankAccount]:
 
 
 def seed_payables() -> tuple[int, int]:
-    """Suppliers and bills, recorded by ``finance`` and approved by
-    ``finance_manager`` (the bill above the limit is left waiting for him).
+    """Suppliers and bills, recorded by ``finance``; the bill above the
+    approval limit is left waiting for ``finance_manager``.
     Returns (suppliers, bills); nothing when they exist already."""
     clerk, manager = _user("finance"), _user("finance_manager")
     if clerk is None or Bill.objects.exists():

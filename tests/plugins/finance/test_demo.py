@@ -8,6 +8,7 @@ import datetime
 import re
 import socket
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks as wagtail_hooks
 
-from plugins.finance import demo
+from plugins.finance import demo, demo_banking
 from plugins.finance.gateway import provider_for
 from plugins.finance.models import (
     Payment,
@@ -320,3 +321,38 @@ def test_the_demo_has_a_finance_user_and_a_finance_manager(db):
     manager = UserFactory._meta.model.objects.get(username="finance_manager")
     assert manager.has_perm("finance.manage_credentials")
     assert manager.has_perm("finance.refund_payment")
+
+
+def test_demo_bills_wait_are_due_and_need_approval(sellable, demo_settings):  # noqa: F811
+    from plugins.finance.models import Bill, BillInstallment, Supplier
+
+    clerk = UserFactory(username="finance", roles=["finance"])
+    manager = UserFactory(username="finance_manager", roles=["finance_manager"])
+    demo.seed_demo_finance(stdout=StringIO())
+    assert Supplier.objects.count() == len(demo_banking.SUPPLIERS)
+    assert Bill.objects.count() == len(demo_banking.BILLS)
+    assert set(Bill.objects.values_list("created_by", flat=True)) == {clerk.pk}
+    # the bill above the limit waits for the manager's approval
+    waiting = Bill.objects.get(status="awaiting_approval")
+    assert waiting.total > Decimal("5000") and waiting.approved_by is None
+    today = timezone.localdate()
+    installments = BillInstallment.objects.all()
+    assert installments.filter(status="paid").count() == 1
+    assert installments.overdue(today).exists()
+    assert installments.due_this_week(today).exists()
+    # a second run adds nothing
+    demo.seed_demo_finance(stdout=StringIO())
+    assert Bill.objects.count() == len(demo_banking.BILLS)
+    assert manager.pk not in set(Bill.objects.values_list("created_by", flat=True))
+
+
+def test_demo_finance_clerk_is_granted_the_main_bank_account(sellable, demo_settings):  # noqa: F811
+    from plugins.finance.models import BankAccount
+
+    clerk = UserFactory(username="finance", roles=["finance"])
+    demo.seed_demo_finance(stdout=StringIO())
+    main = BankAccount.objects.get(name=demo_banking.MAIN_ACCOUNT)
+    wallet = BankAccount.objects.get(name=demo_banking.WALLET_ACCOUNT)
+    assert clerk.has_perm("finance.reconcile_bankaccount", main)
+    assert not clerk.has_perm("finance.reconcile_bankaccount", wallet)
+    assert not clerk.has_perm("finance.reconcile_bankaccount")
