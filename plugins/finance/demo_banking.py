@@ -131,3 +131,45 @@ def seed_payables() -> tuple[int, int]:
                 paid_from=MAIN_ACCOUNT,
             )
     return len(suppliers), bills
+
+
+def ofx_statement(
+    account: BankAccount,
+    lines: list[tuple[datetime.date, Decimal, str, str]],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    balance: Decimal,
+) -> bytes:
+    """An OFX 1.02 statement (SGML, latin-1) as Brazilian banks export it:
+    ``lines`` are (date, signed amount, memo, FITID)."""
+    transactions = "".join(
+        "<STMTTRN>\n"
+        f"<TRNTYPE>{'CREDIT' if amount > 0 else 'DEBIT'}\n"
+        f"<DTPOSTED>{date:%Y%m%d}120000[-3:BRT]\n"
+        f"<TRNAMT>{amount:.2f}\n"
+        f"<FITID>{fitid}\n"
+        f"<MEMO>{memo}\n"
+        "</STMTTRN>\n"
+        for date, amount, memo, fitid in lines
+    )
+    text = (
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\n"
+        "ENCODING:USASCII\nCHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\n"
+        "NEWFILEUID:NONE\n\n"
+        "<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n"
+        "<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n"
+        f"<DTSERVER>{end:%Y%m%d}120000[-3:BRT]\n<LANGUAGE>POR\n"
+        "</SONRS>\n</SIGNONMSGSRSV1>\n"
+        "<BANKMSGSRSV1>\n<STMTTRNRS>\n<TRNUID>1001\n"
+        "<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n"
+        "<STMTRS>\n<CURDEF>BRL\n"
+        f"<BANKACCTFROM>\n<BANKID>{account.bank_code}\n"
+        f"<ACCTID>{account.agency}{account.number.replace('-', '')}\n"
+        "<ACCTTYPE>CHECKING\n</BANKACCTFROM>\n"
+        f"<BANKTRANLIST>\n<DTSTART>{start:%Y%m%d}\n<DTEND>{end:%Y%m%d}\n"
+        f"{transactions}</BANKTRANLIST>\n"
+        f"<LEDGERBAL>\n<BALAMT>{balance:.2f}\n<DTASOF>{end:%Y%m%d}\n</LEDGERBAL>\n"
+        "</STMTRS>\n</STMTTRNRS>\n</BANKMSGSRSV1>\n</OFX>\n"
+    )
+    return text.encode("cp1252")
