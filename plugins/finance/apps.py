@@ -14,6 +14,7 @@ _READ = (
     "finance.view_billcategory",
     "finance.view_bill",
     "finance.view_billinstallment",
+    "finance.view_marketplacepayoutterms",
 )
 #: Payables: the finance desk records bills and their payments.
 #: What a finance clerk is granted per bank account (Configurações ›
@@ -71,6 +72,9 @@ class FinanceConfig(PluginConfig):
                 *_READ,
                 "finance.add_provideraccount",
                 "finance.change_provideraccount",
+                "finance.add_marketplacepayoutterms",
+                "finance.change_marketplacepayoutterms",
+                "finance.delete_marketplacepayoutterms",
                 "finance.manage_credentials",
                 "finance.register_manual_payment",
                 "finance.refund_payment",

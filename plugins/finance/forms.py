@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from plugins.finance.models import Provider, ProviderAccount
+from plugins.finance.models import MarketplacePayoutTerms, Provider, ProviderAccount
 from plugins.finance.pix import PixError, parse_pix_key
 
 SECRETS = ("access_token", "webhook_secret")
@@ -104,3 +104,11 @@ class ProviderAccountForm(WagtailAdminModelForm):
                 _("A Pix charge carries the merchant's name and city: fill both."),
             )
         return data
+
+
+class PayoutTermsForm(WagtailAdminModelForm):
+    """When a marketplace channel pays its orders' payouts."""
+
+    class Meta:
+        model = MarketplacePayoutTerms
+        fields = ["channel", "days", "counted_from"]

@@ -17,8 +17,9 @@ from wagtail.admin.menu import WagtailMenuRegisterableGroup
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from plugins.finance.forms import ProviderAccountForm
+from plugins.finance.forms import PayoutTermsForm, ProviderAccountForm
 from plugins.finance.models import (
+    MarketplacePayoutTerms,
     Payment,
     PaymentStatus,
     ProviderAccount,
@@ -314,3 +315,29 @@ class ProviderAccountViewSet(ModelViewSet):
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(delete_url_name=None, **kwargs)
+
+
+class PayoutTermsViewSet(ModelViewSet):
+    """Each marketplace's payout terms (without terms: 30 days after
+    delivery); the payouts of orders written after a change follow it."""
+
+    model = MarketplacePayoutTerms
+    name = "finance_payout_terms"
+    url_prefix = "finance/payout-terms"
+    icon = "calendar-alt"
+    menu_label = _("Marketplace payout terms")
+    menu_name = "finance-payout-terms"
+    menu_order = 95
+    menu_hook = FINANCE_MENU
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = ScopedIndexView
+    list_display = ["channel", "days", "counted_from"]
+    list_export = ["channel", "days", "counted_from"]
+
+    def get_form_class(self, for_update=False):
+        return PayoutTermsForm
+
+    def get_queryset(self, request):
+        return MarketplacePayoutTerms.objects.select_related("channel")

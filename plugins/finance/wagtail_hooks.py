@@ -42,10 +42,34 @@ for _viewset in (
     viewsets.PaymentViewSet,
     viewsets.ProviderEventViewSet,
     viewsets.ProviderAccountViewSet,
+    viewsets.PayoutTermsViewSet,
 ):
     hooks.register("register_admin_viewset", _viewset)
 
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_payments_panel)
+
+
+def _write_payout(*, order, user=None):
+    from plugins.finance.services.marketplace import write_payout
+
+    write_payout(order)
+
+
+def _write_off_payout(*, order, user=None):
+    from plugins.finance.services.marketplace import write_off_payout
+
+    write_off_payout(order)
+
+
+# Marketplace payouts: one receivable per marketplace order.
+for _hook, _fn in (
+    (order_hooks.ORDER_PAID, _write_payout),
+    (order_hooks.ORDER_DELIVERED, _write_payout),
+    (order_hooks.ORDER_IMPORTED, _write_payout),
+    (order_hooks.ORDER_CANCELLED, _write_off_payout),
+    (order_hooks.ORDER_RETURNED, _write_off_payout),
+):
+    hooks.register(_hook, _fn)
 # after the orders' demo data (order 0): it takes the sales channels made there
 hooks.register(DEMO_DATA, demo.seed_demo_finance, order=1)
 

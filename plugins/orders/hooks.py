@@ -18,6 +18,14 @@ ORDER_PLACED = Hook(
     doc="After an order and its lines are written, inside place_order's "
     "transaction (stock reserves its lines here)." + _REFUSE,
 )
+ORDER_IMPORTED = Hook(
+    "order_imported",
+    kwargs=("order",),
+    in_transaction=True,
+    doc="An order came in with its history in the marketplace (intake or the "
+    "order import), already in its status, after its payments are written: "
+    "today's transition hooks do not run for the steps it took there." + _REFUSE,
+)
 ORDER_PAID = Hook(
     "order_paid",
     kwargs=("order", "user"),

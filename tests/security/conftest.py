@@ -239,6 +239,7 @@ def _people(world):
 
 def _finance(world):
     from plugins.finance.models import (
+        MarketplacePayoutTerms,
         Payment,
         Provider,
         ProviderAccount,
@@ -284,12 +285,16 @@ def _finance(world):
     )
     (receivable,) = receivables_for(payment)
     event = ProviderEvent.objects.create(account=signed, event_id="evt-1")
+    terms = MarketplacePayoutTerms.objects.create(
+        channel=Order.objects.get(pk=world.outside["order"]).channel, days=15
+    )
     world.inside.update(
         pay_account=account.pk,
         payment=payment.pk,
         payment_ref=str(payment.reference),
         receivable=receivable.pk,
         pay_event=event.pk,
+        payout_terms=terms.pk,
         webhook_token=signed.webhook_token,
     )
     _payables(world)

@@ -6,6 +6,10 @@ from plugins.finance.models.banking import (
     MatchRule,
     StatementLine,
 )
+from plugins.finance.models.marketplace import (
+    DEFAULT_PAYOUT_DAYS,
+    MarketplacePayoutTerms,
+)
 from plugins.finance.models.payables import (
     CLOSED_BILL_STATUSES,
     UNPAID_STATUSES,
@@ -40,6 +44,8 @@ __all__ = [
     "StatementLine",
     "CLOSED_BILL_STATUSES",
     "DEFAULT_API_URLS",
+    "DEFAULT_PAYOUT_DAYS",
+    "MarketplacePayoutTerms",
     "UNPAID_STATUSES",
     "Bill",
     "BillAttachment",

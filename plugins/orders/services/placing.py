@@ -588,6 +588,8 @@ def _write_order(
         **({"status": order.status, "imported": True} if history else {}),
     )
     emit_order_event("order.placed", order)
+    if history is not None:
+        hooks.call(order_hooks.ORDER_IMPORTED, order=order)
     # Last: a hook that reserves stock holds its rows locked until the
     # commit, so as little as possible comes after it.
     if history is None or history.moves_stock:
