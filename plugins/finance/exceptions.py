@@ -40,3 +40,11 @@ class BillNotPayable(FinanceError):
 
     status = 409
     code = "bill-not-payable"
+
+
+class RefundNotAllowed(FinanceError):
+    """The payment cannot be refunded as asked (not paid, or more than what
+    is left of it); ``field`` names the input at fault."""
+
+    status = 409
+    code = "refund-not-allowed"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from plugins.finance.models import Payment, Provider, ProviderAccount, Receivable
+from plugins.finance.services.refunds import refundable
 from plugins.money import format_brl
 from plugins.orders.models import PaymentMethod
 from plugins.orders.status import OrderStatus
@@ -60,12 +61,23 @@ class OrderPaymentsPanel(Component):
             and order.status == OrderStatus.PENDING_PAYMENT
             and ManualPaymentForm.base_fields["account"].queryset.exists()
         )
+        may_refund = user.has_perm("finance.refund_payment")
         return {
             # the form posts: the page's CSRF token
             "csrf_token": (parent_context or {}).get("csrf_token"),
             "order": order,
             "payments": [
-                {"payment": p, "amount": format_brl(p.amount)} for p in payments
+                {
+                    "payment": p,
+                    "amount": format_brl(p.amount),
+                    "refunded": format_brl(p.refunded_amount)
+                    if p.refunded_amount
+                    else "",
+                    "refund_url": reverse("finance_refund", args=[p.pk])
+                    if may_refund and refundable(p) > 0
+                    else "",
+                }
+                for p in payments
             ],
             "receivables": [
                 {

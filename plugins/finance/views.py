@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import View
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, View
 from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from plugins.exceptions import RetaguardaError
+from plugins.finance.models import Payment, Provider
 from plugins.finance.panels import ManualPaymentForm
-from plugins.finance.services import register_manual_payment
-from plugins.money import format_brl
+from plugins.finance.services import Outcome, register_manual_payment
+from plugins.finance.services.refunds import (
+    REFUND_PERMISSION,
+    refund_payment,
+    refundable,
+)
+from plugins.money import MoneyField, format_brl
 from plugins.orders.models import Order
 from plugins.orders.permissions import order_policy
 from plugins.permissions import is_active_user
@@ -58,3 +67,101 @@ class ManualPaymentView(View):
             % {"amount": format_brl(payment.amount), "number": order.number},
         )
         return redirect(detail)
+
+
+class RefundForm(forms.Form):
+    amount = MoneyField(
+        label=gettext_lazy("Amount to refund"),
+        required=False,
+        help_text=gettext_lazy("Leave blank to refund everything that is left."),
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+    def __init__(self, *args, left, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.attrs["placeholder"] = format_brl(left)
+
+
+class RefundView(WagtailAdminTemplateMixin, FormView):
+    """*Estornar*: GET asks for the confirmation (the amount, all that is
+    left by default, and the reason), POST refunds through the provider
+    (:func:`~plugins.finance.services.refunds.refund_payment`). Only holders
+    of ``finance.refund_payment``; a payment of an order the user may not
+    see does not exist."""
+
+    template_name = "finance/refund_form.html"
+    page_title = gettext_lazy("Refund a payment")
+    header_icon = "undo"
+    form_class = RefundForm
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (is_active_user(user) and user.has_perm(REFUND_PERMISSION)):
+            raise PermissionDenied
+        visible = order_policy().filter_queryset(Order.objects.all(), user, ["view"])
+        self.payment = get_object_or_404(
+            Payment.objects.select_related("order", "account").filter(
+                order__in=visible
+            ),
+            pk=kwargs["pk"],
+        )
+        self.order_url = reverse("orders:detail", args=[self.payment.order_id])
+        return super().dispatch(request, *args, **kwargs)
+
+    def nothing_left(self) -> str:
+        if refundable(self.payment) > 0:
+            return ""
+        return _("This payment is “%(status)s”: there is nothing to refund.") % {
+            "status": self.payment.get_status_display()
+        }
+
+    def post(self, request, *args, **kwargs):
+        if message := self.nothing_left():
+            messages.error(request, message)
+            return redirect(self.order_url)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "left": refundable(self.payment)}
+
+    def get_page_subtitle(self):
+        return _("Order %(number)s · %(method)s %(amount)s") % {
+            "number": self.payment.order.number,
+            "method": self.payment.get_method_display(),
+            "amount": format_brl(self.payment.amount),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        payment = self.payment
+        context.update(
+            payment=payment,
+            paid=format_brl(payment.amount),
+            refunded=format_brl(payment.refunded_amount),
+            left=format_brl(refundable(payment)),
+            manual=payment.account.provider == Provider.MANUAL,
+            nothing_left=self.nothing_left(),
+            order_url=self.order_url,
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            done = refund_payment(
+                self.payment,
+                user=self.request.user,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RetaguardaError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(amount)s refunded to the customer.")
+            % {"amount": format_brl(done.amount)},
+        )
+        if done.applied.outcome == Outcome.REVIEW:
+            messages.warning(self.request, done.applied.message)
+        return redirect(self.order_url)

@@ -12,6 +12,7 @@ LOG_ACTIONS = (
         _("Manual payment registered"),
     ),
     ("finance.create_payment", _("Create payment"), _("Payment created")),
+    ("finance.refund", _("Refund"), _("Payment refunded")),
     ("finance.provider_account", _("Provider account"), _("Provider account changed")),
     ("finance.bill.create", _("Record bill"), _("Bill recorded")),
     ("finance.bill.approve", _("Approve bill"), _("Bill approved")),
@@ -81,6 +82,11 @@ def register_finance_urls():
             "finance/orders/<int:pk>/manual-payment/",
             views.ManualPaymentView.as_view(),
             name="finance_manual_payment",
+        ),
+        path(
+            "finance/payments/<int:pk>/refund/",
+            views.RefundView.as_view(),
+            name="finance_refund",
         ),
     ]
 

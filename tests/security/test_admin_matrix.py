@@ -250,6 +250,12 @@ MATRIX = {
     "/admin/finance/orders/{order}/manual-payment/": post(
         FINANCE_SETUP, {"method": "transfer"}, finance=OK
     ),
+    # refunds: the finance manager's (the world's payment is not paid: the
+    # page says there is nothing to refund, the post changes nothing)
+    "/admin/finance/payments/{payment}/refund/": get(FINANCE_SETUP),
+    "/admin/finance/payments/{payment}/refund/?confirm=1": post(
+        FINANCE_SETUP, {"reason": "Matriz"}
+    ),
     "/admin/finance/receivables/": get(FINANCE_READ),
     "/admin/finance/receivables/results/": get(FINANCE_READ),
     "/admin/finance/receivables/inspect/{receivable}/": get(FINANCE_READ),
