@@ -1,15 +1,38 @@
-"""Forms of the finance screens."""
+"""Forms of the finance screens.
+
+The viewsets build their model forms with :func:`admin_form`: the fields of
+a model form are made when its class is, and these classes are imported
+while the apps load (Wagtail looks for hooks), before the project registers
+its inputs for Wagtail's model forms (money as "R$ 1.234,56", decimals with
+a comma, dates dd/mm/aaaa): built again after loading, they get them."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
+from django.forms.models import modelform_factory
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.models import formfield_for_dbfield
 
 from plugins.finance.models import MarketplacePayoutTerms, Provider, ProviderAccount
 from plugins.finance.pix import PixError, parse_pix_key
 
 SECRETS = ("access_token", "webhook_secret")
+
+
+@functools.cache
+def admin_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """``form_class`` with the project's inputs for its model fields (as
+    Wagtail's model viewsets build theirs), its own options (``widgets``,
+    ``field_permissions``) and methods kept."""
+    return modelform_factory(
+        form_class._meta.model,
+        form=form_class,
+        fields=form_class._meta.fields,
+        formfield_callback=formfield_for_dbfield,
+    )
 
 
 class SecretInput(forms.PasswordInput):

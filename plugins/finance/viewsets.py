@@ -17,7 +17,7 @@ from wagtail.admin.menu import WagtailMenuRegisterableGroup
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from plugins.finance.forms import PayoutTermsForm, ProviderAccountForm
+from plugins.finance.forms import PayoutTermsForm, ProviderAccountForm, admin_form
 from plugins.finance.models import (
     MarketplacePayoutTerms,
     Payment,
@@ -308,7 +308,7 @@ class ProviderAccountViewSet(ModelViewSet):
     search_fields = ["name"]
 
     def get_form_class(self, for_update=False):
-        return ProviderAccountForm
+        return admin_form(ProviderAccountForm)
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name != "delete"]
@@ -337,7 +337,7 @@ class PayoutTermsViewSet(ModelViewSet):
     list_export = ["channel", "days", "counted_from"]
 
     def get_form_class(self, for_update=False):
-        return PayoutTermsForm
+        return admin_form(PayoutTermsForm)
 
     def get_queryset(self, request):
         return MarketplacePayoutTerms.objects.select_related("channel")

@@ -16,6 +16,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from plugins.finance import views_payables as views
+from plugins.finance.forms import admin_form
 from plugins.finance.forms_payables import BillCategoryForm, SupplierForm
 from plugins.finance.models import Bill, BillCategory, BillInstallment, Supplier
 from plugins.finance.permissions import PayablesPerm, user_may
@@ -171,7 +172,7 @@ class SupplierViewSet(ModelViewSet):
     search_fields = ["name", "document", "email"]
 
     def get_form_class(self, for_update=False):
-        return SupplierForm
+        return admin_form(SupplierForm)
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name != "delete"]
@@ -205,7 +206,7 @@ class BillCategoryViewSet(ModelViewSet):
     list_per_page = 200
 
     def get_form_class(self, for_update=False):
-        return BillCategoryForm
+        return admin_form(BillCategoryForm)
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name != "delete"]
