@@ -56,7 +56,7 @@ run: setup
 	( while :; do $(BIN)/python -m plugins.finance.simulators pagbank --port $(PAGBANK_PORT) \
 	  --state $(SIMULATORS_DIR)/pagbank.json; \
 	  echo "The PagBank simulator exited (status $$?); starting it again." >&2; sleep 1; done ) & pagbank=$$!; \
-	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files; do \
+	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files requeue_provider_events; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
 	loops="$$worker $$mercadopago $$pagbank"; \
 	trap 'for loop in $$loops; do pkill -P $$loop; done; kill $$loops $$jobs 2>/dev/null' EXIT INT TERM; \

@@ -78,6 +78,7 @@ class FinanceConfig(PluginConfig):
                 "finance.manage_credentials",
                 "finance.register_manual_payment",
                 "finance.refund_payment",
+                "finance.reprocess_providerevent",
                 "finance.change_receivable",
                 *_PAYABLES,
                 "finance.approve_bill",

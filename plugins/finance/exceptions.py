@@ -48,3 +48,11 @@ class RefundNotAllowed(FinanceError):
 
     status = 409
     code = "refund-not-allowed"
+
+
+class EventNotReprocessable(FinanceError):
+    """The provider's notification was applied (or found nothing to do): it
+    is not processed again."""
+
+    status = 409
+    code = "event-not-reprocessable"

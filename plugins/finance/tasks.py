@@ -31,6 +31,7 @@ def process_provider_event(event_pk: int, attempt: int = 1) -> str:
     at once on a backend that cannot defer, the event is marked failed with
     the provider's error, for the finance desk to see.
     """
+    from plugins.finance.models import ProviderEvent
     from plugins.finance.services.events import give_up, process
 
     try:
@@ -51,9 +52,12 @@ def process_provider_event(event_pk: int, attempt: int = 1) -> str:
             RETRY_SECONDS * 2 ** (attempt - 1),
             min(error.retry_after or 0, MAX_RETRY_AFTER),
         )
-        process_provider_event.using(
-            run_after=timezone.now() + datetime.timedelta(seconds=delay)
-        ).enqueue(event_pk, attempt + 1)
+        run_after = timezone.now() + datetime.timedelta(seconds=delay)
+        process_provider_event.using(run_after=run_after).enqueue(event_pk, attempt + 1)
+        # not stale while it waits for its turn (services.events.stale_events)
+        ProviderEvent.objects.filter(pk=event_pk, processed_at__isnull=True).update(
+            queued_at=run_after
+        )
         logger.warning(
             "provider event %s: %s; attempt %s of %s in %s s",
             event_pk,

@@ -8,14 +8,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, View
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from plugins.exceptions import RetaguardaError
-from plugins.finance.models import Payment, Provider
+from plugins.finance.models import Payment, Provider, ProviderEvent
 from plugins.finance.panels import ManualPaymentForm
 from plugins.finance.services import Outcome, register_manual_payment
+from plugins.finance.services.events import (
+    REPROCESS_PERMISSION,
+    REPROCESSABLE,
+    reprocess,
+)
 from plugins.finance.services.refunds import (
     REFUND_PERMISSION,
     refund_payment,
@@ -124,6 +129,14 @@ class RefundView(WagtailAdminTemplateMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "left": refundable(self.payment)}
 
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("orders:index"), "label": _("Orders")},
+            {"url": self.order_url, "label": str(self.payment.order)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
     def get_page_subtitle(self):
         return _("Order %(number)s · %(method)s %(amount)s") % {
             "number": self.payment.order.number,
@@ -165,3 +178,60 @@ class RefundView(WagtailAdminTemplateMixin, FormView):
         if done.applied.outcome == Outcome.REVIEW:
             messages.warning(self.request, done.applied.message)
         return redirect(self.order_url)
+
+
+class ReprocessEventView(WagtailAdminTemplateMixin, TemplateView):
+    """*Processar novamente*: GET asks for the confirmation, POST processes a
+    failed or unprocessed provider notification again, as the background task
+    does (:func:`~plugins.finance.services.events.reprocess`). Only holders
+    of ``finance.reprocess_providerevent``."""
+
+    template_name = "finance/reprocess_event.html"
+    page_title = gettext_lazy("Process the notification again")
+    header_icon = "rotate"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (is_active_user(user) and user.has_perm(REPROCESS_PERMISSION)):
+            raise PermissionDenied
+        self.event = get_object_or_404(
+            ProviderEvent.objects.select_related("account"), pk=kwargs["pk"]
+        )
+        self.inspect_url = reverse("finance_events:inspect", args=[self.event.pk])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.event)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("finance_events:index"),
+                "label": _("Provider notifications"),
+            },
+            {"url": self.inspect_url, "label": self.event.event_id},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            event=self.event,
+            reprocessable=self.event.outcome in REPROCESSABLE,
+            inspect_url=self.inspect_url,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            event = reprocess(self.event, user=request.user)
+        except RetaguardaError as error:
+            messages.error(request, error.message)
+            return redirect(self.inspect_url)
+        messages.success(
+            request,
+            _("Notification %(event)s processed again: %(outcome)s.")
+            % {"event": event.event_id, "outcome": event.get_outcome_display()},
+        )
+        return redirect(self.inspect_url)

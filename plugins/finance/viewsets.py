@@ -10,12 +10,14 @@ not deleted (their payments point at them).
 from __future__ import annotations
 
 import django_filters
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import WagtailMenuRegisterableGroup
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
 
 from plugins.finance.forms import PayoutTermsForm, ProviderAccountForm, admin_form
 from plugins.finance.models import (
@@ -246,6 +248,31 @@ class EventFilterSet(WagtailFilterSet):
         fields = ["outcome", "account"]
 
 
+class EventInspectView(InspectView):
+    """A notification, with *Processar novamente* for the finance manager
+    while it failed or was never processed."""
+
+    @cached_property
+    def header_buttons(self):
+        from plugins.finance.services.events import (
+            REPROCESS_PERMISSION,
+            REPROCESSABLE,
+        )
+
+        buttons = list(super().header_buttons)
+        if self.object.outcome in REPROCESSABLE and self.request.user.has_perm(
+            REPROCESS_PERMISSION
+        ):
+            buttons.append(
+                HeaderButton(
+                    _("Process again"),
+                    url=reverse("finance_event_reprocess", args=[self.object.pk]),
+                    icon_name="rotate",
+                )
+            )
+        return buttons
+
+
 class ProviderEventViewSet(ReadOnlyViewSet):
     model = ProviderEvent
     name = "finance_events"
@@ -254,6 +281,7 @@ class ProviderEventViewSet(ReadOnlyViewSet):
     menu_label = _("Provider notifications")
     menu_name = "finance-notifications"
     menu_order = 30
+    inspect_view_class = EventInspectView
     filterset_class = EventFilterSet
     search_fields = ["event_id", "provider_payment_id"]
     list_display = [
@@ -276,6 +304,7 @@ class ProviderEventViewSet(ReadOnlyViewSet):
         "message",
         "received_at",
         "processed_at",
+        "queued_at",
         "headers",
         "body",
     ]

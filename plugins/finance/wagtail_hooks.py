@@ -13,6 +13,11 @@ LOG_ACTIONS = (
     ),
     ("finance.create_payment", _("Create payment"), _("Payment created")),
     ("finance.refund", _("Refund"), _("Payment refunded")),
+    (
+        "finance.event_reprocess",
+        _("Process again"),
+        _("Provider notification processed again"),
+    ),
     ("finance.provider_account", _("Provider account"), _("Provider account changed")),
     ("finance.bill.create", _("Record bill"), _("Bill recorded")),
     ("finance.bill.approve", _("Approve bill"), _("Bill approved")),
@@ -87,6 +92,11 @@ def register_finance_urls():
             "finance/payments/<int:pk>/refund/",
             views.RefundView.as_view(),
             name="finance_refund",
+        ),
+        path(
+            "finance/notifications/<int:pk>/reprocess/",
+            views.ReprocessEventView.as_view(),
+            name="finance_event_reprocess",
         ),
     ]
 

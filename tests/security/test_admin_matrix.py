@@ -256,6 +256,9 @@ MATRIX = {
     "/admin/finance/payments/{payment}/refund/?confirm=1": post(
         FINANCE_SETUP, {"reason": "Matriz"}
     ),
+    # the world's notification is unprocessed: the manager may process it
+    # again (the page; its post is in the finance tests)
+    "/admin/finance/notifications/{pay_event}/reprocess/": get(FINANCE_SETUP),
     "/admin/finance/receivables/": get(FINANCE_READ),
     "/admin/finance/receivables/results/": get(FINANCE_READ),
     "/admin/finance/receivables/inspect/{receivable}/": get(FINANCE_READ),

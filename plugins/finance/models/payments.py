@@ -166,11 +166,23 @@ class ProviderEvent(models.Model):
     )
     message = models.CharField(_("message"), max_length=500, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    queued_at = models.DateTimeField(
+        _("queued at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When its processing was last queued (or is due again, while the "
+            "provider cannot be reached); empty: it never was."
+        ),
+    )
 
     class Meta:
         verbose_name = _("provider notification")
         verbose_name_plural = _("provider notifications")
         ordering = ["-received_at"]
+        permissions = [
+            ("reprocess_providerevent", _("Can process a provider notification again")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "event_id"], name="finance_event_once_per_account"

@@ -17,18 +17,24 @@ nothing twice.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Mapping
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from plugins.audit import log_change
+from plugins.finance.exceptions import EventNotReprocessable
 from plugins.finance.gateway import provider_for
 from plugins.finance.models import Payment, ProviderAccount, ProviderEvent
 from plugins.finance.providers import ProviderError
 from plugins.finance.services.payments import Outcome, apply_status
 
+REPROCESS_PERMISSION = "finance.reprocess_providerevent"
 EVENT_ID_LENGTH = ProviderEvent._meta.get_field("event_id").max_length
 
 #: Headers kept with an event (for audit), never the others.
@@ -70,10 +76,83 @@ def receive(
             )
     except IntegrityError:
         return ProviderEvent.objects.get(account=account, event_id=event_id), False
+    transaction.on_commit(lambda: queue(event.pk))
+    return event, True
+
+
+def queue(event_pk: int) -> None:
+    """Queue the processing of a stored event and note when. If queuing
+    fails (the queue's database or broker is down), ``queued_at`` stays as
+    it was and :func:`requeue_stale` queues it again later."""
     from plugins.finance.tasks import process_provider_event
 
-    transaction.on_commit(lambda: process_provider_event.enqueue(event.pk))
-    return event, True
+    process_provider_event.enqueue(event_pk)
+    ProviderEvent.objects.filter(pk=event_pk, processed_at__isnull=True).update(
+        queued_at=timezone.now()
+    )
+
+
+#: Events that were never processed are queued again this many minutes after
+#: they came in (or after they were last queued, or due again).
+STALE_MINUTES = 10
+
+
+def stale_events(minutes: int = STALE_MINUTES, *, now=None):
+    """Stored events left unprocessed for more than ``minutes``: their
+    queuing failed after they were saved (or the worker lost them). An event
+    waiting for its retry is not stale before ``minutes`` after it is due."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=minutes)
+    return ProviderEvent.objects.filter(
+        processed_at__isnull=True,
+        outcome=ProviderEvent.Outcome.RECEIVED,
+        received_at__lt=cutoff,
+    ).filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+
+
+def requeue_stale(minutes: int = STALE_MINUTES) -> list[int]:
+    """Queue again every stale event (:func:`stale_events`); the ids queued."""
+    queued = []
+    for pk in (
+        stale_events(minutes).order_by("received_at").values_list("pk", flat=True)
+    ):
+        queue(pk)
+        queued.append(pk)
+    return queued
+
+
+#: Outcomes a person may have processed again: it failed, or it never was.
+REPROCESSABLE = (ProviderEvent.Outcome.FAILED, ProviderEvent.Outcome.RECEIVED)
+
+
+def reprocess(event: ProviderEvent, *, user) -> ProviderEvent:
+    """*Processar novamente*: a failed or unprocessed event is processed
+    again, as the task does (queued; audited). Raises PermissionDenied
+    without ``finance.reprocess_providerevent`` and EventNotReprocessable
+    for an event already applied."""
+    if user is not None and not user.has_perm(REPROCESS_PERMISSION):
+        raise PermissionDenied
+    with transaction.atomic():
+        event = ProviderEvent.objects.select_for_update().get(pk=event.pk)
+        if event.outcome not in REPROCESSABLE:
+            raise EventNotReprocessable(
+                _("This notification is “%(outcome)s”: there is nothing to redo.")
+                % {"outcome": event.get_outcome_display()}
+            )
+        before = event.outcome
+        event.outcome = ProviderEvent.Outcome.RECEIVED
+        event.message = ""
+        event.processed_at = None
+        event.save(update_fields=["outcome", "message", "processed_at"])
+        log_change(
+            event,
+            "finance.event_reprocess",
+            user=user,
+            changes={"outcome": [before, event.outcome]},
+        )
+        pk = event.pk
+        transaction.on_commit(lambda: queue(pk))
+    event.refresh_from_db()
+    return event
 
 
 def _payment_for(event: ProviderEvent, reference: str | None) -> Payment | None:
@@ -131,8 +210,19 @@ def give_up(event_pk: int, error: ProviderError) -> ProviderEvent:
 
 
 def _done(event: ProviderEvent, outcome, message: str = "") -> ProviderEvent:
+    """Record what became of the event — once: when two runs processed the
+    same event (queued again by the sweep), the first one's outcome stays."""
     event.outcome = outcome
     event.message = (message or "")[:500]
     event.processed_at = timezone.now()
-    event.save(update_fields=["outcome", "message", "processed_at", "payment"])
+    written = ProviderEvent.objects.filter(
+        pk=event.pk, processed_at__isnull=True
+    ).update(
+        outcome=event.outcome,
+        message=event.message,
+        processed_at=event.processed_at,
+        payment_id=event.payment_id,
+    )
+    if not written:
+        event.refresh_from_db()
     return event
