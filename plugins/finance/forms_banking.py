@@ -12,7 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from content.forms import CleanTextAdminForm
+from plugins.dates import BRDateInput
 from plugins.finance.models import BankAccount
+from plugins.money import MoneyField
 
 #: The date formats a bank's CSV may use, as ``strptime`` reads them.
 DATE_FORMATS = (
@@ -63,6 +65,11 @@ class BankAccountForm(CleanTextAdminForm):
             "opening_date",
             "active",
         ]
+        # the project's money and date inputs ("1.234,56", dd/mm/aaaa), also
+        # when this module is imported before they are registered for every
+        # admin model form
+        field_classes = {"opening_balance": MoneyField}
+        widgets = {"opening_date": BRDateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
