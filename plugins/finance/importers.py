@@ -318,7 +318,7 @@ class StatementImporter(BankImporterMixin, Importer):
     def check_row(self, row: Row) -> None:
         values = row.values
         mapping = self.mapping if self.format == StatementFormat.CSV else {}
-        decimal = mapping.get("decimal", ",") if mapping else "."
+        decimal = mapping.get("decimal", ",") if mapping else "auto"
         cleaned = row.cleaned
         cleaned["date"] = _date(
             "date", values.get("date"), mapping.get("date_format", "%d/%m/%Y")

@@ -73,6 +73,8 @@ def parse_amount(value, decimal: str = ",") -> Decimal:
     """An amount as a bank writes it in a statement: ``1.234,56`` (or
     ``1,234.56`` with ``decimal="."``), a leading or trailing minus sign,
     ``(12,00)`` or a trailing ``D`` for a debit and ``C`` for a credit.
+    ``decimal="auto"`` (OFX) takes the last of a point or a comma as the
+    decimal mark.
     ``ValueError`` for anything else."""
     if isinstance(value, Decimal):
         return value
@@ -92,10 +94,15 @@ def parse_amount(value, decimal: str = ",") -> Decimal:
         negative, text = not negative, text[1:]
     elif text.startswith("+"):
         text = text[1:]
+    if decimal == "auto":
+        # OFX: a point, or a comma as some banks write it (the spec allows
+        # either as the decimal mark, and no thousands separator)
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
     thousands = "." if decimal == "," else ","
-    text = text.replace(thousands, "").replace(decimal, ".")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+    pattern = rf"(\d{{1,3}}(\{thousands}\d{{3}})+|\d+)(\{decimal}\d{{1,2}})?"
+    if not re.fullmatch(pattern, text):
         raise ValueError(value)
+    text = text.replace(thousands, "").replace(decimal, ".")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern above

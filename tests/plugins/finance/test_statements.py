@@ -103,7 +103,7 @@ NEWFILEUID:NONE
 <STMTTRN>
 <TRNTYPE>DEBIT
 <DTPOSTED>20260106
-<TRNAMT>-89.90
+<TRNAMT>-89,90
 <FITID>20260106002
 <NAME>TARIFA PACOTE SERVIÇOS
 </STMTTRN>
@@ -791,3 +791,32 @@ def test_a_bad_file_reads_in_portuguese(manager, account_a):
     with translation.override("pt-br"):
         report = run(importer, b"nada", name="x.ofx", dry_run=True)
     assert report.file_error.startswith("O arquivo não é um extrato OFX")
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "value"),
+    [
+        ("1.234,56", ",", "1234.56"),
+        ("-1.234,56", ",", "-1234.56"),
+        ("R$ 12,50", ",", "12.50"),
+        ("12,50-", ",", "-12.50"),
+        ("(12,50)", ",", "-12.50"),
+        ("12,50 D", ",", "-12.50"),
+        ("12,50C", ",", "12.50"),
+        ("1,234.56", ".", "1234.56"),
+        ("-89,90", "auto", "-89.90"),
+        ("1234.5", "auto", "1234.5"),
+    ],
+)
+def test_amounts_as_banks_write_them(text, decimal, value):
+    from plugins.finance.statements import parse_amount
+
+    assert parse_amount(text, decimal) == D(value)
+
+
+@pytest.mark.parametrize("text", ["", "um real", "1,2,3", "12.345.6", "--1"])
+def test_what_is_not_an_amount(text):
+    from plugins.finance.statements import parse_amount
+
+    with pytest.raises(ValueError):
+        parse_amount(text, ",")
