@@ -18,6 +18,7 @@ from plugins.importing.base import Column, Importer, RowInvalid
 from plugins.importing.models import ImportJob
 from plugins.importing.services import PROGRESS_DB
 from tests.factories import ShelfFactory, UserFactory
+from tests.helpers import page_text
 from tests.plugins.importing.hostile import csv_bytes
 from tests.shelves_plugin.importers import ShelvesImporter
 from tests.shelves_plugin.models import Shelf
@@ -325,7 +326,7 @@ def test_an_importer_reads_a_file_type_of_its_own(manager, client_of):
             start, {"file": SimpleUploadedFile("shelves.csv", b"code,name\nx1,X\n")}
         )
         assert response.status_code == 200
-        assert "This import takes .pipe files." in response.content.decode()
+        assert "Esta importação aceita arquivos .pipe." in page_text(response)
         assert not ImportJob.objects.exists()
         # its reader numbers the rows; the errors name them
         client.post(
