@@ -820,3 +820,27 @@ def test_what_is_not_an_amount(text):
 
     with pytest.raises(ValueError):
         parse_amount(text, ",")
+
+
+def test_the_demos_ofx_statement_imports(manager, account_a):
+    from plugins.finance.demo_banking import ofx_statement
+    from plugins.importing.engine import run
+
+    data = ofx_statement(
+        account_a,
+        [
+            (date(2026, 3, 2), D("154.70"), "PIX RECEBIDO MARIA JOSÉ", "F1"),
+            (date(2026, 3, 3), D("-35.00"), "TARIFA", "F2"),
+        ],
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        balance=D("119.70"),
+    )
+    importer = StatementImporter(manager, {"account": account_a.pk, "format": "ofx"})
+    report = run(importer, data, name="demo.ofx", dry_run=False)
+    assert report.committed, report
+    assert [(line.amount, line.description) for line in lines(account_a)] == [
+        (D("154.70"), "PIX RECEBIDO MARIA JOSÉ"),
+        (D("-35.00"), "TARIFA"),
+    ]
+    assert lines(account_a)[-1].balance == D("119.70")
