@@ -3,6 +3,25 @@ plugins."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from plugins.finance.models import BankAccount, StatementLine
+from plugins.permissions import ScopedPermissionPolicy
+
+# Bank accounts are scope objects: a finance clerk sees and reconciles the
+# statements of the accounts granted to them (before the viewsets below).
+register_permission_policy(BankAccount, ScopedPermissionPolicy(BankAccount))
+register_permission_policy(
+    StatementLine,
+    ScopedPermissionPolicy(
+        StatementLine,
+        scope_field="account",
+        scope_actions={
+            "view": "finance.view_bankaccount",
+            "change": "finance.reconcile_bankaccount",
+        },
+    ),
+)
 
 LOG_ACTIONS = (
     ("finance.payment_status", _("Payment status"), _("Payment status changed")),
@@ -119,3 +138,27 @@ for _viewset in (
     hooks.register("register_admin_viewset", _viewset)
 for _item in viewsets_payables.MENU_ITEMS:
     hooks.register(viewsets.FINANCE_MENU, _item)
+
+
+from plugins.finance import viewsets_banking  # noqa: E402
+from plugins.importing.base import REGISTER_IMPORTER  # noqa: E402
+
+for _viewset in (
+    viewsets_banking.BankAccountViewSet,
+    viewsets_banking.StatementLineViewSet,
+):
+    hooks.register("register_admin_viewset", _viewset)
+
+
+@hooks.register(REGISTER_IMPORTER)
+def finance_statement_importer():
+    from plugins.finance.importers import StatementImporter
+
+    return StatementImporter
+
+
+@hooks.register(REGISTER_IMPORTER)
+def finance_settlement_importer():
+    from plugins.finance.importers import SettlementImporter
+
+    return SettlementImporter

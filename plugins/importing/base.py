@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from plugins.hooks import Hook
+from plugins.importing import reader
 from plugins.importing.errors import RowError
 
 REGISTER_IMPORTER = Hook(
@@ -123,6 +124,43 @@ class Importer:
         self.job = job
         self.counts = dict.fromkeys(self.counters, 0)
 
+    # -- reading a file type of its own -------------------------------------
+
+    #: the file name endings the start screen offers and accepts (with the
+    #: dot, lower case): ``None`` for the framework's CSV and XLSX, any name
+    #: (the contents decide). An importer that reads a file type of its own
+    #: (:meth:`read_sheet`) names its endings here: the upload refuses other
+    #: names before anything is stored.
+    file_types: ClassVar[tuple[str, ...] | None] = None
+    #: how the start screen's file field describes the accepted files
+    #: (empty: the framework's CSV/XLSX sentence)
+    file_help_text: ClassVar[str] = ""
+
+    def read_sheet(
+        self, data: bytes, *, name: str, limits: reader.Limits
+    ) -> reader.Sheet:
+        """The uploaded file as rows of cells: a :class:`~plugins.importing.
+        reader.Sheet` whose header names this importer's columns and whose
+        rows are ``(number shown in errors, cells)``; :class:`~plugins.
+        importing.errors.FileProblem` (in pt-BR) for a file that cannot be
+        read. The engine calls it for the dry run and the import alike, on
+        an instance built with the job's ``options``.
+
+        The default reads CSV and XLSX (:func:`plugins.importing.reader.
+        read_sheet`). Override it to read a file type of your own (an OFX
+        statement, a CNAB retorno) or to translate a file's own columns into
+        yours (a bank's CSV with a column mapping); declare :attr:`file_types`
+        with it. Check ``limits.max_bytes`` and ``limits.max_rows`` as the
+        default does."""
+        return reader.read_sheet(data, name=name, limits=limits)
+
+    @classmethod
+    def accepts_file_name(cls, name: str) -> bool:
+        """Whether the start screen takes a file called ``name``."""
+        if cls.file_types is None:
+            return True
+        return name.lower().endswith(tuple(cls.file_types))
+
     # -- what a subclass writes --------------------------------------------
 
     def check_row(self, row: Row) -> None:
@@ -142,6 +180,12 @@ class Importer:
         its own writes undone by a savepoint: the import then keeps or drops
         it as for a row the check refused."""
         raise NotImplementedError
+
+    def after_import(self) -> None:
+        """Called once after the last batch is written, inside the import's
+        transaction (never in the dry run): for work on everything the
+        import wrote at once (e.g. reconciling the statement lines just
+        stored). An exception here rolls the whole import back."""
 
     def result_url(self, job) -> str:
         """Where the imported things are listed."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from plugins.importing.base import Importer, Row, RowInvalid
 from plugins.importing.errors import FileProblem
-from plugins.importing.reader import Limits, cell_problems, read_sheet
+from plugins.importing.reader import Limits, cell_problems
 
 #: errors kept in the report for the screen; the invalid-rows spreadsheet
 #: holds every one
@@ -92,7 +92,7 @@ def header_columns(
 def read_rows(
     importer: Importer, data: bytes, name: str, limits: Limits, notices: list[str]
 ) -> Iterator[Row]:
-    sheet = read_sheet(data, name=name, limits=limits)
+    sheet = importer.read_sheet(data, name=name, limits=limits)
     columns, header_notices = header_columns(
         type(importer), sheet.header, importer.user
     )
@@ -324,6 +324,7 @@ def _run(
                     refused = refused or (len(valid) < len(batch) and not skip_invalid)
                 if refused or not report.valid_rows:
                     raise _Abort
+                importer.after_import()
                 report.committed = True
                 report.counts = dict(importer.counts)
                 if finish:

@@ -28,6 +28,9 @@ RECENT_JOBS = 10
 
 
 class UploadForm(forms.Form):
+    #: the importer the file is for (set by the start screen)
+    importer: type[Importer] | None = None
+
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
@@ -45,6 +48,13 @@ class UploadForm(forms.Form):
                 _("The file has %(size)s, more than the %(limit)s allowed.")
                 % {"size": megabytes(upload.size), "limit": megabytes(limits.max_bytes)}
             )
+        if self.importer is not None and not self.importer.accepts_file_name(
+            upload.name
+        ):
+            raise forms.ValidationError(
+                _("This import takes %(types)s files.")
+                % {"types": ", ".join(self.importer.file_types)}
+            )
         if upload.name.lower().endswith(MACRO_EXTENSIONS):
             raise forms.ValidationError(
                 _(
@@ -56,9 +66,15 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         # the importer's options form may depend on the user
-        if self.__class__ is not UploadForm:
+        if self.__class__ is not UploadForm and self.importer.options_form:
             kwargs["user"] = user
         super().__init__(*args, **kwargs)
+        importer = self.importer
+        if importer is not None and importer.file_types is not None:
+            field = self.fields["file"]
+            field.widget.attrs["accept"] = ",".join(importer.file_types)
+            if importer.file_help_text:
+                field.help_text = importer.file_help_text
 
 
 class ImporterMixin:
@@ -109,9 +125,10 @@ class StartView(ImporterMixin, WagtailAdminTemplateMixin, FormView):
     header_icon = "upload"
 
     def get_form_class(self):
-        if self.importer.options_form is None:
-            return UploadForm
-        return type("ImportForm", (UploadForm, self.importer.options_form), {})
+        bases = (UploadForm,)
+        if self.importer.options_form is not None:
+            bases = (UploadForm, self.importer.options_form)
+        return type("ImportForm", bases, {"importer": self.importer})
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

@@ -82,6 +82,11 @@ FINANCE_SETUP = {**NOBODY, "finance_manager": OK}
 FINANCE_SETUP_READ = {**FINANCE_SETUP, "manager": OK, "auditor": OK, "finance": OK}
 #: payables: the finance desk records bills and payments; its manager approves
 PAYABLES_ACT = {**NOBODY, "finance": OK, "finance_manager": OK}
+#: bank accounts are the finance clerk's scope: the accounts granted to them
+BANK_READ = {**BACKOFFICE, "finance": OK, "finance_manager": OK}
+BANK_OBJECT = {**BANK_READ, "finance": IN_OUT}
+#: importing statements: whoever may reconcile an account
+BANK_IMPORT = {**NOBODY, "finance": OK, "finance_manager": OK}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -275,7 +280,6 @@ MATRIX = {
     "/admin/finance/accounts/history/{pay_account}/": get(FINANCE_SETUP),
     "/admin/finance/accounts/history-results/{pay_account}/": get(FINANCE_SETUP),
     "/admin/finance/accounts/usage/{pay_account}/": get(FINANCE_SETUP),
-    # payables: bills change only through their own screens
     "/admin/finance/payout-terms/": get(FINANCE_READ),
     "/admin/finance/payout-terms/results/": get(FINANCE_READ),
     "/admin/finance/payout-terms/new/": get(FINANCE_SETUP),
@@ -284,6 +288,19 @@ MATRIX = {
     "/admin/finance/payout-terms/history/{payout_terms}/": get(FINANCE_SETUP),
     "/admin/finance/payout-terms/history-results/{payout_terms}/": get(FINANCE_SETUP),
     "/admin/finance/payout-terms/usage/{payout_terms}/": get(FINANCE_SETUP),
+    # bank accounts: the finance manager sets them up
+    "/admin/finance/bank-accounts/": get(BANK_READ),
+    "/admin/finance/bank-accounts/results/": get(BANK_READ),
+    "/admin/finance/bank-accounts/new/": get(FINANCE_SETUP),
+    "/admin/finance/bank-accounts/edit/{bank}/": get(FINANCE_SETUP),
+    "/admin/finance/bank-accounts/inspect/{bank}/": get(BANK_OBJECT),
+    "/admin/finance/bank-accounts/history/{bank}/": get(BANK_OBJECT),
+    "/admin/finance/bank-accounts/history-results/{bank}/": get(BANK_OBJECT),
+    "/admin/finance/bank-accounts/usage/{bank}/": get(BANK_OBJECT),
+    "/admin/finance/statement-lines/": get(BANK_READ),
+    "/admin/finance/statement-lines/results/": get(BANK_READ),
+    "/admin/finance/statement-lines/inspect/{line}/": get(BANK_OBJECT),
+    # payables: bills change only through their own screens
     "/admin/finance/bills/": get(FINANCE_READ),
     "/admin/finance/bills/results/": get(FINANCE_READ),
     "/admin/finance/bills/new/": get(PAYABLES_ACT),
@@ -378,6 +395,8 @@ MATRIX = {
     "/admin/imports/stock.receipts/": get(STOCK_ACT),
     "/admin/imports/stock.counts/": get(STOCK_ACT),
     "/admin/imports/orders.marketplace/": get(ORDERS_ACT),
+    "/admin/imports/finance.statement/": get(BANK_IMPORT),
+    "/admin/imports/finance.settlement/": get(BANK_IMPORT),
     "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),

@@ -127,6 +127,12 @@ class StatementLine(models.Model):
     installment = models.PositiveSmallIntegerField(
         _("installment"), null=True, blank=True
     )
+    order_number = models.CharField(
+        _("order number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The order a settlement report names for the movement."),
+    )
     counterparty = models.CharField(_("counterparty"), max_length=120, blank=True)
     balance = models.DecimalField(_("balance after"), null=True, blank=True, **MONEY)
     fingerprint = models.CharField(_("fingerprint"), max_length=64, editable=False)

@@ -34,6 +34,10 @@ SAMPLES = {
         ["product_slug", "product_name", "sku", "price"],
         ["caneca-azul", "Caneca Azul", "CAN-AZ-1", "39,90"],
     ),
+    "finance.settlement": (
+        ["date", "reference", "order", "installment", "gross", "fee", "net"],
+        ["05/01/2026", "PAY-1", "1001", "1", "100,00", "3,00", "97,00"],
+    ),
     "stock.receipts": (["warehouse", "sku", "quantity"], ["SP-01", "CAN-AZ-1", "5"]),
     "stock.counts": (["warehouse", "sku", "counted"], ["SP-01", "CAN-AZ-1", "5"]),
     "orders.marketplace": (

@@ -18,6 +18,7 @@ from plugins.importing.base import Column, Importer, RowInvalid
 from plugins.importing.models import ImportJob
 from plugins.importing.services import PROGRESS_DB
 from tests.factories import ShelfFactory, UserFactory
+from tests.helpers import page_text
 from tests.plugins.importing.hostile import csv_bytes
 from tests.shelves_plugin.importers import ShelvesImporter
 from tests.shelves_plugin.models import Shelf
@@ -276,3 +277,91 @@ def test_the_import_progress_shows_while_its_rows_wait_for_the_commit(superuser)
     assert progress[0] == 0 and progress == sorted(progress)
     assert progress[-1] >= 70  # four batches of ten rows out of 50
     assert [shelves for _progress, shelves in WatchedImporter.seen] == [0] * 5
+
+
+class PipeImporter(Importer):
+    """Reads a file type of its own: ``.pipe`` files, one shelf per line,
+    ``code|name`` (no header), through the extension point."""
+
+    key = "tests.pipe"
+    verbose_name = "Pipe"
+    permission = "shelves.add_shelf"
+    columns = (Column("code", required=True), Column("name", required=True))
+    file_types = (".pipe",)
+    file_help_text = "A .pipe file: code|name on each line."
+
+    def read_sheet(self, data, *, name, limits):
+        from plugins.importing.errors import FileProblem
+        from plugins.importing.reader import Sheet
+
+        text = data.decode("utf-8")
+        if "|" not in text:
+            raise FileProblem("Não é um arquivo .pipe.")
+        lines = [line.split("|") for line in text.splitlines() if line]
+        return Sheet(
+            "pipe",
+            ["code", "name"],
+            ((number, cells) for number, cells in enumerate(lines, start=1)),
+        )
+
+    def check_row(self, row):
+        if not row.values["code"].isalnum():
+            raise RowInvalid("code", "inválido")
+
+    def write_batch(self, rows):
+        for row in rows:
+            Shelf.objects.create(code=row.values["code"], name=row.values["name"])
+
+
+def test_an_importer_reads_a_file_type_of_its_own(manager, client_of):
+    with hooks.register_temporarily("register_importer", lambda: PipeImporter):
+        client = client_of(manager)
+        start = reverse("imports:start", args=["tests.pipe"])
+        page = client.get(start).content.decode()
+        # the start screen offers its file types and describes them
+        assert 'accept=".pipe"' in page
+        assert "A .pipe file: code|name on each line." in page
+        # another file type is refused before anything is stored
+        response = client.post(
+            start, {"file": SimpleUploadedFile("shelves.csv", b"code,name\nx1,X\n")}
+        )
+        assert response.status_code == 200
+        assert "Esta importação aceita arquivos .pipe." in page_text(response)
+        assert not ImportJob.objects.exists()
+        # its reader numbers the rows; the errors name them
+        client.post(
+            start,
+            {"file": SimpleUploadedFile("s.pipe", b"p1|Primeira\np-2|Segunda\n")},
+        )
+        job = ImportJob.objects.latest("created_at")
+        assert job.dry_run_report["errors"][0]["row"] == 2
+        client.post(reverse("imports:confirm", args=[job.pk]), {"skip_invalid": "on"})
+        assert list(Shelf.objects.values_list("code", flat=True)) == ["p1"]
+        # what its reader refuses is the file's error
+        client.post(start, {"file": SimpleUploadedFile("bad.pipe", b"nothing")})
+        job = ImportJob.objects.latest("created_at")
+        assert job.dry_run_report["file_error"] == "Não é um arquivo .pipe."
+
+
+class AfterImportImporter(GroupedImporter):
+    key = "tests.after"
+    group_by = ()
+    calls: ClassVar[list] = []
+
+    def after_import(self):
+        AfterImportImporter.calls.append(Shelf.objects.count())
+
+
+def test_after_import_runs_once_when_the_rows_are_written(manager, client_of):
+    AfterImportImporter.calls.clear()
+    with hooks.register_temporarily("register_importer", lambda: AfterImportImporter):
+        client = client_of(manager)
+        job = upload(
+            client,
+            [["a1", "A"], ["b2", "B"]],
+            header=["code", "name"],
+            key="tests.after",
+        )
+        assert AfterImportImporter.calls == []  # not in the dry run
+        client.post(reverse("imports:confirm", args=[job.pk]))
+    assert AfterImportImporter.calls == [2]

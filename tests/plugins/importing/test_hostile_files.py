@@ -20,7 +20,24 @@ ROLES = {
     "stock.receipts": "stock_manager",
     "stock.counts": "stock_manager",
     "orders.marketplace": "superuser",
+    "finance.settlement": "finance_manager",
 }
+#: importers that read file types of their own (``Importer.read_sheet``):
+#: their hostile files are tested with their formats, in the module named
+OWN_CORPUS = {"finance.statement": "tests/plugins/finance/test_statements.py"}
+
+
+def _bank_account() -> dict:
+    from plugins.finance.models import BankAccount
+
+    account, _created = BankAccount.objects.get_or_create(
+        name="Conta do corpus", defaults={"bank_code": "341", "agency": "1"}
+    )
+    return {"account": account.pk}
+
+
+#: the start screen's choices an importer needs besides the file
+OPTIONS = {"finance.settlement": _bank_account}
 
 CASES = [
     pytest.param(key, hostile, id=f"{key}-{hostile.name}")
@@ -36,8 +53,15 @@ def stock_manager(db):
     return UserFactory(username="gerente-estoque", roles=["stock_manager"])
 
 
+@pytest.fixture
+def finance_manager(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="gerente-financeiro", roles=["finance_manager"])
+
+
 def test_every_importer_has_a_sample(db):
-    assert set(importers()) == set(SAMPLES) == set(ROLES)
+    assert set(importers()) - set(OWN_CORPUS) == set(SAMPLES) == set(ROLES)
 
 
 def _counts() -> dict[str, int]:
@@ -45,7 +69,8 @@ def _counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"content", "plugins", "orders", "stock", "shelves"}
+        if model._meta.app_label
+        in {"content", "plugins", "orders", "stock", "shelves", "finance"}
         and model is not ImportJob
         and model._meta.managed
     }
@@ -57,12 +82,13 @@ def test_hostile_file_is_refused_and_writes_nothing(
     key, hostile, client, request, django_capture_on_commit_callbacks
 ):
     client.force_login(request.getfixturevalue(ROLES[key]))
+    options = OPTIONS[key]() if key in OPTIONS else {}
     before = _counts()
     # large files are checked on the task worker (immediate in the tests)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("imports:start", args=[key]),
-            {"file": SimpleUploadedFile(hostile.name, hostile.data)},
+            {"file": SimpleUploadedFile(hostile.name, hostile.data), **options},
         )
     if response.status_code == 302:
         response = client.get(response.url)
