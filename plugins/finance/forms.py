@@ -32,6 +32,7 @@ class ProviderAccountForm(WagtailAdminModelForm):
             "name",
             "provider",
             "active",
+            "bank_account",
             "api_url",
             "access_token",
             "webhook_secret",
