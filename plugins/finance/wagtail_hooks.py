@@ -28,9 +28,10 @@ def register_log_actions(actions):
         actions.register_action(code, label, message)
 
 
-from django.urls import path  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from wagtail.admin.menu import MenuItem  # noqa: E402
 
-from plugins.finance import demo, panels, views, viewsets  # noqa: E402
+from plugins.finance import demo, panels, views, views_cashflow, viewsets  # noqa: E402
 from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
@@ -58,6 +59,11 @@ def register_finance_urls():
             views.ManualPaymentView.as_view(),
             name="finance_manual_payment",
         ),
+        path(
+            "finance/cash-flow/",
+            views_cashflow.CashFlowView.as_view(),
+            name=views_cashflow.CASH_FLOW,
+        ),
     ]
 
 
@@ -79,3 +85,20 @@ for _viewset in (
     hooks.register("register_admin_viewset", _viewset)
 for _item in viewsets_payables.MENU_ITEMS:
     hooks.register(viewsets.FINANCE_MENU, _item)
+
+
+class CashFlowMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views_cashflow.may_see_cash_flow(request.user)
+
+
+hooks.register(
+    viewsets.FINANCE_MENU,
+    lambda: CashFlowMenuItem(
+        _("Cash flow"),
+        reverse(views_cashflow.CASH_FLOW),
+        name="finance-cash-flow",
+        icon_name="table",
+        order=50,
+    ),
+)

@@ -9,7 +9,6 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
 from django.utils import timezone, translation
 from guardian.shortcuts import assign_perm
 
