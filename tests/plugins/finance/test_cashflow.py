@@ -505,6 +505,8 @@ def test_month_buckets_on_the_screen(client, live_books):
 
 
 def test_the_export_matches_the_table(client, live_books):
+    """The download holds the rows of the screen, in pt-BR, in the project's
+    one format (CSV: decimal comma; XLSX: numbers and dates as such)."""
     boss = UserFactory(username="gerente-fin", roles=["finance_manager"])
     client.force_login(boss)
     params = screen_params(live_books, account=live_books.itau.pk)
@@ -513,22 +515,23 @@ def test_the_export_matches_the_table(client, live_books):
     header, *rows = csv_export(client.get(URL, {**params, "export": "csv"}))
     assert len(rows) == len(data["labels"]) == 31
     assert [row[0] for row in rows] == data["labels"]
-    balance = header.index("Balance")
+    balance = header.index("Saldo")
     assert [row[balance] for row in rows] == [
         value.replace(".", ",") for value in data["balance"]
     ]
     today = timezone.localdate().strftime("%d/%m/%Y")
     (now,) = [row for row in rows if row[0] == today]
-    assert now[header.index("Projected inflows")] == "180,00"
-    assert now[header.index("Overdue inflows")] == "180,00"
+    assert now[header.index("Entradas previstas")] == "180,00"
+    assert now[header.index("Entradas vencidas")] == "180,00"
 
     xlsx_header, *cells = xlsx_export(client.get(URL, {**params, "export": "xlsx"}))
     names = [cell.value for cell in xlsx_header]
     assert names == header
-    assert [row[names.index("Balance")].value for row in cells] == [
-        D(value) for value in data["balance"]
-    ]
-    assert cells[0][names.index("From")].is_date
+    assert [
+        D(str(row[names.index("Saldo")].value)).quantize(D("0.01")) for row in cells
+    ] == [D(value) for value in data["balance"]]
+    assert isinstance(cells[0][names.index("Saldo")].value, int | float)
+    assert cells[0][names.index("De")].is_date
 
 
 def test_the_clerk_screen_offers_only_granted_accounts(client, live_books):
@@ -566,7 +569,7 @@ def test_a_bad_period_is_an_error_on_the_form(client, books):
         URL, {"start": "31/03/2026", "end": "01/03/2026", "granularity": "day"}
     )
     assert response.status_code == 200
-    assert "The period ends before it starts." in page_text(response)
+    assert "O período termina antes de começar." in page_text(response)
     response = client.get(
         URL, {"start": "01/01/2020", "end": "31/12/2026", "granularity": "day"}
     )
