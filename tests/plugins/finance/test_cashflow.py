@@ -574,3 +574,23 @@ def test_a_bad_period_is_an_error_on_the_form(client, books):
         URL, {"start": "01/01/2020", "end": "31/12/2026", "granularity": "day"}
     )
     assert "cashflow-chart-data" not in response.content.decode()
+
+
+def test_the_demo_says_where_the_money_lands(db):
+    from plugins.finance import demo, demo_banking
+
+    accounts = demo.ensure_accounts()
+    banks = demo_banking.ensure_bank_accounts()
+    demo.link_bank_accounts(accounts, banks)
+    demo.link_bank_accounts(accounts, banks)  # again: nothing changes
+    linked = {
+        provider: account.bank_account
+        for provider, account in (
+            (p, ProviderAccount.objects.get(pk=a.pk)) for p, a in accounts.items()
+        )
+    }
+    assert linked == {
+        "mercadopago": banks["wallet"],
+        "pagbank": banks["main"],
+        "manual": banks["main"],
+    }
