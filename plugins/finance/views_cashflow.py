@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -20,7 +21,7 @@ from plugins.display import absolute_date
 from plugins.exports import csv_response, xlsx_response
 from plugins.finance.cashflow import CashFlow, cash_flow_for
 from plugins.finance.forms_cashflow import CashFlowForm, default_period
-from plugins.finance.permissions import bank_account_policy
+from plugins.finance.permissions import bank_account_policy, viewable_bank_accounts
 from plugins.money import format_brl
 from plugins.permissions import is_active_user
 
@@ -104,13 +105,22 @@ class CashFlowView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_form(self) -> CashFlowForm:
+        """The filter as typed, or this month and the next by week — of the
+        account in the address (``account/<pk>/``: one the person sees, or
+        404), or of all their accounts."""
+        user = self.request.user
         fields = ("start", "end", "granularity", "account")
         if any(name in self.request.GET for name in fields):
-            return CashFlowForm(self.request.GET, user=self.request.user)
+            return CashFlowForm(self.request.GET, user=user)
         data = QueryDict(mutable=True)
         for name, value in default_period().items():
             data[name] = value.strftime("%d/%m/%Y") if hasattr(value, "year") else value
-        return CashFlowForm(data, user=self.request.user)
+        if "pk" in self.kwargs:
+            account = get_object_or_404(
+                viewable_bank_accounts(user), pk=self.kwargs["pk"]
+            )
+            data["account"] = str(account.pk)
+        return CashFlowForm(data, user=user)
 
     def get(self, request, *args, **kwargs):
         self.form = self.get_form()

@@ -64,6 +64,11 @@ def register_finance_urls():
             views_cashflow.CashFlowView.as_view(),
             name=views_cashflow.CASH_FLOW,
         ),
+        path(
+            "finance/cash-flow/account/<int:pk>/",
+            views_cashflow.CashFlowView.as_view(),
+            name=f"{views_cashflow.CASH_FLOW}_account",
+        ),
     ]
 
 

@@ -556,6 +556,17 @@ def test_the_clerk_screen_offers_only_granted_accounts(client, live_books):
     assert export["Content-Type"].startswith("text/html")
 
 
+def test_one_account_by_its_address(client, live_books):
+    clerk = UserFactory(username="financeiro", roles=["finance"])
+    assign_perm("finance.view_bankaccount", clerk, live_books.itau)
+    client.force_login(clerk)
+    response = client.get(f"{URL}account/{live_books.itau.pk}/")
+    assert response.status_code == 200
+    assert f'value="{live_books.itau.pk}" selected' in response.content.decode()
+    assert "cashflow-chart-data" in response.content.decode()
+    assert client.get(f"{URL}account/{live_books.bradesco.pk}/").status_code == 404
+
+
 def test_without_an_account_the_clerk_is_denied(client, db):
     clerk = UserFactory(username="financeiro", roles=["finance"])
     client.force_login(clerk)
