@@ -65,6 +65,7 @@ from plugins.exceptions import RetaguardaError
 from plugins.finance import demo_banking
 from plugins.finance.gateway import provider_for
 from plugins.finance.models import (
+    Bill,
     Payment,
     PaymentStatus,
     Provider,
@@ -419,6 +420,7 @@ def seed_demo_finance(*, stdout) -> None:
     with transaction.atomic():
         banks = demo_banking.ensure_bank_accounts()
         suppliers, bills = demo_banking.seed_payables()
+        link_bank_accounts(accounts, banks)
     if bills:
         stdout.write(
             f"Contas a pagar de demonstração: {suppliers} fornecedores, {bills} "
@@ -432,6 +434,18 @@ def seed_demo_finance(*, stdout) -> None:
             f"simulador: curl -X POST {payment.account.base_url}/_simulator/"
             f"payments/{payment.provider_id}/approve\n"
         )
+
+
+def link_bank_accounts(accounts, banks) -> None:
+    """Where the money lands, for the cash flow: Mercado Pago pays out into
+    its own wallet, the others into the main account, which pays the bills.
+    Links already made stay."""
+    for provider, account in accounts.items():
+        if account.bank_account_id is None:
+            wallet = provider == Provider.MERCADO_PAGO
+            account.bank_account = banks["wallet" if wallet else "main"]
+            account.save(update_fields=["bank_account", "updated_at"])
+    Bill.objects.filter(bank_account=None).update(bank_account=banks["main"])
 
 
 def _seed_payments(accounts, stdout) -> None:

@@ -55,6 +55,7 @@ class ProviderAccountForm(WagtailAdminModelForm):
             "name",
             "provider",
             "active",
+            "bank_account",
             "api_url",
             "access_token",
             "webhook_secret",

@@ -22,7 +22,8 @@ from content.validators import (
 )
 from plugins.dates import BRDateInput
 from plugins.finance.attachments import MAX_ATTACHMENT_BYTES
-from plugins.finance.models import BillAttachment, BillCategory, Supplier
+from plugins.finance.models import BankAccount, BillAttachment, BillCategory, Supplier
+from plugins.finance.permissions import viewable_bank_accounts
 from plugins.finance.pix import PixError, parse_pix_key
 from plugins.finance.services.payables import (
     MAX_BILL_INSTALLMENTS,
@@ -157,12 +158,21 @@ class BillForm(CleanTextFormMixin, forms.Form):
         max_value=MAX_INTERVAL_DAYS,
         initial=30,
     )
+    bank_account = forms.ModelChoiceField(
+        label=_("Paid from"),
+        queryset=BankAccount.objects.none(),
+        required=False,
+        help_text=_("The bank account the installments will be paid from."),
+    )
     boleto_file = _file_field(_("Boleto (file)"), required=False)
     invoice_file = _file_field(_("Invoice (file)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issue_date"].initial = timezone.localdate
+        self.fields["bank_account"].queryset = viewable_bank_accounts(user).filter(
+            active=True
+        )
 
 
 class PaymentForm(CleanTextFormMixin, forms.Form):

@@ -294,6 +294,9 @@ class BillCreateView(
         context["limit"] = format_brl(services.approval_limit())
         return context
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_initial(self):
         initial = super().get_initial()
         if supplier := self.request.GET.get("supplier"):
@@ -322,6 +325,7 @@ class BillCreateView(
                 first_due_date=data["first_due_date"],
                 every_days=data["every_days"],
                 boleto_line=data["boleto_line"],
+                bank_account=data["bank_account"],
                 attachments=attachments,
                 user=self.request.user,
             )
@@ -349,7 +353,12 @@ class BillMixin(PayablesPermissionMixin):
     def get_bill(self) -> Bill:
         return get_object_or_404(
             Bill.objects.select_related(
-                "supplier", "category", "created_by", "approved_by", "cancelled_by"
+                "supplier",
+                "category",
+                "bank_account",
+                "created_by",
+                "approved_by",
+                "cancelled_by",
             ),
             pk=self.kwargs["pk"],
         )

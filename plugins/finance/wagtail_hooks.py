@@ -53,9 +53,10 @@ def register_log_actions(actions):
         actions.register_action(code, label, message)
 
 
-from django.urls import path  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from wagtail.admin.menu import MenuItem  # noqa: E402
 
-from plugins.finance import demo, panels, views, viewsets  # noqa: E402
+from plugins.finance import demo, panels, views, views_cashflow, viewsets  # noqa: E402
 from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
@@ -117,6 +118,16 @@ def register_finance_urls():
             views.ReprocessEventView.as_view(),
             name="finance_event_reprocess",
         ),
+        path(
+            "finance/cash-flow/",
+            views_cashflow.CashFlowView.as_view(),
+            name=views_cashflow.CASH_FLOW,
+        ),
+        path(
+            "finance/cash-flow/account/<int:pk>/",
+            views_cashflow.CashFlowView.as_view(),
+            name=f"{views_cashflow.CASH_FLOW}_account",
+        ),
     ]
 
 
@@ -162,3 +173,20 @@ def finance_settlement_importer():
     from plugins.finance.importers import SettlementImporter
 
     return SettlementImporter
+
+
+class CashFlowMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views_cashflow.may_see_cash_flow(request.user)
+
+
+hooks.register(
+    viewsets.FINANCE_MENU,
+    lambda: CashFlowMenuItem(
+        _("Cash flow"),
+        reverse(views_cashflow.CASH_FLOW),
+        name="finance-cash-flow",
+        icon_name="table",
+        order=50,
+    ),
+)

@@ -313,6 +313,11 @@ MATRIX = {
     "/admin/finance/bills/installments/{bill_row}/boleto/": get(PAYABLES_ACT),
     "/admin/finance/bill-installments/": get(FINANCE_READ),
     "/admin/finance/bill-installments/results/": get(FINANCE_READ),
+    # the cash flow: of every account, or of the granted ones (the clerk)
+    "/admin/finance/cash-flow/": get(FINANCE_READ),
+    "/admin/finance/cash-flow/account/{bank}/": get(
+        {**FINANCE_READ, "finance": IN_OUT}
+    ),
     "/admin/finance/suppliers/": get(FINANCE_READ),
     "/admin/finance/suppliers/results/": get(FINANCE_READ),
     "/admin/finance/suppliers/new/": get(PAYABLES_ACT),

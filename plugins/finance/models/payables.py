@@ -232,6 +232,18 @@ class Bill(models.Model):
         default=False,
         help_text=_("Its total was above the approval limit when it was recorded."),
     )
+    bank_account = models.ForeignKey(
+        "finance.BankAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bills",
+        verbose_name=_("paid from"),
+        help_text=_(
+            "The bank account its installments are paid from: where they leave "
+            "in the cash flow."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -143,6 +143,18 @@ class ProviderAccount(models.Model):
     boleto_settlement_days = models.PositiveSmallIntegerField(
         _("boleto settlement (days)"), default=2, validators=[MaxValueValidator(60)]
     )
+    bank_account = models.ForeignKey(
+        "finance.BankAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provider_accounts",
+        verbose_name=_("deposits into"),
+        help_text=_(
+            "The bank account this provider pays out to: where its receivables "
+            "land in the cash flow."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

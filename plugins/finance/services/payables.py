@@ -46,7 +46,11 @@ from plugins.finance.models import (
     InstallmentStatus,
     Supplier,
 )
-from plugins.finance.permissions import PayablesPerm, user_may
+from plugins.finance.permissions import (
+    PayablesPerm,
+    user_may,
+    viewable_bank_accounts,
+)
 from plugins.money import MONEY, format_brl
 from plugins.orders.money import CENT, ZERO, installment_amounts
 
@@ -214,6 +218,7 @@ def create_bill(
     boleto_line: str = "",
     document_number: str = "",
     attachments: Sequence[NewAttachment] = (),
+    bank_account=None,
 ) -> Bill:
     """Record a bill to pay ``supplier``, split into ``installments`` that
     fall due ``every_days`` apart from ``first_due_date``, their amounts
@@ -224,7 +229,8 @@ def create_bill(
     amount and the due date come from the boleto; a total or a due date
     typed as well must agree with it. Above the approval limit the bill
     waits for a second person's approval; at or under it, its installments
-    are approved at once.
+    are approved at once. ``bank_account`` (optional) is the account its
+    installments are paid from, one the user may see.
 
     Needs ``finance.add_bill``. Raises :class:`InvalidBill` naming the field
     at fault before anything is written. One transaction; logs
@@ -304,6 +310,10 @@ def create_bill(
             _("The first due date is before the date the bill was issued."),
             field="first_due_date",
         )
+    if bank_account is not None and not (
+        viewable_bank_accounts(user).filter(pk=bank_account.pk).exists()
+    ):
+        raise InvalidBill(_("Choose one of your bank accounts."), field="bank_account")
     checked = _check_attachments(attachments)
     if (
         document_number
@@ -326,6 +336,7 @@ def create_bill(
         with transaction.atomic():
             bill = Bill.objects.create(
                 supplier=supplier,
+                bank_account=bank_account,
                 category=category,
                 description=description[:200],
                 document_number=document_number[:60],
