@@ -25,6 +25,20 @@ LOG_ACTIONS = (
     ("finance.bill.cancel", _("Cancel bill"), _("Bill cancelled")),
     ("finance.bill.boleto", _("Supplier's boleto"), _("Supplier's boleto recorded")),
     ("finance.bill.attachment", _("Attach a file"), _("File attached to the bill")),
+    (
+        "finance.bill.unpay",
+        _("Take back a bill payment"),
+        _("Bill payment taken back"),
+    ),
+    ("finance.reconcile.run", _("Reconcile"), _("Statement reconciled")),
+    ("finance.reconcile.match", _("Match a line"), _("Statement line matched")),
+    ("finance.reconcile.undo", _("Undo a match"), _("Reconciliation match undone")),
+    ("finance.reconcile.ignore", _("Ignore a line"), _("Statement line ignored")),
+    (
+        "finance.reconcile.unignore",
+        _("Take back an ignored line"),
+        _("Statement line back to reconcile"),
+    ),
 )
 
 
