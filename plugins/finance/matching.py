@@ -241,8 +241,10 @@ class Matcher:
                 if batch.live < 2:
                     continue
                 short = batch.open - line.open
-                if -self.tolerance.cents <= short <= self.tolerance.batch_cents(
-                    batch.open
+                if (
+                    -self.tolerance.cents
+                    <= short
+                    <= self.tolerance.batch_cents(batch.open)
                 ):
                     fitting.append(batch)
         if len(fitting) != 1:

@@ -232,11 +232,9 @@ def _installment_titles(lines: list[matching.Line]):
     if not any(not line.credit for line in lines):
         return []
     titles = []
-    for pk, amount, due, boleto, document, bill_id in BillInstallment.objects.filter(
+    for pk, amount, due, boleto, document in BillInstallment.objects.filter(
         status=InstallmentStatus.APPROVED
-    ).values_list(
-        "pk", "amount", "due_date", "boleto_line", "bill__document_number", "bill_id"
-    ):
+    ).values_list("pk", "amount", "due_date", "boleto_line", "bill__document_number"):
         titles.append(
             matching.Title(
                 "i",
@@ -304,16 +302,13 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
     whose line and titles are still as read."""
     now = timezone.now()
     with transaction.atomic():
-        current = {
-            pk: matched
-            for pk, matched in StatementLine.objects.select_for_update()
+        current = dict(
+            StatementLine.objects.select_for_update()
             .filter(pk__in=chunk, status__in=OPEN_LINE)
             .order_by("pk")
             .values_list("pk", "matched_amount")
-        }
-        wanted = {
-            p.title for pk in chunk for p in by_line[pk] if p.kind == "r"
-        }
+        )
+        wanted = {p.title for pk in chunk for p in by_line[pk] if p.kind == "r"}
         titles = {}
         for part in _chunks(sorted(wanted), 10000):
             for pk, net, settled, status, settled_on in (
@@ -363,9 +358,7 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
                     )
             matched = row.matched + _money(sum(p.amount for p in proposals))
             row.matched = matched
-            line_updates.append(
-                (matched, _line_status(row.amount, matched), pk)
-            )
+            line_updates.append((matched, _line_status(row.amount, matched), pk))
             result.rules[rules[pk]] += 1
         Match.objects.bulk_create(matches, batch_size=1000)
         result.matches += len(matches)
@@ -383,9 +376,7 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
 def _pay_installment(account, row: _LineRow, proposal, matches) -> bool:
     """Record the payment of a bill installment by a debit line (through the
     payables service, in a savepoint): False when it cannot be paid now."""
-    installment = BillInstallment.objects.select_related("bill").get(
-        pk=proposal.title
-    )
+    installment = BillInstallment.objects.select_related("bill").get(pk=proposal.title)
     paid = _money(proposal.amount)
     try:
         with transaction.atomic():
@@ -438,10 +429,9 @@ def _update(model, fields: Sequence[str], rows: list[tuple]) -> None:
         return
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = ", ".join(
-        f"{quote(meta.get_field(name).column)} = %s" for name in fields
-    )
-    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"
+    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 (names)
     adapted = [
         tuple(
             meta.get_field(name).get_db_prep_save(value, connection)
@@ -582,9 +572,7 @@ def match_line(
                 receivable.save(
                     update_fields=["settled_amount", "status", "settled_on"]
                 )
-                rows.append(
-                    Match(receivable=receivable, amount=amount, fee=fee)
-                )
+                rows.append(Match(receivable=receivable, amount=amount, fee=fee))
             elif isinstance(title, BillInstallment):
                 if credit:
                     raise ReconciliationError(
