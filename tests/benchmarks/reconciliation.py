@@ -131,7 +131,9 @@ def generate(lines: int) -> dict:
             installment=installment + 1,
             installments=2,
         )
-        line(cents, day, source="settlement", reference=ref, installment=installment + 1)
+        line(
+            cents, day, source="settlement", reference=ref, installment=installment + 1
+        )
 
     # 2. a reference in the description: Pix txid, nosso número, order number
     orders = []
@@ -145,7 +147,9 @@ def generate(lines: int) -> dict:
             line(cents, day, source="ofx", description=f"PIX RECEBIDO {txid}")
         elif i % 4 == 2:
             nosso = f"{40_000_000 + i}"
-            title(cents, day + datetime.timedelta(days=-1), kind="boleto", reference=nosso)
+            title(
+                cents, day + datetime.timedelta(days=-1), kind="boleto", reference=nosso
+            )
             line(cents, day, source="cnab", description=f"LIQ BOLETO NN {nosso:0>17}")
         else:
             number = order_number(1_000_000 + i)
@@ -179,7 +183,12 @@ def generate(lines: int) -> dict:
         cents = 1_000 + (i // 3) * 100 + 10 + (i % 3) * 11
         day = due(i)
         title(cents, day, kind="manual")
-        line(cents, day + datetime.timedelta(days=i % 3), source="ofx", description="DEPOSITO")
+        line(
+            cents,
+            day + datetime.timedelta(days=i % 3),
+            source="ofx",
+            description="DEPOSITO",
+        )
 
     # 4. batch payouts: 10 receivables of an acquirer due that day (parts
     # ending in .50), paid 0.5% short with the payout ending in .75
@@ -189,11 +198,16 @@ def generate(lines: int) -> dict:
         day = due(day_index)
         total_reais = int(5_000 * 1.03 ** (acquirer * 7 + day_index % 7))
         part = max(total_reais // 10, 1)
-        for k in range(10):
+        for _k in range(10):
             title(part * 100 + 50, day, kind="card", account=acquirers[acquirer])
         total = (part * 100 + 50) * 10
         payout = (total * 995 // 1000) // 100 * 100 + 75
-        line(payout, day + datetime.timedelta(days=1), source="ofx", description="REPASSE")
+        line(
+            payout,
+            day + datetime.timedelta(days=1),
+            source="ofx",
+            description="REPASSE",
+        )
 
     # 5. partial payments: two halves of a title, a day apart, by reference
     for i in range(n_partial):
