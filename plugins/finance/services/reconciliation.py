@@ -57,10 +57,12 @@ from plugins.finance.services import payables
 from plugins.money import format_brl
 from plugins.orders.money import CENT, ZERO
 
-#: Lines reconciled per transaction.
-BATCH_LINES = 2000
-#: Above this many references the candidates are all the open titles rather
-#: than those the references and dates select.
+#: Lines reconciled per transaction (each batch holds its lines' and titles'
+#: row locks until it commits).
+BATCH_LINES = 10000
+#: Above this many credits, or references in them, the candidates are all
+#: the open receivables rather than those the references and dates select.
+MAX_FILTER_LINES = 500
 MAX_FILTER_TOKENS = 2000
 OPEN_LINE = (LineStatus.UNMATCHED, LineStatus.PARTIAL)
 OPEN_RECEIVABLE = (Receivable.Status.OPEN, Receivable.Status.PARTIALLY_SETTLED)
@@ -110,6 +112,21 @@ class ReconcileResult:
 
 def _money(centavos: int) -> Decimal:
     return (Decimal(centavos) / 100).quantize(CENT)
+
+
+def _db_money():
+    """Centavos as the database takes an amount parameter: text on SQLite
+    (what its adapter would make of a Decimal, without a call per value),
+    a Decimal elsewhere."""
+    if connection.vendor == "sqlite":
+        return _text_money
+    return _money
+
+
+def _text_money(centavos: int) -> str:
+    sign = "-" if centavos < 0 else ""
+    whole, cents = divmod(abs(centavos), 100)
+    return f"{sign}{whole}.{cents:02d}"
 
 
 def _chunks(items: Sequence, size: int):
@@ -185,10 +202,11 @@ def _receivable_titles(lines: list[matching.Line], tol: matching.Tolerance):
     if not credits:
         return [], {}
     words = set()
-    for line in credits:
-        words |= matching.tokens(line.reference, line.description)
-        words |= matching.words(line.reference, line.description)
-    if len(words) <= MAX_FILTER_TOKENS:
+    if len(credits) <= MAX_FILTER_LINES:
+        for line in credits:
+            words |= matching.tokens(line.reference, line.description)
+            words |= matching.words(line.reference, line.description)
+    if len(credits) <= MAX_FILTER_LINES and len(words) <= MAX_FILTER_TOKENS:
         window = datetime.timedelta(days=tol.window_days)
         first = min(line.date for line in credits) - window
         last = max(line.date for line in credits) + window
@@ -331,6 +349,7 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
     """Write the proposals of the lines ``chunk`` in one transaction, those
     whose line and titles are still as read."""
     ops = connection.ops
+    money = _db_money()
     now = ops.adapt_datetimefield_value(timezone.now())
     dates: dict = {}
 
@@ -394,8 +413,8 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
                             pk,
                             p.title,
                             None,
-                            _money(p.amount),
-                            _money(p.fee),
+                            money(p.amount),
+                            money(p.fee),
                             p.rule,
                             "",
                             "",
@@ -404,7 +423,7 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
                     )
             row.matched += sum(p.amount for p in proposals)
             line_updates.append(
-                (_money(row.matched), _line_status(row.amount, row.matched), pk)
+                (money(row.matched), _line_status(row.amount, row.matched), pk)
             )
             result.rules[rules[pk]] += 1
         _insert_matches(matches)
@@ -413,7 +432,7 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
             Receivable,
             ("settled_amount", "status", "settled_on"),
             [
-                (_money(titles[pk][1]), titles[pk][2], titles[pk][3], pk)
+                (money(titles[pk][1]), titles[pk][2], titles[pk][3], pk)
                 for pk in sorted(changed)
             ],
         )

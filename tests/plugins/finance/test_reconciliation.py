@@ -9,6 +9,7 @@ import itertools
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from guardian.shortcuts import assign_perm
@@ -36,6 +37,7 @@ from plugins.finance.services.reconciliation import (
     unignore_line,
 )
 from tests.factories import UserFactory
+from tests.helpers import is_admin_denied, page_text
 from tests.plugins.orders.conftest import loja, place, sellable  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -670,3 +672,111 @@ def test_an_error_in_portuguese(bank, clerk):
     with translation.override("pt-br"), pytest.raises(ReconciliationError) as error:
         ignore_line(fee, user=clerk, reason="")
     assert error.value.message == "Diga por que a linha é ignorada."
+
+
+# -- the screens ---------------------------------------------------------------------
+
+RECON = "/admin/finance/reconciliation/"
+
+
+def test_the_clerk_sees_the_queue_of_the_accounts_granted(
+    bank, other_bank, clerk, client
+):
+    receivable("310.45", due=day(-1), reference="")
+    inside = line(bank, "310.45", description="DEPOSITO JOAO")
+    outside = line(other_bank, "99.00", description="DEPOSITO MARIA")
+    client.force_login(clerk)
+
+    accounts = page_text(client.get(RECON))
+    assert "Itaú" in accounts and "Bradesco" not in accounts
+    queue = client.get(f"{RECON}{bank.pk}/")
+    assert queue.status_code == 200
+    text = page_text(queue)
+    assert "DEPOSITO JOAO" in text and "DEPOSITO MARIA" not in text
+    assert "R$ 310,45" in text  # the suggested receivable
+    assert client.get(f"{RECON}{other_bank.pk}/").status_code == 404
+    assert client.get(f"{RECON}lines/{outside.pk}/").status_code == 404
+    assert client.get(f"{RECON}lines/{inside.pk}/").status_code == 200
+
+
+def test_a_clerk_matches_a_line_by_hand_on_its_page(
+    bank,
+    clerk,
+    client,
+    loja,  # noqa: F811
+    sellable,  # noqa: F811
+):
+    order = place(loja)
+    first = receivable("100.00", order=order, channel=loja)
+    second = receivable("54.70", order=order, channel=loja)
+    credit = line(bank, "154.70", description="DEPOSITO")
+    client.force_login(clerk)
+
+    found = client.get(f"{RECON}lines/{credit.pk}/", {"q": order.number})
+    assert f"r:{first.pk}" in found.content.decode()
+    response = client.post(
+        f"{RECON}lines/{credit.pk}/match/",
+        {
+            "title": [f"r:{first.pk}", f"r:{second.pk}"],
+            f"amount-r:{first.pk}": "100,00",
+            f"amount-r:{second.pk}": "54,70",
+            "note": "Depósito do cliente",
+        },
+    )
+    assert response.status_code == 302
+    fresh(first, second, credit)
+    assert first.status == second.status == "settled"
+    assert credit.status == "matched"
+    assert "Depósito do cliente" in page_text(client.get(f"{RECON}{bank.pk}/matches/"))
+
+
+def test_a_clerk_ignores_undoes_and_reconciles_now_on_the_screens(bank, clerk, client):
+    title = receivable("60.00", reference="TX-000111")
+    credit = line(bank, "60.00", reference="TX-000111")
+    fee = line(bank, "-8.00", description="TARIFA")
+    client.force_login(clerk)
+
+    client.post(f"{RECON}lines/{fee.pk}/ignore/", {"reason": "Tarifa bancária"})
+    fee.refresh_from_db()
+    assert fee.status == "ignored"
+
+    response = client.post(f"{RECON}{bank.pk}/run/")
+    assert response.url == f"{RECON}{bank.pk}/"
+    (message,) = get_messages(response.wsgi_request)
+    assert str(message) == "1 of 1 lines reconciled; 0 left for the review queue."
+    title.refresh_from_db()
+    assert title.status == "settled"
+
+    (match,) = active(credit)
+    client.post(f"{RECON}lines/{credit.pk}/undo/", {"match": match.pk, "reason": ""})
+    assert active(credit) == [match]  # a reason is needed
+    client.post(
+        f"{RECON}lines/{credit.pk}/undo/", {"match": match.pk, "reason": "Errado"}
+    )
+    assert active(credit) == []
+    title.refresh_from_db()
+    assert title.status == "open"
+
+
+def test_auditors_read_and_do_not_act(bank, client):
+    credit = line(bank, "60.00")
+    auditor = UserFactory(username="auditor", roles=["auditor"])
+    client.force_login(auditor)
+
+    assert client.get(f"{RECON}{bank.pk}/").status_code == 200
+    page = client.get(f"{RECON}lines/{credit.pk}/").content.decode()
+    assert 'id="line-ignore"' not in page
+    assert is_admin_denied(
+        client.post(f"{RECON}lines/{credit.pk}/ignore/", {"reason": "x"})
+    )
+    assert is_admin_denied(client.post(f"{RECON}{bank.pk}/run/"))
+    credit.refresh_from_db()
+    assert credit.status == "unmatched"
+
+
+def test_the_queue_in_portuguese(bank, clerk, client):
+    line(bank, "60.00", description="DEPOSITO")
+    client.force_login(clerk)
+    with translation.override("pt-br"):
+        text = page_text(client.get(f"{RECON}{bank.pk}/", HTTP_ACCEPT_LANGUAGE="pt-br"))
+    assert "Fila de revisão" in text and "Conciliar agora" in text
