@@ -155,6 +155,30 @@ def _raw(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _locked_rows(model, fields: Sequence[str], pks: Sequence[int]) -> list[tuple]:
+    """``(pk, *fields)`` of the rows ``pks`` of ``model``, locked for the
+    transaction (``FOR UPDATE`` where the database has it), by primary key.
+    Plain SQL: Django prepares every value of a long ``pk__in`` one by one."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("pk", *fields) if name != "pk"
+    )
+    pk = quote(meta.pk.column)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = []
+    with connection.cursor() as cursor:
+        for part in _chunks(sorted(pks), 5000):
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT {pk}, {columns} FROM {quote(meta.db_table)} "  # noqa: S608
+                f"WHERE {pk} IN ({marks}) ORDER BY {pk}{lock}",
+                list(part),
+            )
+            rows.extend(cursor.fetchall())
+    return rows
+
+
 def _c(value) -> int:
     """Centavos of an amount as the driver returns it (Decimal, float, int)."""
     return int(round(value * 100))
@@ -361,23 +385,18 @@ def _apply(account, chunk, by_line, line_rows, receivables, rules, result) -> No
     with transaction.atomic():
         current = {
             pk: _c(matched)
-            for pk, matched in _raw(
-                StatementLine.objects.select_for_update()
-                .filter(pk__in=chunk, status__in=OPEN_LINE)
-                .order_by("pk")
-                .values_list("pk", "matched_amount")
+            for pk, matched, status in _locked_rows(
+                StatementLine, ("matched_amount", "status"), chunk
             )
+            if status in OPEN_LINE
         }
         wanted = sorted({p.title for pk in chunk for p in by_line[pk] if p.kind == "r"})
-        titles = {}
-        for part in _chunks(wanted, 10000):
-            for pk, net, settled, status, settled_on in _raw(
-                Receivable.objects.select_for_update()
-                .filter(pk__in=part)
-                .order_by("pk")
-                .values_list("pk", "net", "settled_amount", "status", "settled_on")
-            ):
-                titles[pk] = [_c(net), _c(settled), status, settled_on]
+        titles = {
+            pk: [_c(net), _c(settled), status, settled_on]
+            for pk, net, settled, status, settled_on in _locked_rows(
+                Receivable, ("net", "settled_amount", "status", "settled_on"), wanted
+            )
+        }
         matches, line_updates, changed = [], [], set()
         for pk in chunk:
             row = line_rows[pk]
