@@ -742,8 +742,9 @@ def test_a_clerk_ignores_undoes_and_reconciles_now_on_the_screens(bank, clerk, c
 
     response = client.post(f"{RECON}{bank.pk}/run/")
     assert response.url == f"{RECON}{bank.pk}/"
-    (message,) = get_messages(response.wsgi_request)
-    assert str(message) == "1 of 1 lines reconciled; 0 left for the review queue."
+    assert "1 of 1 lines reconciled; 0 left for the review queue." in [
+        str(message) for message in get_messages(response.wsgi_request)
+    ]
     title.refresh_from_db()
     assert title.status == "settled"
 
