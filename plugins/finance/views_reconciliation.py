@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
+from django_tasks import TaskResultStatus
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import ModelLogEntry
 
@@ -144,7 +145,9 @@ class RunView(ReconciliationMixin, View):
         from plugins.finance.tasks import reconcile_account
 
         result = reconcile_account.enqueue(account.pk, request.user.pk)
-        if result.is_finished and result.return_value is not None:
+        if result.status == TaskResultStatus.FAILED:
+            messages.error(request, _("The reconciliation failed; try again later."))
+        elif result.status == TaskResultStatus.SUCCESSFUL:
             figures = result.return_value
             messages.success(
                 request,
