@@ -845,14 +845,15 @@ def suggestions(line: StatementLine, *, limit: int = 10) -> list:
     tol = _money(tolerance().cents)
     open_ = line.open_amount
     window = datetime.timedelta(days=SUGGEST_DAYS)
-    words = matching.tokens(line.reference, line.description)
+    words = matching.tokens(line.reference, line.description) | matching.words(
+        line.reference, line.description
+    )
     if line.amount > 0:
         base = Receivable.objects.filter(status__in=OPEN_RECEIVABLE).select_related(
             "order"
         )
         by_ref = base.filter(
-            Q(reference__in=words | {line.reference.strip()} - {""})
-            | Q(order__number__in=_order_numbers(words))
+            Q(reference__in=words) | Q(order__number__in=_order_numbers(words))
         )
         by_amount = base.filter(
             net__gte=open_ - tol,
