@@ -166,14 +166,19 @@ def _locked_rows(model, fields: Sequence[str], pks: Sequence[int]) -> list[tuple
     )
     pk = quote(meta.pk.column)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table = quote(meta.db_table)
+    postgres = connection.vendor == "postgresql"
     rows = []
     with connection.cursor() as cursor:
-        for part in _chunks(sorted(pks), 5000):
-            marks = ", ".join(["%s"] * len(part))
+        for part in _chunks(sorted(pks), 20000 if postgres else 5000):
+            if postgres:  # one array parameter: psycopg parses no long query
+                where, params = f"{pk} = ANY(%s::bigint[])", [list(part)]
+            else:
+                where, params = f"{pk} IN ({', '.join(['%s'] * len(part))})", part
             cursor.execute(
-                f"SELECT {pk}, {columns} FROM {quote(meta.db_table)} "  # noqa: S608
-                f"WHERE {pk} IN ({marks}) ORDER BY {pk}{lock}",
-                list(part),
+                f"SELECT {pk}, {columns} FROM {table} "  # noqa: S608
+                f"WHERE {where} ORDER BY {pk}{lock}",
+                list(params),
             )
             rows.extend(cursor.fetchall())
     return rows
@@ -512,14 +517,31 @@ def _line_status(amount, matched) -> str:
 
 def _update(model, fields: Sequence[str], rows: list[tuple]) -> None:
     """``UPDATE … SET fields WHERE pk`` for each row (the values as the
-    database takes them, then the pk), as one batched statement."""
+    database takes them, then the pk): on PostgreSQL one statement per
+    thousand rows (``UPDATE … FROM (VALUES …)``), elsewhere one batched
+    statement."""
     if not rows:
         return
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    _execute_many(f"UPDATE {table} SET {columns} WHERE {pk} = %s", rows)  # noqa: S608
+    columns = [quote(meta.get_field(name).column) for name in fields]
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{column} = %s" for column in columns)
+        _execute_many(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)  # noqa: S608
+        return
+    types = [meta.get_field(name).db_type(connection) for name in fields]
+    types.append(meta.pk.rel_db_type(connection))
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    names = [f"v{i}" for i in range(len(fields))]
+    sets = ", ".join(f"{c} = v.{n}" for c, n in zip(columns, names, strict=True))
+    sql = (
+        f"UPDATE {table} SET {sets} FROM unnest({arrays}) "  # noqa: S608
+        f"AS v({', '.join(names)}, vpk) WHERE {table}.{pk} = v.vpk"
+    )
+    with connection.cursor() as cursor:
+        for part in _chunks(rows, 20000):
+            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
 
 
 def _execute_many(sql: str, rows: list[tuple]) -> None:
@@ -552,9 +574,16 @@ def _insert_matches(rows: list[tuple]) -> None:
     meta = Match._meta
     fields = [meta.get_field(name) for name in _MATCH_FIELDS]
     names = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    _execute_many(sql, rows)
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = quote(meta.db_table)
+    if connection.vendor != "postgresql":
+        _execute_many(f"INSERT INTO {table} ({names}) VALUES {marks}", rows)  # noqa: S608
+        return
+    types = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({types})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for part in _chunks(rows, 20000):
+            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
 
 
 # -- a person's actions ------------------------------------------------------------
