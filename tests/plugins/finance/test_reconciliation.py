@@ -742,7 +742,8 @@ def test_a_clerk_ignores_undoes_and_reconciles_now_on_the_screens(bank, clerk, c
 
     response = client.post(f"{RECON}{bank.pk}/run/")
     assert response.url == f"{RECON}{bank.pk}/"
-    assert "1 of 1 lines reconciled; 0 left for the review queue." in [
+    # the admin speaks the clerk's language
+    assert "1 de 1 linhas conciliadas; 0 ficaram para a fila de revisão." in [
         str(message) for message in get_messages(response.wsgi_request)
     ]
     title.refresh_from_db()
