@@ -81,7 +81,7 @@ from plugins.finance.models import (
     Receivable,
     StatementLine,
 )
-from plugins.finance.permissions import sees_every_bank_account, viewable_bank_accounts
+from plugins.finance.permissions import sees_every_bank_account, visible_bank_accounts
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -392,7 +392,7 @@ def cash_flow_for(
     """The cash flow ``user`` may see: of ``account`` (one they may see), or
     of all their accounts — with the titles of no account when they see
     every account (the finance manager), without for a clerk."""
-    visible = viewable_bank_accounts(user)
+    visible = visible_bank_accounts(user)
     if account is not None:
         if not visible.filter(pk=account.pk).exists():
             raise PermissionDenied

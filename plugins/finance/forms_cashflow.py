@@ -18,7 +18,7 @@ from plugins.finance.cashflow import (
     next_bucket,
 )
 from plugins.finance.models import BankAccount
-from plugins.finance.permissions import viewable_bank_accounts
+from plugins.finance.permissions import visible_bank_accounts
 
 
 def default_period(today: datetime.date | None = None) -> dict:
@@ -46,7 +46,7 @@ class CashFlowForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = viewable_bank_accounts(user)
+        self.fields["account"].queryset = visible_bank_accounts(user)
 
     def clean(self):
         data = super().clean()

@@ -23,7 +23,7 @@ from content.validators import (
 from plugins.dates import BRDateInput
 from plugins.finance.attachments import MAX_ATTACHMENT_BYTES
 from plugins.finance.models import BankAccount, BillAttachment, BillCategory, Supplier
-from plugins.finance.permissions import viewable_bank_accounts
+from plugins.finance.permissions import visible_bank_accounts
 from plugins.finance.pix import PixError, parse_pix_key
 from plugins.finance.services.payables import (
     MAX_BILL_INSTALLMENTS,
@@ -170,7 +170,7 @@ class BillForm(CleanTextFormMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issue_date"].initial = timezone.localdate
-        self.fields["bank_account"].queryset = viewable_bank_accounts(user).filter(
+        self.fields["bank_account"].queryset = visible_bank_accounts(user).filter(
             active=True
         )
 

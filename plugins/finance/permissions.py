@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 
 class PayablesPerm(StrEnum):
@@ -29,18 +30,36 @@ def user_may(user, perm: PayablesPerm) -> bool:
     )
 
 
+class BankPerm(StrEnum):
+    """Per bank account (django-guardian grants to the finance clerk; the
+    finance manager holds them for every account)."""
+
+    VIEW = "finance.view_bankaccount"
+    RECONCILE = "finance.reconcile_bankaccount"
+
+
+@cache
 def bank_account_policy():
-    """Bank accounts are scope objects: the finance manager holds their
-    permissions on every account, the finance clerk on those granted."""
+    """Bank accounts are scope objects: ``view`` to see an account's
+    statement lines and matches, ``reconcile`` to import and reconcile."""
     from plugins.finance.models import BankAccount
     from plugins.permissions import ScopedPermissionPolicy
 
     return ScopedPermissionPolicy(BankAccount)
 
 
-def viewable_bank_accounts(user):
-    """The bank accounts ``user`` may see (a queryset, by name)."""
-    return bank_account_policy().scope_objects(user, "view").order_by("name")
+def visible_bank_accounts(user):
+    """The bank accounts whose lines ``user`` may see (granted view or
+    reconcile), by name."""
+    from plugins.finance.models import BankAccount
+    from plugins.permissions import is_active_user
+
+    if not is_active_user(user):
+        return BankAccount.objects.none()
+    policy = bank_account_policy()
+    ids = set(policy.scope_objects(user, "view").values_list("pk", flat=True))
+    ids |= set(policy.scope_objects(user, "reconcile").values_list("pk", flat=True))
+    return BankAccount.objects.filter(pk__in=ids).order_by("name")
 
 
 def sees_every_bank_account(user) -> bool:
@@ -48,6 +67,11 @@ def sees_every_bank_account(user) -> bool:
     grants on some): they also see what lands in no account."""
     from plugins.permissions import is_active_user
 
-    return is_active_user(user) and (
-        user.is_superuser or user.has_perm("finance.view_bankaccount")
+    return is_active_user(user) and (user.is_superuser or user.has_perm(BankPerm.VIEW))
+
+
+def user_can_reconcile(user, account) -> bool:
+    """Whether ``user`` may reconcile the lines of ``account``."""
+    return bank_account_policy().user_has_permission_for_instance(
+        user, "reconcile", account
     )

@@ -67,3 +67,19 @@ def process_provider_event(event_pk: int, attempt: int = 1) -> str:
             delay,
         )
         return "retrying"
+
+
+@task()
+def reconcile_account(account_pk: int, user_pk: int | None = None) -> dict:
+    """Reconcile a bank account's statement lines ("Conciliar agora"), on
+    behalf of the user who asked (whose permission is checked again)."""
+    from django.contrib.auth import get_user_model
+
+    from plugins.finance.models import BankAccount
+    from plugins.finance.services.reconciliation import reconcile
+
+    account = BankAccount.objects.get(pk=account_pk)
+    user = get_user_model().objects.filter(pk=user_pk).first() if user_pk else None
+    if user_pk and user is None:
+        return {"lines": 0, "matched": 0, "rules": {}, "left": 0}
+    return reconcile(account, user=user).as_dict()

@@ -21,7 +21,7 @@ from plugins.display import absolute_date
 from plugins.exports import csv_response, xlsx_response
 from plugins.finance.cashflow import CashFlow, cash_flow_for
 from plugins.finance.forms_cashflow import CashFlowForm, default_period
-from plugins.finance.permissions import bank_account_policy, viewable_bank_accounts
+from plugins.finance.permissions import bank_account_policy, visible_bank_accounts
 from plugins.money import format_brl
 from plugins.permissions import is_active_user
 
@@ -117,7 +117,7 @@ class CashFlowView(WagtailAdminTemplateMixin, TemplateView):
             data[name] = value.strftime("%d/%m/%Y") if hasattr(value, "year") else value
         if "pk" in self.kwargs:
             account = get_object_or_404(
-                viewable_bank_accounts(user), pk=self.kwargs["pk"]
+                visible_bank_accounts(user), pk=self.kwargs["pk"]
             )
             data["account"] = str(account.pk)
         return CashFlowForm(data, user=user)

@@ -44,6 +44,20 @@ LOG_ACTIONS = (
     ("finance.bill.cancel", _("Cancel bill"), _("Bill cancelled")),
     ("finance.bill.boleto", _("Supplier's boleto"), _("Supplier's boleto recorded")),
     ("finance.bill.attachment", _("Attach a file"), _("File attached to the bill")),
+    (
+        "finance.bill.unpay",
+        _("Take back a bill payment"),
+        _("Bill payment taken back"),
+    ),
+    ("finance.reconcile.run", _("Reconcile"), _("Statement reconciled")),
+    ("finance.reconcile.match", _("Match a line"), _("Statement line matched")),
+    ("finance.reconcile.undo", _("Undo a match"), _("Reconciliation match undone")),
+    ("finance.reconcile.ignore", _("Ignore a line"), _("Statement line ignored")),
+    (
+        "finance.reconcile.unignore",
+        _("Take back an ignored line"),
+        _("Statement line back to reconcile"),
+    ),
 )
 
 
@@ -187,6 +201,55 @@ hooks.register(
         reverse(views_cashflow.CASH_FLOW),
         name="finance-cash-flow",
         icon_name="table",
-        order=50,
+        order=75,
     ),
 )
+
+
+from plugins.finance import views_reconciliation  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_reconciliation_urls():
+    from django.urls import include
+
+    views = views_reconciliation
+    patterns = [
+        path("", views.AccountsView.as_view(), name="accounts"),
+        path("<int:bank>/", views.QueueView.as_view(), name="queue"),
+        path("<int:bank>/run/", views.RunView.as_view(), name="run"),
+        path("<int:bank>/matches/", views.MatchesView.as_view(), name="matches"),
+        path("lines/<int:line>/", views.LineView.as_view(), name="line"),
+        path("lines/<int:line>/match/", views.MatchView.as_view(), name="match"),
+        path("lines/<int:line>/ignore/", views.IgnoreView.as_view(), name="ignore"),
+        path(
+            "lines/<int:line>/unignore/",
+            views.UnignoreView.as_view(),
+            name="unignore",
+        ),
+        path("lines/<int:line>/undo/", views.UndoView.as_view(), name="undo"),
+    ]
+    return [
+        path(
+            "finance/reconciliation/",
+            include((patterns, views.PREFIX), namespace=views.PREFIX),
+        )
+    ]
+
+
+@hooks.register(viewsets.FINANCE_MENU)
+def reconciliation_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    class ReconciliationMenuItem(MenuItem):
+        def is_shown(self, request):
+            return views_reconciliation.user_sees_reconciliation(request.user)
+
+    return ReconciliationMenuItem(
+        _("Reconciliation"),
+        reverse(f"{views_reconciliation.PREFIX}:accounts"),
+        name="finance-reconciliation",
+        icon_name="tasks",
+        order=72,
+    )

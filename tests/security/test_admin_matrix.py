@@ -87,6 +87,9 @@ BANK_READ = {**BACKOFFICE, "finance": OK, "finance_manager": OK}
 BANK_OBJECT = {**BANK_READ, "finance": IN_OUT}
 #: importing statements: whoever may reconcile an account
 BANK_IMPORT = {**NOBODY, "finance": OK, "finance_manager": OK}
+#: reconciliation: the finance manager everywhere, the finance desk in the
+#: bank accounts granted to it
+RECONCILE = {**NOBODY, "finance": IN_OUT, "finance_manager": OK}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -311,6 +314,19 @@ MATRIX = {
     "/admin/finance/bills/attachments/{bill_file}/": get(FINANCE_READ),
     "/admin/finance/bills/installments/{bill_row}/pay/": get(PAYABLES_ACT),
     "/admin/finance/bills/installments/{bill_row}/boleto/": get(PAYABLES_ACT),
+    # reconciliation: lines and matches of the bank accounts a user sees;
+    # acting needs reconcile on the line's account
+    "/admin/finance/reconciliation/": get(FINANCE_READ),
+    "/admin/finance/reconciliation/{bank}/": get(FINANCE_READ, finance=IN_OUT),
+    "/admin/finance/reconciliation/{bank}/run/": post(RECONCILE),
+    "/admin/finance/reconciliation/{bank}/matches/": get(FINANCE_READ, finance=IN_OUT),
+    "/admin/finance/reconciliation/lines/{line}/": get(FINANCE_READ, finance=IN_OUT),
+    "/admin/finance/reconciliation/lines/{line}/match/": post(RECONCILE),
+    "/admin/finance/reconciliation/lines/{line}/ignore/": post(
+        RECONCILE, {"reason": "Tarifa bancária"}
+    ),
+    "/admin/finance/reconciliation/lines/{line}/unignore/": post(RECONCILE),
+    "/admin/finance/reconciliation/lines/{line}/undo/": post(RECONCILE),
     "/admin/finance/bill-installments/": get(FINANCE_READ),
     "/admin/finance/bill-installments/results/": get(FINANCE_READ),
     # the cash flow: of every account, or of the granted ones (the clerk)

@@ -49,7 +49,7 @@ from plugins.finance.models import (
 from plugins.finance.permissions import (
     PayablesPerm,
     user_may,
-    viewable_bank_accounts,
+    visible_bank_accounts,
 )
 from plugins.money import MONEY, format_brl
 from plugins.orders.money import CENT, ZERO, installment_amounts
@@ -311,7 +311,7 @@ def create_bill(
             field="first_due_date",
         )
     if bank_account is not None and not (
-        viewable_bank_accounts(user).filter(pk=bank_account.pk).exists()
+        visible_bank_accounts(user).filter(pk=bank_account.pk).exists()
     ):
         raise InvalidBill(_("Choose one of your bank accounts."), field="bank_account")
     checked = _check_attachments(attachments)
@@ -452,6 +452,34 @@ def record_bill_payment(
     the bill becomes partially paid or paid; logs ``finance.bill.pay``.
     """
     _require(user, PayablesPerm.PAY_BILL)
+    return apply_bill_payment(
+        installment,
+        user=user,
+        paid_on=paid_on,
+        interest=interest,
+        fine=fine,
+        discount=discount,
+        amount_paid=amount_paid,
+        paid_from=paid_from,
+        note=note,
+    )
+
+
+def apply_bill_payment(
+    installment: BillInstallment,
+    *,
+    user,
+    paid_on: datetime.date,
+    interest: Decimal | None = None,
+    fine: Decimal | None = None,
+    discount: Decimal | None = None,
+    amount_paid: Decimal | None = None,
+    paid_from: str = "",
+    note: str = "",
+) -> BillInstallment:
+    """:func:`record_bill_payment` for callers that checked a permission of
+    their own (the reconciliation: reconcile on the bank account the money
+    left from); ``user`` may be None for the automatic reconciliation."""
     if paid_on is None:
         raise InvalidBill(_("Type the date it was paid."), field="paid_on")
     if paid_on > timezone.localdate():
@@ -532,6 +560,50 @@ def record_bill_payment(
             fine=str(fine),
             discount=str(discount),
             paid_from=paid_from,
+        )
+    return installment
+
+
+def reverse_bill_payment(
+    installment: BillInstallment, *, user, reason: str
+) -> BillInstallment:
+    """Take back the payment recorded for ``installment`` (a reconciliation
+    match undone): it is approved and unpaid again, with no interest, fine
+    or discount, and the bill's status follows.
+
+    For callers that checked their own permission. Raises
+    :class:`BillNotPayable` when the installment is not paid. Under the
+    bill's row lock; logs ``finance.bill.unpay``.
+    """
+    with transaction.atomic():
+        bill, installments = _locked(installment.bill)
+        installment = next(i for i in installments if i.pk == installment.pk)
+        if installment.status != InstallmentStatus.PAID:
+            raise BillNotPayable(
+                _("Installment %(number)s is not paid.")
+                % {"number": installment.number}
+            )
+        before = {
+            "paid_on": installment.paid_on.isoformat(),
+            "amount_paid": str(installment.amount_paid),
+        }
+        installment.status = InstallmentStatus.APPROVED
+        installment.paid_on = None
+        installment.amount_paid = None
+        installment.interest = installment.fine = installment.discount = 0
+        installment.paid_from = ""
+        installment.payment_note = ""
+        installment.paid_by = None
+        installment.paid_at = None
+        installment.save()
+        _refresh_status(bill, installments)
+        log_change(
+            bill,
+            "finance.bill.unpay",
+            user=user,
+            installment=installment.number,
+            reason=(reason or "")[:255],
+            **before,
         )
     return installment
 

@@ -366,6 +366,21 @@ RETAGUARDA_ENCRYPTION_KEYS = env_list("RETAGUARDA_ENCRYPTION_KEYS")
 RETAGUARDA_FINANCE_APPROVAL_ABOVE = env_decimal(
     "RETAGUARDA_FINANCE_APPROVAL_ABOVE", "5000.00"
 )
+#: Reconciliation: a difference of at most this many reais between a
+#: statement line and the title it settles is booked as a fee.
+RETAGUARDA_FINANCE_RECONCILE_TOLERANCE = env_decimal(
+    "RETAGUARDA_FINANCE_RECONCILE_TOLERANCE", "0.05"
+)
+#: A batch payout (one line for many receivables) may fall short of their
+#: sum by this percentage of it (the acquirer's or marketplace's fees).
+RETAGUARDA_FINANCE_RECONCILE_BATCH_PERCENT = env_decimal(
+    "RETAGUARDA_FINANCE_RECONCILE_BATCH_PERCENT", "1.00"
+)
+#: How many days from a title's due date a line may fall to be matched by
+#: amount and date, or as a batch payout.
+RETAGUARDA_FINANCE_RECONCILE_WINDOW_DAYS = env_int(
+    "RETAGUARDA_FINANCE_RECONCILE_WINDOW_DAYS", 3
+)
 #: Demo mode: the loopback ports of the payment providers' simulators that
 #: ``make run`` starts and the demo provider accounts point at, and the
 #: directory where the simulators keep their payments between restarts.
