@@ -137,6 +137,7 @@ class BankImporterMixin:
     counters = {
         "new_lines": gettext_lazy("New statement lines"),
         "existing_lines": gettext_lazy("Lines already imported"),
+        "reconciled_lines": gettext_lazy("Lines reconciled automatically"),
     }
 
     def __init__(self, user, options=None, job=None):
@@ -245,9 +246,15 @@ class BankImporterMixin:
         return list(self._line_ids)
 
     def after_import(self) -> None:
-        """Called once every line is written, inside the import's
-        transaction (not in the dry run): the place for the automatic
-        reconciliation of :meth:`imported_line_ids`."""
+        """Once every line is written, inside the import's transaction (not
+        in the dry run): the new lines are reconciled automatically; what
+        is left waits in the account's review queue."""
+        from plugins.finance.services.reconciliation import reconcile
+
+        ids = self.imported_line_ids()
+        if ids:
+            result = reconcile(self.account, lines=ids, user=self.user)
+            self.counts["reconciled_lines"] = result.matched
 
     def result_url(self, job) -> str:
         from django.urls import reverse

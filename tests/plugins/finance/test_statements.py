@@ -844,3 +844,37 @@ def test_the_demos_ofx_statement_imports(manager, account_a):
         (D("-35.00"), "TARIFA"),
     ]
     assert lines(account_a)[-1].balance == D("119.70")
+
+
+def test_an_imported_statement_is_reconciled_at_once(manager, account_a):
+    """The lines of an import are matched to open receivables as soon as
+    they are written; what no rule matches waits in the review queue."""
+    from plugins.finance.demo_banking import ofx_statement
+    from plugins.finance.models import Receivable
+    from plugins.importing.engine import run
+
+    title = Receivable.objects.create(
+        kind="pix",
+        gross=D("154.70"),
+        net=D("154.70"),
+        due_date=date(2026, 3, 2),
+        reference="E1234567820260302",
+    )
+    data = ofx_statement(
+        account_a,
+        [
+            (date(2026, 3, 2), D("154.70"), "PIX E1234567820260302", "F1"),
+            (date(2026, 3, 3), D("-35.00"), "TARIFA", "F2"),
+        ],
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        balance=D("119.70"),
+    )
+    importer = StatementImporter(manager, {"account": account_a.pk, "format": "ofx"})
+    report = run(importer, data, name="extrato.ofx", dry_run=False)
+    assert report.committed, report
+    assert importer.counts["reconciled_lines"] == 1
+    title.refresh_from_db()
+    assert title.status == "settled" and title.settled_amount == D("154.70")
+    statuses = {line.description: line.status for line in lines(account_a)}
+    assert statuses == {"PIX E1234567820260302": "matched", "TARIFA": "unmatched"}
