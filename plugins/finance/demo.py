@@ -421,10 +421,16 @@ def seed_demo_finance(*, stdout) -> None:
         banks = demo_banking.ensure_bank_accounts()
         suppliers, bills = demo_banking.seed_payables()
         link_bank_accounts(accounts, banks)
+        statements = demo_banking.seed_statements(banks)
     if bills:
         stdout.write(
             f"Contas a pagar de demonstração: {suppliers} fornecedores, {bills} "
             f"contas; contas bancárias: {', '.join(str(b) for b in banks.values())}\n"
+        )
+    for name, (lines, reconciled) in statements.items():
+        stdout.write(
+            f"Extrato de {name}: {lines} lançamentos, {reconciled} conciliados "
+            f"automaticamente, {lines - reconciled} na fila de conciliação\n"
         )
     # every run, while they wait: how to pay them in the simulator
     for payment in pending_payments():

@@ -29,6 +29,8 @@ MAIN_ACCOUNT = "Itaú — conta movimento"
 #: The Mercado Pago balance: where the marketplace's and the acquirer's
 #: payouts land before a transfer to the bank.
 WALLET_ACCOUNT = "Mercado Pago — saldo"
+#: The statements cover the demo's orders: their last 90 days.
+STATEMENT_DAYS = 90
 
 SUPPLIERS = (
     # (name, CNPJ, category code)
@@ -70,7 +72,7 @@ def ensure_bank_accounts() -> dict[str, BankAccount]:
             "agency": "1234",
             "number": "56789-0",
             "opening_balance": Decimal("25000.00"),
-            "opening_date": today - datetime.timedelta(days=45),
+            "opening_date": today - datetime.timedelta(days=STATEMENT_DAYS),
         },
     )
     wallet, _created = BankAccount.objects.get_or_create(
@@ -81,7 +83,7 @@ def ensure_bank_accounts() -> dict[str, BankAccount]:
             "agency": "0001",
             "number": "9876543-2",
             "opening_balance": Decimal("0.00"),
-            "opening_date": today - datetime.timedelta(days=45),
+            "opening_date": today - datetime.timedelta(days=STATEMENT_DAYS),
         },
     )
     clerk_group = role_group("finance")
@@ -173,3 +175,103 @@ def ofx_statement(
         "</STMTRS>\n</STMTTRNRS>\n</BANKMSGSRSV1>\n</OFX>\n"
     )
     return text.encode("cp1252")
+
+
+#: What was paid or sent in the last days is not on the demo statement yet.
+MANUAL_LAG_DAYS = 5
+
+#: Lines of the month no rule matches: the review queue's work.
+UNMATCHED = (
+    # (days ago, amount, memo)
+    (27, "-89.90", "TARIFA PACOTE SERVICOS"),
+    (18, "350.00", "TED RECEBIDA JOSE CARLOS PEREIRA"),
+    (9, "-5000.00", "TRANSF ENTRE CONTAS MESMA TITULARIDADE"),
+    (4, "87.30", "PIX RECEBIDO MARIANA ALVES"),
+)
+
+
+def _statement_lines(bank: BankAccount, today: datetime.date) -> list[tuple]:
+    """A month of the account's movements: the payouts of its receivables
+    due by today (named by the provider's id, or by amount alone for money
+    the payer sent), the marketplace's payouts in one line per day, the
+    bills it pays and a few lines no rule matches."""
+    from plugins.finance.models import BillInstallment, Receivable
+
+    start = today - datetime.timedelta(days=STATEMENT_DAYS)
+    lines = []
+    due = Receivable.objects.open().filter(due_date__gte=start, due_date__lte=today)
+    for title in due.filter(account__bank_account=bank).order_by("due_date", "pk"):
+        amount = title.net - title.settled_amount
+        if title.kind == Receivable.Kind.MANUAL:
+            if title.due_date > today - datetime.timedelta(days=MANUAL_LAG_DAYS):
+                continue  # not on the statement yet: overdue in the aging
+            memo = "TED RECEBIDA"
+        else:
+            memo = f"CREDITO {title.account.name.upper()} {title.reference}"
+        lines.append((title.due_date, amount, memo, f"R{title.pk}"))
+    if bank.name == MAIN_ACCOUNT:
+        # each marketplace pays what fell due on a day in one transfer
+        payouts: dict[tuple, Decimal] = {}
+        marketplace = due.filter(kind=Receivable.Kind.MARKETPLACE)
+        for title in marketplace.select_related("channel"):
+            key = (title.due_date, title.channel.pk, title.channel.name)
+            payouts[key] = (
+                payouts.get(key, Decimal(0)) + title.net - title.settled_amount
+            )
+        for (day, channel, name), amount in sorted(payouts.items()):
+            memo = f"REPASSE {name.upper()}"
+            lines.append((day, amount, memo, f"M{channel}D{day:%Y%m%d}"))
+        # the bills of the last days are still to pay: late in the lists
+        paid_until = today - datetime.timedelta(days=MANUAL_LAG_DAYS)
+        for installment in BillInstallment.objects.filter(
+            status="approved", due_date__gte=start, due_date__lte=paid_until
+        ).select_related("bill__supplier"):
+            supplier = installment.bill.supplier.name.upper()[:30]
+            lines.append(
+                (
+                    installment.due_date,
+                    -installment.amount,
+                    f"PAGTO BOLETO {supplier}",
+                    f"B{installment.pk}",
+                )
+            )
+        for days, amount, memo in UNMATCHED:
+            day = today - datetime.timedelta(days=days)
+            lines.append((day, Decimal(amount), memo, f"U{day:%Y%m%d}{days}"))
+    return sorted(lines)
+
+
+def seed_statements(banks: dict[str, BankAccount]) -> dict[str, tuple[int, int]]:
+    """Import a month's OFX statement into each demo account, as the finance
+    clerk (the main account) or the manager would, through the statement
+    import, which reconciles it. Returns {account: (lines, reconciled)};
+    nothing for an account that has lines already."""
+    from plugins.finance.importers import StatementImporter
+    from plugins.finance.models import StatementLine
+    from plugins.importing.engine import run
+
+    today = timezone.localdate()
+    done = {}
+    for key, bank in banks.items():
+        user = _user("finance" if key == "main" else "finance_manager")
+        if user is None or StatementLine.objects.filter(account=bank).exists():
+            continue
+        lines = _statement_lines(bank, today)
+        if not lines:
+            continue
+        balance = bank.opening_balance + sum(line[1] for line in lines)
+        data = ofx_statement(
+            bank,
+            lines,
+            start=today - datetime.timedelta(days=STATEMENT_DAYS),
+            end=today,
+            balance=balance,
+        )
+        importer = StatementImporter(user, {"account": bank.pk, "format": "ofx"})
+        report = run(importer, data, name=f"extrato-{key}.ofx", dry_run=False)
+        if report.committed:
+            done[bank.name] = (
+                importer.counts["new_lines"],
+                importer.counts["reconciled_lines"],
+            )
+    return done
