@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plugins import sql
 from plugins.audit import log_change
 from plugins.finance import matching
 from plugins.finance.exceptions import FinanceError
@@ -149,9 +150,9 @@ def _require(user, account) -> None:
 def _raw(queryset) -> list[tuple]:
     """The rows of a ``values_list`` queryset as the database driver gives
     them (no Django converters)."""
-    sql, params = queryset.query.sql_with_params()
+    statement, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         return cursor.fetchall()
 
 
@@ -159,14 +160,10 @@ def _locked_rows(model, fields: Sequence[str], pks: Sequence[int]) -> list[tuple
     """``(pk, *fields)`` of the rows ``pks`` of ``model``, locked for the
     transaction (``FOR UPDATE`` where the database has it), by primary key.
     Plain SQL: Django prepares every value of a long ``pk__in`` one by one."""
-    quote = connection.ops.quote_name
-    meta = model._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("pk", *fields) if name != "pk"
-    )
-    pk = quote(meta.pk.column)
+    columns = sql.columns(model, *(name for name in fields if name != "pk"))
+    pk = sql.column(model, "pk")
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    table = quote(meta.db_table)
+    table = sql.table(model)
     postgres = connection.vendor == "postgresql"
     rows = []
     with connection.cursor() as cursor:
@@ -522,10 +519,9 @@ def _update(model, fields: Sequence[str], rows: list[tuple]) -> None:
     statement."""
     if not rows:
         return
-    quote = connection.ops.quote_name
     meta = model._meta
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    columns = [quote(meta.get_field(name).column) for name in fields]
+    table, pk = sql.table(model), sql.column(model, "pk")
+    columns = [sql.column(model, name) for name in fields]
     if connection.vendor != "postgresql":
         sets = ", ".join(f"{column} = %s" for column in columns)
         _execute_many(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)  # noqa: S608
@@ -535,19 +531,21 @@ def _update(model, fields: Sequence[str], rows: list[tuple]) -> None:
     arrays = ", ".join(f"%s::{kind}[]" for kind in types)
     names = [f"v{i}" for i in range(len(fields))]
     sets = ", ".join(f"{c} = v.{n}" for c, n in zip(columns, names, strict=True))
-    sql = (
+    statement = (
         f"UPDATE {table} SET {sets} FROM unnest({arrays}) "  # noqa: S608
         f"AS v({', '.join(names)}, vpk) WHERE {table}.{pk} = v.vpk"
     )
     with connection.cursor() as cursor:
         for part in _chunks(rows, 20000):
-            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
+            cursor.execute(
+                statement, [list(column) for column in zip(*part, strict=True)]
+            )
 
 
-def _execute_many(sql: str, rows: list[tuple]) -> None:
+def _execute_many(statement: str, rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for part in _chunks(rows, 5000):
-            cursor.executemany(sql, part)
+            cursor.executemany(statement, part)
 
 
 #: The columns a match is written with by the automatic run.
@@ -570,20 +568,20 @@ def _insert_matches(rows: list[tuple]) -> None:
     field by field, which costs more than the database's write."""
     if not rows:
         return
-    quote = connection.ops.quote_name
-    meta = Match._meta
-    fields = [meta.get_field(name) for name in _MATCH_FIELDS]
-    names = ", ".join(quote(field.column) for field in fields)
+    fields = [Match._meta.get_field(name) for name in _MATCH_FIELDS]
+    names = sql.columns(Match, *_MATCH_FIELDS)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    table = quote(meta.db_table)
+    table = sql.table(Match)
     if connection.vendor != "postgresql":
         _execute_many(f"INSERT INTO {table} ({names}) VALUES {marks}", rows)  # noqa: S608
         return
     types = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({types})"  # noqa: S608
+    statement = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({types})"  # noqa: S608
     with connection.cursor() as cursor:
         for part in _chunks(rows, 20000):
-            cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
+            cursor.execute(
+                statement, [list(column) for column in zip(*part, strict=True)]
+            )
 
 
 # -- a person's actions ------------------------------------------------------------
