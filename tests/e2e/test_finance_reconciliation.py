@@ -160,6 +160,9 @@ def test_clerk_imports_a_statement_and_reconciles_what_is_left(
         "balance": "R$ 3.015,40",
     }
     page.screenshot(path="var/e2e-finance-cashflow-before.png", full_page=True)
+    page.locator("#cashflow-table").screenshot(
+        path="var/e2e-finance-cashflow-table-before.png"
+    )
 
     # the import: account, OFX, check, confirm
     page.goto(f"{live_server.url}/admin/imports/finance.statement/")
@@ -231,6 +234,9 @@ def test_clerk_imports_a_statement_and_reconciles_what_is_left(
     }
     expect(page.locator("#cashflow-summary")).to_contain_text("R$ 3.002,50")
     page.screenshot(path="var/e2e-finance-cashflow-after.png", full_page=True)
+    page.locator("#cashflow-table").screenshot(
+        path="var/e2e-finance-cashflow-table-after.png"
+    )
 
     # the books
     for title in (desk.r1, desk.r2, desk.r3, desk.by_hand):
