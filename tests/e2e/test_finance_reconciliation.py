@@ -237,6 +237,12 @@ def test_clerk_imports_a_statement_and_reconciles_what_is_left(
     page.locator("#cashflow-table").screenshot(
         path="var/e2e-finance-cashflow-table-after.png"
     )
+    wrapper = page.locator(".rg-cashflow-table")
+    wrapper.evaluate("(e) => { e.scrollLeft = e.scrollWidth; }")
+    wrapper.screenshot(path="var/e2e-finance-cashflow-table-after-right.png")
+    # the amounts line up on the right, as money is read
+    amount = page.locator("#cashflow-table tbody td.rg-cashflow-amount").first
+    assert amount.evaluate("(e) => getComputedStyle(e).textAlign") == "right"
 
     # the books
     for title in (desk.r1, desk.r2, desk.r3, desk.by_hand):
