@@ -15,7 +15,10 @@ from tests.plugins.orders.conftest import grant_channel
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # the import's worker writes its progress through a connection of its own
+    pytest.mark.django_db(
+        transaction=True, serialized_rollback=True, databases=["default", "progress"]
+    ),
 ]
 
 
