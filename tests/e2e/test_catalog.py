@@ -21,9 +21,10 @@ from plugins.roles import role_group
 # and default site that migrations create; restore them for every test.
 pytestmark = [
     pytest.mark.e2e,
-    # the import's worker writes its progress through a connection of its own
+    # on PostgreSQL the import writes its progress through a connection of
+    # its own
     pytest.mark.django_db(
-        transaction=True, serialized_rollback=True, databases=["default", "progress"]
+        transaction=True, serialized_rollback=True, databases="__all__"
     ),
 ]
 

@@ -32,9 +32,10 @@ from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.e2e,
-    # the import's worker writes its progress through a connection of its own
+    # on PostgreSQL the import writes its progress through a connection of
+    # its own
     pytest.mark.django_db(
-        transaction=True, serialized_rollback=True, databases=["default", "progress"]
+        transaction=True, serialized_rollback=True, databases="__all__"
     ),
 ]
 

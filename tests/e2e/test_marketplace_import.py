@@ -15,9 +15,10 @@ from tests.plugins.orders.conftest import grant_channel
 
 pytestmark = [
     pytest.mark.e2e,
-    # the import's worker writes its progress through a connection of its own
+    # on PostgreSQL the import writes its progress through a connection of
+    # its own
     pytest.mark.django_db(
-        transaction=True, serialized_rollback=True, databases=["default", "progress"]
+        transaction=True, serialized_rollback=True, databases="__all__"
     ),
 ]
 
