@@ -218,21 +218,24 @@ def title_row(title, line: StatementLine | None = None) -> dict:
     }
 
 
-class QueueView(
-    ReconciliationMixin, Breadcrumbs, WagtailAdminTemplateMixin, TemplateView
-):
-    template_name = "finance/reconciliation_queue.html"
-    header_icon = "tasks"
+class AccountPageMixin(ReconciliationMixin):
+    """A page of one bank account (its review queue, its matches), which
+    the user must see; the account is the page's subtitle."""
 
     def get(self, request, *args, **kwargs):
         self.account = self.get_account()
         return super().get(request, *args, **kwargs)
 
-    def get_page_title(self):
-        return _("Review queue")
-
     def get_page_subtitle(self):
         return str(self.account)
+
+
+class QueueView(AccountPageMixin, Breadcrumbs, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "finance/reconciliation_queue.html"
+    header_icon = "tasks"
+
+    def get_page_title(self):
+        return _("Review queue")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -284,20 +287,13 @@ class QueueView(
 
 
 class MatchesView(
-    ReconciliationMixin, Breadcrumbs, WagtailAdminTemplateMixin, TemplateView
+    AccountPageMixin, Breadcrumbs, WagtailAdminTemplateMixin, TemplateView
 ):
     template_name = "finance/reconciliation_matches.html"
     header_icon = "link"
 
-    def get(self, request, *args, **kwargs):
-        self.account = self.get_account()
-        return super().get(request, *args, **kwargs)
-
     def get_page_title(self):
         return _("Matches")
-
-    def get_page_subtitle(self):
-        return str(self.account)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
