@@ -33,13 +33,18 @@ import datetime
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks import harness  # noqa: E402  (no Django)
+from tests.benchmarks.harness import migrated_database  # noqa: E402
+
 REPORTS = Path(__file__).resolve().parent / "reports"
 PLUGINS = "orders,finance"
 START = datetime.date(2026, 1, 5)
@@ -304,33 +309,11 @@ def fresh_database(database: str | None, workdir: Path) -> dict[str, str]:
         "RETAGUARDA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "LOG_LEVEL": "WARNING",
     }
-    if database:
-        base, _, _db = database.rpartition("/")
-        db = "retaguarda_bench_reconciliation"
-        for sql in (f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}"):
-            subprocess.run(["psql", database, "-qc", sql], check=True)
-        env["DATABASE_URL"] = f"{base}/{db}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'reconciliation.sqlite3'}"
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
-        check=True,
-        env=env,
-        cwd=ROOT,
-    )
-    return env
+    return migrated_database(env, database, workdir, "reconciliation")
 
 
 def in_app(env: dict[str, str], mode: str, **options) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--worker", mode, json.dumps(options)],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return harness.in_app(__file__, env, mode, **options)
 
 
 def bench(database: str | None, lines: int) -> dict:

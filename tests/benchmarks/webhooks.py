@@ -78,7 +78,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks import harness  # noqa: E402  (no Django)
 from tests.benchmarks.apibench.load import gunicorn  # noqa: E402  (no Django)
+from tests.benchmarks.harness import migrated_database  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 PLUGINS = "orders,stock,finance"
@@ -248,34 +250,11 @@ def base_env() -> dict[str, str]:
 
 
 def fresh_database(database: str | None, workdir: Path, name: str) -> dict[str, str]:
-    env = base_env()
-    if database and database.startswith("postgres"):
-        base, _, _db = database.rpartition("/")
-        db = f"retaguarda_bench_{name}"
-        for sql in (f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}"):
-            subprocess.run(["psql", database, "-qc", sql], check=True)
-        env["DATABASE_URL"] = f"{base}/{db}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / f'{name}.sqlite3'}"
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
-        check=True,
-        env=env,
-        cwd=ROOT,
-    )
-    return env
+    return migrated_database(base_env(), database, workdir, name)
 
 
 def in_app(env: dict[str, str], mode: str, **options) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--worker", mode, json.dumps(options)],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return harness.in_app(__file__, env, mode, **options)
 
 
 @contextlib.contextmanager
