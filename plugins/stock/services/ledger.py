@@ -91,11 +91,13 @@ def ensure_levels(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int
 
 
 def lock_levels(pks: Iterable[int]) -> dict[int, StockLevel]:
-    """Lock levels in ascending primary-key order and return them."""
+    """Lock levels in ascending primary-key order and return them (FOR NO KEY
+    UPDATE: their keys never change, and rows referencing them, reservations
+    and movements, can still be inserted by others)."""
     locked = {}
     for chunk in chunks(sorted(set(pks))):
         for level in (
-            StockLevel.objects.select_for_update()
+            StockLevel.objects.select_for_update(no_key=True)
             .filter(pk__in=chunk)
             .order_by("pk")
             .only(

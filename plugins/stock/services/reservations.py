@@ -125,7 +125,10 @@ def _candidate(row) -> Candidate:
 def _candidates(variant_ids, *, lock: bool = False) -> list[Candidate]:
     queryset = StockLevel.objects.filter(variant_id__in=sorted(variant_ids))
     if lock:
-        queryset = queryset.select_for_update(of=("self",))
+        # FOR NO KEY UPDATE: only ``reserved`` changes, and a plain FOR UPDATE
+        # would wait on the key-share locks that inserting reservations
+        # takes on their level — a deadlock between two orders.
+        queryset = queryset.select_for_update(of=("self",), no_key=True)
     return [
         _candidate(row)
         for row in queryset.order_by("pk")

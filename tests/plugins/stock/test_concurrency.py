@@ -13,7 +13,7 @@ from django.db.models import F, Sum
 from plugins.orders.models import Order
 from plugins.stock.exceptions import InsufficientStock
 from plugins.stock.models import Reservation, StockLevel
-from tests.plugins.stock.conftest import assert_ledger_ok, order_request, stock
+from tests.plugins.stock.conftest import assert_ledger_ok, level, order_request, stock
 
 
 def place_concurrently(requests, channel_pk):
@@ -53,14 +53,14 @@ def place_concurrently(requests, channel_pk):
 
 def assert_never_oversold():
     assert not StockLevel.objects.filter(reserved__gt=F("on_hand")).exists()
-    for level in StockLevel.objects.all():
+    for row in StockLevel.objects.all():
         active = (
-            Reservation.objects.filter(level=level, status="active").aggregate(
+            Reservation.objects.filter(level=row, status="active").aggregate(
                 total=Sum("quantity")
             )["total"]
             or 0
         )
-        assert level.reserved == active
+        assert row.reserved == active
 
 
 def hot_sku_scenario(loja, sp, *, threads, units):
@@ -136,3 +136,50 @@ def test_concurrent_mixed_orders_across_warehouses_on_postgresql(
 ):
     assert connection.vendor == "postgresql"
     mixed_scenario(loja, sp, rj, threads=40)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_locking_levels_does_not_wait_for_an_order_writing_its_reservations(
+    sellable, sp
+):
+    """Inserting a reservation takes a key-share lock on its level until the
+    order commits; the locked reservation pass must not wait for it (it
+    did, and two orders waiting on each other's levels deadlocked)."""
+    from django.db import connections, transaction
+
+    from plugins.stock.services import ledger
+    from plugins.stock.services.reservations import _candidates
+
+    assert connection.vendor == "postgresql"
+    stock("CAM-P", sp, 3)
+    held = level("CAM-P", sp)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_order():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:  # what the FK check takes
+                    cursor.execute(
+                        "SELECT 1 FROM stock_stocklevel WHERE id = %s FOR KEY SHARE",
+                        [held.pk],
+                    )
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_order)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        with transaction.atomic():
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            assert [c.pk for c in _candidates({held.variant_id}, lock=True)] == [
+                held.pk
+            ]
+            assert list(ledger.lock_levels([held.pk])) == [held.pk]
+    finally:
+        release.set()
+        thread.join(timeout=30)
