@@ -29,6 +29,7 @@ class PluginsConfig(RoleProviderMixin, AppConfig):
 
         checks.register(plugin_checks.check_plugin_requirements, "retaguarda")
         checks.register(plugin_checks.check_role_templates, "retaguarda")
+        checks.register(plugin_checks.check_encryption_keys, "retaguarda")
         post_migrate.connect(
             sync_roles_after_migrate,
             dispatch_uid="retaguarda.sync_roles_after_migrate",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 
 
@@ -62,3 +63,26 @@ def check_role_templates(app_configs=None, **kwargs):
                         )
                     )
     return errors
+
+
+def check_encryption_keys(app_configs=None, **kwargs):
+    """plugins.E003/E004: stored secrets (provider credentials, certificates)
+    need valid keys from the environment outside development."""
+    from plugins.crypto import configured_keys, fernet
+
+    if not settings.DEBUG and not configured_keys():
+        return [
+            checks.Error(
+                "RETAGUARDA_ENCRYPTION_KEYS is not set: credentials and "
+                "certificates cannot be stored encrypted.",
+                hint='Generate a key with: python -c "from cryptography.fernet '
+                'import Fernet; print(Fernet.generate_key().decode())"',
+                id="plugins.E003",
+            )
+        ]
+    if configured_keys():
+        try:
+            fernet()
+        except Exception as error:  # noqa: BLE001  (reported, not raised)
+            return [checks.Error(str(error), id="plugins.E004")]
+    return []

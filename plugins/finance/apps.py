@@ -98,8 +98,3 @@ class FinanceConfig(PluginConfig):
             ),
         ),
     )
-
-    def ready(self):
-        super().ready()
-        # Django's system checks are registered when the app is ready.
-        from plugins.finance import checks  # noqa: F401

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import plugins.finance.crypto
+import plugins.crypto
 import plugins.finance.models.providers
 import plugins.outbound
 import uuid
@@ -30,8 +30,8 @@ class Migration(migrations.Migration):
                 ('provider', models.CharField(choices=[('mercadopago', 'Mercado Pago'), ('pagbank', 'PagBank'), ('manual', 'Manual (transfer, cash on delivery, terms)')], max_length=20, verbose_name='provider')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
                 ('api_url', models.URLField(blank=True, help_text="Leave blank for the provider's own address.", validators=[plugins.outbound.validate_public_url], verbose_name='API address')),
-                ('access_token', plugins.finance.crypto.EncryptedTextField(blank=True, help_text='Stored encrypted; never shown again after saving.', verbose_name='access token')),
-                ('webhook_secret', plugins.finance.crypto.EncryptedTextField(blank=True, help_text='The key the provider signs its notifications with. Stored encrypted; never shown again after saving.', verbose_name='webhook secret')),
+                ('access_token', plugins.crypto.EncryptedTextField(blank=True, help_text='Stored encrypted; never shown again after saving.', verbose_name='access token')),
+                ('webhook_secret', plugins.crypto.EncryptedTextField(blank=True, help_text='The key the provider signs its notifications with. Stored encrypted; never shown again after saving.', verbose_name='webhook secret')),
                 ('webhook_token', models.CharField(default=plugins.finance.models.providers.new_webhook_token, editable=False, max_length=40, unique=True, verbose_name='notification address token')),
                 ('accepts_pix', models.BooleanField(default=True, verbose_name='takes Pix')),
                 ('accepts_boleto', models.BooleanField(default=True, verbose_name='takes boleto')),

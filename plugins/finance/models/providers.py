@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from plugins.finance.crypto import EncryptedTextField
+from plugins.crypto import EncryptedTextField
 from plugins.money import MONEY
 from plugins.orders.models import MAX_INSTALLMENTS
 from plugins.outbound import validate_public_url

@@ -359,7 +359,7 @@ RETAGUARDA_STOCK_HOLD_MAX_MINUTES = env_int("RETAGUARDA_STOCK_HOLD_MAX_MINUTES",
 # -- Finance -----------------------------------------------------------------------
 
 #: Fernet keys that encrypt stored secrets (provider credentials), newest
-#: first; required when DEBUG is off (plugins.finance.crypto).
+#: first; required when DEBUG is off (plugins.crypto).
 RETAGUARDA_ENCRYPTION_KEYS = env_list("RETAGUARDA_ENCRYPTION_KEYS")
 #: Bills whose total is above this many reais wait for a second person's
 #: approval (finance.approve_bill) before they may be paid.

@@ -9,8 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 
-from plugins.finance import checks
-from plugins.finance.crypto import _fernet
+from plugins import checks
+from plugins.crypto import _fernet
 from plugins.finance.models import Provider, ProviderAccount
 
 pytestmark = pytest.mark.django_db
@@ -88,13 +88,13 @@ def test_without_the_key_that_encrypted_it_nothing_is_guessed(account, settings)
 def test_keys_are_required_when_debug_is_off(settings):
     settings.DEBUG = False
     settings.RETAGUARDA_ENCRYPTION_KEYS = []
-    assert [e.id for e in checks.encryption_keys()] == ["finance.E001"]
+    assert [e.id for e in checks.check_encryption_keys()] == ["plugins.E003"]
 
     settings.RETAGUARDA_ENCRYPTION_KEYS = ["not-a-key"]
-    assert [e.id for e in checks.encryption_keys()] == ["finance.E002"]
+    assert [e.id for e in checks.check_encryption_keys()] == ["plugins.E004"]
 
     settings.RETAGUARDA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    assert checks.encryption_keys() == []
+    assert checks.check_encryption_keys() == []
 
 
 def test_with_debug_on_a_key_is_derived_from_the_secret_key(settings, db):

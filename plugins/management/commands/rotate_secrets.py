@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from plugins.finance.crypto import EncryptedTextField
+from plugins.crypto import EncryptedTextField
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ print(Fernet.generate_key().decode())"``.
 
 Without keys, and only with ``DEBUG`` on (development, the demo, the tests),
 a key is derived from ``SECRET_KEY``; with ``DEBUG`` off a system check
-(``finance.E001``) stops the server before a secret could be stored.
+(``plugins.E003``) stops the server before a secret could be stored.
 
 :class:`EncryptedTextField` is a text column whose value is encrypted on the
 way to the database and decrypted on the way back; the admin never shows it
