@@ -33,6 +33,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "orders": "plugins.orders",
     "stock": "plugins.stock",
     "finance": "plugins.finance",
+    "fiscal": "plugins.fiscal",
 }
 
 

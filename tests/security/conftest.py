@@ -329,6 +329,33 @@ def _banking(world):
     return scope
 
 
+def _fiscal(world):
+    """An emitter inside the fiscal clerk's scope and one outside it."""
+    from plugins.fiscal.models import Emitter
+
+    scope = {}
+    for values, name, cnpj in (
+        (world.inside, "Loja Matriz", "11222333000181"),
+        (world.outside, "Loja Filial", "11444777000161"),
+    ):
+        emitter = Emitter.objects.create(
+            legal_name=name,
+            cnpj=cnpj,
+            ie="110042490114",
+            tax_regime="3",
+            street="Rua Augusta",
+            number="100",
+            district="Consolação",
+            city="São Paulo",
+            city_code="3550308",
+            uf="SP",
+            cep="01304-000",
+        )
+        values.update(emitter=emitter.pk)
+        scope.setdefault("fiscal.Emitter", emitter)
+    return scope
+
+
 def _payables(world):
     """A supplier's bill under the approval limit (its installment may be
     paid), recorded by the superuser with its boleto PDF."""
@@ -394,6 +421,7 @@ def _build() -> World:
         **_stock(world, superuser),
         **_shelves(world),
         **_finance(world),
+        **_fiscal(world),
     }
     for column in staff_columns():
         if role_scopes(column):

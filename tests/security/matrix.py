@@ -44,6 +44,8 @@ ROLES = (
     "stock_manager",
     "finance",
     "finance_manager",
+    "fiscal",
+    "accountant",
     "shelf_keeper",
 )
 IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
@@ -56,6 +58,7 @@ SCOPED_PLACEHOLDERS = {
     "stock.Warehouse": {"wh", "wh_code", "lvl", "transfer", "count"},
     "shelves.Shelf": {"shelf", "item"},
     "finance.BankAccount": {"bank", "line"},
+    "fiscal.Emitter": {"emitter"},
 }
 
 

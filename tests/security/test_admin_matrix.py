@@ -61,8 +61,15 @@ STOCK_SETUP = {**NOBODY, "stock_manager": OK}
 ORDERS_READ = {**BACKOFFICE, "order_desk": OK}
 ORDERS_READ_OBJECT = {**BACKOFFICE, "order_desk": IN_OUT}
 #: the orders themselves: the finance desk reads them all too
-ORDER_READ = {**ORDERS_READ, "finance": OK, "finance_manager": OK}
-ORDER_READ_OBJECT = {**ORDERS_READ_OBJECT, "finance": OK, "finance_manager": OK}
+#: and the fiscal desk and the accountant, who invoice them and read them
+ORDER_READ = {
+    **ORDERS_READ,
+    **dict.fromkeys(("finance", "finance_manager", "fiscal", "accountant"), OK),
+}
+ORDER_READ_OBJECT = {
+    **ORDERS_READ_OBJECT,
+    **dict.fromkeys(("finance", "finance_manager", "fiscal", "accountant"), OK),
+}
 ORDERS_ACT = {**NOBODY, "order_desk": OK}
 ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
 #: customers' personal data: the privacy officer and managers

@@ -1,0 +1,62 @@
+from django.utils.translation import gettext_lazy as _
+
+from plugins.base import PluginConfig
+from plugins.roles import ACCESS_ADMIN, RoleTemplate
+
+#: What a fiscal clerk is granted per emitter (Configurações › Permissões por
+#: objeto): to see its documents and to issue, cancel, correct and
+#: inutilizar them.
+EMITTER_PERMISSIONS = (
+    "fiscal.view_emitter",
+    "fiscal.issue_emitter",
+)
+_READ = (
+    "orders.view_order",
+    "fiscal.view_fiscaldocument",
+    "fiscal.view_fiscalevent",
+    "fiscal.view_numbergap",
+    "fiscal.view_archivedxml",
+)
+
+
+class FiscalConfig(PluginConfig):
+    name = "plugins.fiscal"
+    label = "fiscal"
+    verbose_name = _("Fiscal")
+    default_auto_field = "django.db.models.BigAutoField"
+    version = "0.1.0"
+    requires = ("orders",)
+    scoped_models = ("fiscal.Emitter",)
+    description = (
+        "NF-e 4.00 issued from orders: emitters and their A1 certificates, tax "
+        "rules, the signed XML, SEFAZ authorisation (a local simulator for "
+        "tests and the demo), DANFE, events, returns, supplier NF-e and the "
+        "archive with the accountant's monthly package."
+    )
+    roles = (
+        RoleTemplate(
+            "fiscal",
+            "Fiscal / Faturamento",
+            permissions=(ACCESS_ADMIN, *_READ),
+            description=_(
+                "Issues, cancels and corrects the NF-e of the emitters granted "
+                "to them, and inutilizes their unused numbers."
+            ),
+            object_permissions=EMITTER_PERMISSIONS,
+        ),
+        RoleTemplate(
+            "accountant",
+            "Contador",
+            permissions=(
+                ACCESS_ADMIN,
+                *_READ,
+                "fiscal.view_emitter",
+                "fiscal.view_taxrule",
+                "fiscal.download_archive",
+            ),
+            description=_(
+                "Reads every fiscal document and downloads the XML and the "
+                "monthly package of every emitter."
+            ),
+        ),
+    )

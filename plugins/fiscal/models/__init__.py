@@ -1,0 +1,29 @@
+from plugins.fiscal.models.documents import (
+    ArchivedXml,
+    DocumentStatus,
+    EventKind,
+    FiscalDocument,
+    FiscalEvent,
+    NumberGap,
+    Operation,
+)
+from plugins.fiscal.models.emitters import (
+    Emitter,
+    Environment,
+    NumberSequence,
+    TaxRegime,
+)
+
+__all__ = [
+    "ArchivedXml",
+    "DocumentStatus",
+    "Emitter",
+    "Environment",
+    "EventKind",
+    "FiscalDocument",
+    "FiscalEvent",
+    "NumberGap",
+    "NumberSequence",
+    "Operation",
+    "TaxRegime",
+]
