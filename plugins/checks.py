@@ -67,9 +67,17 @@ def check_role_templates(app_configs=None, **kwargs):
 
 def check_encryption_keys(app_configs=None, **kwargs):
     """plugins.E003/E004: stored secrets (provider credentials, certificates)
-    need valid keys from the environment outside development."""
-    from plugins.crypto import configured_keys, fernet
+    need valid keys from the environment outside development, when an
+    enabled app stores any."""
+    from plugins.crypto import EncryptedTextField, configured_keys, fernet
 
+    stores_secrets = any(
+        isinstance(field, EncryptedTextField)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+    )
+    if not stores_secrets:
+        return []
     if not settings.DEBUG and not configured_keys():
         return [
             checks.Error(

@@ -26,6 +26,8 @@ def test_roles_are_synced_after_migrate_with_portuguese_names(db):
         "stock_manager": "Gerente de estoque",
         "finance": "Financeiro",
         "finance_manager": "Gerente financeiro",
+        "fiscal": "Fiscal / Faturamento",
+        "accountant": "Contador",
     }
 
 
