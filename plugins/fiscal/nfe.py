@@ -18,9 +18,7 @@ not validate: in both cases nothing is signed.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -45,9 +43,59 @@ from plugins.fiscal.certificates import Certificate
 from plugins.fiscal.exceptions import NFeError
 from plugins.fiscal.ibge import CityNotFound, city_code
 from plugins.fiscal.models import Emitter, Environment
+from plugins.fiscal.nfe_data import (
+    Address,
+    Card,
+    Carrier,
+    FreightMode,
+    IEIndicator,
+    Intermediary,
+    Line,
+    NFeData,
+    Payment,
+    PaymentKind,
+    Presence,
+    Purpose,
+    Recipient,
+    Transport,
+    Volume,
+)
+from plugins.fiscal.nfe_orders import (
+    build_from_order,
+    order_payments,
+    return_from_order,
+    tax_inputs,
+)
 from plugins.fiscal.nfe_taxes import Totals, taxes_group
 from plugins.fiscal.signing import sign
-from plugins.fiscal.taxation import ZERO, CustomerType, LineTaxes, TaxInput
+from plugins.fiscal.taxation import ZERO
+
+__all__ = [
+    "Address",
+    "Card",
+    "Carrier",
+    "Draft",
+    "FreightMode",
+    "IEIndicator",
+    "Intermediary",
+    "Line",
+    "NFeData",
+    "NFeError",
+    "Payment",
+    "PaymentKind",
+    "Presence",
+    "Purpose",
+    "Recipient",
+    "SignedNFe",
+    "Transport",
+    "Volume",
+    "build_from_order",
+    "build_nfe",
+    "order_payments",
+    "prepare",
+    "return_from_order",
+    "tax_inputs",
+]
 
 NAMESPACE = xsd.NS
 VERSION = "4.00"
@@ -67,189 +115,6 @@ Ide = _Tnfe.InfNfe.Ide
 Det = _Tnfe.InfNfe.Det
 Transp = _Tnfe.InfNfe.Transp
 Pag = _Tnfe.InfNfe.Pag
-
-
-class Purpose:
-    """finNFe."""
-
-    NORMAL = "1"
-    COMPLEMENT = "2"
-    ADJUSTMENT = "3"
-    RETURN = "4"
-
-
-class IEIndicator:
-    """indIEDest."""
-
-    CONTRIBUTOR = "1"
-    EXEMPT = "2"
-    NON_CONTRIBUTOR = "9"
-
-    @classmethod
-    def of(cls, customer_type: str) -> str:
-        return {
-            CustomerType.CONTRIBUTOR: cls.CONTRIBUTOR,
-            CustomerType.EXEMPT: cls.EXEMPT,
-        }.get(customer_type, cls.NON_CONTRIBUTOR)
-
-
-class PaymentKind:
-    """tPag."""
-
-    CASH = "01"
-    CREDIT_CARD = "03"
-    DEBIT_CARD = "04"
-    STORE_CREDIT = "05"
-    GIFT_CARD = "12"
-    BOLETO = "15"
-    DEPOSIT = "16"
-    PIX = "17"
-    TRANSFER = "18"
-    NONE = "90"
-    OTHER = "99"
-
-    CARDS = (CREDIT_CARD, DEBIT_CARD)
-
-
-class FreightMode:
-    """modFrete."""
-
-    SENDER = "0"  # contracted by the sender (CIF)
-    RECIPIENT = "1"  # by the recipient (FOB)
-    THIRD_PARTY = "2"
-    OWN_SENDER = "3"
-    OWN_RECIPIENT = "4"
-    NONE = "9"
-
-
-class Presence:
-    """indPres."""
-
-    NOT_APPLICABLE = "0"
-    IN_PERSON = "1"
-    INTERNET = "2"
-    PHONE = "3"
-    OTHER = "9"
-
-
-# -- What the builder reads ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Address:
-    street: str
-    number: str
-    district: str
-    city: str
-    uf: str
-    cep: str = ""
-    complement: str = ""
-    #: the IBGE code; found from the UF and the city's name when empty
-    city_code: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True)
-class Recipient:
-    name: str
-    document: str  # CPF or CNPJ
-    address: Address
-    ie_indicator: str = IEIndicator.NON_CONTRIBUTOR
-    ie: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class Line:
-    item: TaxInput
-    taxes: LineTaxes
-    additional_info: str = ""  # infAdProd
-
-
-@dataclass(frozen=True)
-class Carrier:
-    name: str
-    document: str = ""  # CPF or CNPJ
-    ie: str = ""
-    address: str = ""
-    city: str = ""
-    uf: str = ""
-
-
-@dataclass(frozen=True)
-class Volume:
-    quantity: int | None = None
-    kind: str = ""  # esp: "CAIXA"
-    brand: str = ""
-    numbering: str = ""
-    net_weight: Decimal | None = None  # kg
-    gross_weight: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Transport:
-    mode: str = FreightMode.NONE
-    carrier: Carrier | None = None
-    volumes: Sequence[Volume] = ()
-
-
-@dataclass(frozen=True)
-class Card:
-    integrated: bool = False  # tpIntegra 1: the POS/TEF is integrated
-    acquirer_cnpj: str = ""
-    brand: str = ""  # tBand: "01" Visa, "02" Mastercard …
-    authorization: str = ""  # cAut
-
-
-@dataclass(frozen=True)
-class Payment:
-    kind: str  # PaymentKind
-    amount: Decimal
-    description: str = ""  # xPag, required for "99"
-    card: Card | None = None
-    deferred: bool = False  # indPag 1: paid in installments
-    paid_on: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Intermediary:
-    """The marketplace the sale went through (infIntermed)."""
-
-    cnpj: str
-    identifier: str  # the buyer's id at the marketplace (idCadIntTran)
-
-
-@dataclass
-class NFeData:
-    emitter: Emitter
-    recipient: Recipient
-    lines: Sequence[Line]
-    number: int
-    series: int
-    issued_at: dt.datetime
-    nature: str = "Venda de mercadoria"  # natOp
-    purpose: str = Purpose.NORMAL
-    #: tpNF 0: the goods come in (a return received from a consumer)
-    entry: bool = False
-    #: indFinal; from the recipient's IE indicator when None
-    final_consumer: bool | None = None
-    presence: str = Presence.INTERNET
-    intermediary: Intermediary | None = None
-    #: access keys of the NF-e referred to (refNFe): a return's original
-    references: Sequence[str] = ()
-    transport: Transport = field(default_factory=Transport)
-    payments: Sequence[Payment] = ()
-    #: where the goods go, when not the recipient's address (entrega)
-    delivery: Address | None = None
-    additional_info: str = ""  # infCpl
-    fisco_info: str = ""  # infAdFisco
-    #: cNF; random when empty
-    numeric_code: str = ""
-    emission_type: str = "1"  # tpEmis: 6 SVC-AN, 7 SVC-RS
-    contingency_since: dt.datetime | None = None
-    contingency_reason: str = ""
-    #: tpAmb; the emitter's when empty
-    environment: str = ""
 
 
 @dataclass(frozen=True)
