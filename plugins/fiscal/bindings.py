@@ -74,7 +74,9 @@ def _fill(element: etree._Element, obj) -> None:
             if is_model:
                 _fill(child, item)
             else:
-                child.text = _value(item)
+                text = _value(item)
+                if text:
+                    child.text = text
 
 
 def _value(value) -> str:

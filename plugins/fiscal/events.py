@@ -254,7 +254,11 @@ def inutilization(
     )
     tree = bindings.to_tree(request, nsmap={None: xsd.NS})
     xsd.validate(tree, xsd.INUTILIZATION, signed=False)
-    xml = sign(etree.tostring(tree), reference_id=identifier, certificate=certificate)
+    xml = sign(
+        etree.tostring(tree, encoding="utf-8"),
+        reference_id=identifier,
+        certificate=certificate,
+    )
     return SignedInutilization(
         id=identifier, series=series, first=first, last=last, xml=xml
     )
@@ -325,7 +329,11 @@ def _sign_event(event, key, kind, sequence, certificate) -> SignedEvent:
     identifier = event.infEvento.Id
     tree = bindings.to_tree(event, nsmap={None: xsd.NS})
     xsd.validate(tree, _SCHEMAS[kind][0], signed=False)
-    xml = sign(etree.tostring(tree), reference_id=identifier, certificate=certificate)
+    xml = sign(
+        etree.tostring(tree, encoding="utf-8"),
+        reference_id=identifier,
+        certificate=certificate,
+    )
     return SignedEvent(
         kind=kind, access_key=str(key), sequence=sequence, id=identifier, xml=xml
     )

@@ -157,7 +157,9 @@ def build_nfe(data: NFeData, *, certificate: Certificate) -> SignedNFe:
     tree = draft.tree()
     xsd.validate(tree, xsd.NFE, signed=False)
     xml = sign(
-        etree.tostring(tree), reference_id=draft.reference_id, certificate=certificate
+        etree.tostring(tree, encoding="utf-8"),
+        reference_id=draft.reference_id,
+        certificate=certificate,
     )
     return SignedNFe(
         access_key=draft.access_key,

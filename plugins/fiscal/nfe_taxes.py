@@ -59,7 +59,7 @@ def _unsupported(index: int, item: TaxInput, what: str) -> NFeError:
 
 
 def _icms(index: int, item: TaxInput, taxes: LineTaxes, simples: bool, totals) -> Icms:
-    origin = taxes.origin or item.origin or "0"
+    origin = item.origin or taxes.origin or "0"
     fcp = {}
     if taxes.fcp_value > 0:
         fcp = {"pFCP": rate(taxes.fcp_rate), "vFCP": amount(taxes.fcp_value)}
