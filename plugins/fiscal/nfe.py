@@ -32,6 +32,7 @@ from nfelib.nfe.bindings.v4_0.leiaute_nfe_v4_00 import Tnfe as _Tnfe
 from nfelib.nfe.bindings.v4_0.nfe_v4_00 import Nfe
 
 from content.validators import (
+    gtin_check_digit,
     is_valid_cnpj,
     is_valid_cpf,
     normalise_document,
@@ -445,7 +446,7 @@ def _det(index, line: Line, data, totals, destination, homologation) -> Det:
     discount = fmt.money(item.discount)
     freight = fmt.money(item.freight)
     gtin = only_digits(item.gtin) or "SEM GTIN"
-    if gtin != "SEM GTIN" and len(gtin) not in (8, 12, 13, 14):
+    if gtin != "SEM GTIN" and not _valid_gtin(gtin):
         raise NFeError(
             _("Line %(line)d (%(sku)s): the GTIN “%(gtin)s” is not valid.")
             % {"line": index, "sku": item.sku, "gtin": item.gtin}
@@ -501,6 +502,12 @@ def _det(index, line: Line, data, totals, destination, homologation) -> Det:
         infAdProd=fmt.text(line.additional_info, 500),
         nItem=str(index),
     )
+
+
+def _valid_gtin(gtin: str) -> bool:
+    """8, 12, 13 or 14 digits with the GS1 check digit (the authoriser
+    refuses a wrong one)."""
+    return len(gtin) in (8, 12, 13, 14) and gtin_check_digit(gtin[:-1]) == int(gtin[-1])
 
 
 def _transport(transport: Transport) -> Transp:

@@ -652,6 +652,13 @@ def test_incomplete_data_is_refused_in_portuguese(
     assert refusal(data, certificate) == message
 
 
+def test_a_wrong_gtin_is_refused(sp_emitter, certificate):
+    line = item(gtin="7891234567890")  # the check digit is 5
+    assert refusal(sale(sp_emitter, [(line, icms_00(line))]), certificate) == (
+        "Item 1 (CAM-P): o GTIN “7891234567890” não é válido."
+    )
+
+
 def test_a_document_failing_the_schema_is_refused_in_portuguese(
     sp_emitter, certificate
 ):
@@ -745,7 +752,11 @@ def test_another_key_does_not_verify(sp_emitter, certificate):
 # -- The fast writer -------------------------------------------------------------
 
 SAMPLES = sorted(
-    (Path(nfelib.__file__).resolve().parent / "nfe" / "samples" / "v4_0").rglob("*.xml")
+    path
+    for path in (
+        Path(nfelib.__file__).resolve().parent / "nfe" / "samples" / "v4_0"
+    ).rglob("*.xml")
+    if "leiauteInutNFe" not in path.parts
 )
 SERIALISER = XmlSerializer(config=SerializerConfig(indent="", xml_declaration=False))
 
@@ -758,8 +769,6 @@ def xsdata_text(binding) -> str:
 def test_the_writer_writes_what_xsdata_writes(path):
     root = etree.parse(str(path)).getroot()
     found = root if root.tag == f"{{{xsd.NS}}}NFe" else root.find("n:NFe", NS)
-    if found is None:
-        pytest.skip("not an NF-e")
     binding = XmlParser().from_bytes(etree.tostring(found), Nfe)
     binding.signature = None  # ours are appended by the signer
     mine = etree.tostring(
