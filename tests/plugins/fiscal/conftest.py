@@ -1,0 +1,132 @@
+"""Shared fixtures of the fiscal tests: an emitter (regime normal, São Paulo,
+homologação) and its A1 test certificate, generated once per session; and
+the two checks every XML the tests produce goes through: valid against its
+official schema (``assert_xsd_valid``) and signed, the signature verified by
+an independent verifier, Debian's ``xmlsec1`` (``assert_signed``)."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from plugins.fiscal import certificates, signing, xsd
+from plugins.fiscal.certificates import Certificate
+
+#: Valid check digits (generated, not a real company).
+CNPJ = "11222333000181"
+ALPHANUMERIC_CNPJ = "12ABC34501DE35"
+CERTIFICATE_PASSWORD = "senha-do-a1"
+
+
+@dataclass(frozen=True)
+class A1:
+    """A test A1 certificate: the PKCS#12 file, its password, and it opened."""
+
+    pkcs12: bytes
+    password: str
+    certificate: Certificate
+
+
+def make_a1(cnpj: str = CNPJ, name: str = "Loja Exemplo Ltda") -> A1:
+    pkcs12 = certificates.generate(cnpj, name, password=CERTIFICATE_PASSWORD)
+    return A1(
+        pkcs12, CERTIFICATE_PASSWORD, certificates.load(pkcs12, CERTIFICATE_PASSWORD)
+    )
+
+
+@pytest.fixture(scope="session")
+def a1() -> A1:
+    """The emitter's A1 (an RSA key takes a moment to make: once a session)."""
+    return make_a1()
+
+
+@pytest.fixture
+def certificate(a1) -> Certificate:
+    return a1.certificate
+
+
+def emitter_values(**overrides) -> dict:
+    """The fields of an emitter in São Paulo, regime normal, homologação."""
+    values = {
+        "legal_name": "Loja Exemplo Comercio de Roupas Ltda",
+        "trade_name": "Loja Exemplo",
+        "cnpj": CNPJ,
+        "ie": "110042490114",
+        "tax_regime": "3",
+        "street": "Rua Augusta",
+        "number": "100",
+        "complement": "Loja 2",
+        "district": "Consolação",
+        "city": "São Paulo",
+        "city_code": "3550308",
+        "uf": "SP",
+        "cep": "01304-000",
+        "phone": "(11) 3222-1000",
+        "environment": "2",
+        "series": 1,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def emitter(db):
+    from plugins.fiscal.models import Emitter
+
+    return Emitter.objects.create(**emitter_values())
+
+
+# -- Checks --------------------------------------------------------------------
+
+
+def assert_xsd_valid(xml: str | bytes, schema: str) -> None:
+    """``xml`` validates against the official schema ``schema`` (a name of
+    :mod:`plugins.fiscal.xsd`, e.g. ``xsd.NFE``)."""
+    problems = xsd.problems(xml, schema)
+    assert not problems, "\n".join(f"{p} [{p.detail}]" for p in problems)
+
+
+def xmlsec1_verifies(
+    xml: str, id_element: str, *, certificate_pem: bytes | None = None
+) -> bool:
+    """Whether ``xmlsec1`` verifies the signature of ``xml`` over the element
+    ``id_element`` (its ``Id`` attribute) with the key of ``certificate_pem``
+    (the certificate the signature carries when None), and nothing else."""
+    if certificate_pem is None:
+        certificate_pem = signing.embedded_certificate(xml.encode("utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        document = Path(folder) / "document.xml"
+        certificate = Path(folder) / "certificate.pem"
+        document.write_text(xml, encoding="utf-8")
+        certificate.write_bytes(certificate_pem)
+        result = subprocess.run(
+            [
+                "xmlsec1",
+                "--verify",
+                "--enabled-key-data",
+                "key-name",
+                "--id-attr:Id",
+                id_element,
+                "--pubkey-cert-pem",
+                str(certificate),
+                str(document),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return result.returncode == 0
+
+
+def assert_signed(
+    xml: str, id_element: str, *, certificate: Certificate | None = None
+) -> None:
+    """``xml`` is signed over ``id_element`` and ``xmlsec1`` verifies it (with
+    ``certificate``'s key when given); signxml's verifier agrees."""
+    pem = certificate.certificate_pem() if certificate else None
+    assert xmlsec1_verifies(xml, id_element, certificate_pem=pem)
+    signing.verify(xml, certificate_pem=pem)
