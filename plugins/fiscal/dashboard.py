@@ -84,7 +84,9 @@ class FiscalPanel(DashboardPanel):
             ),
             expiring=Count(
                 "pk",
-                filter=Q(certificate_not_after__gt=now, certificate_not_after__lte=limit),
+                filter=Q(
+                    certificate_not_after__gt=now, certificate_not_after__lte=limit
+                ),
             ),
             missing=Count("pk", filter=Q(certificate_not_after__isnull=True)),
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from plugins.audit import log_change
 from plugins.exceptions import RetaguardaError
@@ -27,10 +27,10 @@ CONTINGENCY_OFF = "fiscal.contingency.off"
 
 
 class CertificateState(models.TextChoices):
-    MISSING = "missing", gettext_lazy("No certificate")
-    VALID = "valid", gettext_lazy("Valid")
-    EXPIRING = "expiring", gettext_lazy("Expires soon")
-    EXPIRED = "expired", gettext_lazy("Expired")
+    MISSING = "missing", pgettext_lazy("A1 certificate", "No certificate")
+    VALID = "valid", pgettext_lazy("A1 certificate", "Valid")
+    EXPIRING = "expiring", pgettext_lazy("A1 certificate", "Expires soon")
+    EXPIRED = "expired", pgettext_lazy("A1 certificate", "Expired")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class CertificateStatus:
 
     @property
     def text(self) -> str:
-        """"Vence em 12 dias", "Venceu há 3 dias", "Vence hoje"…"""
+        """ "Vence em 12 dias", "Venceu há 3 dias", "Vence hoje"…"""
         if self.state == CertificateState.MISSING:
             return _("No A1 certificate was uploaded.")
         days = self.days_left
@@ -88,10 +88,14 @@ def certificates_to_renew(emitters, *, now: dt.datetime | None = None):
     first."""
     now = now or timezone.now()
     limit = now + dt.timedelta(days=CERTIFICATE_WARNING_DAYS)
-    return emitters.filter(active=True).filter(
-        models.Q(certificate_not_after__isnull=True)
-        | models.Q(certificate_not_after__lte=limit)
-    ).order_by(models.F("certificate_not_after").asc(nulls_first=True), "legal_name")
+    return (
+        emitters.filter(active=True)
+        .filter(
+            models.Q(certificate_not_after__isnull=True)
+            | models.Q(certificate_not_after__lte=limit)
+        )
+        .order_by(models.F("certificate_not_after").asc(nulls_first=True), "legal_name")
+    )
 
 
 class ContingencyRefused(RetaguardaError):

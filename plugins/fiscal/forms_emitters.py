@@ -137,7 +137,10 @@ class EmitterForm(CleanTextAdminForm):
         value = normalise_document(value)
         if value != "ISENTO" and not (value.isdigit() and 2 <= len(value) <= 14):
             raise forms.ValidationError(
-                _("The IE has 2 to 14 digits (with or without punctuation), or is ISENTO.")
+                _(
+                    "The IE has 2 to 14 digits (with or without punctuation), "
+                    "or is ISENTO."
+                )
             )
         return value
 

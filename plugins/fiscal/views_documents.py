@@ -214,7 +214,11 @@ class DocumentInspectView(ScopedInspectView):
         if order is None:
             return EMPTY
         url = order_url(self.request.user, order)
-        return format_html('<a href="{}">{}</a>', url, order.number) if url else order.number
+        return (
+            format_html('<a href="{}">{}</a>', url, order.number)
+            if url
+            else order.number
+        )
 
     def get_status_display_value(self):
         return format_html(
@@ -320,10 +324,16 @@ class NumberGapIndexView(ScopedIndexView):
             Column(
                 "emitter",
                 label=_("Emitter"),
-                accessor=lambda g: f"{g.emitter.trade_name or g.emitter.legal_name}"
-                f" ({format_cnpj(g.emitter.cnpj)})",
+                accessor=lambda g: (
+                    f"{g.emitter.trade_name or g.emitter.legal_name}"
+                    f" ({format_cnpj(g.emitter.cnpj)})"
+                ),
             ),
-            Column("environment", label=_("Environment"), accessor="get_environment_display"),
+            Column(
+                "environment",
+                label=_("Environment"),
+                accessor="get_environment_display",
+            ),
             Column("series", label=pgettext("NF-e", "Série"), sort_key="series"),
             Column("first_number", label=_("Numbers"), accessor=gap_range),
             Column("reason", label=_("Justification")),

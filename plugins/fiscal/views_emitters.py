@@ -54,9 +54,7 @@ class CertificateColumn(StatusTagColumn):
     def get_value(self, instance):
         status = certificate_status(instance)
         if not status.needs_attention:
-            return _("Valid until %(date)s") % {
-                "date": absolute_date(status.not_after)
-            }
+            return _("Valid until %(date)s") % {"date": absolute_date(status.not_after)}
         return status.text
 
 
@@ -198,7 +196,10 @@ class ContingencyView(View):
         else:
             messages.success(
                 request,
-                _("%(emitter)s is out of contingency: its NF-e go to the state's authoriser.")
+                _(
+                    "%(emitter)s is out of contingency: its NF-e go to the "
+                    "state's authoriser."
+                )
                 % {"emitter": emitter},
             )
         return redirect(emitter_url(emitter))
