@@ -45,6 +45,11 @@ class CertificateStatus:
         return self.state != CertificateState.VALID
 
     @property
+    def short(self) -> str:
+        """:attr:`text` without its full stop, for a listing's tag."""
+        return self.text.rstrip(".")
+
+    @property
     def text(self) -> str:
         """ "Vence em 12 dias", "Venceu há 3 dias", "Vence hoje"…"""
         if self.state == CertificateState.MISSING:

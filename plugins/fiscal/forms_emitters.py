@@ -118,7 +118,9 @@ class EmitterForm(CleanTextAdminForm):
                 "another file with its password to replace it."
             ) % {
                 "holder": self.instance.certificate_subject or "—",
-                "date": absolute_date(not_after) if not_after else "—",
+                "date": absolute_date(timezone.localdate(not_after))
+                if not_after
+                else "—",
             }
             self.fields["certificate_password"].help_text = _(
                 "Only with a new certificate file; the saved password stays."

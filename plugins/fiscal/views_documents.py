@@ -184,6 +184,14 @@ DOCUMENT_FIELDS = [
 ]
 
 
+#: Labels of the document's relations (their model fields have none).
+FIELD_LABELS = {
+    "emitter": gettext_lazy("Emitter"),
+    "order": gettext_lazy("Order"),
+    "created_by": gettext_lazy("Issued by"),
+}
+
+
 class DocumentInspectView(ScopedInspectView):
     """An NF-e's page. Its buttons are :meth:`get_actions`: what the
     implementations of :data:`~plugins.fiscal.hooks.DOCUMENT_ACTIONS` return
@@ -202,6 +210,11 @@ class DocumentInspectView(ScopedInspectView):
 
     def get_fields(self):
         return list(DOCUMENT_FIELDS)
+
+    def get_field_label(self, field_name, field):
+        if field_name in FIELD_LABELS:
+            return FIELD_LABELS[field_name]
+        return super().get_field_label(field_name, field)
 
     def get_page_subtitle(self):
         return _("NF-e %(number)s · série %(series)s") % {

@@ -8,7 +8,9 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import View
@@ -17,7 +19,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.widgets import Button
 
 from content.validators import format_cnpj
-from plugins.display import absolute_date
+from plugins.display import absolute_date, yes_no
 from plugins.exceptions import RetaguardaError
 from plugins.fiscal.emitters import certificate_status, switch_contingency
 from plugins.fiscal.forms_emitters import ContingencyForm
@@ -38,9 +40,16 @@ def emitter_url(emitter) -> str:
     return reverse(f"{EMITTERS}:inspect", args=[quote(emitter.pk)])
 
 
-class CertificateColumn(StatusTagColumn):
+class FlagColumn(StatusTagColumn):
+    """A value that reads as plain text, or as a highlighted tag when it
+    needs attention (``primary``)."""
+
+    cell_template_name = "fiscal/tables/flag_cell.html"
+
+
+class CertificateColumn(FlagColumn):
     """The certificate's state: "Válido até 10/12/2027", or a highlighted
-    "Vence em 12 dias" / "Vencido" / "Sem certificado"."""
+    "Vence em 12 dias" / "Venceu há 3 dias" / "Nenhum certificado…"."""
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -54,8 +63,26 @@ class CertificateColumn(StatusTagColumn):
     def get_value(self, instance):
         status = certificate_status(instance)
         if not status.needs_attention:
-            return _("Valid until %(date)s") % {"date": absolute_date(status.not_after)}
-        return status.text
+            return _("Valid until %(date)s") % {
+                "date": absolute_date(timezone.localdate(status.not_after))
+            }
+        return status.short
+
+
+class ContingencyColumn(FlagColumn):
+    """ "Em contingência", highlighted, or "Não"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            "contingency",
+            label=capfirst(Emitter._meta.get_field("contingency").verbose_name),
+            sort_key="contingency",
+            primary=lambda emitter: emitter.contingency,
+            **kwargs,
+        )
+
+    def get_value(self, instance):
+        return _("In contingency") if instance.contingency else yes_no(False)
 
 
 class EmitterIndexView(ScopedIndexView):
@@ -80,7 +107,7 @@ class EmitterIndexView(ScopedIndexView):
             ),
             Column("series", label=pgettext("NF-e", "Série"), sort_key="series"),
             CertificateColumn(),
-            BooleanColumn.for_field(Emitter, "contingency"),
+            ContingencyColumn(),
             BooleanColumn.for_field(Emitter, "active"),
         ]
 

@@ -72,7 +72,7 @@ class NumberGapViewSet(ReadOnlyViewSet):
     model = NumberGap
     name = views.NUMBER_GAPS
     url_prefix = "fiscal/inutilizacoes"
-    icon = "minus"
+    icon = "list-ol"
     menu_label = _("Inutilized numbers")
     menu_name = "fiscal-number-gaps"
     menu_order = 30

@@ -291,7 +291,7 @@ def test_the_listing_shows_each_certificate_state(manager_client, matriz, filial
 
     until = timezone.localtime(now + dt.timedelta(days=200)).strftime("%d/%m/%Y")
     assert f"Válido até {until}" in page
-    assert "Vence em 12 dias." in page
-    assert "Nenhum certificado A1 foi enviado." in page
+    assert "Vence em 12 dias" in page
+    assert "Nenhum certificado A1 foi enviado" in page
     assert "11.222.333/0001-81" in page
     assert "Homologação (testes)" in page
