@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from plugins.dashboard import DashboardPanel, Figure
 from plugins.fiscal.emitters import (
     CERTIFICATE_WARNING_DAYS,
-    CertificateState,
     certificate_status,
     certificates_to_renew,
 )
@@ -133,6 +132,5 @@ class FiscalPanel(DashboardPanel):
                 ),
             ],
             to_renew=to_renew,
-            expired_state=CertificateState.EXPIRED,
         )
         return context

@@ -169,7 +169,6 @@ class EmitterInspectView(ScopedInspectView):
         context.update(
             certificate=certificate_status(emitter),
             subject=emitter.certificate_subject,
-            may_switch=may_issue,
             contingency_url=reverse(CONTINGENCY, args=[emitter.pk]),
             contingency_form=ContingencyForm(
                 initial={"switch": "off" if emitter.contingency else "on"}
