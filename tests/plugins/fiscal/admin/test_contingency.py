@@ -50,9 +50,7 @@ def test_the_clerk_switches_the_contingency_on_and_off(client, clerk, matriz):
     assert not matriz.contingency
     assert matriz.contingency_reason == ""
     assert switched == [(True, clerk), (False, clerk)]
-    entries = list(
-        ModelLogEntry.objects.filter(object_id=str(matriz.pk)).order_by("timestamp")
-    )
+    entries = list(ModelLogEntry.objects.for_instance(matriz).order_by("timestamp"))
     assert [e.action for e in entries] == [
         "fiscal.contingency.on",
         "fiscal.contingency.off",
@@ -76,7 +74,7 @@ def test_a_short_reason_is_refused_and_nothing_changes(client, clerk, matriz):
     )
     matriz.refresh_from_db()
     assert not matriz.contingency
-    assert not ModelLogEntry.objects.filter(object_id=str(matriz.pk)).exists()
+    assert not ModelLogEntry.objects.for_instance(matriz).exists()
 
 
 def test_switching_to_the_state_it_is_in_is_refused(client, clerk, matriz):
@@ -88,7 +86,7 @@ def test_switching_to_the_state_it_is_in_is_refused(client, clerk, matriz):
     )
 
     assert "O emitente já está em contingência." in messages_of(response)
-    assert ModelLogEntry.objects.filter(object_id=str(matriz.pk)).count() == 1
+    assert ModelLogEntry.objects.for_instance(matriz).count() == 1
 
 
 def test_only_who_issues_for_the_emitter_switches_it(client, clerk, matriz, filial):
