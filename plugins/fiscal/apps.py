@@ -59,4 +59,11 @@ class FiscalConfig(PluginConfig):
                 "monthly package of every emitter."
             ),
         ),
+        # The manager sets emitters up and renews their A1 certificates
+        # (every emitter's view permission comes with the role).
+        RoleTemplate(
+            "manager",
+            "Gerente",
+            permissions=("fiscal.add_emitter", "fiscal.change_emitter"),
+        ),
     )

@@ -330,13 +330,17 @@ def _banking(world):
 
 
 def _fiscal(world):
-    """An emitter inside the fiscal clerk's scope and one outside it."""
-    from plugins.fiscal.models import Emitter
+    """An emitter inside the fiscal clerk's scope and one outside it, each
+    with an NF-e of the world's order in its scope and a number
+    inutilized."""
+    from django.utils import timezone
+
+    from plugins.fiscal.models import Emitter, FiscalDocument, NumberGap
 
     scope = {}
-    for values, name, cnpj in (
-        (world.inside, "Loja Matriz", "11222333000181"),
-        (world.outside, "Loja Filial", "11444777000161"),
+    for values, name, cnpj, serial in (
+        (world.inside, "Loja Matriz", "11222333000181", 1),
+        (world.outside, "Loja Filial", "11444777000161", 2),
     ):
         emitter = Emitter.objects.create(
             legal_name=name,
@@ -351,7 +355,29 @@ def _fiscal(world):
             uf="SP",
             cep="01304-000",
         )
-        values.update(emitter=emitter.pk)
+        document = FiscalDocument.objects.create(
+            emitter=emitter,
+            order_id=values["order"],
+            operation="sale",
+            status="authorised",
+            environment="2",
+            series=1,
+            number=serial,
+            access_key=f"3526031122233300018155001{serial:09d}1000000010",
+            issued_at=timezone.now(),
+            recipient_name="Maria",
+            total=Decimal("39.90"),
+        )
+        NumberGap.objects.create(
+            emitter=emitter,
+            environment="2",
+            series=1,
+            first_number=10,
+            last_number=12,
+            reason="Falha no sistema de emissão",
+            xml="<inutNFe/>",
+        )
+        values.update(emitter=emitter.pk, nfe=document.pk)
         scope.setdefault("fiscal.Emitter", emitter)
     return scope
 

@@ -97,6 +97,15 @@ BANK_IMPORT = {**NOBODY, "finance": OK, "finance_manager": OK}
 #: reconciliation: the finance manager everywhere, the finance desk in the
 #: bank accounts granted to it
 RECONCILE = {**NOBODY, "finance": IN_OUT, "finance_manager": OK}
+#: fiscal: the fiscal desk in the emitters granted to it; the accountant,
+#: managers and auditors read every emitter's documents
+FISCAL_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
+FISCAL_READ_OBJECT = {**FISCAL_READ, "fiscal": IN_OUT}
+#: emitters are set up by the manager (and the superuser); the fiscal desk
+#: sees its own but edits none (denied alike for every emitter)
+EMITTER_SETUP = {**NOBODY, "manager": OK}
+#: switching an emitter's contingency: whoever issues for it
+FISCAL_ISSUE = {**NOBODY, "fiscal": IN_OUT}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -394,6 +403,22 @@ MATRIX = {
     "/admin/stock/sku/{variant}/?warehouse={wh}": get(STOCK_READ_OBJECT),
     "/admin/stock/sku-search/?q=CAN": get(STOCK_READ),
     "/admin/stock/sku-search/?q=CAN&warehouse={wh}": get(STOCK_READ_OBJECT),
+    # fiscal: documents and inutilized numbers of the emitters a user sees
+    "/admin/fiscal/nfe/": get(FISCAL_READ),
+    "/admin/fiscal/nfe/results/": get(FISCAL_READ),
+    "/admin/fiscal/nfe/inspect/{nfe}/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/inutilizacoes/": get(FISCAL_READ),
+    "/admin/fiscal/inutilizacoes/results/": get(FISCAL_READ),
+    "/admin/fiscal/emitters/": get(FISCAL_READ),
+    "/admin/fiscal/emitters/results/": get(FISCAL_READ),
+    "/admin/fiscal/emitters/new/": get(EMITTER_SETUP),
+    "/admin/fiscal/emitters/edit/{emitter}/": get(EMITTER_SETUP),
+    "/admin/fiscal/emitters/inspect/{emitter}/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/emitters/history/{emitter}/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/emitters/history-results/{emitter}/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/emitters/{emitter}/contingency/": post(
+        FISCAL_ISSUE, {"switch": "on", "reason": "SEFAZ fora do ar desde as 10h"}
+    ),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),

@@ -18,21 +18,24 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plugins.fiscal.models.emitters import Emitter, Environment
 from plugins.money import MONEY
 
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SIGNED = "signed", _("Signed, not sent")
-    SENT = "sent", _("Sent, awaiting the authoriser")
-    AUTHORISED = "authorised", _("Authorised")
-    REJECTED = "rejected", _("Rejected")
-    DENIED = "denied", _("Denied")
-    CANCELLED = "cancelled", _("Cancelled")
-    INUTILIZED = "inutilized", _("Number inutilized")
-    RECEIVED = "received", _("Received from a supplier")
+    # "NF-e" is feminine in Portuguese: with a context, the labels are not
+    # Wagtail's masculine "Rejeitado", "Cancelado".
+    DRAFT = "draft", pgettext_lazy("NF-e status", "Draft")
+    SIGNED = "signed", pgettext_lazy("NF-e status", "Signed, not sent")
+    SENT = "sent", pgettext_lazy("NF-e status", "Sent, awaiting the authoriser")
+    AUTHORISED = "authorised", pgettext_lazy("NF-e status", "Authorised")
+    REJECTED = "rejected", pgettext_lazy("NF-e status", "Rejected")
+    DENIED = "denied", pgettext_lazy("NF-e status", "Denied")
+    CANCELLED = "cancelled", pgettext_lazy("NF-e status", "Cancelled")
+    INUTILIZED = "inutilized", pgettext_lazy("NF-e status", "Number inutilized")
+    RECEIVED = "received", pgettext_lazy("NF-e status", "Received from a supplier")
 
 
 class Operation(models.TextChoices):

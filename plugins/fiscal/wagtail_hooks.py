@@ -1,0 +1,68 @@
+"""Everything the fiscal plugin contributes to Wagtail and to the other
+plugins."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from plugins.fiscal.models import Emitter, FiscalDocument, NumberGap
+from plugins.fiscal.permissions import (
+    document_policy,
+    emitter_policy,
+    number_gap_policy,
+)
+
+# Emitters are scope objects: a fiscal clerk sees and works the documents of
+# the emitters granted to them (before the viewsets below).
+register_permission_policy(Emitter, emitter_policy())
+register_permission_policy(FiscalDocument, document_policy())
+register_permission_policy(NumberGap, number_gap_policy())
+
+LOG_ACTIONS = (
+    (
+        "fiscal.contingency.on",
+        _("Switch the contingency on"),
+        _("Contingency (SVC) switched on"),
+    ),
+    (
+        "fiscal.contingency.off",
+        _("Switch the contingency off"),
+        _("Contingency (SVC) switched off"),
+    ),
+)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    for code, label, message in LOG_ACTIONS:
+        actions.register_action(code, label, message)
+
+
+from plugins.fiscal import dashboard, panels, views_emitters  # noqa: E402
+from plugins.fiscal.menu import FiscalMenu  # noqa: E402
+from plugins.fiscal.viewsets_documents import (  # noqa: E402
+    DocumentViewSet,
+    NumberGapViewSet,
+)
+from plugins.fiscal.viewsets_emitters import EmitterViewSet  # noqa: E402
+from plugins.hooks import BACKOFFICE_MENU, DASHBOARD_PANELS  # noqa: E402
+from plugins.orders import hooks as order_hooks  # noqa: E402
+
+hooks.register(BACKOFFICE_MENU, FiscalMenu().get_menu_item)
+for _viewset in (DocumentViewSet, NumberGapViewSet, EmitterViewSet):
+    hooks.register("register_admin_viewset", _viewset)
+
+hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
+hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
+
+
+@hooks.register("register_admin_urls")
+def register_fiscal_urls():
+    return [
+        path(
+            "fiscal/emitters/<int:pk>/contingency/",
+            views_emitters.ContingencyView.as_view(),
+            name=views_emitters.CONTINGENCY,
+        ),
+    ]
