@@ -39,6 +39,8 @@ with the calls received; ``GET /_control/documents/<key>`` one NF-e):
   also, a recipient whose name holds "REJEITAR 778" is rejected with 778;
 - ``{"denied_recipients": [...]}``, ``{"deny_recipient": "…"}``,
   ``{"denied_emitters": [...]}``;
+- ``{"strict_duplicates": true}``: the same NF-e sent again gets 204 too
+  (as the real authorisers answer), not its first protocol;
 - ``{"advance_clock": seconds}``, ``{"cancel_window_hours": 24}``,
   ``{"pending_receipts": n}`` (the next receipts answer 105);
 - ``{"reset": true}``: forget everything.

@@ -184,6 +184,9 @@ class Controls:
     pending_receipts: int = 0
     #: hours after authorisation within which an NF-e may be cancelled
     cancel_window_hours: float = 24.0
+    #: answer 204 to an NF-e sent again even with the same digest (as the
+    #: real authorisers do; the sender then consults its protocol)
+    strict_duplicates: bool = False
 
 
 def _empty_state() -> dict[str, Any]:
@@ -262,6 +265,8 @@ class Sefaz:
                 controls.denied_recipients.append(_digits(payload["deny_recipient"]))
             if "advance_clock" in payload:
                 controls.clock_offset += float(payload["advance_clock"])
+            if "strict_duplicates" in payload:
+                controls.strict_duplicates = bool(payload["strict_duplicates"])
             for name in ("pending_receipts", "cancel_window_hours"):
                 if name in payload:
                     setattr(
@@ -412,7 +417,7 @@ class Sefaz:
         with self.lock:
             known = self.state["documents"].get(key)
             if known is not None:
-                if known["digest"] == digest:
+                if known["digest"] == digest and not self.controls.strict_duplicates:
                     return known["prot"]  # the same NF-e again: its protocol
                 return protocol("204", f"{reason('204')} [nRec:{known['protocol']}]")
             taken = self.state["numbers"].get(slot)

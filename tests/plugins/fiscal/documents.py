@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import nfelib
+from django.db import transaction
 from lxml import etree
 
 from plugins.fiscal.certificates import Certificate
@@ -86,8 +87,10 @@ def signed_nfe(
     recipient_name: str | None = None,
     recipient_cpf: str | None = None,
     issued_at: datetime.datetime | None = None,
+    code: str | None = None,
 ) -> tuple[str, str]:
-    """A signed NF-e and its access key."""
+    """A signed NF-e and its access key (``code``: its cNF, random by
+    default)."""
     issued_at = issued_at or now()
     root = etree.parse(str(SAMPLE)).getroot()
     nfe = root.find(f"{N}NFe")
@@ -101,6 +104,7 @@ def signed_nfe(
         number=number,
         issued_at=issued_at,
         emission_type=emission_type,
+        code=code,
     )
     stamp = issued_at.isoformat()
     for path, value in (
@@ -222,3 +226,38 @@ def signed_inutilization(
         "</infInut></inutNFe>"
     )
     return sign(xml, reference_id=identity, certificate=certificate)
+
+
+def issue(emitter, certificate, *, order=None, **nfe):
+    """A signed NF-e of ``emitter``, numbered from its sequence, as the
+    document the services send (status "signed")."""
+    from plugins.fiscal.models import FiscalDocument
+    from plugins.fiscal.services.numbering import take_number
+
+    issued_at = now()
+    with transaction.atomic():
+        number = take_number(emitter)
+        xml, key = signed_nfe(
+            certificate,
+            cnpj=emitter.cnpj,
+            series=emitter.series,
+            number=number,
+            environment=emitter.environment,
+            issued_at=issued_at,
+            **nfe,
+        )
+        return FiscalDocument.objects.create(
+            emitter=emitter,
+            order=order,
+            operation="sale",
+            status="signed",
+            environment=emitter.environment,
+            series=emitter.series,
+            number=number,
+            access_key=key,
+            issued_at=issued_at,
+            xml=xml,
+            recipient_name=nfe.get("recipient_name") or "FULANO DOS SANTOS",
+            recipient_document=nfe.get("recipient_cpf") or "68161525650",
+            recipient_uf="MG",
+        )

@@ -1,0 +1,30 @@
+"""Errors of the fiscal services (the authoriser's own are in
+:mod:`plugins.fiscal.authoriser`)."""
+
+from __future__ import annotations
+
+from plugins.exceptions import RetaguardaError
+
+
+class FiscalRefused(RetaguardaError):
+    """The operation cannot be done as asked (an event outside its window, a
+    justification too short, a range already used): nothing was sent."""
+
+    status = 400
+    code = "fiscal-refused"
+
+
+class AuthoriserRejected(RetaguardaError):
+    """The authoriser answered and refused (an event, an inutilização): its
+    code and reason are recorded on ``record`` (the FiscalEvent or the
+    NumberGap) and in the message."""
+
+    status = 409
+    code = "fiscal-rejected"
+
+    def __init__(
+        self, message: str = "", *, status_code: str = "", record=None
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.status_code = status_code
+        self.record = record
