@@ -93,7 +93,7 @@ class Code:
     )
 
 
-# -- Errors -----------------------------------------------------------------------
+# -- Errors ------------------------------------------------------------------------
 
 
 class AuthoriserError(RetaguardaError):
@@ -160,7 +160,7 @@ class UnexpectedAnswer(AuthoriserError):
     code = "fiscal-authoriser-unexpected"
 
 
-# -- Answers ---------------------------------------------------------------------
+# -- Answers -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -280,7 +280,7 @@ class ServiceStatus:
         return self.status_code == Code.SERVICE_RUNNING
 
 
-# -- Protocol ---------------------------------------------------------------------
+# -- Protocol ----------------------------------------------------------------------
 
 
 @runtime_checkable

@@ -390,7 +390,7 @@ class SefazAuthoriser:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- The services ---------------------------------------------------------
+    # -- The services --------------------------------------------------------------
 
     def authorise(self, documents: Sequence[str], *, batch_id: str) -> BatchResult:
         if not 1 <= len(documents) <= MAX_BATCH:
@@ -508,7 +508,7 @@ class SefazAuthoriser:
             xml=text,
         )
 
-    # -- Transport ------------------------------------------------------------
+    # -- Transport -----------------------------------------------------------------
 
     def _protocols(self, root: etree._Element, raw: str) -> tuple[DocumentResult, ...]:
         return tuple(

@@ -154,7 +154,7 @@ class Sent:
         return asdict(self)
 
 
-# -- Who and where ----------------------------------------------------------------
+# -- Who and where -----------------------------------------------------------------
 
 
 def may_issue(user, emitter: Emitter) -> bool:
@@ -215,7 +215,7 @@ def emission_type(emitter: Emitter) -> str:
     return contingency_emission_type(emitter.uf) if emitter.contingency else "1"
 
 
-# -- Sending ----------------------------------------------------------------------
+# -- Sending -----------------------------------------------------------------------
 
 
 def send_documents(documents: Iterable[FiscalDocument | int], *, user=None) -> Sent:
@@ -608,7 +608,7 @@ def _schedule(when: datetime.datetime) -> None:
     transaction.on_commit(lambda: resend_due_documents.using(run_after=when).enqueue())
 
 
-# -- What an answer does to the order ---------------------------------------------
+# -- What an answer does to the order ----------------------------------------------
 
 
 def timeline_entry(document: FiscalDocument, message: str, **data) -> None:
@@ -684,7 +684,7 @@ def on_refused(document: FiscalDocument) -> None:
     )
 
 
-# -- Consulting the authoriser ----------------------------------------------------
+# -- Consulting the authoriser -----------------------------------------------------
 
 
 def consult_document(document: FiscalDocument, *, user=None) -> ConsultResult:
@@ -720,7 +720,7 @@ def check_authoriser(emitter: Emitter) -> ServiceStatus:
         return authoriser.status()
 
 
-# -- Contingency ------------------------------------------------------------------
+# -- Contingency -------------------------------------------------------------------
 
 
 def set_contingency(

@@ -345,7 +345,7 @@ def _event_message(document: FiscalDocument, kind: str, event: FiscalEvent) -> s
     )
 
 
-# -- Inutilização -----------------------------------------------------------------
+# -- Inutilização ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -308,7 +308,7 @@ class Sefaz:
             )
             del self.requests[:-1000]
 
-    # -- NFeAutorizacao4 / NFeRetAutorizacao4 -------------------------------------
+    # -- NFeAutorizacao4 / NFeRetAutorizacao4 --------------------------------------
 
     def authorise(self, authoriser: str, raw: str, root: etree._Element) -> str:
         """Answer an ``enviNFe`` (``root``) sent as ``raw``."""

@@ -65,7 +65,7 @@ class SefazSimulator(Sefaz):
         self._thread: threading.Thread | None = None
         self._release = threading.Event()
 
-    # -- Life cycle -----------------------------------------------------------
+    # -- Life cycle ----------------------------------------------------------------
 
     @property
     def url(self) -> str:
@@ -133,7 +133,7 @@ class SefazSimulator(Sefaz):
         if self.verbose:
             print(f"[sefaz] {text}", file=sys.stderr, flush=True)  # noqa: T201
 
-    # -- State ----------------------------------------------------------------
+    # -- State ---------------------------------------------------------------------
 
     def load_state(self) -> None:
         """Read ``state_file``; one that cannot be read is renamed
@@ -168,7 +168,7 @@ class SefazSimulator(Sefaz):
             partial.write_bytes(data)
             os.replace(partial, self.state_file)
 
-    # -- Requests -------------------------------------------------------------
+    # -- Requests ------------------------------------------------------------------
 
     def handle_service(
         self, authoriser: str, service: str, headers: dict[str, str], body: bytes
