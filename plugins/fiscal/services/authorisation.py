@@ -121,7 +121,7 @@ LOG_ACTIONS = (
     ),
     (
         "fiscal.event",
-        gettext_lazy("NF-e event"),
+        gettext_lazy("Send an NF-e event"),
         gettext_lazy("NF-e event sent to the authoriser"),
     ),
     (

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from guardian.shortcuts import assign_perm
 from wagtail.models import ModelLogEntry
 
@@ -28,6 +28,14 @@ from tests.plugins.fiscal.documents import issue, signed_nfe
 from tests.plugins.orders.conftest import place
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are read in English (the msgids) here; one test reads
+    them in pt-BR, the project's language."""
+    with translation.override("en"):
+        yield
 
 
 def fiscal_timeline(order):
@@ -197,6 +205,21 @@ def test_a_rejection_leaves_the_order_where_it_was_with_the_reason(
     assert paid_order.status == "paid"
     (entry,) = fiscal_timeline(paid_order)
     assert "778" in entry and "NCM inexistente" in entry
+
+
+def test_the_reason_reads_in_portuguese_on_the_timeline(
+    sefaz, emitter, certificate, paid_order
+):
+    sefaz.control({"reject_next": {"cStat": "778"}})
+    document = issue(emitter, certificate, order=paid_order)
+
+    with translation.override("pt-br"):
+        send_documents([document])
+
+    assert fiscal_timeline(paid_order) == [
+        f"NF-e {document.number} rejeitada pela SEFAZ: 778 – "
+        "Rejeição: Informado NCM inexistente"
+    ]
 
 
 def test_a_denied_nfe_spends_its_number_and_is_kept(

@@ -5,7 +5,7 @@ refused before anything is sent."""
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused
 from plugins.fiscal.models import ArchivedXml, FiscalDocument, FiscalEvent, NumberGap
@@ -27,6 +27,15 @@ from tests.plugins.fiscal.documents import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are read in English (the msgids) here; one test reads
+    them in pt-BR, the project's language."""
+    with translation.override("en"):
+        yield
+
 
 JUSTIFICATION = "Cliente desistiu da compra antes do envio"
 CORRECTION = "Complemento do endereço de entrega: bloco B, apartamento 12"

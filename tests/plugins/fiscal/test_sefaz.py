@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from django.utils import translation
 from lxml import etree
 
 from plugins.fiscal import certificates
@@ -41,6 +42,14 @@ from tests.plugins.fiscal.documents import (
 )
 
 OTHER_CNPJ = "11444777000161"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are read in English (the msgids) here; one test reads
+    them in pt-BR, the project's language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
