@@ -461,3 +461,39 @@ def test_a_clerk_sends_only_the_documents_of_the_emitters_granted(
     assert send_documents([document], user=clerk).authorised == [document.pk]
     entry = ModelLogEntry.objects.get(action="fiscal.authorise")
     assert entry.user_id == clerk.pk
+
+
+# -- Background work ---------------------------------------------------------------
+
+
+def test_the_cron_command_sends_the_documents_due(
+    sefaz, emitter, certificate, paid_order
+):
+    from django.core.management import call_command
+
+    sefaz.control({"down": "108"})
+    document = issue(emitter, certificate, order=paid_order)
+    send_documents([document])
+    sefaz.control({"down": False})
+    FiscalDocument.objects.filter(pk=document.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    call_command("fiscal_resend", verbosity=0)
+
+    document.refresh_from_db()
+    assert document.status == "authorised"
+
+
+def test_the_bulk_task_sends_on_behalf_of_the_user_who_asked(
+    sefaz, emitter, certificate
+):
+    from plugins.fiscal.tasks import send_documents_task
+
+    clerk = UserFactory(username="faturista", roles=["fiscal"])
+    assign_perm("fiscal.issue_emitter", clerk, emitter)
+    documents = [issue(emitter, certificate) for _ in range(2)]
+
+    result = send_documents_task.enqueue([d.pk for d in documents], clerk.pk)
+
+    assert sorted(result.return_value["authorised"]) == sorted(d.pk for d in documents)
