@@ -1,40 +1,28 @@
 """The SEFAZ web services of the NF-e 4.00 over SOAP 1.2: the adapter that
-implements :class:`~plugins.fiscal.authoriser.Authoriser`, and the table of
-authoriser addresses per UF and environment.
+implements :class:`~plugins.fiscal.authoriser.Authoriser`.
 
-The addresses are the official ones nfelib keeps
-(``nfelib.nfe.client.v4_0.servers``). Each UF is served by its own SEFAZ or by
-a virtual one (SVRS, SVAN); in contingency (tpEmis 6 or 7) by SVC-AN or
-SVC-RS. ``RETAGUARDA_FISCAL_AUTHORISER_URL`` points every UF at one base
-address instead (the local simulator, in tests and the demo): a service is
-then ``<base>/<authoriser>/<service>``, e.g. ``…/sp/NFeAutorizacao4`` or
-``…/svc-an/NFeAutorizacao4``.
-
-Requests are built as text: the signed documents are put inside the
-``nfeDadosMsg`` exactly as they were signed. Over https the emitter's A1
-certificate authenticates the client (mutual TLS); the authorisers' own
-certificates chain to ICP-Brasil, which is not in the usual bundles:
-``RETAGUARDA_FISCAL_CA_BUNDLE`` names the file of trusted roots.
+Requests are built as text (:mod:`plugins.fiscal.soap`): the signed
+documents are put inside the ``nfeDadosMsg`` exactly as they were signed. The
+address of each service comes from :mod:`plugins.fiscal.endpoints`. Over
+https the emitter's A1 certificate authenticates the client (mutual TLS); the
+authorisers' own certificates chain to ICP-Brasil, which is not in the usual
+bundles: ``RETAGUARDA_FISCAL_CA_BUNDLE`` names the file of trusted roots.
 """
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 import ssl
 import tempfile
 import uuid
 from collections.abc import Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 
 import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
-from nfelib.nfe.client.v4_0.servers import Endpoint
-from nfelib.nfe.client.v4_0.servers import servers as SERVERS
 from requests.adapters import HTTPAdapter
 
 from plugins.fiscal.authoriser import (
@@ -56,112 +44,24 @@ from plugins.fiscal.authoriser import (
     UnexpectedAnswer,
 )
 from plugins.fiscal.certificates import Certificate
+from plugins.fiscal.endpoints import UF_CODES, authoriser_name, service_url
+from plugins.fiscal.soap import (
+    NFE,
+    SOAP_NAMESPACE,
+    content_type,
+    element_texts,
+    envelope,
+    moment_of,
+    parse,
+    read_event,
+    read_protocol,
+    seconds_of,
+    strip_declaration,
+    text_of,
+)
 
-SOAP_NAMESPACE = "http://www.w3.org/2003/05/soap-envelope"
-WSDL_NAMESPACE = "http://www.portalfiscal.inf.br/nfe/wsdl/"
-NFE = f"{{{NFE_NAMESPACE}}}"
 MAX_DETAIL = 300
 USER_AGENT = "Retaguarda (NF-e)"
-
-#: IBGE codes of the UFs (cUF).
-UF_CODES = {
-    "RO": "11",
-    "AC": "12",
-    "AM": "13",
-    "RR": "14",
-    "PA": "15",
-    "AP": "16",
-    "TO": "17",
-    "MA": "21",
-    "PI": "22",
-    "CE": "23",
-    "RN": "24",
-    "PB": "25",
-    "PE": "26",
-    "AL": "27",
-    "SE": "28",
-    "BA": "29",
-    "MG": "31",
-    "ES": "32",
-    "RJ": "33",
-    "SP": "35",
-    "PR": "41",
-    "SC": "42",
-    "RS": "43",
-    "MS": "50",
-    "MT": "51",
-    "GO": "52",
-    "DF": "53",
-}
-#: UFs with their own authoriser; MA uses SVAN, the others SVRS.
-OWN_AUTHORISER = frozenset({"AM", "BA", "GO", "MG", "MS", "MT", "PE", "PR", "RS", "SP"})
-SVAN_UFS = frozenset({"MA"})
-#: Contingency: these UFs go to SVC-RS (tpEmis 7), the others to SVC-AN (6).
-SVC_RS_UFS = frozenset({"AM", "BA", "GO", "MA", "MS", "MT", "PE", "PR"})
-
-_ENDPOINTS = {
-    Service.AUTHORISATION: Endpoint.NFEAUTORIZACAO,
-    Service.RECEIPT: Endpoint.NFERETAUTORIZACAO,
-    Service.CONSULT: Endpoint.NFECONSULTAPROTOCOLO,
-    Service.STATUS: Endpoint.NFESTATUSSERVICO,
-    Service.EVENT: Endpoint.RECEPCAOEVENTO,
-    Service.INUTILIZATION: Endpoint.NFEINUTILIZACAO,
-}
-#: The SOAP operation of each service (its WSDL's soapAction).
-_OPERATIONS = {
-    Service.AUTHORISATION: "nfeAutorizacaoLote",
-    Service.RECEIPT: "nfeRetAutorizacaoLote",
-    Service.CONSULT: "nfeConsultaNF",
-    Service.STATUS: "nfeStatusServicoNF",
-    Service.EVENT: "nfeRecepcaoEvento",
-    Service.INUTILIZATION: "nfeInutilizacaoNF",
-}
-
-
-def authoriser_name(uf: str, *, contingency: bool = False) -> str:
-    """The authoriser of ``uf``'s NF-e: "SP", "SVRS", "SVAN"; in contingency
-    "SVC-AN" or "SVC-RS"."""
-    uf = uf.upper()
-    if uf not in UF_CODES:
-        raise ValueError(f"unknown UF {uf!r}")
-    if contingency:
-        return "SVC-RS" if uf in SVC_RS_UFS else "SVC-AN"
-    if uf in OWN_AUTHORISER:
-        return uf
-    return "SVAN" if uf in SVAN_UFS else "SVRS"
-
-
-def contingency_emission_type(uf: str) -> str:
-    """The tpEmis of an NF-e issued in contingency by an emitter of ``uf``:
-    6 (SVC-AN) or 7 (SVC-RS)."""
-    return "7" if authoriser_name(uf, contingency=True) == "SVC-RS" else "6"
-
-
-def service_url(
-    uf: str,
-    environment: str,
-    service: Service,
-    *,
-    contingency: bool = False,
-    base_url: str | None = None,
-) -> str:
-    """The address of ``service`` for ``uf``'s authoriser in ``environment``
-    ("1" production, "2" homologation). ``base_url`` (default: the setting
-    ``RETAGUARDA_FISCAL_AUTHORISER_URL``) replaces the official table."""
-    name = authoriser_name(uf, contingency=contingency)
-    if base_url is None:
-        base_url = getattr(settings, "RETAGUARDA_FISCAL_AUTHORISER_URL", "")
-    if base_url:
-        return f"{base_url.rstrip('/')}/{name.lower()}/{service.value}"
-    table = SERVERS[name]["prod_endpoints" if environment == "1" else "dev_endpoints"]
-    url = table.get(_ENDPOINTS[service])
-    if not url:
-        raise AuthoriserRefused(
-            _("The authoriser %(name)s does not offer %(service)s.")
-            % {"name": name, "service": service.value},
-            authoriser=name,
-        )
-    return url.removesuffix("?wsdl")
 
 
 @dataclass(frozen=True)
@@ -175,126 +75,6 @@ class Timeout:
 def default_timeout() -> Timeout:
     seconds = getattr(settings, "RETAGUARDA_FISCAL_TIMEOUT", 30)
     return Timeout(connect=min(5.0, seconds), read=float(seconds))
-
-
-def strip_declaration(xml: str) -> str:
-    """The document without its XML declaration (and a byte-order mark), to
-    be put inside another; the rest is untouched."""
-    xml = xml.lstrip("\ufeff")
-    if xml.startswith("<?xml"):
-        xml = xml[xml.index("?>") + 2 :]
-    return xml.lstrip()
-
-
-def envelope(service: Service, content: str) -> str:
-    """The SOAP 1.2 request of ``service`` carrying ``content``."""
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<soap12:Envelope xmlns:soap12="{SOAP_NAMESPACE}">'
-        "<soap12:Body>"
-        f'<nfeDadosMsg xmlns="{WSDL_NAMESPACE}{service.value}">{content}</nfeDadosMsg>'
-        "</soap12:Body></soap12:Envelope>"
-    )
-
-
-def content_type(service: Service) -> str:
-    action = f"{WSDL_NAMESPACE}{service.value}/{_OPERATIONS[service]}"
-    return f'application/soap+xml; charset=utf-8; action="{action}"'
-
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-)
-
-
-def parse(xml: str | bytes) -> etree._Element:
-    """Parse XML received from outside (no entities, DTDs or network)."""
-    if isinstance(xml, str):
-        xml = xml.encode("utf-8")
-    return etree.fromstring(xml, parser=_PARSER)
-
-
-def element_texts(
-    raw: str, root: etree._Element, local_name: str
-) -> list[tuple[etree._Element, str]]:
-    """The elements ``local_name`` of the NF-e namespace in ``root`` (itself
-    included), each with the text it has in ``raw`` (the answer as it came),
-    in document order.
-
-    They are cut from the answer, not written again: an element that uses a
-    namespace prefix, or whose cut does not read back, is serialised on its
-    own instead (its unused namespace declarations removed)."""
-    found = list(root.iter(f"{NFE}{local_name}"))
-    pattern = re.compile(rf"<{local_name}[\s>].*?</{local_name}>", flags=re.DOTALL)
-    cuts = pattern.findall(raw)
-    pairs = []
-    for index, element in enumerate(found):
-        text = cuts[index] if len(cuts) == len(found) else ""
-        if not (text and _reads_back(text, local_name)):
-            copy = deepcopy(element)
-            etree.cleanup_namespaces(copy)
-            text = etree.tostring(copy, encoding="unicode")
-        pairs.append((element, text))
-    return pairs
-
-
-def _reads_back(text: str, local_name: str) -> bool:
-    try:
-        wrapped = parse(f'<w xmlns="{NFE_NAMESPACE}">{text}</w>')
-    except etree.XMLSyntaxError:
-        return False
-    return len(wrapped) == 1 and wrapped[0].tag == f"{NFE}{local_name}"
-
-
-def _text(element: etree._Element | None, name: str) -> str:
-    if element is None:
-        return ""
-    found = element.find(f"{NFE}{name}")
-    return (found.text or "").strip() if found is not None else ""
-
-
-def _moment(value: str) -> datetime.datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def _seconds(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
-def read_protocol(element: etree._Element, xml: str = "") -> DocumentResult:
-    """A ``protNFe`` as a :class:`DocumentResult`."""
-    info = element.find(f"{NFE}infProt")
-    return DocumentResult(
-        access_key=_text(info, "chNFe"),
-        status_code=_text(info, "cStat"),
-        reason=_text(info, "xMotivo"),
-        protocol=_text(info, "nProt"),
-        received_at=_moment(_text(info, "dhRecbto")),
-        digest=_text(info, "digVal"),
-        xml=xml,
-    )
-
-
-def read_event(element: etree._Element, xml: str = "") -> EventResult:
-    """A ``retEvento`` as an :class:`EventResult`."""
-    info = element.find(f"{NFE}infEvento")
-    sequence = _text(info, "nSeqEvento")
-    return EventResult(
-        status_code=_text(info, "cStat"),
-        reason=_text(info, "xMotivo"),
-        access_key=_text(info, "chNFe"),
-        event_type=_text(info, "tpEvento"),
-        sequence=int(sequence) if sequence.isdigit() else None,
-        protocol=_text(info, "nProt"),
-        registered_at=_moment(_text(info, "dhRegEvento")),
-        xml=xml,
-    )
 
 
 class _ClientCertificateAdapter(HTTPAdapter):
@@ -406,11 +186,11 @@ class SefazAuthoriser:
         self._check_stopped(root)
         info = root.find(f"{NFE}infRec")
         return BatchResult(
-            status_code=_text(root, "cStat"),
-            reason=_text(root, "xMotivo"),
-            receipt=_text(info, "nRec"),
-            received_at=_moment(_text(root, "dhRecbto")),
-            average_seconds=_seconds(_text(info, "tMed")),
+            status_code=text_of(root, "cStat"),
+            reason=text_of(root, "xMotivo"),
+            receipt=text_of(info, "nRec"),
+            received_at=moment_of(text_of(root, "dhRecbto")),
+            average_seconds=seconds_of(text_of(info, "tMed")),
             documents=self._protocols(root, raw),
             xml=raw,
         )
@@ -423,10 +203,10 @@ class SefazAuthoriser:
         root, raw = self._call(Service.RECEIPT, content, "retConsReciNFe")
         self._check_stopped(root)
         return BatchResult(
-            status_code=_text(root, "cStat"),
-            reason=_text(root, "xMotivo"),
-            receipt=_text(root, "nRec"),
-            received_at=_moment(_text(root, "dhRecbto")),
+            status_code=text_of(root, "cStat"),
+            reason=text_of(root, "xMotivo"),
+            receipt=text_of(root, "nRec"),
+            received_at=moment_of(text_of(root, "dhRecbto")),
             documents=self._protocols(root, raw),
             xml=raw,
         )
@@ -445,9 +225,9 @@ class SefazAuthoriser:
             for element, text in element_texts(raw, root, "retEvento")
         )
         return ConsultResult(
-            status_code=_text(root, "cStat"),
-            reason=_text(root, "xMotivo"),
-            access_key=_text(root, "chNFe") or access_key,
+            status_code=text_of(root, "cStat"),
+            reason=text_of(root, "xMotivo"),
+            access_key=text_of(root, "chNFe") or access_key,
             protocol=protocols[0] if protocols else None,
             events=events,
             xml=raw,
@@ -461,11 +241,11 @@ class SefazAuthoriser:
         )
         root, raw = self._call(Service.STATUS, content, "retConsStatServ")
         return ServiceStatus(
-            status_code=_text(root, "cStat"),
-            reason=_text(root, "xMotivo"),
-            checked_at=_moment(_text(root, "dhRecbto")),
-            average_seconds=_seconds(_text(root, "tMed")),
-            note=_text(root, "xObs"),
+            status_code=text_of(root, "cStat"),
+            reason=text_of(root, "xMotivo"),
+            checked_at=moment_of(text_of(root, "dhRecbto")),
+            average_seconds=seconds_of(text_of(root, "tMed")),
+            note=text_of(root, "xObs"),
             xml=raw,
         )
 
@@ -490,7 +270,8 @@ class SefazAuthoriser:
             return results
         # the batch refused as a whole: its code is each event's
         return tuple(
-            EventResult(_text(root, "cStat"), _text(root, "xMotivo")) for _ in events
+            EventResult(text_of(root, "cStat"), text_of(root, "xMotivo"))
+            for _ in events
         )
 
     def inutilize(self, xml: str) -> InutilizationResult:
@@ -501,10 +282,10 @@ class SefazAuthoriser:
         self._check_stopped(info)
         ((_element, text),) = element_texts(raw, root, "retInutNFe")
         return InutilizationResult(
-            status_code=_text(info, "cStat"),
-            reason=_text(info, "xMotivo"),
-            protocol=_text(info, "nProt"),
-            registered_at=_moment(_text(info, "dhRecbto")),
+            status_code=text_of(info, "cStat"),
+            reason=text_of(info, "xMotivo"),
+            protocol=text_of(info, "nProt"),
+            registered_at=moment_of(text_of(info, "dhRecbto")),
             xml=text,
         )
 
@@ -519,14 +300,14 @@ class SefazAuthoriser:
     def _check_stopped(self, element: etree._Element | None) -> None:
         """The authoriser said its service is stopped (108/109) or that it is
         called too often (656): try again later."""
-        code = _text(element, "cStat")
+        code = text_of(element, "cStat")
         if code in Code.RETRYABLE_CODES:
             raise AuthoriserUnavailable(
                 _("The authoriser %(name)s is not taking documents now: %(reason)s")
-                % {"name": self.name, "reason": _text(element, "xMotivo") or code},
+                % {"name": self.name, "reason": text_of(element, "xMotivo") or code},
                 authoriser=self.name,
                 status_code=code,
-                detail=_text(element, "xMotivo"),
+                detail=text_of(element, "xMotivo"),
             )
 
     def _error(

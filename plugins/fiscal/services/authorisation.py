@@ -22,18 +22,12 @@ answer in its own transaction:
   ``resend_due_documents`` and the command ``fiscal_resend``, run by cron)
   sends the documents whose time has come.
 
-While an emitter's contingency flag is on (:func:`set_contingency`), its
-documents go to the UF's SVC (SVC-AN or SVC-RS) and are marked
-``in_contingency``; switching it on or off sends the waiting documents at
-once, to the authoriser then in use. An NF-e authorised in SVC must have been
-built for it (tpEmis 6 or 7, with dhCont and xJust: see
-:func:`emission_type`); a document built before the switch must be built
-again before it goes to SVC.
+While an emitter is in contingency, its documents go to the UF's SVC
+(:mod:`.authorisers`, ``set_contingency``).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
 import logging
 from collections import defaultdict
@@ -41,18 +35,14 @@ from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from lxml import etree
 
-from content.validators import strip_invisible_characters
 from plugins.audit import log_change
-from plugins.exceptions import Refused
 from plugins.fiscal.authoriser import (
     MAX_BATCH,
     NFE_NAMESPACE,
@@ -60,27 +50,19 @@ from plugins.fiscal.authoriser import (
     BatchResult,
     ConsultResult,
     DocumentResult,
-    Service,
-    ServiceStatus,
 )
-from plugins.fiscal.certificates import Certificate, CertificateError, load
-from plugins.fiscal.exceptions import FiscalRefused
+from plugins.fiscal.certificates import CertificateError
 from plugins.fiscal.models import (
     ArchivedXml,
     DocumentStatus,
     Emitter,
     FiscalDocument,
-    Operation,
 )
 from plugins.fiscal.models.documents import ArchivedXmlKind
-from plugins.fiscal.sefaz import (
-    SefazAuthoriser,
-    contingency_emission_type,
-    service_url,
-    strip_declaration,
-)
-from plugins.orders.exceptions import IllegalTransition
-from plugins.orders.services import can_transition, invoice_order, record_event
+from plugins.fiscal.sefaz import SefazAuthoriser
+from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
+from plugins.fiscal.services.timeline import on_authorised, on_refused, timeline_entry
+from plugins.fiscal.soap import strip_declaration
 
 logger = logging.getLogger(__name__)
 
@@ -92,44 +74,6 @@ MAX_RETRY_SECONDS = 30 * 60
 #: A document handed to the authoriser is not taken again by another worker
 #: for this long (longer than any answer is awaited).
 IN_FLIGHT = datetime.timedelta(minutes=2)
-#: The contingency's justification (the NF-e's xJust): 15 to 256 characters.
-CONTINGENCY_REASON = (15, 256)
-TIMELINE_SOURCE = "fiscal"
-
-#: The audit log's actions of the fiscal services (registered in
-#: wagtail_hooks.py).
-LOG_ACTIONS = (
-    (
-        "fiscal.authorise",
-        gettext_lazy("NF-e authorised"),
-        gettext_lazy("NF-e authorised by the authoriser"),
-    ),
-    (
-        "fiscal.deny",
-        gettext_lazy("NF-e denied"),
-        gettext_lazy("NF-e denied by the authoriser"),
-    ),
-    (
-        "fiscal.reject",
-        gettext_lazy("NF-e rejected"),
-        gettext_lazy("NF-e rejected by the authoriser"),
-    ),
-    (
-        "fiscal.contingency",
-        gettext_lazy("Contingency"),
-        gettext_lazy("Emitter's contingency (SVC) switched"),
-    ),
-    (
-        "fiscal.event",
-        gettext_lazy("Send an NF-e event"),
-        gettext_lazy("NF-e event sent to the authoriser"),
-    ),
-    (
-        "fiscal.inutilize",
-        gettext_lazy("Inutilize numbers"),
-        gettext_lazy("NF-e numbers sent for inutilization"),
-    ),
-)
 
 
 @dataclass
@@ -152,67 +96,6 @@ class Sent:
 
     def as_dict(self) -> dict[str, list[int]]:
         return asdict(self)
-
-
-# -- Who and where -----------------------------------------------------------------
-
-
-def may_issue(user, emitter: Emitter) -> bool:
-    """``user`` may issue, cancel, correct and inutilize ``emitter``'s NF-e
-    (``fiscal.issue_emitter`` on it, or on every emitter)."""
-    from plugins.permissions import ScopedPermissionPolicy
-
-    return ScopedPermissionPolicy(Emitter).user_has_permission_for_instance(
-        user, "issue", emitter
-    )
-
-
-def check_may_issue(user, emitter: Emitter) -> None:
-    """Raise PermissionDenied unless the system (``None``) or a user who
-    :func:`may_issue` acts."""
-    if user is not None and not may_issue(user, emitter):
-        raise PermissionDenied
-
-
-def emitter_certificate(emitter: Emitter) -> Certificate | None:
-    """The emitter's A1 certificate (the PKCS#12 file is stored base64
-    encoded), or ``None`` when it has none."""
-    if not emitter.certificate:
-        return None
-    try:
-        data = base64.b64decode(emitter.certificate)
-    except ValueError as error:
-        raise CertificateError(_("The stored certificate cannot be read.")) from error
-    return load(data, emitter.certificate_password or "")
-
-
-def authoriser_for(
-    emitter: Emitter,
-    *,
-    contingency: bool | None = None,
-    environment: str | None = None,
-) -> SefazAuthoriser:
-    """The authoriser of ``emitter``'s UF (its SVC while ``contingency``,
-    default: the emitter's flag) in ``environment`` (default: the
-    emitter's). Over https it presents the emitter's certificate."""
-    contingency = emitter.contingency if contingency is None else contingency
-    environment = environment or emitter.environment
-    secure = service_url(
-        emitter.uf, environment, Service.STATUS, contingency=contingency
-    ).startswith("https:")
-    return SefazAuthoriser(
-        uf=emitter.uf,
-        environment=environment,
-        contingency=contingency,
-        certificate=emitter_certificate(emitter) if secure else None,
-    )
-
-
-def emission_type(emitter: Emitter) -> str:
-    """The tpEmis of an NF-e the emitter issues now: "1" (normal), or "6"
-    (SVC-AN) / "7" (SVC-RS) while in contingency — with ``dhCont`` =
-    ``emitter.contingency_since`` and ``xJust`` = its reason."""
-    return contingency_emission_type(emitter.uf) if emitter.contingency else "1"
 
 
 # -- Sending -----------------------------------------------------------------------
@@ -608,82 +491,6 @@ def _schedule(when: datetime.datetime) -> None:
     transaction.on_commit(lambda: resend_due_documents.using(run_after=when).enqueue())
 
 
-# -- What an answer does to the order ----------------------------------------------
-
-
-def timeline_entry(document: FiscalDocument, message: str, **data) -> None:
-    """An entry on the timeline of the document's order (it must have one)."""
-    record_event(
-        document.order,
-        source=TIMELINE_SOURCE,
-        message=message,
-        data={
-            "document": document.pk,
-            "number": document.number,
-            "series": document.series,
-            "access_key": document.access_key,
-            "status": document.status,
-            **data,
-        },
-    )
-
-
-def on_authorised(document: FiscalDocument, *, user=None) -> None:
-    """An NF-e was authorised: its order's timeline says so and a sale's
-    order moves to invoiced through the orders service when its status
-    allows (paid). Runs inside the transaction that records the answer; a
-    transition that cannot be made (the order moved meanwhile, a hook
-    refused) leaves the order as it is and says why on its timeline — the
-    NF-e stays authorised."""
-    if document.order_id is None:
-        return
-    order = document.order
-    timeline_entry(
-        document,
-        _("NF-e %(number)s (série %(series)s) authorised: protocol %(protocol)s.")
-        % {
-            "number": document.number,
-            "series": document.series,
-            "protocol": document.protocol,
-        },
-        protocol=document.protocol,
-    )
-    if document.operation != Operation.SALE or not can_transition(
-        order, "invoice", None
-    ):
-        return
-    try:
-        with transaction.atomic():
-            invoice_order(order, user=None)
-    except (IllegalTransition, Refused) as error:
-        timeline_entry(
-            document,
-            _("The order was not marked invoiced: %(reason)s")
-            % {"reason": getattr(error, "message", "") or str(error)},
-        )
-
-
-def on_refused(document: FiscalDocument) -> None:
-    """An NF-e was rejected or denied: its order stays where it was, and its
-    timeline says why."""
-    if document.order_id is None:
-        return
-    if document.status == S.DENIED:
-        message = _("NF-e %(number)s denied by the authoriser: %(code)s – %(reason)s")
-    else:
-        message = _("NF-e %(number)s rejected by the authoriser: %(code)s – %(reason)s")
-    timeline_entry(
-        document,
-        message
-        % {
-            "number": document.number,
-            "code": document.status_code,
-            "reason": document.status_reason,
-        },
-        status_code=document.status_code,
-    )
-
-
 # -- Consulting the authoriser -----------------------------------------------------
 
 
@@ -711,64 +518,3 @@ def consult_document(document: FiscalDocument, *, user=None) -> ConsultResult:
     ):
         _apply(document, protocol, authoriser, Sent(), user)
     return consulted
-
-
-def check_authoriser(emitter: Emitter) -> ServiceStatus:
-    """Whether the authoriser the emitter sends to now takes documents
-    (NFeStatusServico4). Raises AuthoriserError when it cannot be reached."""
-    with closing(authoriser_for(emitter)) as authoriser:
-        return authoriser.status()
-
-
-# -- Contingency -------------------------------------------------------------------
-
-
-def set_contingency(
-    emitter: Emitter, *, active: bool, reason: str = "", user
-) -> Emitter:
-    """Switch the emitter's contingency (SVC) on or off. On needs the reason
-    (15 to 256 characters: the NF-e's xJust). The documents waiting for the
-    authoriser go at once (on commit) to the one now in use.
-
-    Writes an audit entry. Raises FiscalRefused, PermissionDenied.
-    """
-    check_may_issue(user, emitter)
-    reason = " ".join(strip_invisible_characters(reason or "").split())
-    low, high = CONTINGENCY_REASON
-    if active and not low <= len(reason) <= high:
-        raise FiscalRefused(
-            _("Give the reason for the contingency, %(low)s to %(high)s characters.")
-            % {"low": low, "high": high}
-        )
-    now = timezone.now()
-    with transaction.atomic():
-        locked = Emitter.objects.select_for_update().get(pk=emitter.pk)
-        if locked.contingency == active:
-            return locked
-        locked.contingency = active
-        locked.contingency_reason = reason if active else ""
-        locked.contingency_since = now if active else None
-        locked.save(
-            update_fields=["contingency", "contingency_reason", "contingency_since"]
-        )
-        log_change(
-            locked,
-            "fiscal.contingency",
-            user=user,
-            changes={"contingency": [not active, active]},
-            reason=reason,
-        )
-        # waiting for a retry (not in flight: those have no reason yet)
-        FiscalDocument.objects.filter(
-            emitter=locked, status=S.SENT, receipt="", next_attempt_at__gt=now
-        ).exclude(status_reason="").update(next_attempt_at=now)
-        _resend_on_commit(locked.pk)
-    for name in ("contingency", "contingency_reason", "contingency_since"):
-        setattr(emitter, name, getattr(locked, name))
-    return locked
-
-
-def _resend_on_commit(emitter_pk: int) -> None:
-    from plugins.fiscal.tasks import resend_due_documents
-
-    transaction.on_commit(lambda: resend_due_documents.enqueue(emitter_pk=emitter_pk))

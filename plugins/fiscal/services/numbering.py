@@ -2,7 +2,7 @@
 and environment, taken under a row lock in the transaction that creates the
 document. A number taken in a transaction that rolls back goes back with it;
 one taken by a document that will never be authorised is inutilized
-(:func:`plugins.fiscal.services.events.inutilize_numbers`)."""
+(:func:`plugins.fiscal.services.inutilization.inutilize_numbers`)."""
 
 from __future__ import annotations
 

@@ -23,8 +23,9 @@ from lxml import etree
 from signxml.exceptions import InvalidInput, InvalidSignature
 
 from plugins.fiscal.certificates import Certificate
-from plugins.fiscal.sefaz import UF_CODES, element_texts
+from plugins.fiscal.endpoints import UF_CODES
 from plugins.fiscal.signing import embedded_certificate, verify
+from plugins.fiscal.soap import element_texts
 
 from . import schemas
 

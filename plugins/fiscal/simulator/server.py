@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from plugins.fiscal.sefaz import SOAP_NAMESPACE, WSDL_NAMESPACE, parse
+from plugins.fiscal.soap import SOAP_NAMESPACE, WSDL_NAMESPACE, parse
 
 from .rules import AUTHORISERS, NFE, Controls, Sefaz
 

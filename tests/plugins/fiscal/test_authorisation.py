@@ -15,11 +15,10 @@ from wagtail.models import ModelLogEntry
 from plugins.fiscal.models import ArchivedXml, FiscalDocument
 from plugins.fiscal.services.authorisation import (
     consult_document,
-    emission_type,
     resend_due,
     send_documents,
-    set_contingency,
 )
+from plugins.fiscal.services.authorisers import emission_type, set_contingency
 from plugins.fiscal.simulator import schemas
 from plugins.orders.models import OrderEvent
 from plugins.orders.services import pay_order

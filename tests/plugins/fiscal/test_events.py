@@ -14,9 +14,9 @@ from plugins.fiscal.services.authorisation import send_documents
 from plugins.fiscal.services.events import (
     cancel_document,
     correct_document,
-    inutilize_numbers,
     next_event_sequence,
 )
+from plugins.fiscal.services.inutilization import inutilize_numbers
 from plugins.fiscal.simulator import schemas
 from plugins.orders.models import OrderEvent
 from tests.plugins.fiscal.documents import (

@@ -22,15 +22,14 @@ from plugins.fiscal.authoriser import (
     AuthoriserUnavailable,
     Service,
 )
-from plugins.fiscal.sefaz import (
-    SefazAuthoriser,
-    Timeout,
+from plugins.fiscal.endpoints import (
     authoriser_name,
-    content_type,
     contingency_emission_type,
     service_url,
 )
+from plugins.fiscal.sefaz import SefazAuthoriser, Timeout
 from plugins.fiscal.simulator import SefazSimulator, schemas
+from plugins.fiscal.soap import content_type
 from tests.plugins.fiscal.conftest import EMITTER_CNPJ
 from tests.plugins.fiscal.documents import (
     NS,
@@ -555,7 +554,7 @@ def test_over_https_the_emitter_presents_its_certificate(tmp_path, certificate):
 
 
 def test_parse_refuses_entities():
-    from plugins.fiscal.sefaz import parse
+    from plugins.fiscal.soap import parse
 
     root = parse('<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')
     assert etree.tostring(root) != b"<a>x</a>"
