@@ -59,7 +59,8 @@ from __future__ import annotations
 
 import os
 
-from .rules import Controls, Sefaz, check_digit
+from .answers import check_digit
+from .rules import Controls, Sefaz
 from .server import SefazSimulator
 
 

@@ -17,7 +17,8 @@ from lxml import etree
 
 from plugins.fiscal.soap import SOAP_NAMESPACE, WSDL_NAMESPACE, parse
 
-from .rules import AUTHORISERS, NFE, Controls, Sefaz
+from .answers import AUTHORISERS, NFE
+from .rules import Controls, Sefaz
 
 #: The longest a "hang" request waits before the server lets it go.
 HANG_LIMIT = 30.0
