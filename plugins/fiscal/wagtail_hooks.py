@@ -30,6 +30,31 @@ LOG_ACTIONS = (
         _("Switch the contingency off"),
         _("Contingency (SVC) switched off"),
     ),
+    (
+        "fiscal.authorise",
+        _("NF-e authorised"),
+        _("NF-e authorised by the authoriser"),
+    ),
+    (
+        "fiscal.deny",
+        _("NF-e denied"),
+        _("NF-e denied by the authoriser"),
+    ),
+    (
+        "fiscal.reject",
+        _("NF-e rejected"),
+        _("NF-e rejected by the authoriser"),
+    ),
+    (
+        "fiscal.event",
+        _("Send an NF-e event"),
+        _("NF-e event sent to the authoriser"),
+    ),
+    (
+        "fiscal.inutilize",
+        _("Inutilize numbers"),
+        _("NF-e numbers sent for inutilization"),
+    ),
 )
 
 
@@ -40,7 +65,9 @@ def register_log_actions(actions):
 
 
 from plugins.fiscal import dashboard, panels, views_emitters  # noqa: E402
+from plugins.fiscal import hooks as fiscal_hooks  # noqa: E402
 from plugins.fiscal.menu import FiscalMenu  # noqa: E402
+from plugins.fiscal.services import authorisers  # noqa: E402
 from plugins.fiscal.viewsets_documents import (  # noqa: E402
     DocumentViewSet,
     NumberGapViewSet,
@@ -55,6 +82,9 @@ for _viewset in (DocumentViewSet, NumberGapViewSet, EmitterViewSet):
 
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
+hooks.register(
+    fiscal_hooks.CONTINGENCY_SWITCHED, authorisers.resend_after_contingency_switch
+)
 
 
 @hooks.register("register_admin_urls")

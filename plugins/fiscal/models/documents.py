@@ -99,6 +99,9 @@ class FiscalDocument(models.Model):
     in_contingency = models.BooleanField(_("issued in contingency"), default=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    #: the authoriser's receipt of the batch the document went in, while its
+    #: result is awaited (asynchronous batches)
+    receipt = models.CharField(_("receipt"), max_length=15, blank=True)
     recipient_name = models.CharField(_("recipient"), max_length=150, blank=True)
     recipient_document = models.CharField(
         _("recipient CPF/CNPJ"), max_length=14, blank=True, db_index=True
@@ -129,7 +132,13 @@ class FiscalDocument(models.Model):
                 name="fiscal_document_number_unique",
             )
         ]
-        indexes = [models.Index(fields=["emitter", "status", "issued_at"])]
+        indexes = [
+            models.Index(fields=["emitter", "status", "issued_at"]),
+            # the documents due for another attempt (services.authorisation)
+            models.Index(
+                fields=["status", "next_attempt_at"], name="fiscal_document_retry"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"NF-e {self.number} · {self.series}"

@@ -390,6 +390,21 @@ RETAGUARDA_DEMO_SIMULATORS_DIR = BASE_DIR / env(
     "RETAGUARDA_DEMO_SIMULATORS_DIR", "var/simulators"
 )
 
+# -- Fiscal (NF-e) ----------------------------------------------------------------
+
+#: One base address for every NF-e authoriser (the local SEFAZ simulator in
+#: the demo and the tests: ``http://127.0.0.1:8703``); empty: the official
+#: addresses of each UF and environment (plugins.fiscal.sefaz).
+RETAGUARDA_FISCAL_AUTHORISER_URL = env("RETAGUARDA_FISCAL_AUTHORISER_URL", "")
+#: The file of the roots the authorisers' TLS certificates chain to
+#: (ICP-Brasil); empty: the system's.
+RETAGUARDA_FISCAL_CA_BUNDLE = env("RETAGUARDA_FISCAL_CA_BUNDLE", "")
+#: Seconds to wait for an authoriser's answer.
+RETAGUARDA_FISCAL_TIMEOUT = env_int("RETAGUARDA_FISCAL_TIMEOUT", 30)
+#: Hours after its authorisation within which an NF-e may be cancelled (24 by
+#: the national rule; a few states allow more).
+RETAGUARDA_FISCAL_CANCEL_HOURS = env_int("RETAGUARDA_FISCAL_CANCEL_HOURS", 24)
+
 # -- Static and media files ----------------------------------------------------
 
 STATIC_URL = env("STATIC_URL", "/static/")

@@ -2,10 +2,12 @@
 homologação) and its A1 test certificate, generated once per session; and
 the two checks every XML the tests produce goes through: valid against its
 official schema (``assert_xsd_valid``) and signed, the signature verified by
-an independent verifier, Debian's ``xmlsec1`` (``assert_signed``)."""
+an independent verifier, Debian's ``xmlsec1`` (``assert_signed``); the local
+SEFAZ on loopback (``sefaz``) and paid orders to invoice."""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -15,9 +17,13 @@ import pytest
 
 from plugins.fiscal import certificates, signing, xsd
 from plugins.fiscal.certificates import Certificate
+from plugins.fiscal.simulator import SefazSimulator
+
+# The orders plugin's channel and catalog, to place orders to invoice.
+from tests.plugins.orders.conftest import loja, place, sellable  # noqa: F401
 
 #: Valid check digits (generated, not a real company).
-CNPJ = "11222333000181"
+CNPJ = EMITTER_CNPJ = "11222333000181"
 ALPHANUMERIC_CNPJ = "12ABC34501DE35"
 CERTIFICATE_PASSWORD = "senha-do-a1"
 
@@ -42,6 +48,12 @@ def make_a1(cnpj: str = CNPJ, name: str = "Loja Exemplo Ltda") -> A1:
 def a1() -> A1:
     """The emitter's A1 (an RSA key takes a moment to make: once a session)."""
     return make_a1()
+
+
+@pytest.fixture(scope="session")
+def certificate_file(a1) -> bytes:
+    """The emitter's A1 as a PKCS#12 file (password ``CERTIFICATE_PASSWORD``)."""
+    return a1.pkcs12
 
 
 @pytest.fixture
@@ -74,10 +86,17 @@ def emitter_values(**overrides) -> dict:
 
 
 @pytest.fixture
-def emitter(db):
+def emitter(db, certificate_file):
+    """An emitter in São Paulo, homologation, série 1, holding the test
+    certificate."""
     from plugins.fiscal.models import Emitter
 
-    return Emitter.objects.create(**emitter_values())
+    return Emitter.objects.create(
+        **emitter_values(
+            certificate=base64.b64encode(certificate_file).decode(),
+            certificate_password=CERTIFICATE_PASSWORD,
+        )
+    )
 
 
 # -- Checks --------------------------------------------------------------------
@@ -130,3 +149,22 @@ def assert_signed(
     pem = certificate.certificate_pem() if certificate else None
     assert xmlsec1_verifies(xml, id_element, certificate_pem=pem)
     signing.verify(xml, certificate_pem=pem)
+
+
+@pytest.fixture
+def sefaz(settings):
+    """The local SEFAZ, every authoriser pointed at it; ``sefaz.url``,
+    ``sefaz.control({...})`` (see plugins.fiscal.simulator), ``sefaz.requests``
+    (the calls it received)."""
+    with SefazSimulator() as simulator:
+        settings.RETAGUARDA_FISCAL_AUTHORISER_URL = simulator.url
+        yield simulator
+
+
+@pytest.fixture
+def paid_order(loja, sellable):  # noqa: F811
+    from plugins.orders.services import pay_order
+
+    order = place(loja)
+    pay_order(order, user=None)
+    return order

@@ -1,0 +1,250 @@
+"""The inutilização of NF-e numbers taken that will never be authorised
+(NFeInutilizacao4): the signed request checked against what is asked,
+refused when a number of the range is in use, sent, and its answer recorded
+(the ``ProcInutNFe`` — the signed request and the authoriser's
+``retInutNFe`` joined as text — in the archive)."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from plugins.audit import log_change
+from plugins.fiscal.authoriser import NFE_NAMESPACE, Code
+from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused
+from plugins.fiscal.models import (
+    ArchivedXml,
+    DocumentStatus,
+    Emitter,
+    FiscalDocument,
+    NumberGap,
+    NumberSequence,
+)
+from plugins.fiscal.models.documents import ArchivedXmlKind
+from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
+from plugins.fiscal.services.events import JUSTIFICATION, clean_text
+from plugins.fiscal.services.timeline import timeline_entry
+from plugins.fiscal.soap import strip_declaration
+
+S = DocumentStatus
+NFE = f"{{{NFE_NAMESPACE}}}"
+
+
+@dataclass(frozen=True)
+class _Inutilization:
+    cnpj: str
+    series: int
+    first: int
+    last: int
+    reason: str
+    environment: str
+    identity: str
+
+
+def _read_inutilization(xml: str) -> _Inutilization:
+    try:
+        root = etree.fromstring(
+            strip_declaration(xml).encode("utf-8"),
+            parser=etree.XMLParser(resolve_entities=False, no_network=True),
+        )
+    except etree.XMLSyntaxError as error:
+        raise FiscalRefused(_("The inutilization's XML cannot be read.")) from error
+    info = root.find(f"{NFE}infInut")
+    if root.tag != f"{NFE}inutNFe" or info is None:
+        raise FiscalRefused(_("The XML is not an NF-e inutilization."))
+
+    def text(name: str) -> str:
+        return (info.findtext(f"{NFE}{name}") or "").strip()
+
+    def number(name: str) -> int:
+        return int(text(name)) if text(name).isdigit() else -1
+
+    return _Inutilization(
+        cnpj=text("CNPJ"),
+        series=number("serie"),
+        first=number("nNFIni"),
+        last=number("nNFFin"),
+        reason=" ".join(text("xJust").split()),
+        environment=text("tpAmb"),
+        identity=(info.get("Id") or "").removeprefix("ID"),
+    )
+
+
+def inutilization_proc(signed: str, answer_xml: str) -> str:
+    """The ``ProcInutNFe``: the signed request and the authoriser's
+    ``retInutNFe``, joined as they are."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<ProcInutNFe xmlns="{NFE_NAMESPACE}" versao="4.00">'
+        f"{strip_declaration(signed)}{answer_xml}</ProcInutNFe>"
+    )
+
+
+def inutilize_numbers(
+    emitter: Emitter,
+    *,
+    series: int,
+    first: int,
+    last: int,
+    reason: str,
+    xml: str,
+    environment: str | None = None,
+    user=None,
+) -> NumberGap:
+    """Inutilize the numbers ``first``–``last`` of ``emitter``'s ``series``
+    with the signed request ``xml`` (NFeInutilizacao4, always to the UF's own
+    authoriser: SVC does not take them).
+
+    Only numbers already taken from the sequence, and not in use: no
+    document of the range may be signed, waiting, authorised, denied or
+    cancelled (a rejected one may: it becomes *inutilized*), nor in a range
+    already inutilized. The justification has 15 to 255 characters and is
+    the request's xJust.
+
+    Writes the NumberGap with the answer (and when registered its
+    ``ProcInutNFe`` in the archive, the rejected documents of the range
+    marked inutilized, their orders' timelines), and an audit entry.
+    Raises FiscalRefused, PermissionDenied, AuthoriserError (nothing
+    recorded), AuthoriserRejected (the rejection recorded).
+    """
+    check_may_issue(user, emitter)
+    environment = environment or emitter.environment
+    reason = clean_text(reason)
+    low, high = JUSTIFICATION
+    if not low <= len(reason) <= high:
+        raise FiscalRefused(
+            _("The justification must have %(low)s to %(high)s characters.")
+            % {"low": low, "high": high}
+        )
+    if not 1 <= first <= last:
+        raise FiscalRefused(_("Give a range of numbers, the first not above the last."))
+    request = _read_inutilization(xml)
+    if (
+        request.cnpj != emitter.cnpj
+        or (request.series, request.first, request.last) != (series, first, last)
+        or request.environment != environment
+        or request.reason != reason
+    ):
+        raise FiscalRefused(
+            _(
+                "The inutilization's XML is not for numbers %(first)s to %(last)s "
+                "of série %(series)s of this emitter, with this justification."
+            )
+            % {"first": first, "last": last, "series": series}
+        )
+    sequence = NumberSequence.objects.filter(
+        emitter=emitter, series=series, environment=environment
+    ).first()
+    if sequence is None or last >= sequence.next_number:
+        raise FiscalRefused(
+            _(
+                "Only numbers already taken can be inutilized: série %(series)s "
+                "has used up to %(used)s."
+            )
+            % {"series": series, "used": (sequence.next_number - 1) if sequence else 0}
+        )
+    in_range = FiscalDocument.objects.filter(
+        emitter=emitter,
+        environment=environment,
+        series=series,
+        number__gte=first,
+        number__lte=last,
+    )
+    used = in_range.exclude(status__in=(S.REJECTED, S.INUTILIZED, S.DRAFT))
+    if used.exists():
+        raise FiscalRefused(
+            _("Number %(number)s of the range is in use (%(status)s).")
+            % {
+                "number": used.first().number,
+                "status": used.first().get_status_display(),
+            }
+        )
+    if _overlapping(emitter, environment, series, first, last).exists():
+        raise FiscalRefused(_("Part of this range is already inutilized."))
+    with closing(
+        authoriser_for(emitter, contingency=False, environment=environment)
+    ) as authoriser:
+        result = authoriser.inutilize(xml)
+    with transaction.atomic():
+        gap = NumberGap.objects.create(
+            emitter=emitter,
+            environment=environment,
+            series=series,
+            first_number=first,
+            last_number=last,
+            reason=reason,
+            xml=xml,
+            status_code=result.status_code[:4],
+            status_reason=result.reason[:255],
+            protocol=result.protocol if result.registered else "",
+            registered_at=(result.registered_at or timezone.now())
+            if result.registered
+            else None,
+            proc_xml=inutilization_proc(xml, result.xml) if result.registered else "",
+            created_by=user,
+        )
+        log_change(
+            gap,
+            "fiscal.inutilize",
+            user=user,
+            series=series,
+            first=first,
+            last=last,
+            status_code=gap.status_code,
+            reason=gap.status_reason,
+            protocol=gap.protocol,
+        )
+        if result.registered:
+            ArchivedXml.objects.create(
+                kind=ArchivedXmlKind.INUTILIZATION,
+                emitter=emitter,
+                access_key=request.identity[:44],
+                number=first,
+                issued_at=gap.registered_at,
+                content=gap.proc_xml,
+            )
+            for document in (
+                in_range.filter(status=S.REJECTED)
+                .select_for_update(of=("self",))
+                .select_related("order")
+            ):
+                before = document.status
+                document.status = S.INUTILIZED
+                document.save(update_fields=["status", "updated_at"])
+                log_change(
+                    document,
+                    "fiscal.inutilize",
+                    user=user,
+                    changes={"status": [before, document.status]},
+                    protocol=gap.protocol,
+                )
+                if document.order_id:
+                    timeline_entry(
+                        document,
+                        _("NF-e number %(number)s inutilized (protocol %(protocol)s).")
+                        % {"number": document.number, "protocol": gap.protocol},
+                    )
+    if not result.registered:
+        raise AuthoriserRejected(
+            _("The authoriser refused the inutilization: %(code)s – %(reason)s")
+            % {"code": gap.status_code, "reason": gap.status_reason},
+            status_code=gap.status_code,
+            record=gap,
+        )
+    return gap
+
+
+def _overlapping(emitter, environment, series, first, last):
+    return NumberGap.objects.filter(
+        Q(first_number__lte=last) & Q(last_number__gte=first),
+        emitter=emitter,
+        environment=environment,
+        series=series,
+        status_code=Code.INUTILIZED,
+    )
