@@ -29,6 +29,19 @@ class TaxRuleForm(CleanTextAdminForm):
     active rule with the same criteria and priority (which one would win
     would then depend on which was written first)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "ncm" in self.fields:
+            # typed as printed ("6109.10.00"): the dots go before the model's
+            # own check of the digits
+            model_field = TaxRule._meta.get_field("ncm")
+            self.fields["ncm"] = forms.CharField(
+                label=self.fields["ncm"].label,
+                help_text=model_field.help_text,
+                required=False,
+                max_length=12,
+            )
+
     def clean_ncm(self):
         return _NCM_PUNCTUATION.sub("", self.cleaned_data.get("ncm") or "")
 

@@ -18,7 +18,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Obj
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from content.forms import with_clean_text
+from content.forms import CleanTextAdminForm
 from plugins.fiscal.forms_rules import TaxRuleForm
 from plugins.fiscal.menu import FISCAL_MENU
 from plugins.fiscal.models import Operation, TaxRegime, TaxRule, UFRate
@@ -255,7 +255,10 @@ class UFRateViewSet(ModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     index_view_class = ScopedIndexView
-    form_fields = ["internal_rate", "fcp_rate"]
+    edit_handler = ObjectList(
+        [FieldRowPanel([FieldPanel("internal_rate"), FieldPanel("fcp_rate")])],
+        base_form_class=CleanTextAdminForm,
+    )
     ordering = ["uf"]
     list_per_page = 50
     list_display = [
@@ -265,9 +268,6 @@ class UFRateViewSet(ModelViewSet):
         AbsoluteDateColumn("updated_at", label=_("Updated"), sort_key="updated_at"),
     ]
     list_export = ["uf", "internal_rate", "fcp_rate", "updated_at"]
-
-    def get_form_class(self, for_update=False):
-        return with_clean_text(super().get_form_class(for_update))
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(
