@@ -22,7 +22,8 @@ computes, per line, rounding every amount half-up to the centavo:
   or a company exempt from the IE), by an emitter outside the Simples
   Nacional (ADI 5464): vICMSUFDest = base × (destination's internal rate −
   interstate rate), all of it to the destination since 2019 (vICMSUFRemet
-  = 0), and vFCPUFDest = base × the destination's FCP rate;
+  = 0), and vFCPUFDest = base × the destination's FCP rate, both on the
+  ICMS base (after the rule's reduction);
 * **Simples Nacional** emitters state the rule's CSOSN and no ICMS, except
   CSOSN 900 (computed as above, without DIFAL); CSOSN 101 states the credit
   (pCredSN × value);
@@ -180,6 +181,7 @@ def compute(lines: list[TaxInput], context: TaxContext) -> list[LineTaxes]:
             destination_uf=context.destination_uf,
             customer_type=context.customer_type,
             regime=context.tax_regime,
+            ncms={line.ncm for line in lines},
         )
         if rule.decides_for(context.tax_regime)
     ]

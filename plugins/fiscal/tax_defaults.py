@@ -165,3 +165,10 @@ def install_default_rules(model=None) -> int:
 def install_defaults() -> tuple[int, int]:
     """The states' rates and the default rules, where missing."""
     return install_uf_rates(), install_default_rules()
+
+
+def seed_demo_tax_tables(*, stdout) -> None:
+    """The demo's tax tables (``DEMO_DATA``): the defaults, where missing."""
+    rates, rules = install_defaults()
+    if rates or rules:
+        stdout.write(f"Tax tables: {rates} state rates and {rules} rules written.")

@@ -26,7 +26,7 @@ from content.models import Variant
 from plugins.fiscal.forms_rules import SimulatorForm
 from plugins.fiscal.models import Emitter, Operation, TaxRegime
 from plugins.fiscal.models.rules import CUSTOMER_TYPE_CHOICES
-from plugins.fiscal.rules import compute, order_tax_inputs
+from plugins.fiscal.rules import compute, money, order_tax_inputs
 from plugins.fiscal.taxation import ZERO, LineTaxes, NoTaxRule, TaxContext, TaxInput
 from plugins.fiscal.viewsets_rules import TAX_RULES
 from plugins.money import format_br_decimal, format_brl
@@ -146,7 +146,7 @@ class SimulatorView(WagtailAdminTemplateMixin, TemplateView):
             origin=variant.origin,
             quantity=quantity,
             unit_price=unit_price,
-            total=(unit_price * quantity).quantize(Decimal("0.01")),
+            total=money(unit_price * quantity),
             freight=data.get("freight") or ZERO,
             gtin=variant.gtin,
         )

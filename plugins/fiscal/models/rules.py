@@ -160,21 +160,24 @@ CRITERIA = (
 
 class TaxRuleQuerySet(models.QuerySet):
     def candidates(
-        self, *, operation, origin_uf, destination_uf, customer_type, regime
+        self, *, operation, origin_uf, destination_uf, customer_type, regime, ncms
     ):
-        """The active rules whose document-wide criteria (all but the NCM and
-        the product's origin) accept this document: one query, the lines'
-        criteria are matched in Python."""
+        """The active rules that may decide a line of this document: their
+        document-wide criteria accept it, and their NCM criterion is empty or
+        a prefix of one of ``ncms``. One query; each line's own criteria are
+        then matched in Python (:meth:`TaxRule.matches_line`)."""
 
         def any_or(field, value):
             return Q(**{field: ""}) | Q(**{field: value})
 
+        prefixes = {ncm[:size] for ncm in ncms for size in range(2, len(ncm) + 1)}
         return self.filter(
             any_or("operation", operation),
             any_or("origin_uf", origin_uf),
             any_or("destination_uf", destination_uf),
             any_or("customer_type", customer_type),
             any_or("tax_regime", regime),
+            Q(ncm="") | Q(ncm__in=sorted(prefixes)),
             active=True,
         )
 

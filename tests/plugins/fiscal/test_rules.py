@@ -470,3 +470,18 @@ def test_rules_and_rates_are_read_once_whatever_the_number_of_lines(
         taxes = compute(lines, context("SP", "RJ"))
 
     assert len(taxes) == 40
+
+
+def test_the_demo_writes_the_tables_a_flushed_database_lost():
+    import io
+
+    from plugins.fiscal.tax_defaults import seed_demo_tax_tables
+
+    TaxRule.objects.all().delete()
+    out = io.StringIO()
+
+    seed_demo_tax_tables(stdout=out)
+
+    assert TaxRule.objects.count() == 16
+    assert out.getvalue() == "Tax tables: 0 state rates and 16 rules written."
+    assert one(line(), context("SP", "BA")).cfop == "6108"
