@@ -29,7 +29,7 @@ computes, per line, rounding every amount half-up to the centavo:
   (pCredSN × value);
 * **PIS and COFINS**: (value − ICMS) × rate, the ICMS out of their base
   (STF, RE 574.706), for the CSTs with a value;
-* **IBS and CBS** (LC 214/2025, the 2026 test rates of :func:`reform_rates`):
+* **IBS and CBS** (LC 214/2025, the 2026 test rates of :data:`REFORM_RATES_2026`):
   base = value − PIS − COFINS − ICMS − FCP − DIFAL and its FCP (the IPI is
   not in it), when the rule states an IBS/CBS CST.
 
@@ -43,7 +43,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from content.validators import normalise_document
@@ -114,24 +113,18 @@ class ReformRates:
     cbs: Decimal
 
 
-#: LC 214/2025, 2026: IBS at 0,1% (the state's part) and CBS at 0,9%, stated
-#: on the documents and offset against PIS/COFINS. Settings may replace them
-#: (``RETAGUARDA_FISCAL_REFORM_RATES = {"ibs_state": "0.10", "ibs_city":
-#: "0.00", "cbs": "0.90"}``) when the law sets the rates of another year.
+#: LC 214/2025, 2026: IBS at 0,1% (the state's part; no city part) and CBS
+#: at 0,9%, stated on the documents and offset against PIS/COFINS. Constants
+#: of the law, as the interstate rates: the rates of the years after the test
+#: year come with their own NF-e rules, and change here with them.
 REFORM_RATES_2026 = ReformRates(
     ibs_state=Decimal("0.10"), ibs_city=Decimal("0.00"), cbs=Decimal("0.90")
 )
 
 
 def reform_rates() -> ReformRates:
-    configured = getattr(settings, "RETAGUARDA_FISCAL_REFORM_RATES", None)
-    if not configured:
-        return REFORM_RATES_2026
-    return ReformRates(
-        ibs_state=Decimal(str(configured["ibs_state"])),
-        ibs_city=Decimal(str(configured.get("ibs_city", "0"))),
-        cbs=Decimal(str(configured["cbs"])),
-    )
+    """The IBS and CBS rates the documents state now."""
+    return REFORM_RATES_2026
 
 
 # -- amounts -------------------------------------------------------------------------

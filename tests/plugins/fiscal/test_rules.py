@@ -5,7 +5,6 @@ gives when it cannot tax a line."""
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
 from django.utils import translation
 
 from plugins.fiscal.models import TaxRegime, TaxRule, UFRate
@@ -311,19 +310,6 @@ def test_immune_lines_carry_the_group_without_values():
         0,
         0,
     )
-
-
-@override_settings(
-    RETAGUARDA_FISCAL_REFORM_RATES={
-        "ibs_state": "0.05",
-        "ibs_city": "0.05",
-        "cbs": "0.9",
-    }
-)
-def test_settings_replace_the_reform_rates():
-    reform = one(line(total="1000.00"), context(customer="contributor")).reform
-
-    assert (reform.ibs_state_rate, reform.ibs_city_rate) == (D("0.05"), D("0.05"))
 
 
 # -- which rule decides ----------------------------------------------------------------
