@@ -16,6 +16,17 @@ _READ = (
     "fiscal.view_fiscalevent",
     "fiscal.view_numbergap",
     "fiscal.view_archivedxml",
+    "fiscal.view_taxrule",
+    "fiscal.view_ufrate",
+)
+#: The fiscal desk keeps the tax rules and the states' rates: the store's tax
+#: set-up is the invoicing desk's work (with the accountant's guidance), and
+#: every change is on the audit log and the rule's history.
+_TAX_SETUP = (
+    "fiscal.add_taxrule",
+    "fiscal.change_taxrule",
+    "fiscal.delete_taxrule",
+    "fiscal.change_ufrate",
 )
 
 
@@ -37,10 +48,11 @@ class FiscalConfig(PluginConfig):
         RoleTemplate(
             "fiscal",
             "Fiscal / Faturamento",
-            permissions=(ACCESS_ADMIN, *_READ),
+            permissions=(ACCESS_ADMIN, *_READ, *_TAX_SETUP),
             description=_(
                 "Issues, cancels and corrects the NF-e of the emitters granted "
-                "to them, and inutilizes their unused numbers."
+                "to them, and inutilizes their unused numbers; keeps the tax "
+                "rules and the states' ICMS rates."
             ),
             object_permissions=EMITTER_PERMISSIONS,
         ),

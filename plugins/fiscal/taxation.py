@@ -61,10 +61,17 @@ class LineTaxes:
     icms_csosn: str = ""
     origin: str = "0"
     icms_base: Decimal = ZERO
+    #: pRedBC: the base reduction (CST 20, CSOSN 900), 0 when none
+    icms_base_reduction: Decimal = ZERO
     icms_rate: Decimal = ZERO
     icms_value: Decimal = ZERO
+    #: FCP inside the state (vBCFCP, pFCP, vFCP); interstate, it is in ``difal``
+    fcp_base: Decimal = ZERO
     fcp_rate: Decimal = ZERO
     fcp_value: Decimal = ZERO
+    #: CSOSN 101: the credit the buyer may take (pCredSN, vCredICMSSN)
+    sn_credit_rate: Decimal = ZERO
+    sn_credit_value: Decimal = ZERO
     #: DIFAL (EC 87/2015), for a consumer in another state: set when it applies
     difal: DifalShare | None = None
     pis_cst: str = "07"
@@ -77,6 +84,7 @@ class LineTaxes:
     cofins_value: Decimal = ZERO
     #: IPI: empty when the emitter is not an IPI taxpayer for this NCM
     ipi_cst: str = ""
+    ipi_base: Decimal = ZERO
     ipi_rate: Decimal = ZERO
     ipi_value: Decimal = ZERO
     ipi_framework: str = "999"  # cEnq

@@ -64,21 +64,38 @@ def register_log_actions(actions):
         actions.register_action(code, label, message)
 
 
-from plugins.fiscal import dashboard, panels, views_emitters  # noqa: E402
+from plugins.fiscal import (  # noqa: E402
+    dashboard,
+    panels,
+    tax_defaults,
+    views_emitters,
+    views_rules,
+    viewsets_rules,
+)
 from plugins.fiscal import hooks as fiscal_hooks  # noqa: E402
-from plugins.fiscal.menu import FiscalMenu  # noqa: E402
+from plugins.fiscal.menu import FISCAL_MENU, FiscalMenu  # noqa: E402
 from plugins.fiscal.services import authorisers  # noqa: E402
 from plugins.fiscal.viewsets_documents import (  # noqa: E402
     DocumentViewSet,
     NumberGapViewSet,
 )
 from plugins.fiscal.viewsets_emitters import EmitterViewSet  # noqa: E402
-from plugins.hooks import BACKOFFICE_MENU, DASHBOARD_PANELS  # noqa: E402
+from plugins.hooks import BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, FiscalMenu().get_menu_item)
-for _viewset in (DocumentViewSet, NumberGapViewSet, EmitterViewSet):
+for _viewset in (
+    DocumentViewSet,
+    NumberGapViewSet,
+    EmitterViewSet,
+    viewsets_rules.TaxRuleViewSet,
+    viewsets_rules.UFRateViewSet,
+):
     hooks.register("register_admin_viewset", _viewset)
+hooks.register(FISCAL_MENU, views_rules.simulator_menu_item)
+# the demo invoices with the default tax tables (written by the migrations;
+# again here after a database was flushed)
+hooks.register(DEMO_DATA, tax_defaults.seed_demo_tax_tables)
 
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
@@ -94,5 +111,10 @@ def register_fiscal_urls():
             "fiscal/emitters/<int:pk>/contingency/",
             views_emitters.ContingencyView.as_view(),
             name=views_emitters.CONTINGENCY,
+        ),
+        path(
+            "fiscal/tax-simulator/",
+            views_rules.SimulatorView.as_view(),
+            name=views_rules.SIMULATOR,
         ),
     ]

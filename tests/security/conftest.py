@@ -379,7 +379,29 @@ def _fiscal(world):
         )
         values.update(emitter=emitter.pk, nfe=document.pk)
         scope.setdefault("fiscal.Emitter", emitter)
+    _tax_rules(world)
     return scope
+
+
+def _tax_rules(world):
+    """A tax rule and the states' rates (seeded by the migrations, again
+    here where a flushed database lost them)."""
+    from plugins.fiscal.models import TaxRule, UFRate
+    from plugins.fiscal.tax_defaults import install_uf_rates
+
+    install_uf_rates()
+    rule = TaxRule.objects.create(
+        description="Camisetas",
+        ncm="6109",
+        operation="sale",
+        tax_regime="3",
+        cfop_internal="5102",
+        cfop_interstate="6102",
+        icms_cst="00",
+        pis_cst="01",
+        cofins_cst="01",
+    )
+    world.inside.update(taxrule=rule.pk, ufrate=UFRate.objects.get(uf="SP").pk)
 
 
 def _payables(world):

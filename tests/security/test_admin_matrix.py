@@ -106,6 +106,12 @@ FISCAL_READ_OBJECT = {**FISCAL_READ, "fiscal": IN_OUT}
 EMITTER_SETUP = {**NOBODY, "manager": OK}
 #: switching an emitter's contingency: whoever issues for it
 FISCAL_ISSUE = {**NOBODY, "fiscal": IN_OUT}
+#: tax rules and the states' rates: the fiscal desk keeps them; the
+#: accountant, managers and auditors read them
+TAX_RULES_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
+TAX_RULES_EDIT = {**NOBODY, "fiscal": OK}
+#: the tax simulator with an emitter: the fiscal clerk's own emitters only
+TAX_SIMULATOR_EMITTER = {**TAX_RULES_READ, "fiscal": IN_OUT}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -367,6 +373,27 @@ MATRIX = {
         FINANCE_SETUP
     ),
     "/admin/finance/chart-of-accounts/usage/{chart_line}/": get(FINANCE_SETUP),
+    # tax rules: the fiscal desk writes them, with their history
+    "/admin/fiscal/tax-rules/": get(TAX_RULES_READ),
+    "/admin/fiscal/tax-rules/results/": get(TAX_RULES_READ),
+    "/admin/fiscal/tax-rules/new/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/tax-rules/edit/{taxrule}/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/tax-rules/copy/{taxrule}/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/tax-rules/delete/{taxrule}/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/tax-rules/inspect/{taxrule}/": get(TAX_RULES_READ),
+    "/admin/fiscal/tax-rules/history/{taxrule}/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/tax-rules/history-results/{taxrule}/": get(TAX_RULES_EDIT),
+    # the states' ICMS rates: edited, never added or deleted
+    "/admin/fiscal/uf-rates/": get(TAX_RULES_READ),
+    "/admin/fiscal/uf-rates/results/": get(TAX_RULES_READ),
+    "/admin/fiscal/uf-rates/edit/{ufrate}/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/uf-rates/history/{ufrate}/": get(TAX_RULES_EDIT),
+    "/admin/fiscal/uf-rates/history-results/{ufrate}/": get(TAX_RULES_EDIT),
+    # the simulator reads only; another emitter than the clerk's is not there
+    "/admin/fiscal/tax-simulator/": get(TAX_RULES_READ),
+    "/admin/fiscal/tax-simulator/?emitter={emitter}&order={number}": get(
+        TAX_SIMULATOR_EMITTER
+    ),
     "/admin/stock/movements/": get(STOCK_READ),
     "/admin/stock/movements/results/": get(STOCK_READ),
     "/admin/stock/transfers/": get(STOCK_READ),

@@ -13,6 +13,7 @@ from plugins.fiscal.models.emitters import (
     NumberSequence,
     TaxRegime,
 )
+from plugins.fiscal.models.rules import TaxRule, UFRate
 
 __all__ = [
     "ArchivedXml",
@@ -26,4 +27,6 @@ __all__ = [
     "NumberSequence",
     "Operation",
     "TaxRegime",
+    "TaxRule",
+    "UFRate",
 ]

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fiscal", "0001_initial"),
+        ("fiscal", "0002_tax_rules"),
     ]
 
     operations = [
