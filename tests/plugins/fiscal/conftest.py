@@ -240,4 +240,6 @@ def ncm_order(db, sellable, loja):  # noqa: F811
         ncm="61091000", gtin="7891234567895"
     )
     Variant.objects.filter(sku="CAN-1").update(ncm="69120000", origin="1")
-    return place(loja, shipping_address={**ADDRESS, "uf": "RJ", "city": "Rio"})
+    return place(
+        loja, shipping_address={**ADDRESS, "uf": "RJ", "city": "Rio de Janeiro"}
+    )

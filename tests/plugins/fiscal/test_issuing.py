@@ -1,0 +1,94 @@
+"""Issuing the NF-e of a paid order end to end: the tax rules, the number,
+the signed XML, the local SEFAZ over HTTP, the order invoiced."""
+
+import re
+
+import pytest
+
+from plugins.fiscal.exceptions import FiscalRefused
+from plugins.fiscal.models import FiscalDocument, NumberSequence
+from plugins.fiscal.services.issuing import issue_and_send, issue_for_order
+from plugins.orders.models import OrderEvent
+from tests.plugins.fiscal.conftest import assert_signed, assert_xsd_valid
+
+
+@pytest.fixture
+def paid_ncm_order(ncm_order, tax_tables):
+    from plugins.orders.services import pay_order
+
+    pay_order(ncm_order, user=None)
+    ncm_order.refresh_from_db()
+    return ncm_order
+
+
+def test_a_paid_order_becomes_an_authorised_nfe_and_the_order_is_invoiced(
+    sefaz, emitter, paid_ncm_order, certificate
+):
+    from plugins.fiscal import xsd
+
+    document = issue_and_send(paid_ncm_order, emitter=emitter, user=None)
+
+    assert document.status == "authorised", document.status_reason
+    assert document.number == 1 and document.series == emitter.series
+    assert document.protocol and document.access_key[25:34] == "000000001"
+    # the signed NF-e as sent is inside the nfeProc byte for byte
+    assert document.xml in document.proc_xml
+    assert_xsd_valid(document.xml, xsd.NFE)
+    assert_signed(document.xml, "infNFe", certificate=certificate)
+    # a consumer in RJ buying from SP: the interstate sale to a
+    # non-contributor (6108), DIFAL to RJ in the totals
+    assert re.findall(r"<CFOP>(\d+)</CFOP>", document.xml) == ["6108", "6108"]
+    assert "<vICMSUFDest>" in document.xml
+    paid_ncm_order.refresh_from_db()
+    assert paid_ncm_order.status == "invoiced"
+    messages = list(
+        OrderEvent.objects.filter(order=paid_ncm_order, source="fiscal").values_list(
+            "message", flat=True
+        )
+    )
+    assert any("autorizada" in m or "authorised" in m for m in messages), messages
+
+
+def test_an_order_without_ncm_is_not_invoiced_and_spends_no_number(
+    sefaz, emitter, ncm_order, tax_tables
+):
+    from content.models import Variant
+    from plugins.orders.services import pay_order
+
+    Variant.objects.filter(sku="CAN-1").update(ncm="")
+    pay_order(ncm_order, user=None)
+
+    with pytest.raises(FiscalRefused, match="CAN-1"):
+        issue_for_order(ncm_order, emitter=emitter, user=None)
+
+    assert not FiscalDocument.objects.exists()
+    assert not NumberSequence.objects.filter(next_number__gt=1).exists()
+    assert sefaz.requests == []
+    ncm_order.refresh_from_db()
+    assert ncm_order.status == "paid"
+    note = OrderEvent.objects.filter(order=ncm_order, source="fiscal").get()
+    assert "CAN-1" in note.message
+
+
+def test_an_order_is_invoiced_once(sefaz, emitter, paid_ncm_order):
+    issue_for_order(paid_ncm_order, emitter=emitter, user=None)
+    with pytest.raises(FiscalRefused):
+        issue_for_order(paid_ncm_order, emitter=emitter, user=None)
+    assert FiscalDocument.objects.count() == 1
+
+
+def test_an_unpaid_order_is_refused(sefaz, emitter, ncm_order, tax_tables):
+    with pytest.raises(FiscalRefused):
+        issue_for_order(ncm_order, emitter=emitter, user=None)
+    assert not FiscalDocument.objects.exists()
+
+
+def test_a_rejection_leaves_the_order_paid_with_the_reason(
+    sefaz, emitter, paid_ncm_order
+):
+    sefaz.control({"reject_next": {"cStat": "778", "xMotivo": "NCM inexistente"}})
+    document = issue_and_send(paid_ncm_order, emitter=emitter, user=None)
+    assert document.status == "rejected"
+    assert "NCM inexistente" in document.status_reason
+    paid_ncm_order.refresh_from_db()
+    assert paid_ncm_order.status == "paid"
