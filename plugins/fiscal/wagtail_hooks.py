@@ -69,6 +69,7 @@ from plugins.fiscal import (  # noqa: E402
     panels,
     tax_defaults,
     views_emitters,
+    views_issuing,
     views_rules,
     viewsets_rules,
 )
@@ -99,6 +100,7 @@ hooks.register(DEMO_DATA, tax_defaults.seed_demo_tax_tables)
 
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
+hooks.register(fiscal_hooks.ORDER_ACTIONS, views_issuing.issue_buttons)
 hooks.register(
     fiscal_hooks.CONTINGENCY_SWITCHED, authorisers.resend_after_contingency_switch
 )
@@ -111,6 +113,11 @@ def register_fiscal_urls():
             "fiscal/emitters/<int:pk>/contingency/",
             views_emitters.ContingencyView.as_view(),
             name=views_emitters.CONTINGENCY,
+        ),
+        path(
+            "fiscal/orders/<int:pk>/issue/<int:emitter_pk>/",
+            views_issuing.IssueOrderView.as_view(),
+            name=views_issuing.ISSUE_URL,
         ),
         path(
             "fiscal/tax-simulator/",

@@ -446,6 +446,9 @@ MATRIX = {
     "/admin/fiscal/emitters/{emitter}/contingency/": post(
         FISCAL_ISSUE, {"switch": "on", "reason": "SEFAZ fora do ar desde as 10h"}
     ),
+    # issuing an order's NF-e: whoever issues for the emitter (the world's
+    # order is not paid: refused with a message on the order's page)
+    "/admin/fiscal/orders/{order}/issue/{emitter}/": post(FISCAL_ISSUE),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),

@@ -92,3 +92,40 @@ def test_a_rejection_leaves_the_order_paid_with_the_reason(
     assert "NCM inexistente" in document.status_reason
     paid_ncm_order.refresh_from_db()
     assert paid_ncm_order.status == "paid"
+
+
+def test_the_fiscal_clerk_issues_from_the_order_page(
+    client, sefaz, emitter, other_emitter, fiscal_clerk, paid_ncm_order
+):
+    from django.urls import reverse
+
+    client.force_login(fiscal_clerk)
+    page = reverse("orders:detail", args=[paid_ncm_order.pk])
+    html = client.get(page).content.decode()
+    issue = reverse("fiscal_issue_order", args=[paid_ncm_order.pk, emitter.pk])
+    assert issue in html
+    # another emitter's button is not offered, and posting to it is 404
+    other = reverse("fiscal_issue_order", args=[paid_ncm_order.pk, other_emitter.pk])
+    assert other not in html
+    assert client.post(other).status_code == 404
+
+    response = client.post(issue, follow=True)
+
+    assert response.redirect_chain[-1][0] == page
+    assert "autorizada" in response.content.decode()
+    paid_ncm_order.refresh_from_db()
+    assert paid_ncm_order.status == "invoiced"
+    assert FiscalDocument.objects.get().created_by == fiscal_clerk
+    # no second button once issued
+    assert issue not in client.get(page).content.decode()
+
+
+def test_the_order_desk_cannot_issue(
+    client, sefaz, emitter, order_desk, paid_ncm_order
+):
+    from django.urls import reverse
+
+    client.force_login(order_desk)
+    url = reverse("fiscal_issue_order", args=[paid_ncm_order.pk, emitter.pk])
+    assert client.post(url).status_code in (403, 404)
+    assert not FiscalDocument.objects.exists()
