@@ -64,13 +64,15 @@ run: setup
 
 demo: run
 
-## Set up and run the test suite (SQLite, no services needed; browser tests excluded).
+## Set up and run the test suite (SQLite, no services needed; browser tests excluded),
+## in parallel: one pytest-xdist worker per core (TEST_WORKERS=0: in one process).
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## The same suite against PostgreSQL (DATABASE_URL must point at a server).
 test-postgres: install
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Browser tests: Playwright driving the system's chromium (/usr/bin/chromium).
 test-e2e: install

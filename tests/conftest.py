@@ -20,6 +20,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not IS_POSTGRES:
             item.add_marker(skip_pg)
+    if hasattr(config, "workerinput"):
+        # Under pytest-xdist the tests marked slow (subprocesses, servers:
+        # up to a minute each) go first, shared out among the workers, rather
+        # than last, where one worker runs them while the others wait. Every
+        # worker sorts alike (xdist requires the same collection in each).
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 PASSWORD = "senha-de-teste"

@@ -48,7 +48,9 @@ class Receiver:
                 self.server.socket, server_side=True
             )
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        ).start()  # a short poll: closing waits for it
 
     def close(self):
         self.server.shutdown()

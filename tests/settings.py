@@ -23,9 +23,16 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES["staticfiles"]["BACKEND"] = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 )
-MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "var" / "test-media")  # noqa: F405
+# pytest-xdist runs the suite in several processes ("gw0", "gw1", ...): each
+# writes its uploads under its own folders (and pytest-django gives each its
+# own test database).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_worker_suffix = f"-{_worker}" if _worker else ""
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(
+    BASE_DIR / "var" / f"test-media{_worker_suffix}"  # noqa: F405
+)
 PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT") or str(
-    BASE_DIR / "var" / "test-private"  # noqa: F405
+    BASE_DIR / "var" / f"test-private{_worker_suffix}"  # noqa: F405
 )
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405

@@ -21,6 +21,9 @@ from plugins.finance.simulators import DEMO_ACCESS_TOKEN, DEMO_WEBHOOK_SECRET
 from tests.helpers import ROOT, manage
 from tests.plugins.finance.charges import charge_request
 
+# Every test here starts make, manage.py or the simulators in a subprocess.
+pytestmark = pytest.mark.slow
+
 ENQUEUE = (
     "from content.tasks import refresh_product_indexes;"
     "refresh_product_indexes.enqueue([])"
@@ -123,7 +126,6 @@ def _children(pid: int) -> list[int]:
     ]
 
 
-@pytest.mark.slow
 def test_the_simulators_make_run_starts_answer_and_come_back(tmp_path):
     """The simulators' loops of `make run`'s recipe, run by the shell: both
     answer on their ports; one that exits is started again, with the

@@ -3,6 +3,7 @@
 import re
 import secrets
 
+import pytest
 from django.conf import settings
 
 from tests.helpers import manage
@@ -94,6 +95,7 @@ def test_seed_demo_refuses_without_demo_mode(tmp_path):
     assert "runs only with DEBUG=true and RETAGUARDA_DEMO=true" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
     credentials_file = tmp_path / "var" / "demo-credentials.txt"
     env = {

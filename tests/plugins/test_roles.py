@@ -1,3 +1,4 @@
+import pytest
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import GroupPagePermission, ModelLogEntry
 
@@ -119,6 +120,7 @@ def test_scoped_role_gets_no_model_level_permission_on_its_scope(db):
     assert perms_of(role_group("shelf_keeper")) == {"wagtailadmin.access_admin"}
 
 
+@pytest.mark.slow
 def test_sync_roles_command_runs_from_the_command_line(tmp_path):
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

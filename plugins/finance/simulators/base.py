@@ -341,6 +341,10 @@ def _delivery_json(delivery: Delivery) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     simulator: Simulator
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in two writes: without TCP_NODELAY the
+    # body waits for the client's delayed ACK of the headers (about 40 ms on
+    # Linux), on every answer.
+    disable_nagle_algorithm = True
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
