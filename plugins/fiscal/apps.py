@@ -37,7 +37,9 @@ class FiscalConfig(PluginConfig):
         RoleTemplate(
             "fiscal",
             "Fiscal / Faturamento",
-            permissions=(ACCESS_ADMIN, *_READ),
+            # Documents, events and the archive are reached through the
+            # emitters granted (object permissions), never all of them.
+            permissions=(ACCESS_ADMIN, "orders.view_order"),
             description=_(
                 "Issues, cancels and corrects the NF-e of the emitters granted "
                 "to them, and inutilizes their unused numbers."
