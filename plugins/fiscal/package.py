@@ -37,8 +37,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from lxml import etree
 
 from plugins.fiscal.models import ArchivedXml
@@ -393,7 +394,10 @@ def summary_workbook(summary: Summary) -> bytes:
             worksheet.append([xlsx_cell(worksheet, value) for value in row])
 
     figures = [labels[name] for name in FIGURES]
-    status = {True: _("Cancelled"), False: _("Authorised")}
+    status = {
+        True: pgettext("NF-e status", "Cancelled"),
+        False: pgettext("NF-e status", "Authorised"),
+    }
     check = {True: _("Intact"), False: _("CHANGED: does not match its hash")}
     sheet(
         _("Documents"),
@@ -532,9 +536,15 @@ def _zip_moment(moment: datetime.datetime) -> tuple:
     )
 
 
-def stream_package(rows) -> Iterator[bytes]:
+def stream_package(rows, *, language: str | None = None) -> Iterator[bytes]:
     """The ZIP of the archived ``rows`` (a queryset) and their summary, as
-    chunks of bytes while it is written."""
+    chunks of bytes while it is written; the summary in ``language`` (the
+    one active when the generator is consumed by default: a server sends a
+    streamed response after the view returned, so the view passes its own)."""
+    if language is not None:
+        with translation.override(language):
+            yield from stream_package(rows)
+        return
     sink = _Sink()
     summary = Summary()
     names: set[str] = set()

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -137,7 +137,8 @@ class PackageView(WagtailAdminTemplateMixin, TemplateView):
                 month=month,
             )
         response = StreamingHttpResponse(
-            stream_package(rows), content_type="application/zip"
+            stream_package(rows, language=translation.get_language()),
+            content_type="application/zip",
         )
         filename = package_filename(year, month, form.cleaned_data["emitter"])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -27,7 +27,7 @@ from plugins.fiscal.danfe import (
     render_danfe,
     xml_filename,
 )
-from plugins.fiscal.models import DocumentStatus, FiscalDocument, Operation
+from plugins.fiscal.models import FiscalDocument, Operation
 
 TAG = "fiscal"
 DANFE_ROUTE = "api:fiscal:nfe-danfe"
@@ -55,7 +55,6 @@ def nfe_payload(document: FiscalDocument, token: str, base: str = "") -> dict:
         "number": document.number,
         "series": document.series,
         "status": str(document.status),
-        "status_label": str(DocumentStatus(document.status).label),
         "danfe_url": urljoin(base, reverse(DANFE_ROUTE, kwargs={"token": token})),
         "xml_url": urljoin(base, reverse(XML_ROUTE, kwargs={"token": token})),
     }
@@ -94,8 +93,9 @@ def payload_schema() -> dict:
                     "status": {
                         "type": "string",
                         "enum": [str(s) for s in WITH_DANFE],
+                        "description": "`authorised`, or `cancelled` after "
+                        "its cancellation.",
                     },
-                    "status_label": {"type": "string"},
                     "danfe_url": {"type": "string", "format": "uri"},
                     "xml_url": {"type": "string", "format": "uri"},
                 },
@@ -104,7 +104,6 @@ def payload_schema() -> dict:
                     "number",
                     "series",
                     "status",
-                    "status_label",
                     "danfe_url",
                     "xml_url",
                 ],

@@ -23,9 +23,9 @@ NFE_NS = {"n": "http://www.portalfiscal.inf.br/nfe"}
 
 #: An authorised NF-e of homologation (tpAmb 2), one line, Simples Nacional.
 SAMPLE_PROC = "procNFe.xml"
-#: Twelve authorised NF-e of production issued in August 2018: eleven by
-#: one emitter (CNPJ 34128745000152) to SP, MG, SC and ES, with ICMS, DIFAL,
-#: PIS, COFINS and IPI; one by another (CNPJ 75335849000115).
+#: Eleven authorised NF-e of production issued in August 2018: ten by one
+#: emitter (CNPJ 34128745000152) to SP, MG, SC and ES, with ICMS, DIFAL,
+#: PIS, COFINS and IPI; one by another (CNPJ 75335849000115) to SP.
 AUGUST_2018 = sorted(
     p.name
     for p in (NFE_SAMPLES / "leiauteNFe").glob("*-nfe.xml")
@@ -196,3 +196,27 @@ def accountant(db):
 @pytest.fixture
 def order_desk(db):
     return UserFactory(username="balcao", roles=["order_desk"])
+
+
+def cancellation_xml(key: str, *, cnpj: str, at: str, protocol: str) -> str:
+    """A registered cancellation of NF-e ``key`` (``procEventoNFe``, cStat
+    135), as the authoriser returns it (without the signature)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<procEventoNFe xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.00">'
+        '<evento versao="1.00">'
+        f'<infEvento Id="ID110111{key}01"><cOrgao>{key[:2]}</cOrgao>'
+        f"<tpAmb>1</tpAmb><CNPJ>{cnpj}</CNPJ><chNFe>{key}</chNFe>"
+        f"<dhEvento>{at}</dhEvento><tpEvento>110111</tpEvento>"
+        "<nSeqEvento>1</nSeqEvento><verEvento>1.00</verEvento>"
+        '<detEvento versao="1.00"><descEvento>Cancelamento</descEvento>'
+        f"<nProt>{protocol}</nProt>"
+        "<xJust>Pedido cancelado pelo cliente antes do envio</xJust>"
+        "</detEvento></infEvento></evento>"
+        '<retEvento versao="1.00"><infEvento><tpAmb>1</tpAmb>'
+        f"<verAplic>SP_EVENTOS</verAplic><cOrgao>{key[:2]}</cOrgao>"
+        "<cStat>135</cStat><xMotivo>Evento registrado e vinculado a NF-e</xMotivo>"
+        f"<chNFe>{key}</chNFe><tpEvento>110111</tpEvento>"
+        f"<nSeqEvento>1</nSeqEvento><dhRegEvento>{at}</dhRegEvento>"
+        f"<nProt>9{protocol[1:]}</nProt></infEvento></retEvento></procEventoNFe>"
+    )
