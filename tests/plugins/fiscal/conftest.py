@@ -19,6 +19,14 @@ from lxml import etree
 from tests.factories import UserFactory
 
 NFE_SAMPLES = Path(nfelib.__file__).parent / "nfe" / "samples" / "v4_0"
+#: A correction letter (CC-e) as signed by its emitter (``evento``).
+CCE_SAMPLE = (
+    Path(nfelib.__file__).parent
+    / "nfe_evento_cce"
+    / "samples"
+    / "v1_0"
+    / "35180803102452000172550010000476051695511860-01-cce.xml"
+)
 NFE_NS = {"n": "http://www.portalfiscal.inf.br/nfe"}
 
 #: An authorised NF-e of homologation (tpAmb 2), one line, Simples Nacional.

@@ -21,6 +21,7 @@ from tests.factories import UserFactory
 
 from .conftest import (
     AUGUST_2018,
+    CCE_SAMPLE,
     NFE_NS,
     archive_nfe,
     cancellation_xml,
@@ -76,24 +77,16 @@ def august(db):
                 issued_at=datetime.datetime.fromisoformat(at),
             )
         )
-    cce = (
-        (
-            __import__("nfelib").__path__[0]
-            + "/nfe_evento_cce/samples/v1_0/"
-            + "35180803102452000172550010000476051695511860-01-cce.xml"
-        ),
-    )[0]
-    with open(cce, encoding="utf-8") as file:
-        rows.append(
-            archive(
-                ArchivedXmlKind.EVENT,
-                file.read(),
-                emitter=sp,
-                key="35180803102452000172550010000476051695511860",
-                number=47605,
-                issued_at=datetime.datetime.fromisoformat("2018-08-17T15:17:45-03:00"),
-            )
+    rows.append(
+        archive(
+            ArchivedXmlKind.EVENT,
+            CCE_SAMPLE.read_text(encoding="utf-8"),
+            emitter=sp,
+            key="35180803102452000172550010000476051695511860",
+            number=47605,
+            issued_at=datetime.datetime.fromisoformat("2018-08-17T15:17:45-03:00"),
         )
+    )
     received = sample_xml(RECEIVED)
     rows.append(
         archive(
