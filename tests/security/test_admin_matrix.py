@@ -97,6 +97,12 @@ BANK_IMPORT = {**NOBODY, "finance": OK, "finance_manager": OK}
 #: reconciliation: the finance manager everywhere, the finance desk in the
 #: bank accounts granted to it
 RECONCILE = {**NOBODY, "finance": IN_OUT, "finance_manager": OK}
+#: fiscal documents and their archive: the fiscal clerk within the emitters
+#: granted to them; the accountant, managers and auditors read them all
+FISCAL_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
+FISCAL_OBJECT = {**FISCAL_READ, "fiscal": IN_OUT}
+#: the accountant's monthly packages
+FISCAL_PACKAGE = {**NOBODY, "accountant": OK}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -358,6 +364,15 @@ MATRIX = {
         FINANCE_SETUP
     ),
     "/admin/finance/chart-of-accounts/usage/{chart_line}/": get(FINANCE_SETUP),
+    # fiscal: an NF-e's DANFE and XML, the archive and the monthly package
+    "/admin/fiscal/documents/{nfe}/danfe/": get(FISCAL_OBJECT),
+    "/admin/fiscal/documents/{nfe}/xml/": get(FISCAL_OBJECT),
+    "/admin/fiscal/archive/": get(FISCAL_READ),
+    "/admin/fiscal/archive/results/": get(FISCAL_READ),
+    "/admin/fiscal/archive/inspect/{archived}/": get(FISCAL_OBJECT),
+    "/admin/fiscal/archive/{archived}/xml/": get(FISCAL_OBJECT),
+    "/admin/fiscal/archive/package/": get(FISCAL_PACKAGE),
+    "/admin/fiscal/archive/package/?month=7&year=2017&download=1": get(FISCAL_PACKAGE),
     "/admin/stock/movements/": get(STOCK_READ),
     "/admin/stock/movements/results/": get(STOCK_READ),
     "/admin/stock/transfers/": get(STOCK_READ),
