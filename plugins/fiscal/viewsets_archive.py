@@ -87,6 +87,23 @@ class ArchiveFilterSet(WagtailFilterSet):
         return queryset.filter(party_document=number) if number else queryset
 
 
+def field_labels() -> dict:
+    """How the archive's screens name its fields (the listing's export and a
+    row's page)."""
+    return {
+        "issued_at": gettext_lazy("Issued"),
+        "kind": gettext_lazy("Kind"),
+        "access_key": gettext_lazy("Access key"),
+        "number": gettext_lazy("Number"),
+        "party_document": gettext_lazy("Customer or supplier CPF/CNPJ"),
+        "party_name": gettext_lazy("Customer or supplier"),
+        "emitter": gettext_lazy("Emitter"),
+        "document": gettext_lazy("NF-e"),
+        "sha256": "SHA-256",
+        "archived_at": gettext_lazy("Archived at"),
+    }
+
+
 def party(row: ArchivedXml) -> str:
     if not row.party_document and not row.party_name:
         return EMPTY
@@ -166,6 +183,9 @@ class ArchiveInspectView(ScopedInspectView):
             "archived_at",
         ]
 
+    def get_field_label(self, field_name, field):
+        return field_labels()[field_name]
+
     def get_party_document_display_value(self):
         return format_document(self.object.party_document) or EMPTY
 
@@ -213,7 +233,7 @@ class ArchiveViewSet(ModelViewSet):
     list_per_page = 50
     list_export = [
         "issued_at",
-        "kind",
+        "get_kind_display",
         "access_key",
         "number",
         "party_document",
@@ -222,6 +242,11 @@ class ArchiveViewSet(ModelViewSet):
         "sha256",
         "archived_at",
     ]
+
+    @property
+    def export_headings(self):
+        labels = field_labels()
+        return {**labels, "get_kind_display": labels["kind"]}
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(

@@ -108,3 +108,13 @@ def test_only_the_accountant_sees_the_package_button(
 ):
     assert "Pacote mensal" in client_of(accountant).get(LISTING).content.decode()
     assert "Pacote mensal" not in client_of(fiscal_clerk).get(LISTING).content.decode()
+
+
+def test_the_listing_exports_what_people_read(accountant, archived):
+    mine, _theirs = archived
+    response = client_of(accountant).get(LISTING, {"export": "csv"})
+    header, *rows = (
+        b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    )
+    assert header.split(";")[:4] == ["Emissão", "Tipo", "Chave de acesso", "Número"]
+    assert any(row.split(";")[1:3] == ["NF-e emitida", mine.access_key] for row in rows)
