@@ -164,11 +164,12 @@ def test_reading_detects_content_changed_behind_the_models_back(authorised_nfe):
 def test_the_check_command_reports_every_changed_row(authorised_nfe, other_nfe, capsys):
     kept = archive_document(authorised_nfe)
     changed = archive_document(other_nfe)
+    # in the site's language, pt-BR
     call_command("check_fiscal_archive")
-    assert "2 archived XML checked: all intact." in capsys.readouterr().out
+    assert "2 XML arquivados verificados: todos íntegros." in capsys.readouterr().out
 
     tamper(changed, other_nfe.proc_xml.replace("<cStat>100", "<cStat>101"))
-    with pytest.raises(CommandError, match="1 of 2 archived XML"):
+    with pytest.raises(CommandError, match="1 de 2 XML arquivados não conferem"):
         call_command("check_fiscal_archive")
     report = capsys.readouterr().err
     assert other_nfe.access_key in report
