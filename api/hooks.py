@@ -24,6 +24,18 @@ PRODUCT_PAYLOAD_SCHEMA = Hook(
     ),
 )
 
+PAYLOAD_SCHEMA = Hook(
+    "api_payload_schema",
+    doc=(
+        "A function taking no arguments that documents keys the app adds to "
+        "payloads of other apps (e.g. through orders.hooks.ORDER_PAYLOAD), as "
+        "OpenAPI 3 schemas by component and key: {'CustomerOrder': {'nfe': "
+        "{...}}}. Each key is added to that component of /api/v1/schema/ as a "
+        "required property: the payload always carries it (null when the "
+        "schema says nullable)."
+    ),
+)
+
 WEBHOOK_EVENTS = Hook(
     "api_webhook_events",
     doc=(

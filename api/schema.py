@@ -7,23 +7,29 @@ def only_public_api(endpoints, **kwargs):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]
 
 
+def _add_fields(schemas: dict, component: str, fields: dict) -> None:
+    if not fields or component not in schemas:
+        return
+    schemas[component].setdefault("properties", {}).update(fields)
+    required = schemas[component].setdefault("required", [])
+    required.extend(key for key in fields if key not in required)
+
+
 def add_plugin_payload_fields(result, generator, request, public):
     """Document the keys plugins add to product and variant payloads
     (``api.hooks.PRODUCT_PAYLOAD_SCHEMA``) in the Product and Variant
-    components."""
-    from api.hooks import PRODUCT_PAYLOAD_SCHEMA
+    components, and those they add to other components
+    (``api.hooks.PAYLOAD_SCHEMA``)."""
+    from api.hooks import PAYLOAD_SCHEMA, PRODUCT_PAYLOAD_SCHEMA
     from plugins.hooks import collect
 
     schemas = result.get("components", {}).get("schemas", {})
     for declared in collect(PRODUCT_PAYLOAD_SCHEMA):
         for part, component in (("product", "Product"), ("variant", "Variant")):
-            fields = declared.get(part) or {}
-            if fields and component in schemas:
-                properties = schemas[component].setdefault("properties", {})
-                properties.update(fields)
-                schemas[component].setdefault("required", []).extend(
-                    key for key in fields if key not in schemas[component]["required"]
-                )
+            _add_fields(schemas, component, declared.get(part) or {})
+    for declared in collect(PAYLOAD_SCHEMA):
+        for component, fields in declared.items():
+            _add_fields(schemas, component, fields)
     return result
 
 

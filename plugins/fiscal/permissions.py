@@ -44,6 +44,7 @@ class FiscalPerm(StrEnum):
     VIEW_EVENT = "fiscal.view_fiscalevent"
     VIEW_GAP = "fiscal.view_numbergap"
     VIEW_ARCHIVE = "fiscal.view_archivedxml"
+    #: the accountant's: the XML and the monthly packages of every emitter
     DOWNLOAD_ARCHIVE = "fiscal.download_archive"
 
 
@@ -123,6 +124,14 @@ def number_gap_policy() -> EmitterScopedPolicy:
     return EmitterScopedPolicy(NumberGap)
 
 
+@cache
+def archive_policy() -> EmitterScopedPolicy:
+    """The archived XML belong to their emitter, like the documents."""
+    from plugins.fiscal.models import ArchivedXml
+
+    return EmitterScopedPolicy(ArchivedXml)
+
+
 def visible_emitters(user):
     """The emitters whose documents ``user`` may see (granted view or issue,
     or every emitter), by name."""
@@ -172,3 +181,16 @@ def visible_documents(user, queryset=None):
 def user_sees_documents(user) -> bool:
     """Whether ``user`` sees the documents of at least one emitter."""
     return document_policy().user_has_permission(user, "view")
+
+
+def user_can_see_document(user, document) -> bool:
+    """Whether ``user`` may see ``document`` (its DANFE and XML included)."""
+    return document_policy().user_has_permission_for_instance(user, "view", document)
+
+
+def user_can_download_packages(user) -> bool:
+    """The accountant's monthly packages: ``fiscal.download_archive`` (the
+    Contador role) or a superuser."""
+    return is_active_user(user) and (
+        user.is_superuser or user.has_perm(FiscalPerm.DOWNLOAD_ARCHIVE)
+    )

@@ -28,3 +28,12 @@ def resend_due_documents(emitter_pk: int | None = None) -> dict:
 
     emitter = Emitter.objects.filter(pk=emitter_pk).first() if emitter_pk else None
     return resend_due(emitter=emitter).as_dict()
+
+
+@task()
+def send_documents_email(document_pk: int) -> bool:
+    """E-mail an authorised NF-e's DANFE and XML to its customer (see
+    :func:`plugins.fiscal.emails.email_documents`)."""
+    from plugins.fiscal.emails import send_documents
+
+    return send_documents(document_pk)

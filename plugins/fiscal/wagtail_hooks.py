@@ -1,16 +1,20 @@
 """Everything the fiscal plugin contributes to Wagtail and to the other
 plugins."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
-from plugins.fiscal.models import Emitter, FiscalDocument, NumberGap
+from api.hooks import PAYLOAD_SCHEMA
+from plugins.fiscal.models import ArchivedXml, Emitter, FiscalDocument, NumberGap
 from plugins.fiscal.permissions import (
+    archive_policy,
     document_policy,
     emitter_policy,
     number_gap_policy,
+    user_can_download_packages,
 )
 
 # Emitters are scope objects: a fiscal clerk sees and works the documents of
@@ -18,8 +22,21 @@ from plugins.fiscal.permissions import (
 register_permission_policy(Emitter, emitter_policy())
 register_permission_policy(FiscalDocument, document_policy())
 register_permission_policy(NumberGap, number_gap_policy())
+register_permission_policy(ArchivedXml, archive_policy())
 
 LOG_ACTIONS = (
+    ("fiscal.danfe.download", _("Open the DANFE"), _("DANFE opened")),
+    ("fiscal.xml.download", _("Download the XML"), _("NF-e XML downloaded")),
+    (
+        "fiscal.archive.download",
+        _("Download an archived XML"),
+        _("Archived XML downloaded"),
+    ),
+    (
+        "fiscal.package.download",
+        _("Download the monthly package"),
+        _("Accountant's monthly package downloaded"),
+    ),
     (
         "fiscal.contingency.on",
         _("Switch the contingency on"),
@@ -68,9 +85,12 @@ from plugins.fiscal import (  # noqa: E402
     dashboard,
     panels,
     tax_defaults,
+    views_downloads,
     views_emitters,
     views_issuing,
+    views_package,
     views_rules,
+    viewsets_archive,
     viewsets_rules,
 )
 from plugins.fiscal import hooks as fiscal_hooks  # noqa: E402
@@ -81,7 +101,12 @@ from plugins.fiscal.viewsets_documents import (  # noqa: E402
     NumberGapViewSet,
 )
 from plugins.fiscal.viewsets_emitters import EmitterViewSet  # noqa: E402
-from plugins.hooks import BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA  # noqa: E402
+from plugins.hooks import (  # noqa: E402
+    API_ROUTES,
+    BACKOFFICE_MENU,
+    DASHBOARD_PANELS,
+    DEMO_DATA,
+)
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, FiscalMenu().get_menu_item)
@@ -91,6 +116,7 @@ for _viewset in (
     EmitterViewSet,
     viewsets_rules.TaxRuleViewSet,
     viewsets_rules.UFRateViewSet,
+    viewsets_archive.ArchiveViewSet,
 ):
     hooks.register("register_admin_viewset", _viewset)
 hooks.register(FISCAL_MENU, views_rules.simulator_menu_item)
@@ -120,8 +146,69 @@ def register_fiscal_urls():
             name=views_issuing.ISSUE_URL,
         ),
         path(
+            "fiscal/documents/<int:pk>/danfe/",
+            views_downloads.DocumentDanfeView.as_view(),
+            name=views_downloads.DANFE,
+        ),
+        path(
+            "fiscal/documents/<int:pk>/xml/",
+            views_downloads.DocumentXmlView.as_view(),
+            name=views_downloads.DOCUMENT_XML,
+        ),
+        path(
+            "fiscal/archive/<int:pk>/xml/",
+            views_downloads.ArchivedXmlView.as_view(),
+            name=views_downloads.ARCHIVE_XML,
+        ),
+        path(
+            "fiscal/archive/package/",
+            views_package.PackageView.as_view(),
+            name=viewsets_archive.PACKAGE,
+        ),
+        path(
             "fiscal/tax-simulator/",
             views_rules.SimulatorView.as_view(),
             name=views_rules.SIMULATOR,
         ),
     ]
+
+
+class PackageMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_can_download_packages(request.user)
+
+
+hooks.register(
+    FISCAL_MENU,
+    lambda: PackageMenuItem(
+        _("Monthly package"),
+        reverse(viewsets_archive.PACKAGE),
+        name="fiscal-package",
+        icon_name="download",
+        order=81,
+    ),
+)
+
+
+@hooks.register(API_ROUTES)
+def fiscal_api_routes():
+    from plugins.fiscal.api.routes import api_routes
+
+    return api_routes()
+
+
+def _add_nfe(*, order, payload, audience):
+    from plugins.fiscal.api.customer import add_nfe
+
+    add_nfe(order=order, payload=payload, audience=audience)
+
+
+def _payload_schema():
+    from plugins.fiscal.api.customer import payload_schema
+
+    return payload_schema()
+
+
+# The customer's status page carries the order's NF-e.
+hooks.register(order_hooks.ORDER_PAYLOAD, _add_nfe)
+hooks.register(PAYLOAD_SCHEMA, _payload_schema)

@@ -13,7 +13,8 @@ declared but not sent.
 
 Data are chosen so that nullable fields are seen both ways where the API can
 send both (a product with and without brand and category, an order with and
-without a survey, a customer's addresses before and after anonymisation).
+without a survey and an NF-e, a customer's addresses before and after
+anonymisation).
 """
 
 from __future__ import annotations
@@ -38,13 +39,19 @@ from content.models import (
     Variant,
 )
 from plugins.finance.models import Provider, ProviderAccount
-from plugins.orders.models import SalesChannel
+from plugins.orders.models import Order, SalesChannel
 from plugins.stock import services as stock
 from plugins.stock.models import Warehouse
 from tests.api.storefront_pages import storefront_pages
 from tests.api.strict_schema import closed
 from tests.content.conftest import make_category, make_product, publish
 from tests.factories import ShelfFactory, UserFactory
+from tests.plugins.fiscal.archive.conftest import (
+    SAMPLE_PROC,
+    make_emitter,
+    make_nfe,
+    sample_xml,
+)
 from tests.plugins.orders.conftest import ADDRESS, CUSTOMER
 from tests.shelves_plugin.models import ShelfItem
 
@@ -335,8 +342,17 @@ def test_every_payload_matches_its_schema(openapi, world):
             f"{desk}transitions/{name}/",
             {},
         )
-    survey = call(reader, "get", "/orders/status/{token}/", status_url)["survey"]
+    # Invoiced with an authorised NF-e: the status page links its DANFE and
+    # XML (``nfe`` was null until then).
+    make_nfe(
+        sample_xml(SAMPLE_PROC),
+        emitter=make_emitter("06117473000150"),
+        order=Order.objects.get(number=order["number"]),
+    )
+    seen = call(reader, "get", "/orders/status/{token}/", status_url)
+    survey = seen["survey"]
     assert survey is not None
+    assert seen["nfe"]["number"] == 46320
     call(
         writer,
         "post",

@@ -380,6 +380,7 @@ def _fiscal(world):
         values.update(emitter=emitter.pk, nfe=document.pk)
         scope.setdefault("fiscal.Emitter", emitter)
     _tax_rules(world)
+    _fiscal_documents(world)
     return scope
 
 
@@ -402,6 +403,26 @@ def _tax_rules(world):
         cofins_cst="01",
     )
     world.inside.update(taxrule=rule.pk, ufrate=UFRate.objects.get(uf="SP").pk)
+
+
+def _fiscal_documents(world):
+    """An authorised NF-e of each emitter (the one inside is the order's, for
+    the customer's downloads), each in the archive."""
+    from plugins.fiscal.models import Emitter
+    from plugins.orders.models import Order
+    from tests.plugins.fiscal.archive.conftest import archive_nfe, make_nfe, sample_xml
+
+    for values, sample, order in (
+        (world.inside, "procNFe.xml", Order.objects.get(pk=world.inside["order"])),
+        (
+            world.outside,
+            "42220575277525000178550030000292481295366801-procNFe.xml",
+            None,
+        ),
+    ):
+        emitter = Emitter.objects.get(pk=values["emitter"])
+        document = make_nfe(sample_xml(sample), emitter=emitter, order=order)
+        values.update(nfe=document.pk, archived=archive_nfe(document).pk)
 
 
 def _payables(world):

@@ -112,6 +112,8 @@ TAX_RULES_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
 TAX_RULES_EDIT = {**NOBODY, "fiscal": OK}
 #: the tax simulator with an emitter: the fiscal clerk's own emitters only
 TAX_SIMULATOR_EMITTER = {**TAX_RULES_READ, "fiscal": IN_OUT}
+#: the accountant's monthly packages
+FISCAL_PACKAGE = {**NOBODY, "accountant": OK}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -394,6 +396,15 @@ MATRIX = {
     "/admin/fiscal/tax-simulator/?emitter={emitter}&order={number}": get(
         TAX_SIMULATOR_EMITTER
     ),
+    # fiscal: an NF-e's DANFE and XML, the archive and the monthly package
+    "/admin/fiscal/documents/{nfe}/danfe/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/documents/{nfe}/xml/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/archive/": get(FISCAL_READ),
+    "/admin/fiscal/archive/results/": get(FISCAL_READ),
+    "/admin/fiscal/archive/inspect/{archived}/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/archive/{archived}/xml/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/archive/package/": get(FISCAL_PACKAGE),
+    "/admin/fiscal/archive/package/?month=7&year=2017&download=1": get(FISCAL_PACKAGE),
     "/admin/stock/movements/": get(STOCK_READ),
     "/admin/stock/movements/results/": get(STOCK_READ),
     "/admin/stock/transfers/": get(STOCK_READ),

@@ -124,6 +124,9 @@ MATRIX = {
     "/api/v1/finance/payments/{payment_ref}/": get(ORDERS_READ),
     "/api/v1/finance/payments/{payment_ref}/qr.png": get(ORDERS_READ),
     "/api/v1/finance/payments/{payment_ref}/qr.svg": get(ORDERS_READ),
+    # the customer's NF-e (DANFE and XML), by the order's customer token
+    "/api/v1/fiscal/nfe/{customer_token}/danfe/": get(ORDERS_READ),
+    "/api/v1/fiscal/nfe/{customer_token}/xml/": get(ORDERS_READ),
     # providers' notifications: proven by their signature, never by a key
     "/api/v1/finance/webhooks/{webhook_token}/": post(
         {**NO_ONE, **dict.fromkeys(KEYS, API_DENIED)}, {"data": {"id": "1"}}

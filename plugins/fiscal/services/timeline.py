@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from plugins.exceptions import Refused
+from plugins.fiscal.emails import email_documents
 from plugins.fiscal.models import DocumentStatus, FiscalDocument, Operation
 from plugins.orders.exceptions import IllegalTransition
 from plugins.orders.services import can_transition, invoice_order, record_event
@@ -52,6 +53,8 @@ def on_authorised(document: FiscalDocument, *, user=None) -> None:
         },
         protocol=document.protocol,
     )
+    # the DANFE and the XML to the customer, after commit
+    email_documents(document)
     if document.operation != Operation.SALE or not can_transition(
         order, "invoice", None
     ):

@@ -127,5 +127,20 @@ def test_the_order_desk_cannot_issue(
 
     client.force_login(order_desk)
     url = reverse("fiscal_issue_order", args=[paid_ncm_order.pk, emitter.pk])
-    assert client.post(url).status_code in (403, 404)
+    response = client.post(url)
+    # Wagtail's "no permission": back to the dashboard
+    assert (response.status_code, response.url) == (302, "/admin/")
     assert not FiscalDocument.objects.exists()
+
+
+def test_the_customer_gets_the_danfe_and_the_xml_once_authorised(
+    sefaz, emitter, paid_ncm_order, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = issue_and_send(paid_ncm_order, emitter=emitter, user=None)
+    assert document.status == "authorised"
+    (mail,) = mailoutbox
+    assert mail.to == [paid_ncm_order.customer_email]
+    names = sorted(name for name, _content, _type in mail.attachments)
+    assert any(n.endswith(".pdf") for n in names)
+    assert any(n.endswith(".xml") for n in names)
