@@ -13,6 +13,13 @@ from plugins.fiscal.models.emitters import (
     NumberSequence,
     TaxRegime,
 )
+from plugins.fiscal.models.intake import (
+    MatchedBy,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+    SupplierInvoiceStatus,
+    SupplierProductCode,
+)
 
 __all__ = [
     "ArchivedXml",
@@ -26,4 +33,9 @@ __all__ = [
     "NumberSequence",
     "Operation",
     "TaxRegime",
+    "MatchedBy",
+    "SupplierInvoice",
+    "SupplierInvoiceLine",
+    "SupplierInvoiceStatus",
+    "SupplierProductCode",
 ]
