@@ -715,6 +715,14 @@ def cancel_bill(bill: Bill, *, user, reason: str) -> Bill:
     bill's row lock; logs ``finance.bill.cancel``.
     """
     _require(user, PayablesPerm.CHANGE_BILL)
+    return apply_bill_cancellation(bill, user=user, reason=reason)
+
+
+def apply_bill_cancellation(bill: Bill, *, user, reason: str) -> Bill:
+    """:func:`cancel_bill` for callers that checked a permission of their
+    own (the fiscal plugin cancels the bill of a supplier NF-e it
+    discards); ``user`` may be None. The same checks, lock and audit
+    entry."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidBill(_("Say why the bill is cancelled."), field="reason")

@@ -1,0 +1,1 @@
+"""Business operations of the fiscal plugin, one module per concern."""
