@@ -356,9 +356,7 @@ def _archive(invoice: SupplierInvoice, nfe: ReceivedNFe) -> None:
 
 
 def purchase_category_code() -> str:
-    return getattr(
-        settings, "RETAGUARDA_FISCAL_PURCHASE_CATEGORY", DEFAULT_PURCHASE_CATEGORY
-    )
+    return settings.RETAGUARDA_FISCAL_PURCHASE_CATEGORY or DEFAULT_PURCHASE_CATEGORY
 
 
 def _finance_supplier(nfe: ReceivedNFe, user):

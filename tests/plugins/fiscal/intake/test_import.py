@@ -189,3 +189,26 @@ def test_a_damaged_zip_or_a_zip_inside_is_reported(clerk, nfe_xml):
         dry_run=True,
     )
     assert "A ZIP inside the ZIP is not read" in report.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bomba.zip", bomb(20 * 1024 * 1024), "possível bomba de ZIP"),
+        ("xxe.xml", XXE, "declara um DTD ou entidades"),
+        ("nota.xml", b"%PDF-1.4", "não é um XML bem formado"),
+        ("vazio.zip", b"", "vazio"),
+    ],
+    ids=["zip-bomb", "xxe", "pdf", "empty"],
+)
+def test_hostile_files_through_the_upload_screen(client, clerk, name, data, message):
+    from django.utils.html import strip_tags
+
+    client.force_login(clerk)
+    response = client.post(START, {"file": SimpleUploadedFile(name, data)})
+    if response.status_code == 302:
+        response = client.get(response.url)
+    assert message in " ".join(strip_tags(response.content.decode()).split())
+    assert SupplierInvoice.objects.count() == 0
+    job = ImportJob.objects.first()
+    assert job is None or not job.can_confirm
