@@ -64,6 +64,7 @@ class FiscalConfig(PluginConfig):
                 *_READ,
                 "fiscal.view_emitter",
                 "fiscal.view_taxrule",
+                "fiscal.view_supplierinvoice",
                 "fiscal.download_archive",
             ),
             description=_(

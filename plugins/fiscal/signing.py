@@ -9,6 +9,9 @@ right after signing, and that text is what is stored and sent.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from lxml import etree
 from signxml import (
     CanonicalizationMethod,
@@ -74,17 +77,29 @@ class _SHA1Verifier(XMLVerifier):
         """SHA-1 is what the NF-e schema requires."""
 
 
-def verify(xml: str | bytes, *, certificate_pem: bytes | None = None) -> bytes:
+def verify(
+    xml: str | bytes,
+    *,
+    certificate_pem: bytes | None = None,
+    at: dt.datetime | None = None,
+) -> bytes:
     """Check the signature of a signed document against the certificate it
     carries (or ``certificate_pem``). Returns the signed element's canonical
     bytes; raises ``signxml.exceptions.InvalidSignature`` when it does not
-    verify."""
+    verify.
+
+    The certificate must be valid ``at`` that moment (default: now): a
+    document received from someone else is checked at its own issue time,
+    since the certificate that signed it may have expired since."""
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     if certificate_pem is None:
         certificate_pem = embedded_certificate(xml)
+    expected = EXPECTED
+    if at is not None:
+        expected = dataclasses.replace(EXPECTED, verification_time=at)
     result = _SHA1Verifier().verify(
-        xml, x509_cert=certificate_pem, expect_config=EXPECTED
+        xml, x509_cert=certificate_pem, expect_config=expected
     )
     return result.signed_data
 

@@ -8,7 +8,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PAYLOAD_SCHEMA
-from plugins.fiscal.models import ArchivedXml, Emitter, FiscalDocument, NumberGap
+from plugins.fiscal.models import (
+    ArchivedXml,
+    Emitter,
+    FiscalDocument,
+    NumberGap,
+    SupplierInvoice,
+)
 from plugins.fiscal.permissions import (
     archive_policy,
     document_policy,
@@ -16,6 +22,7 @@ from plugins.fiscal.permissions import (
     number_gap_policy,
     user_can_download_packages,
 )
+from plugins.fiscal.services.intake import intake_policy
 
 # Emitters are scope objects: a fiscal clerk sees and works the documents of
 # the emitters granted to them (before the viewsets below).
@@ -23,8 +30,25 @@ register_permission_policy(Emitter, emitter_policy())
 register_permission_policy(FiscalDocument, document_policy())
 register_permission_policy(NumberGap, number_gap_policy())
 register_permission_policy(ArchivedXml, archive_policy())
+# Supplier NF-e belong to their recipient emitter.
+register_permission_policy(SupplierInvoice, intake_policy())
 
 LOG_ACTIONS = (
+    (
+        "fiscal.supplier_nfe.receive",
+        _("Receive supplier NF-e"),
+        _("Supplier NF-e received"),
+    ),
+    (
+        "fiscal.supplier_nfe.confirm",
+        _("Confirm receipt"),
+        _("Receipt of the supplier NF-e confirmed"),
+    ),
+    (
+        "fiscal.supplier_nfe.discard",
+        _("Discard supplier NF-e"),
+        _("Supplier NF-e discarded"),
+    ),
     ("fiscal.danfe.download", _("Open the DANFE"), _("DANFE opened")),
     ("fiscal.xml.download", _("Download the XML"), _("NF-e XML downloaded")),
     (
@@ -91,6 +115,7 @@ from plugins.fiscal import (  # noqa: E402
     views_package,
     views_rules,
     viewsets_archive,
+    viewsets_intake,
     viewsets_rules,
 )
 from plugins.fiscal import hooks as fiscal_hooks  # noqa: E402
@@ -107,6 +132,7 @@ from plugins.hooks import (  # noqa: E402
     DASHBOARD_PANELS,
     DEMO_DATA,
 )
+from plugins.importing.base import REGISTER_IMPORTER  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(BACKOFFICE_MENU, FiscalMenu().get_menu_item)
@@ -117,6 +143,7 @@ for _viewset in (
     viewsets_rules.TaxRuleViewSet,
     viewsets_rules.UFRateViewSet,
     viewsets_archive.ArchiveViewSet,
+    viewsets_intake.SupplierInvoiceViewSet,
 ):
     hooks.register("register_admin_viewset", _viewset)
 hooks.register(FISCAL_MENU, views_rules.simulator_menu_item)
@@ -212,3 +239,10 @@ def _payload_schema():
 # The customer's status page carries the order's NF-e.
 hooks.register(order_hooks.ORDER_PAYLOAD, _add_nfe)
 hooks.register(PAYLOAD_SCHEMA, _payload_schema)
+
+
+@hooks.register(REGISTER_IMPORTER)
+def fiscal_supplier_nfe_importer():
+    from plugins.fiscal.importers import SupplierNFeImporter
+
+    return SupplierNFeImporter

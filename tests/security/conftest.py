@@ -377,7 +377,9 @@ def _fiscal(world):
             reason="Falha no sistema de emissão",
             xml="<inutNFe/>",
         )
-        values.update(emitter=emitter.pk, nfe=document.pk)
+        values.update(
+            emitter=emitter.pk, nfe=document.pk, sinv=_supplier_invoice(emitter).pk
+        )
         scope.setdefault("fiscal.Emitter", emitter)
     _tax_rules(world)
     _fiscal_documents(world)
@@ -423,6 +425,48 @@ def _fiscal_documents(world):
         emitter = Emitter.objects.get(pk=values["emitter"])
         document = make_nfe(sample_xml(sample), emitter=emitter, order=order)
         values.update(nfe=document.pk, archived=archive_nfe(document).pk)
+
+
+def _supplier_invoice(emitter):
+    """A supplier's NF-e received for ``emitter``, waiting to be confirmed:
+    one line matched by GTIN, one not matched."""
+    from django.utils import timezone
+
+    from content.models import Variant
+    from plugins.fiscal.models import SupplierInvoice, SupplierInvoiceLine
+
+    key = f"3526013412874500015255001{emitter.pk:09d}1{emitter.pk:08d}0"
+    invoice = SupplierInvoice.objects.create(
+        emitter=emitter,
+        access_key=key,
+        supplier_cnpj="34128745000152",
+        supplier_name="Alimentos Saudáveis Ltda.",
+        number=emitter.pk,
+        series=1,
+        issued_at=timezone.now(),
+        environment=emitter.environment,
+        total=Decimal("59.80"),
+        xml="<nfeProc/>",
+    )
+    for item, code, variant in (
+        (1, "1235", Variant.objects.get(sku="CAN-1")),
+        (2, "7001", None),
+    ):
+        SupplierInvoiceLine.objects.create(
+            invoice=invoice,
+            item=item,
+            code=code,
+            description="CANECA" if variant else "XICARA",
+            cfop="5102",
+            quantity=Decimal("2"),
+            unit="UN",
+            unit_value=Decimal("14.95"),
+            total=Decimal("29.90"),
+            variant=variant,
+            matched_by="gtin" if variant else "",
+            units=2 if variant else None,
+        )
+    return invoice
 
 
 def _payables(world):

@@ -114,6 +114,12 @@ TAX_RULES_EDIT = {**NOBODY, "fiscal": OK}
 TAX_SIMULATOR_EMITTER = {**TAX_RULES_READ, "fiscal": IN_OUT}
 #: the accountant's monthly packages
 FISCAL_PACKAGE = {**NOBODY, "accountant": OK}
+#: supplier NF-e: the fiscal clerk receives them for the emitters granted to
+#: them; the accountant, managers and auditors read them all
+SUPPLIER_NFE_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
+SUPPLIER_NFE_OBJECT = {**SUPPLIER_NFE_READ, "fiscal": IN_OUT}
+SUPPLIER_NFE_RECEIVE = {**NOBODY, "fiscal": OK}
+SUPPLIER_NFE_ACT = {**NOBODY, "fiscal": IN_OUT}
 #: the test plugin's shelves: the keeper on the shelves granted to them
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
@@ -460,6 +466,14 @@ MATRIX = {
     # issuing an order's NF-e: whoever issues for the emitter (the world's
     # order is not paid: refused with a message on the order's page)
     "/admin/fiscal/orders/{order}/issue/{emitter}/": post(FISCAL_ISSUE),
+    # supplier NF-e: per recipient emitter (the fiscal clerk's scope)
+    "/admin/fiscal/supplier-nfe/": get(SUPPLIER_NFE_READ),
+    "/admin/fiscal/supplier-nfe/results/": get(SUPPLIER_NFE_READ),
+    "/admin/fiscal/supplier-nfe/new/": get(SUPPLIER_NFE_RECEIVE),
+    "/admin/fiscal/supplier-nfe/{sinv}/": get(SUPPLIER_NFE_OBJECT),
+    "/admin/fiscal/supplier-nfe/{sinv}/xml/": get(SUPPLIER_NFE_OBJECT),
+    "/admin/fiscal/supplier-nfe/{sinv}/confirm/": post(SUPPLIER_NFE_ACT),
+    "/admin/fiscal/supplier-nfe/{sinv}/discard/": post(SUPPLIER_NFE_ACT),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),
@@ -491,6 +505,7 @@ MATRIX = {
     "/admin/imports/orders.marketplace/": get(ORDERS_ACT),
     "/admin/imports/finance.statement/": get(BANK_IMPORT),
     "/admin/imports/finance.settlement/": get(BANK_IMPORT),
+    "/admin/imports/fiscal.supplier_nfe/": get(SUPPLIER_NFE_RECEIVE),
     "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),

@@ -219,11 +219,14 @@ def create_bill(
     document_number: str = "",
     attachments: Sequence[NewAttachment] = (),
     bank_account=None,
+    schedule: Sequence[tuple[datetime.date, Decimal]] | None = None,
 ) -> Bill:
     """Record a bill to pay ``supplier``, split into ``installments`` that
     fall due ``every_days`` apart from ``first_due_date``, their amounts
     adding up to ``total`` to the centavo (equal parts rounded down, the
-    first taking the centavos left over).
+    first taking the centavos left over). A ``schedule`` of ``(due date,
+    amount)`` states the installments instead (an NF-e's duplicatas): the
+    total is their sum (a total stated as well must be it).
 
     With a ``boleto_line`` (the supplier's boleto: one installment), the
     amount and the due date come from the boleto; a total or a due date
@@ -239,6 +242,73 @@ def create_bill(
     private storage (removed again should the transaction fail).
     """
     _require(user, PayablesPerm.ADD_BILL)
+    return record_bill(
+        supplier,
+        category=category,
+        description=description,
+        issue_date=issue_date,
+        user=user,
+        total=total,
+        installments=installments,
+        first_due_date=first_due_date,
+        every_days=every_days,
+        boleto_line=boleto_line,
+        document_number=document_number,
+        attachments=attachments,
+        bank_account=bank_account,
+        schedule=schedule,
+    )
+
+
+def _schedule(
+    schedule: Sequence[tuple[datetime.date, Decimal]], issue_date: datetime.date
+) -> list[tuple[datetime.date, Decimal]]:
+    """A stated schedule checked: 1 to the most installments, each with a
+    due date not before the issue date and an amount, by due date."""
+    if not 1 <= len(schedule) <= MAX_BILL_INSTALLMENTS:
+        raise InvalidBill(
+            _("A bill has from 1 to %(max)s installments.")
+            % {"max": MAX_BILL_INSTALLMENTS},
+            field="installments",
+        )
+    plan = []
+    for due_date, amount in schedule:
+        if due_date is None:
+            raise InvalidBill(_("Type the first due date."), field="first_due_date")
+        if due_date < issue_date:
+            raise InvalidBill(
+                _(
+                    "An installment falls due on %(date)s, before the date the "
+                    "bill was issued."
+                )
+                % {"date": _date(due_date)},
+                field="first_due_date",
+            )
+        plan.append((due_date, _money(amount, "total", positive=True)))
+    return sorted(plan, key=lambda part: part[0])
+
+
+def record_bill(
+    supplier: Supplier,
+    *,
+    category: BillCategory,
+    description: str,
+    issue_date: datetime.date,
+    user,
+    total: Decimal | None = None,
+    installments: int = 1,
+    first_due_date: datetime.date | None = None,
+    every_days: int = 30,
+    boleto_line: str = "",
+    document_number: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    bank_account=None,
+    schedule: Sequence[tuple[datetime.date, Decimal]] | None = None,
+) -> Bill:
+    """:func:`create_bill` for callers that checked a permission of their
+    own (the fiscal plugin's supplier NF-e intake records the bill an NF-e
+    states for the person who may receive it for its recipient); ``user``
+    may be None. The same checks, transaction and audit entry."""
     if supplier is None or not supplier.active:
         raise InvalidBill(_("Choose an active supplier."), field="supplier")
     if category is None or not category.active:
@@ -249,6 +319,26 @@ def create_bill(
     document_number = (document_number or "").strip()
     if issue_date is None:
         raise InvalidBill(_("Type the date the bill was issued."), field="issue_date")
+    plan = None
+    if schedule is not None:
+        if boleto_line and boleto_line.strip():
+            raise InvalidBill(
+                _(
+                    "A boleto is one installment: record the bill in "
+                    "installments, then type each installment's boleto on "
+                    "the bill's page."
+                ),
+                field="boleto_line",
+            )
+        plan = _schedule(schedule, issue_date)
+        stated = sum(amount for _due, amount in plan)
+        if total not in (None, "") and _money(total, "total") != stated:
+            raise InvalidBill(
+                _("The installments add up to %(sum)s, not %(total)s.")
+                % {"sum": format_brl(stated), "total": format_brl(total)},
+                field="total",
+            )
+        total, installments, first_due_date = stated, len(plan), plan[0][0]
     if not 1 <= int(installments or 0) <= MAX_BILL_INSTALLMENTS:
         raise InvalidBill(
             _("A bill has from 1 to %(max)s installments.")
@@ -256,7 +346,11 @@ def create_bill(
             field="installments",
         )
     installments = int(installments)
-    if installments > 1 and not 1 <= int(every_days or 0) <= MAX_INTERVAL_DAYS:
+    if (
+        plan is None
+        and installments > 1
+        and not 1 <= int(every_days or 0) <= MAX_INTERVAL_DAYS
+    ):
         raise InvalidBill(
             _("Installments fall due from 1 to %(max)s days apart.")
             % {"max": MAX_INTERVAL_DAYS},
@@ -350,20 +444,24 @@ def create_bill(
                 ),
                 created_by=user,
             )
+            plan = plan or [
+                (
+                    first_due_date + datetime.timedelta(days=index * every_days),
+                    amount,
+                )
+                for index, amount in enumerate(installment_amounts(total, installments))
+            ]
             rows = BillInstallment.objects.bulk_create(
                 [
                     BillInstallment(
                         bill=bill,
                         number=number,
-                        due_date=first_due_date
-                        + datetime.timedelta(days=(number - 1) * every_days),
+                        due_date=due_date,
                         amount=amount,
                         status=installment_status,
                         boleto_line=boleto_digits if number == 1 else "",
                     )
-                    for number, amount in enumerate(
-                        installment_amounts(total, installments), start=1
-                    )
+                    for number, (due_date, amount) in enumerate(plan, start=1)
                 ]
             )
             files = _store_attachments(bill, checked, user, saved)
@@ -617,6 +715,14 @@ def cancel_bill(bill: Bill, *, user, reason: str) -> Bill:
     bill's row lock; logs ``finance.bill.cancel``.
     """
     _require(user, PayablesPerm.CHANGE_BILL)
+    return apply_bill_cancellation(bill, user=user, reason=reason)
+
+
+def apply_bill_cancellation(bill: Bill, *, user, reason: str) -> Bill:
+    """:func:`cancel_bill` for callers that checked a permission of their
+    own (the fiscal plugin cancels the bill of a supplier NF-e it
+    discards); ``user`` may be None. The same checks, lock and audit
+    entry."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidBill(_("Say why the bill is cancelled."), field="reason")

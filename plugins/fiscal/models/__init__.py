@@ -13,6 +13,13 @@ from plugins.fiscal.models.emitters import (
     NumberSequence,
     TaxRegime,
 )
+from plugins.fiscal.models.intake import (
+    MatchedBy,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+    SupplierInvoiceStatus,
+    SupplierProductCode,
+)
 from plugins.fiscal.models.rules import TaxRule, UFRate
 
 __all__ = [
@@ -29,4 +36,9 @@ __all__ = [
     "TaxRegime",
     "TaxRule",
     "UFRate",
+    "MatchedBy",
+    "SupplierInvoice",
+    "SupplierInvoiceLine",
+    "SupplierInvoiceStatus",
+    "SupplierProductCode",
 ]

@@ -10,5 +10,7 @@ and commands call these; none of them saves a fiscal model itself.
 - :mod:`.timeline`: what the answers do to the order (its timeline, its
   move to invoiced: ``on_authorised``);
 - :mod:`.events`: cancellation and carta de correção;
-- :mod:`.inutilization`: inutilização of numbers that will never be used.
+- :mod:`.inutilization`: inutilização of numbers that will never be used;
+- :mod:`.issuing`: the NF-e of a paid order, built, signed and sent;
+- :mod:`.intake`: supplier NF-e received, their payable and stock receipt.
 """

@@ -143,6 +143,9 @@ class ReferenceType(models.TextChoices):
     COUNT = "count", _("Inventory count")
     IMPORT = "import", _("Import")
     CORRECTION = "correction", _("Ledger correction")
+    #: a supplier's NF-e received through the fiscal plugin (the reference
+    #: is its access key)
+    SUPPLIER_INVOICE = "supplier_nfe", _("Supplier NF-e")
 
 
 class ImmutableMovement(Exception):

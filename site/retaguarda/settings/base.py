@@ -381,6 +381,11 @@ RETAGUARDA_FINANCE_RECONCILE_BATCH_PERCENT = env_decimal(
 RETAGUARDA_FINANCE_RECONCILE_WINDOW_DAYS = env_int(
     "RETAGUARDA_FINANCE_RECONCILE_WINDOW_DAYS", 3
 )
+#: The chart of accounts line (by its code) the bills of the supplier NF-e
+#: received by the fiscal plugin are classified in.
+RETAGUARDA_FISCAL_PURCHASE_CATEGORY = env(
+    "RETAGUARDA_FISCAL_PURCHASE_CATEGORY", "01.01"
+)
 #: Demo mode: the loopback ports of the payment providers' simulators that
 #: ``make run`` starts and the demo provider accounts point at, and the
 #: directory where the simulators keep their payments between restarts.

@@ -24,7 +24,10 @@ ROLES = {
 }
 #: importers that read file types of their own (``Importer.read_sheet``):
 #: their hostile files are tested with their formats, in the module named
-OWN_CORPUS = {"finance.statement": "tests/plugins/finance/test_statements.py"}
+OWN_CORPUS = {
+    "finance.statement": "tests/plugins/finance/test_statements.py",
+    "fiscal.supplier_nfe": "tests/plugins/fiscal/intake/test_import.py",
+}
 
 
 def _bank_account() -> dict:

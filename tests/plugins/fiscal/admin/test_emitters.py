@@ -282,8 +282,10 @@ def test_the_listing_shows_each_certificate_state(manager_client, matriz, filial
     Emitter.objects.filter(pk=matriz.pk).update(
         certificate="x", certificate_not_after=now + dt.timedelta(days=200)
     )
+    # calendar days where the store is: noon, twelve days from today
+    noon = timezone.localtime(now).replace(hour=12, minute=0)
     Emitter.objects.filter(pk=filial.pk).update(
-        certificate="x", certificate_not_after=now + dt.timedelta(days=12, hours=1)
+        certificate="x", certificate_not_after=noon + dt.timedelta(days=12)
     )
     make_emitter("Loja Outlet", "11444777000242")
 
