@@ -36,6 +36,36 @@ ARCHIVE_XML = "fiscal_archive_xml"
 ARCHIVE = "fiscal_archive"
 
 
+def document_buttons(*, document, request):
+    """``fiscal.hooks.DOCUMENT_ACTIONS``: the DANFE and the XML on the page of
+    an NF-e that has them (whoever sees the page may open them)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from plugins.fiscal.actions import VIEW, FiscalAction
+
+    if not has_danfe(document):
+        return None
+    return [
+        FiscalAction(
+            _("DANFE (PDF)"),
+            reverse(DANFE, args=[document.pk]),
+            permission=VIEW,
+            icon="doc-full",
+            priority=10,
+            key="danfe",
+        ),
+        FiscalAction(
+            _("XML"),
+            reverse(DOCUMENT_XML, args=[document.pk]),
+            permission=VIEW,
+            icon="download",
+            priority=11,
+            key="xml",
+        ),
+    ]
+
+
 def file_response(content, *, filename: str, content_type: str, inline: bool):
     response = HttpResponse(content, content_type=content_type)
     disposition = "inline" if inline else "attachment"

@@ -154,6 +154,7 @@ hooks.register(DEMO_DATA, tax_defaults.seed_demo_tax_tables)
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
 hooks.register(fiscal_hooks.ORDER_ACTIONS, views_issuing.issue_buttons)
+hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_downloads.document_buttons)
 hooks.register(
     fiscal_hooks.CONTINGENCY_SWITCHED, authorisers.resend_after_contingency_switch
 )

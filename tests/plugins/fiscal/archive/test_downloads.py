@@ -103,3 +103,16 @@ def test_the_danfe_of_a_cancelled_nfe_still_opens(fiscal_clerk, authorised_nfe):
     FiscalDocument.objects.filter(pk=authorised_nfe.pk).update(status="cancelled")
     response = client_of(fiscal_clerk).get(DANFE.format(authorised_nfe.pk))
     assert response.status_code == 200
+
+
+def test_the_nfe_page_has_its_danfe_and_xml_buttons(fiscal_clerk, authorised_nfe):
+    page = "/admin/fiscal/nfe/inspect/{}/"
+    client = client_of(fiscal_clerk)
+    html = client.get(page.format(authorised_nfe.pk)).content.decode()
+    assert (
+        f'href="{DANFE.format(authorised_nfe.pk)}" data-fiscal-action="danfe"' in html
+    )
+    assert f'href="{XML.format(authorised_nfe.pk)}" data-fiscal-action="xml"' in html
+    FiscalDocument.objects.filter(pk=authorised_nfe.pk).update(status="rejected")
+    html = client.get(page.format(authorised_nfe.pk)).content.decode()
+    assert 'data-fiscal-action="danfe"' not in html
