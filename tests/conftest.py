@@ -21,11 +21,30 @@ def pytest_collection_modifyitems(config, items):
         if "postgres" in item.keywords and not IS_POSTGRES:
             item.add_marker(skip_pg)
     if hasattr(config, "workerinput"):
-        # Under pytest-xdist the tests marked slow (subprocesses, servers:
-        # up to a minute each) go first, shared out among the workers, rather
-        # than last, where one worker runs them while the others wait. Every
-        # worker sorts alike (xdist requires the same collection in each).
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+        # Under pytest-xdist the slow tests that use no test database
+        # (subprocesses: up to a minute each) go first rather than last, where
+        # one worker runs them while the others wait. pytest-django's order
+        # (database tests, then transactional ones, whose flush empties the
+        # database, then the rest) is kept for the others. Every worker sorts
+        # alike (xdist requires the same collection in each).
+        items.sort(key=lambda item: not (_is_slow(item) and not _uses_db(item)))
+
+
+def _is_slow(item) -> bool:
+    return item.get_closest_marker("slow") is not None
+
+
+def _uses_db(item) -> bool:
+    """Whether the test touches the test database (pytest-django's rule)."""
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return True
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & fixtures
+    )
 
 
 PASSWORD = "senha-de-teste"
