@@ -168,19 +168,22 @@ def tax_inputs(
     lines: Sequence[OrderLine] | None = None,
     *,
     shipping: Decimal | None = None,
+    require_ncm: bool = True,
 ) -> list[TaxInput]:
     """The lines of ``order`` as the rules engine and the NF-e read them:
     the product's NCM, origin and GTIN, and each line's share of the
-    freight (``shipping``, the order's when None)."""
+    freight (``shipping``, the order's when None), centavos spread by
+    largest remainder. A product without NCM raises :class:`NFeError`,
+    unless ``require_ncm`` is off (the rules engine says why itself)."""
     if lines is None:
-        lines = list(order.lines.select_related("variant"))
+        lines = list(order.lines.select_related("variant").order_by("pk"))
     freight = to_money(order.shipping_total if shipping is None else shipping)
     shares = allocate(freight, [line.total for line in lines])
     items = []
     for index, (line, share) in enumerate(zip(lines, shares, strict=True), start=1):
         variant = line.variant
         ncm = variant.ncm if variant else ""
-        if not ncm:
+        if not ncm and require_ncm:
             raise NFeError(
                 _(
                     "Line %(line)d (%(sku)s): the product has no NCM; fill it in "
@@ -192,13 +195,13 @@ def tax_inputs(
             TaxInput(
                 sku=line.sku,
                 ncm=ncm,
-                origin=variant.origin or "0",
+                origin=(variant.origin if variant else "") or "0",
                 quantity=Decimal(line.quantity),
                 unit_price=line.unit_price,
                 total=line.total,
                 discount=line.discount,
                 freight=share,
-                gtin=variant.gtin or "",
+                gtin=(variant.gtin if variant else "") or "",
                 description=f"{line.product_name} {line.variant_name}".strip(),
             )
         )

@@ -31,6 +31,7 @@ from lxml import etree
 
 from content.validators import format_document
 from plugins.exceptions import RetaguardaError
+from plugins.fiscal.keys import check_digit
 
 NFE_NS = "http://www.portalfiscal.inf.br/nfe"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -367,17 +368,6 @@ def _verify_signature(nfe, inf, issued_at: dt.datetime) -> None:
                 "issuer": format_document(issuer),
             }
         )
-
-
-def check_digit(key43: str) -> int:
-    """The access key's check digit: modulo 11 with weights 2 to 9 from the
-    right, a character's value being its code point less 48 (digits as
-    themselves, letters of an alphanumeric CNPJ from 17)."""
-    total = sum(
-        (ord(char) - 48) * (2 + index % 8) for index, char in enumerate(key43[::-1])
-    )
-    remainder = total % 11
-    return 0 if remainder < 2 else 11 - remainder
 
 
 def _access_key(inf) -> str:

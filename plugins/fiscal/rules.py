@@ -56,6 +56,7 @@ from plugins.fiscal.models.rules import (
     REFORM_TAXED,
     Csosn,
 )
+from plugins.fiscal.nfe_orders import tax_inputs
 from plugins.fiscal.taxation import (
     ZERO,
     CustomerType,
@@ -393,8 +394,6 @@ def order_tax_inputs(
 
     Raises :class:`NoTaxRule` when the order has no delivery state.
     """
-    from plugins.orders.money import allocate
-
     shipping = order.shipping_address or {}
     billing = order.billing_address or {}
     uf = str(shipping.get("uf") or billing.get("uf") or "").strip().upper()
@@ -411,29 +410,7 @@ def order_tax_inputs(
         customer_type=customer_type_for(order.customer_document, ie),
         tax_regime=emitter.tax_regime,
     )
-    lines = list(order.lines.select_related("variant").order_by("pk"))
-    freights = allocate(order.shipping_total, [line.total for line in lines])
-    inputs = []
-    for line, freight in zip(lines, freights, strict=True):
-        variant = line.variant
-        name = line.product_name
-        if line.variant_name:
-            name = f"{name} — {line.variant_name}"
-        inputs.append(
-            TaxInput(
-                sku=line.sku,
-                ncm=variant.ncm if variant else "",
-                origin=variant.origin if variant else "0",
-                quantity=Decimal(line.quantity),
-                unit_price=line.unit_price,
-                total=line.total,
-                discount=line.discount,
-                freight=freight,
-                gtin=variant.gtin if variant else "",
-                description=name,
-            )
-        )
-    return context, inputs
+    return context, tax_inputs(order, require_ncm=False)
 
 
 def compute_for_order(

@@ -19,7 +19,8 @@ import nfelib
 from lxml import etree
 
 from plugins.fiscal import signing
-from plugins.fiscal.reading import NFE_NS, check_digit
+from plugins.fiscal.keys import check_digit
+from plugins.fiscal.reading import NFE_NS
 
 SAMPLE = (
     Path(nfelib.__file__).parent

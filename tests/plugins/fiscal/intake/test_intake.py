@@ -14,6 +14,7 @@ from wagtail.models import ModelLogEntry
 
 from plugins.finance.models import Bill, BillStatus, InstallmentStatus, Supplier
 from plugins.fiscal.certificates import generate, load
+from plugins.fiscal.keys import check_digit
 from plugins.fiscal.models import (
     ArchivedXml,
     MatchedBy,
@@ -21,7 +22,7 @@ from plugins.fiscal.models import (
     SupplierInvoiceLine,
     SupplierProductCode,
 )
-from plugins.fiscal.reading import InvalidSupplierNFe, check_digit
+from plugins.fiscal.reading import InvalidSupplierNFe
 from plugins.fiscal.services.intake import (
     IntakeError,
     LineChoice,
