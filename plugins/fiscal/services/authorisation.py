@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from plugins.audit import log_change
+from plugins.fiscal import archive as fiscal_archive
 from plugins.fiscal.authoriser import (
     MAX_BATCH,
     NFE_NAMESPACE,
@@ -379,16 +380,16 @@ def _apply(
 
 def archive(document: FiscalDocument, content: str) -> ArchivedXml:
     """Keep the document's authorised (or denied) XML in the archive."""
-    return ArchivedXml.objects.create(
-        kind=ArchivedXmlKind.ISSUED,
+    return fiscal_archive.archive(
+        ArchivedXmlKind.ISSUED,
+        content,
         emitter=document.emitter,
         document=document,
-        access_key=document.access_key,
+        key=document.access_key,
         number=document.number,
         issued_at=document.issued_at,
         party_document=document.recipient_document,
         party_name=document.recipient_name,
-        content=content,
     )
 
 

@@ -27,16 +27,15 @@ from lxml import etree
 
 from content.validators import strip_invisible_characters
 from plugins.audit import log_change
+from plugins.fiscal.archive import archive_event
 from plugins.fiscal.authoriser import NFE_NAMESPACE, Code, EventResult
 from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused
 from plugins.fiscal.models import (
-    ArchivedXml,
     DocumentStatus,
     EventKind,
     FiscalDocument,
     FiscalEvent,
 )
-from plugins.fiscal.models.documents import ArchivedXmlKind
 from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
 from plugins.fiscal.services.timeline import timeline_entry
 from plugins.fiscal.soap import strip_declaration
@@ -273,17 +272,7 @@ def _record_event(
             protocol=event.protocol,
         )
         if result.registered:
-            ArchivedXml.objects.create(
-                kind=ArchivedXmlKind.EVENT,
-                emitter=locked.emitter,
-                document=locked,
-                access_key=locked.access_key,
-                number=locked.number,
-                issued_at=event.registered_at,
-                party_document=locked.recipient_document,
-                party_name=locked.recipient_name,
-                content=event.proc_xml,
-            )
+            archive_event(event)
             if kind == EventKind.CANCELLATION:
                 before = locked.status
                 locked.status = S.CANCELLED

@@ -16,17 +16,16 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from plugins.audit import log_change
+from plugins.fiscal.archive import archive_gap
 from plugins.fiscal.authoriser import NFE_NAMESPACE, Code
 from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused
 from plugins.fiscal.models import (
-    ArchivedXml,
     DocumentStatus,
     Emitter,
     FiscalDocument,
     NumberGap,
     NumberSequence,
 )
-from plugins.fiscal.models.documents import ArchivedXmlKind
 from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
 from plugins.fiscal.services.events import JUSTIFICATION, clean_text
 from plugins.fiscal.services.timeline import timeline_entry
@@ -201,14 +200,7 @@ def inutilize_numbers(
             protocol=gap.protocol,
         )
         if result.registered:
-            ArchivedXml.objects.create(
-                kind=ArchivedXmlKind.INUTILIZATION,
-                emitter=emitter,
-                access_key=request.identity[:44],
-                number=first,
-                issued_at=gap.registered_at,
-                content=gap.proc_xml,
-            )
+            archive_gap(gap)
             for document in (
                 in_range.filter(status=S.REJECTED)
                 .select_for_update(of=("self",))
