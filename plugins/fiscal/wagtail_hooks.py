@@ -111,6 +111,7 @@ from plugins.fiscal import (  # noqa: E402
     tax_defaults,
     views_downloads,
     views_emitters,
+    views_events,
     views_issuing,
     views_package,
     views_rules,
@@ -154,6 +155,7 @@ hooks.register(DEMO_DATA, tax_defaults.seed_demo_tax_tables)
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
 hooks.register(fiscal_hooks.ORDER_ACTIONS, views_issuing.issue_buttons)
+hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_events.event_buttons)
 hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_downloads.document_buttons)
 hooks.register(
     fiscal_hooks.CONTINGENCY_SWITCHED, authorisers.resend_after_contingency_switch
@@ -192,6 +194,16 @@ def register_fiscal_urls():
             "fiscal/archive/package/",
             views_package.PackageView.as_view(),
             name=viewsets_archive.PACKAGE,
+        ),
+        path(
+            "fiscal/nfe/<int:pk>/cancel/",
+            views_events.CancelView.as_view(),
+            name=views_events.CANCEL_URL,
+        ),
+        path(
+            "fiscal/nfe/<int:pk>/correct/",
+            views_events.CorrectView.as_view(),
+            name=views_events.CORRECT_URL,
         ),
         path(
             "fiscal/tax-simulator/",

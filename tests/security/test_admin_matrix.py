@@ -466,6 +466,10 @@ MATRIX = {
     # issuing an order's NF-e: whoever issues for the emitter (the world's
     # order is not paid: refused with a message on the order's page)
     "/admin/fiscal/orders/{order}/issue/{emitter}/": post(FISCAL_ISSUE),
+    # cancelling and correcting an NF-e: whoever issues for its emitter (the
+    # form; sending is tested with the local SEFAZ)
+    "/admin/fiscal/nfe/{nfe}/cancel/": get(FISCAL_ISSUE),
+    "/admin/fiscal/nfe/{nfe}/correct/": get(FISCAL_ISSUE),
     # supplier NF-e: per recipient emitter (the fiscal clerk's scope)
     "/admin/fiscal/supplier-nfe/": get(SUPPLIER_NFE_READ),
     "/admin/fiscal/supplier-nfe/results/": get(SUPPLIER_NFE_READ),

@@ -27,18 +27,28 @@ from lxml import etree
 
 from content.validators import strip_invisible_characters
 from plugins.audit import log_change
+from plugins.fiscal import events as event_xml
 from plugins.fiscal.archive import archive_event
 from plugins.fiscal.authoriser import NFE_NAMESPACE, Code, EventResult
-from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused
+from plugins.fiscal.exceptions import (
+    AuthoriserRejected,
+    FiscalRefused,
+    FiscalXmlError,
+)
 from plugins.fiscal.models import (
     DocumentStatus,
     EventKind,
     FiscalDocument,
     FiscalEvent,
 )
-from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
+from plugins.fiscal.services.authorisers import (
+    authoriser_for,
+    check_may_issue,
+    emitter_certificate,
+)
 from plugins.fiscal.services.timeline import timeline_entry
 from plugins.fiscal.soap import strip_declaration
+from plugins.fiscal.xsd import SchemaError
 
 S = DocumentStatus
 NFE = f"{{{NFE_NAMESPACE}}}"
@@ -325,3 +335,55 @@ def _event_message(document: FiscalDocument, kind: str, event: FiscalEvent) -> s
         )
         % values
     )
+
+
+def _event_certificate(document: FiscalDocument):
+    certificate = emitter_certificate(document.emitter)
+    if certificate is None:
+        raise FiscalRefused(
+            _("The emitter %(emitter)s has no A1 certificate.")
+            % {"emitter": document.emitter}
+        )
+    return certificate
+
+
+def cancel(document: FiscalDocument, *, justification: str, user) -> FiscalEvent:
+    """Build, sign and send the cancellation of ``document``
+    (:func:`cancel_document` checks and records it)."""
+    check_may_issue(user, document.emitter)
+    next_event_sequence(document, EventKind.CANCELLATION)  # not cancelled yet
+    try:
+        signed = event_xml.cancellation(
+            emitter=document.emitter,
+            access_key=document.access_key,
+            protocol=document.protocol,
+            justification=clean_text(justification),
+            issued_at=timezone.now(),
+            certificate=_event_certificate(document),
+            environment=document.environment,
+        )
+    except (FiscalXmlError, SchemaError) as error:
+        raise FiscalRefused(str(error)) from error
+    return cancel_document(
+        document, xml=signed.xml, justification=justification, user=user
+    )
+
+
+def correct(document: FiscalDocument, *, text: str, user) -> FiscalEvent:
+    """Build, sign and send the next carta de correção of ``document``
+    (:func:`correct_document` checks and records it)."""
+    check_may_issue(user, document.emitter)
+    sequence = next_event_sequence(document, EventKind.CORRECTION)
+    try:
+        signed = event_xml.correction(
+            emitter=document.emitter,
+            access_key=document.access_key,
+            sequence=sequence,
+            text=clean_text(text),
+            issued_at=timezone.now(),
+            certificate=_event_certificate(document),
+            environment=document.environment,
+        )
+    except (FiscalXmlError, SchemaError) as error:
+        raise FiscalRefused(str(error)) from error
+    return correct_document(document, xml=signed.xml, correction=text, user=user)

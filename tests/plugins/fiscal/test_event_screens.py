@@ -1,0 +1,81 @@
+"""Cancelling an NF-e and sending a CC-e from its page, against the local
+SEFAZ over HTTP."""
+
+import pytest
+from django.urls import reverse
+
+from plugins.fiscal.models import ArchivedXml, FiscalEvent
+from plugins.fiscal.services.issuing import issue_and_send
+from tests.plugins.fiscal.conftest import assert_signed, assert_xsd_valid
+
+
+@pytest.fixture
+def authorised(sefaz, emitter, ncm_order, tax_tables):
+    from plugins.orders.services import pay_order
+
+    pay_order(ncm_order, user=None)
+    document = issue_and_send(ncm_order, emitter=emitter, user=None)
+    assert document.status == "authorised", document.status_reason
+    return document
+
+
+def test_the_fiscal_clerk_sends_two_cce_and_cancels(client, fiscal_clerk, authorised):
+    from plugins.fiscal import xsd
+
+    client.force_login(fiscal_clerk)
+    page = reverse("fiscal_documents:inspect", args=[authorised.pk])
+    html = client.get(page).content.decode()
+    correct = reverse("fiscal_correct_document", args=[authorised.pk])
+    cancel = reverse("fiscal_cancel_document", args=[authorised.pk])
+    assert correct in html and cancel in html
+
+    # too short: the form says so, nothing is sent
+    response = client.post(correct, {"text": "curto"})
+    assert response.status_code == 200
+    assert "15" in response.content.decode()
+    assert not FiscalEvent.objects.exists()
+
+    for text in (
+        "Endereço de entrega: apartamento 12, bloco B.",
+        "Endereço de entrega: apartamento 12, bloco C.",
+    ):
+        response = client.post(correct, {"text": text})
+        assert response.status_code == 302 and response.url == page
+    first, second = FiscalEvent.objects.filter(kind="110110").order_by("sequence")
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert second.protocol and second.status_code == "135"
+    assert_xsd_valid(second.xml, xsd.CORRECTION)
+    assert_signed(second.xml, "infEvento")
+
+    response = client.post(
+        cancel, {"text": "Pedido cancelado pelo cliente antes do envio."}
+    )
+    assert response.status_code == 302
+    authorised.refresh_from_db()
+    assert authorised.status == "cancelled"
+    assert ArchivedXml.objects.filter(kind="event").count() == 3
+    # a cancelled NF-e offers neither
+    html = client.get(page).content.decode()
+    assert correct not in html and cancel not in html
+
+
+def test_another_emitters_nfe_is_not_there(
+    client, fiscal_clerk, other_emitter, authorised
+):
+    from plugins.fiscal.models import FiscalDocument
+
+    FiscalDocument.objects.filter(pk=authorised.pk).update(emitter=other_emitter)
+    client.force_login(fiscal_clerk)
+    url = reverse("fiscal_cancel_document", args=[authorised.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "x" * 20}).status_code == 404
+    assert not FiscalEvent.objects.exists()
+
+
+def test_the_accountant_reads_but_does_not_cancel(client, accountant, authorised):
+    client.force_login(accountant)
+    url = reverse("fiscal_cancel_document", args=[authorised.pk])
+    response = client.post(url, {"text": "Pedido cancelado pelo cliente."})
+    assert (response.status_code, response.url) == (302, "/admin/")
+    authorised.refresh_from_db()
+    assert authorised.status == "authorised"
