@@ -17,37 +17,8 @@ from nfelib.nfe.client.v4_0.servers import Endpoint
 from nfelib.nfe.client.v4_0.servers import servers as SERVERS
 
 from plugins.fiscal.authoriser import AuthoriserRefused, Service
+from plugins.fiscal.keys import UF_CODES
 
-#: IBGE codes of the UFs (cUF).
-UF_CODES = {
-    "RO": "11",
-    "AC": "12",
-    "AM": "13",
-    "RR": "14",
-    "PA": "15",
-    "AP": "16",
-    "TO": "17",
-    "MA": "21",
-    "PI": "22",
-    "CE": "23",
-    "RN": "24",
-    "PB": "25",
-    "PE": "26",
-    "AL": "27",
-    "SE": "28",
-    "BA": "29",
-    "MG": "31",
-    "ES": "32",
-    "RJ": "33",
-    "SP": "35",
-    "PR": "41",
-    "SC": "42",
-    "RS": "43",
-    "MS": "50",
-    "MT": "51",
-    "GO": "52",
-    "DF": "53",
-}
 #: UFs with their own authoriser; MA uses SVAN, the others SVRS.
 OWN_AUTHORISER = frozenset({"AM", "BA", "GO", "MG", "MS", "MT", "PE", "PR", "RS", "SP"})
 SVAN_UFS = frozenset({"MA"})

@@ -44,7 +44,8 @@ from plugins.fiscal.authoriser import (
     UnexpectedAnswer,
 )
 from plugins.fiscal.certificates import Certificate
-from plugins.fiscal.endpoints import UF_CODES, authoriser_name, service_url
+from plugins.fiscal.endpoints import authoriser_name, service_url
+from plugins.fiscal.keys import UF_CODES
 from plugins.fiscal.soap import (
     NFE,
     SOAP_NAMESPACE,

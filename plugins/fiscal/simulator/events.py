@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 from signxml.exceptions import InvalidInput, InvalidSignature
 
-from plugins.fiscal.endpoints import UF_CODES
+from plugins.fiscal.keys import UF_CODES
 from plugins.fiscal.signing import verify
 from plugins.fiscal.soap import element_texts
 
