@@ -54,6 +54,29 @@ def stored_certificate(emitter: Emitter) -> certificates.Certificate | None:
     )
 
 
+#: The emitter's own fields, edited in its form and shown on its page (its
+#: certificate and contingency have their own parts).
+EMITTER_FIELDS = [
+    "legal_name",
+    "trade_name",
+    "cnpj",
+    "ie",
+    "tax_regime",
+    "street",
+    "number",
+    "complement",
+    "district",
+    "city",
+    "city_code",
+    "uf",
+    "cep",
+    "phone",
+    "environment",
+    "series",
+    "active",
+]
+
+
 class EmitterForm(CleanTextAdminForm):
     """An emitter. Its certificate is uploaded with its password; left
     empty, the saved one stays."""
@@ -79,25 +102,7 @@ class EmitterForm(CleanTextAdminForm):
 
     class Meta:
         model = Emitter
-        fields = [
-            "legal_name",
-            "trade_name",
-            "cnpj",
-            "ie",
-            "tax_regime",
-            "street",
-            "number",
-            "complement",
-            "district",
-            "city",
-            "city_code",
-            "uf",
-            "cep",
-            "phone",
-            "environment",
-            "series",
-            "active",
-        ]
+        fields = EMITTER_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,7 +22,7 @@ from content.validators import format_cnpj
 from plugins.display import absolute_date, yes_no
 from plugins.exceptions import RetaguardaError
 from plugins.fiscal.emitters import certificate_status, switch_contingency
-from plugins.fiscal.forms_emitters import ContingencyForm
+from plugins.fiscal.forms_emitters import EMITTER_FIELDS, ContingencyForm
 from plugins.fiscal.models import Emitter
 from plugins.fiscal.permissions import (
     emitter_policy,
@@ -114,26 +114,7 @@ class EmitterIndexView(ScopedIndexView):
 
 #: The emitter's fields on its page (its certificate and contingency have
 #: their own sections; the certificate and its password are never shown).
-INSPECT_FIELDS = [
-    "legal_name",
-    "trade_name",
-    "cnpj",
-    "ie",
-    "tax_regime",
-    "street",
-    "number",
-    "complement",
-    "district",
-    "city",
-    "city_code",
-    "uf",
-    "cep",
-    "phone",
-    "environment",
-    "series",
-    "active",
-    "created_at",
-]
+INSPECT_FIELDS = [*EMITTER_FIELDS, "created_at"]
 
 
 class EmitterInspectView(ScopedInspectView):
