@@ -113,7 +113,7 @@ def test_the_fiscal_clerk_works_the_documents_of_its_emitter(
     nav = sidebar(page)
     nav.get_by_role("button", name="Retaguarda").click()
     nav.get_by_role("button", name="Fiscal").click()
-    nav.get_by_role("link", name="NF-e").click()
+    nav.get_by_role("link", name="NF-e", exact=True).click()
     page.wait_for_url(f"{live_server.url}/admin/fiscal/nfe/")
     rows = page.locator("table.listing tbody tr")
     expect(rows).to_have_count(3)
