@@ -35,7 +35,10 @@ PIX, BOLETO, CARD = PaymentMethod.PIX, PaymentMethod.BOLETO, PaymentMethod.CARD
 @pytest.fixture
 def provider(mercadopago_simulator):
     credentials = Credentials(mercadopago_simulator.url, MP_TOKEN, MP_SECRET)
-    return MercadoPagoProvider(credentials, timeout=Timeout(connect=2, read=2))
+    # A generous read timeout: on a busy machine (the suite run in parallel
+    # beside other work) an answer may take seconds; the timeout tests
+    # make providers of their own with a short one.
+    return MercadoPagoProvider(credentials, timeout=Timeout(connect=2, read=15))
 
 
 def test_the_adapter_is_a_payment_provider(provider):

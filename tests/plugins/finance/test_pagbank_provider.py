@@ -31,7 +31,10 @@ PIX, BOLETO, CARD = PaymentMethod.PIX, PaymentMethod.BOLETO, PaymentMethod.CARD
 @pytest.fixture
 def provider(pagbank_simulator):
     credentials = Credentials(pagbank_simulator.url, PAGBANK_TOKEN)
-    return PagBankProvider(credentials, timeout=Timeout(connect=2, read=2))
+    # A generous read timeout: on a busy machine (the suite run in parallel
+    # beside other work) an answer may take seconds; the timeout tests
+    # make providers of their own with a short one.
+    return PagBankProvider(credentials, timeout=Timeout(connect=2, read=15))
 
 
 def test_the_adapter_is_a_payment_provider(provider):
