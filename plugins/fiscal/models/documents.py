@@ -151,16 +151,10 @@ class EventKind(models.TextChoices):
     CORRECTION = "110110", _("Correction letter (CC-e)")
 
 
-class FiscalEvent(models.Model):
-    """An event registered on an NF-e: its signed XML and the authoriser's
-    answer (the procEventoNFe, joined as strings)."""
+class RegisteredRequest(models.Model):
+    """A signed request to the authoriser (an event, an inutilização) and
+    its answer: the registered XML (joined as strings), protocol and code."""
 
-    document = models.ForeignKey(
-        FiscalDocument, on_delete=models.PROTECT, related_name="events"
-    )
-    kind = models.CharField(_("event"), max_length=6, choices=EventKind.choices)
-    sequence = models.PositiveSmallIntegerField(_("sequence"))
-    text = models.TextField(_("justification or correction"))
     xml = models.TextField(_("signed XML"))
     proc_xml = models.TextField(_("registered XML"), blank=True)
     protocol = models.CharField(_("protocol"), max_length=20, blank=True)
@@ -177,6 +171,21 @@ class FiscalEvent(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+
+
+class FiscalEvent(RegisteredRequest):
+    """An event registered on an NF-e: its signed XML and the authoriser's
+    answer (the procEventoNFe, joined as strings)."""
+
+    document = models.ForeignKey(
+        FiscalDocument, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=6, choices=EventKind.choices)
+    sequence = models.PositiveSmallIntegerField(_("sequence"))
+    text = models.TextField(_("justification or correction"))
+
+    class Meta(RegisteredRequest.Meta):
         verbose_name = _("NF-e event")
         verbose_name_plural = _("NF-e events")
         ordering = ["document", "kind", "sequence"]
@@ -190,7 +199,7 @@ class FiscalEvent(models.Model):
         return f"{self.get_kind_display()} {self.sequence} · {self.document}"
 
 
-class NumberGap(models.Model):
+class NumberGap(RegisteredRequest):
     """A range of numbers of a série that will never be used, inutilized at
     the authoriser with a justification."""
 
@@ -204,22 +213,8 @@ class NumberGap(models.Model):
     first_number = models.PositiveIntegerField(_("first number"))
     last_number = models.PositiveIntegerField(_("last number"))
     reason = models.CharField(_("justification"), max_length=255)
-    xml = models.TextField(_("signed XML"))
-    proc_xml = models.TextField(_("registered XML"), blank=True)
-    protocol = models.CharField(_("protocol"), max_length=20, blank=True)
-    status_code = models.CharField(_("status code"), max_length=4, blank=True)
-    status_reason = models.CharField(_("status reason"), max_length=255, blank=True)
-    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(RegisteredRequest.Meta):
         verbose_name = _("inutilized numbers")
         verbose_name_plural = _("inutilized numbers")
         ordering = ["-created_at"]
