@@ -68,14 +68,7 @@ class InutilizationForm(forms.Form):
         label=gettext_lazy("First number"), min_value=1, max_value=MAX_NUMBER
     )
     last = forms.IntegerField(
-        label=gettext_lazy("Last number"),
-        min_value=1,
-        max_value=MAX_NUMBER,
-        help_text=gettext_lazy(
-            "The same as the first for a single number; at most %(max)s numbers "
-            "at a time."
-        )
-        % {"max": inutilization.MAX_RANGE},
+        label=gettext_lazy("Last number"), min_value=1, max_value=MAX_NUMBER
     )
     justification = forms.CharField(
         label=gettext_lazy("Justification"),
@@ -93,6 +86,10 @@ class InutilizationForm(forms.Form):
         self.fields["emitter"].queryset = (
             issuing_emitters(user).filter(active=True).order_by("legal_name")
         )
+        self.fields["last"].help_text = _(
+            "The same as the first for a single number; at most %(max)s numbers "
+            "at a time."
+        ) % {"max": inutilization.MAX_RANGE}
 
     def clean(self):
         cleaned = super().clean()
