@@ -87,6 +87,9 @@ def test_the_clerk_returns_part_of_a_sale_from_its_page(client, fiscal_clerk, sa
     html = client.get(sale_url(sale)).content.decode()
     assert "Devoluções" in html and sale_url(document) in html
     assert "CAM-P: 1 de 2 unidades voltaram" in html
+    # the order's Fiscal panel lists it as a return
+    html = client.get(order_url(sale)).content.decode()
+    assert f"{document.number} / {document.series}</a> · Devolução" in html
     # what is left is offered next time
     html = client.get(return_url(sale)).content.decode()
     assert f'name="{line_field(sale, "CAM-P")}" value="1"' in html
