@@ -72,6 +72,7 @@ def documents_message(document: FiscalDocument) -> EmailMessage:
         "key": document.access_key,
         "store": emitter.trade_name or emitter.legal_name,
         "homologation": document.environment == "2",
+        "is_return": document.operation == Operation.RETURN,
     }
     with translation.override(LANGUAGE):
         subject = render_to_string("fiscal/email/documents_subject.txt", context)

@@ -113,34 +113,15 @@ def return_from_order(
     customer_type: str = CustomerType.CONSUMER,
     recipient_ie: str = "",
     transport: Transport | None = None,
+    emission_type: str = "1",
 ) -> NFeData:
     """The NF-e de devolução (finNFe 4, an entry: tpNF 0) of the goods of
     ``order`` that came back from its customer, referring to the sale's
     ``original_key``. ``quantities`` maps order line ids to the units
     returned (all of them when None); ``taxes`` has one entry per returned
-    line, in order, with the CFOP of the return (1202/2202 …). The freight
-    comes back only when every unit does."""
-    lines = list(order.lines.select_related("variant"))
-    everything = quantities is None or all(
-        quantities.get(line.pk, 0) == line.quantity for line in lines
-    )
-    items = tax_inputs(order, lines, shipping=None if everything else ZERO)
-    returned = []
-    for line, item in zip(lines, items, strict=True):
-        count = line.quantity if quantities is None else quantities.get(line.pk, 0)
-        if count <= 0:
-            continue
-        if count > line.quantity:
-            raise NFeError(
-                _(
-                    "%(sku)s: %(count)d units cannot come back; the order had "
-                    "%(quantity)d."
-                )
-                % {"sku": line.sku, "count": count, "quantity": line.quantity}
-            )
-        returned.append(_part(item, count, line.quantity))
-    if not returned:
-        raise NFeError(_("Nothing is being returned."))
+    line, in order (:func:`returned_items`), with the CFOP of the return
+    (1202/2202 …). The freight comes back only when every unit does."""
+    returned = [item for _line, item in returned_items(order, quantities)]
     _same_length(returned, taxes)
     recipient, _delivery = _recipient(order, customer_type, recipient_ie)
     info = f"Devolução da NF-e {original_key}, pedido {order.number}."
@@ -160,7 +141,41 @@ def return_from_order(
         references=(original_key,),
         transport=transport or Transport(mode=FreightMode.NONE),
         additional_info=info,
+        emission_type=emission_type,
     )
+
+
+def returned_items(
+    order: Order, quantities: Mapping[int, int] | None = None
+) -> list[tuple[OrderLine, TaxInput]]:
+    """The lines of ``order`` that come back and each one's part as the
+    rules engine and the NF-e read it: ``quantities`` maps order line ids to
+    the units returned (every unit when None); a line returned in part
+    keeps its unit price, its discount in proportion and no freight; the
+    order's freight comes back only when every unit of every line does.
+    Raises :class:`NFeError` for more units than the order had, or none."""
+    lines = list(order.lines.select_related("variant"))
+    everything = quantities is None or all(
+        quantities.get(line.pk, 0) == line.quantity for line in lines
+    )
+    items = tax_inputs(order, lines, shipping=None if everything else ZERO)
+    returned = []
+    for line, item in zip(lines, items, strict=True):
+        count = line.quantity if quantities is None else quantities.get(line.pk, 0)
+        if count <= 0:
+            continue
+        if count > line.quantity:
+            raise NFeError(
+                _(
+                    "%(sku)s: %(count)d units cannot come back; the order had "
+                    "%(quantity)d."
+                )
+                % {"sku": line.sku, "count": count, "quantity": line.quantity}
+            )
+        returned.append((line, _part(item, count, line.quantity)))
+    if not returned:
+        raise NFeError(_("Nothing is being returned."))
+    return returned
 
 
 def tax_inputs(

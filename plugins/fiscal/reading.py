@@ -1,5 +1,6 @@
-"""Reading an NF-e received from a supplier: safely, against the official
-schema, with its signature checked, into plain values.
+"""Reading an NF-e received from a supplier (or the NF-e de devolução a
+customer issues to the store): safely, against the official schema, with its
+signature checked, into plain values.
 
 A file from outside is hostile until proven otherwise. It is refused before
 parsing when it is larger than :data:`MAX_XML_BYTES` or declares a DTD or
@@ -43,6 +44,9 @@ MAX_SCHEMA_ERRORS = 5
 AUTHORISED = ("100", "150")
 #: tPag "Sem pagamento": nothing to pay.
 NO_PAYMENT = "90"
+#: finNFe: a normal NF-e (a sale, a purchase) and a return (devolução).
+NORMAL = "1"
+RETURN = "4"
 #: A DTD or an entity declaration anywhere in the file.
 _DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -113,6 +117,10 @@ class ReceivedNFe:
     #: the tPag of each detPag
     payment_methods: tuple[str, ...]
     protocol: str = ""
+    #: finNFe (1 normal, 4 return …)
+    purpose: str = NORMAL
+    #: the access keys of the NF-e it refers to (NFref/refNFe: a return's sale)
+    references: tuple[str, ...] = ()
 
     @property
     def without_payment(self) -> bool:
@@ -130,10 +138,11 @@ class ReceivedNFe:
 # -- the steps -------------------------------------------------------------------
 
 
-def read_nfe(data: bytes) -> ReceivedNFe:
+def read_nfe(data: bytes, *, purpose: str = NORMAL) -> ReceivedNFe:
     """The received NF-e in ``data`` (the bytes of an uploaded ``NFe`` or
-    ``nfeProc``), checked as the module says. Raises
-    :class:`InvalidSupplierNFe`."""
+    ``nfeProc``), checked as the module says, of the finNFe ``purpose``
+    (a normal NF-e: a supplier's sale; :data:`RETURN`: a customer's
+    devolução). Raises :class:`InvalidSupplierNFe`."""
     text = _checked_text(data)
     root = _parse(data)
     nfe = _nfe_element(root)
@@ -141,7 +150,7 @@ def read_nfe(data: bytes) -> ReceivedNFe:
     inf = nfe.find(_q("infNFe"))
     issued_at = _datetime(_text(inf, "ide/dhEmi"))
     _verify_signature(nfe, inf, issued_at)
-    key = _access_key(inf)
+    key = _access_key(inf, purpose)
     protocol = _protocol(root, key)
     return _values(text, inf, key, issued_at, protocol)
 
@@ -370,7 +379,7 @@ def _verify_signature(nfe, inf, issued_at: dt.datetime) -> None:
         )
 
 
-def _access_key(inf) -> str:
+def _access_key(inf, expected_purpose: str = NORMAL) -> str:
     key = (inf.get("Id") or "")[3:]
     issuer = _text(inf, "emit/CNPJ")
     if not issuer:
@@ -407,7 +416,7 @@ def _access_key(inf) -> str:
             _("This is an NFC-e (model 65), a consumer's receipt: not a purchase.")
         )
     purpose = _text(inf, "ide/finNFe")
-    if purpose != "1":
+    if purpose != expected_purpose and expected_purpose == NORMAL:
         raise InvalidSupplierNFe(
             _(
                 "Only a normal NF-e (finNFe 1) is received as a purchase; this "
@@ -415,11 +424,20 @@ def _access_key(inf) -> str:
             )
             % {"purpose": PURPOSES.get(purpose, purpose)}
         )
+    if purpose != expected_purpose:
+        raise InvalidSupplierNFe(
+            _("The NF-e should be a %(expected)s; this one is a %(purpose)s.")
+            % {
+                "expected": PURPOSES.get(expected_purpose, expected_purpose),
+                "purpose": PURPOSES.get(purpose, purpose),
+            }
+        )
     return key
 
 
 #: finNFe, as the refusal names it.
 PURPOSES = {
+    NORMAL: "NF-e normal",
     "2": "NF-e complementar",
     "3": "NF-e de ajuste",
     "4": "NF-e de devolução",
@@ -504,4 +522,10 @@ def _values(text, inf, key, issued_at, protocol) -> ReceivedNFe:
             _text(detail, "tPag") for detail in inf.findall(_path("pag/detPag"))
         ),
         protocol=protocol,
+        purpose=_text(inf, "ide/finNFe"),
+        references=tuple(
+            (ref.text or "").strip()
+            for ref in inf.findall(_path("ide/NFref/refNFe"))
+            if (ref.text or "").strip()
+        ),
     )

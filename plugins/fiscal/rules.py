@@ -382,6 +382,14 @@ def customer_type_for(document: str, ie: str = "") -> str:
     return CustomerType.CONSUMER
 
 
+def order_ie(order) -> str:
+    """The buyer's state registration (IE) an integration wrote on the
+    order's billing (or shipping) address, or ""."""
+    shipping = order.shipping_address or {}
+    billing = order.billing_address or {}
+    return str(billing.get(ORDER_IE_KEY) or shipping.get(ORDER_IE_KEY) or "")
+
+
 def order_tax_inputs(
     order, emitter, *, operation: str = Operation.SALE
 ) -> tuple[TaxContext, list[TaxInput]]:
@@ -402,7 +410,7 @@ def order_tax_inputs(
             _("Order %(number)s has no delivery state (UF) in its address.")
             % {"number": order.number}
         )
-    ie = str(billing.get(ORDER_IE_KEY) or shipping.get(ORDER_IE_KEY) or "")
+    ie = order_ie(order)
     context = TaxContext(
         operation=operation,
         emitter_uf=emitter.uf,

@@ -18,13 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
+from wagtail.admin.widgets import HeaderButton
 
 from content.validators import format_cnpj, format_document
 from plugins.display import EMPTY, absolute_date
 from plugins.fiscal.actions import FiscalAction, collect_actions
 from plugins.fiscal.hooks import DOCUMENT_ACTIONS
-from plugins.fiscal.models import DocumentStatus, FiscalDocument, NumberGap
-from plugins.fiscal.permissions import visible_emitters
+from plugins.fiscal.models import DocumentStatus, FiscalDocument, NumberGap, Operation
+from plugins.fiscal.permissions import (
+    issuing_emitters,
+    visible_documents,
+    visible_emitters,
+)
+from plugins.fiscal.views_inutilization import INUTILIZE
 from plugins.money import format_brl
 from plugins.tables import AbsoluteDateColumn, LinkColumn
 from plugins.viewsets import ScopedIndexView, ScopedInspectView
@@ -245,7 +251,21 @@ class DocumentInspectView(ScopedInspectView):
 
     def get_referenced_key_display_value(self):
         key = self.object.referenced_key
-        return format_html("<code>{}</code>", spaced_key(key)) if key else EMPTY
+        if not key:
+            return EMPTY
+        referenced = (
+            visible_documents(self.request.user)
+            .filter(access_key=key)
+            .only("pk")
+            .first()
+        )
+        if referenced is None:
+            return format_html("<code>{}</code>", spaced_key(key))
+        return format_html(
+            '<a href="{}"><code>{}</code></a>',
+            document_url(referenced),
+            spaced_key(key),
+        )
 
     def get_recipient_document_display_value(self):
         value = self.object.recipient_document
@@ -271,10 +291,28 @@ class DocumentInspectView(ScopedInspectView):
             request=self.request,
         )
 
+    def get_returns(self) -> dict | None:
+        """A sale's returns: the store's return NF-e the user sees, the
+        customer's own and the units that came back per line."""
+        from plugins.fiscal.services import returns
+
+        document = self.object
+        if document.operation != Operation.SALE or document.order_id is None:
+            return None
+        documents = visible_documents(
+            self.request.user, returns.return_documents(document)
+        )
+        received = returns.customer_returns(document)
+        lines = [row for row in returns.returnable_lines(document) if row.returned]
+        if not (documents or received or lines):
+            return None
+        return {"documents": documents, "received": received, "lines": lines}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = self.object
         context.update(
+            returns=self.get_returns(),
             document=document,
             attention=document.status in ATTENTION,
             actions=self.get_actions(),
@@ -327,13 +365,29 @@ class NumberGapIndexView(ScopedIndexView):
     default_ordering = "-created_at"
     page_title = gettext_lazy("Inutilized numbers")
 
+    @property
+    def header_buttons(self):
+        if not issuing_emitters(self.request.user).exists():
+            return []
+        return [
+            HeaderButton(
+                _("Inutilize numbers"), url=reverse(INUTILIZE), icon_name="plus"
+            )
+        ]
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("emitter")
 
     @cached_property
     def columns(self):
         return [
-            AbsoluteDateColumn("created_at", label=_("Date"), sort_key="created_at"),
+            TitleColumn(
+                "created_at",
+                label=_("Date"),
+                accessor=lambda g: absolute_date(g.created_at),
+                get_url=lambda g: reverse(f"{NUMBER_GAPS}:inspect", args=[quote(g.pk)]),
+                sort_key="created_at",
+            ),
             Column(
                 "emitter",
                 label=_("Emitter"),

@@ -1,5 +1,6 @@
 """Fiscal › NF-e and Fiscal › Inutilizações: listings (filters, search,
-export) and an NF-e's page, read only. Documents change only through the
+export), an NF-e's page and an inutilização's, read only, and the form
+that inutilizes numbers. Documents change only through the
 fiscal services (issuing, the authoriser's answer, events); their policies
 (scoped by emitter) are registered in :mod:`plugins.fiscal.wagtail_hooks`
 before these viewsets."""
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from plugins.fiscal import views_documents as views
+from plugins.fiscal import views_inutilization
 from plugins.fiscal.menu import FISCAL_MENU
 from plugins.fiscal.models import FiscalDocument, NumberGap
 from plugins.viewsets import ScopedInspectView
@@ -76,8 +78,8 @@ class NumberGapViewSet(ReadOnlyViewSet):
     menu_label = _("Inutilized numbers")
     menu_name = "fiscal-number-gaps"
     menu_order = 30
-    inspect_view_enabled = False
     index_view_class = views.NumberGapIndexView
+    inspect_view_class = views_inutilization.NumberGapInspectView
     filterset_class = views.NumberGapFilterSet
     search_fields = ["reason", "protocol"]
     list_export = [
@@ -92,3 +94,13 @@ class NumberGapViewSet(ReadOnlyViewSet):
         "registered_at",
         "created_at",
     ]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "inutilizar/",
+                views_inutilization.InutilizeView.as_view(),
+                name="inutilize",
+            ),
+        ]

@@ -96,6 +96,16 @@ LOG_ACTIONS = (
         _("Inutilize numbers"),
         _("NF-e numbers sent for inutilization"),
     ),
+    (
+        "fiscal.return.issue",
+        _("Issue a return NF-e"),
+        _("Return NF-e issued for the goods that came back"),
+    ),
+    (
+        "fiscal.return.receive",
+        _("Record the customer's return NF-e"),
+        _("The customer's return NF-e recorded"),
+    ),
 )
 
 
@@ -114,6 +124,7 @@ from plugins.fiscal import (  # noqa: E402
     views_events,
     views_issuing,
     views_package,
+    views_returns,
     views_rules,
     viewsets_archive,
     viewsets_intake,
@@ -155,7 +166,9 @@ hooks.register(DEMO_DATA, tax_defaults.seed_demo_tax_tables)
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
 hooks.register(fiscal_hooks.ORDER_ACTIONS, views_issuing.issue_buttons)
+hooks.register(fiscal_hooks.ORDER_ACTIONS, views_returns.order_return_buttons)
 hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_events.event_buttons)
+hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_returns.return_buttons)
 hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_downloads.document_buttons)
 hooks.register(
     fiscal_hooks.CONTINGENCY_SWITCHED, authorisers.resend_after_contingency_switch
@@ -204,6 +217,16 @@ def register_fiscal_urls():
             "fiscal/nfe/<int:pk>/correct/",
             views_events.CorrectView.as_view(),
             name=views_events.CORRECT_URL,
+        ),
+        path(
+            "fiscal/nfe/<int:pk>/return/",
+            views_returns.ReturnView.as_view(),
+            name=views_returns.RETURN_URL,
+        ),
+        path(
+            "fiscal/nfe/<int:pk>/customer-return/",
+            views_returns.CustomerReturnView.as_view(),
+            name=views_returns.CUSTOMER_RETURN_URL,
         ),
         path(
             "fiscal/tax-simulator/",

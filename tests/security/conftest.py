@@ -368,7 +368,7 @@ def _fiscal(world):
             recipient_name="Maria",
             total=Decimal("39.90"),
         )
-        NumberGap.objects.create(
+        gap = NumberGap.objects.create(
             emitter=emitter,
             environment="2",
             series=1,
@@ -378,7 +378,10 @@ def _fiscal(world):
             xml="<inutNFe/>",
         )
         values.update(
-            emitter=emitter.pk, nfe=document.pk, sinv=_supplier_invoice(emitter).pk
+            emitter=emitter.pk,
+            nfe=document.pk,
+            sinv=_supplier_invoice(emitter).pk,
+            gap=gap.pk,
         )
         scope.setdefault("fiscal.Emitter", emitter)
     _tax_rules(world)

@@ -58,7 +58,7 @@ SCOPED_PLACEHOLDERS = {
     "stock.Warehouse": {"wh", "wh_code", "lvl", "transfer", "count"},
     "shelves.Shelf": {"shelf", "item"},
     "finance.BankAccount": {"bank", "line"},
-    "fiscal.Emitter": {"emitter", "nfe", "archived", "sinv"},
+    "fiscal.Emitter": {"emitter", "nfe", "archived", "sinv", "gap"},
 }
 
 

@@ -106,6 +106,8 @@ FISCAL_READ_OBJECT = {**FISCAL_READ, "fiscal": IN_OUT}
 EMITTER_SETUP = {**NOBODY, "manager": OK}
 #: switching an emitter's contingency: whoever issues for it
 FISCAL_ISSUE = {**NOBODY, "fiscal": IN_OUT}
+#: inutilizing numbers: whoever issues for an emitter (the form offers theirs)
+FISCAL_INUTILIZE = {**NOBODY, "fiscal": OK}
 #: tax rules and the states' rates: the fiscal desk keeps them; the
 #: accountant, managers and auditors read them
 TAX_RULES_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
@@ -453,6 +455,8 @@ MATRIX = {
     "/admin/fiscal/nfe/inspect/{nfe}/": get(FISCAL_READ_OBJECT),
     "/admin/fiscal/inutilizacoes/": get(FISCAL_READ),
     "/admin/fiscal/inutilizacoes/results/": get(FISCAL_READ),
+    "/admin/fiscal/inutilizacoes/inspect/{gap}/": get(FISCAL_READ_OBJECT),
+    "/admin/fiscal/inutilizacoes/inutilizar/": get(FISCAL_INUTILIZE),
     "/admin/fiscal/emitters/": get(FISCAL_READ),
     "/admin/fiscal/emitters/results/": get(FISCAL_READ),
     "/admin/fiscal/emitters/new/": get(EMITTER_SETUP),
@@ -470,6 +474,10 @@ MATRIX = {
     # form; sending is tested with the local SEFAZ)
     "/admin/fiscal/nfe/{nfe}/cancel/": get(FISCAL_ISSUE),
     "/admin/fiscal/nfe/{nfe}/correct/": get(FISCAL_ISSUE),
+    # the returns of a sale NF-e: whoever issues for its emitter (the form; the
+    # world's order is not delivered, so the page says why it takes none)
+    "/admin/fiscal/nfe/{nfe}/return/": get(FISCAL_ISSUE),
+    "/admin/fiscal/nfe/{nfe}/customer-return/": get(FISCAL_ISSUE),
     # supplier NF-e: per recipient emitter (the fiscal clerk's scope)
     "/admin/fiscal/supplier-nfe/": get(SUPPLIER_NFE_READ),
     "/admin/fiscal/supplier-nfe/results/": get(SUPPLIER_NFE_READ),

@@ -6,6 +6,7 @@ from plugins.fiscal.models.documents import (
     FiscalEvent,
     NumberGap,
     Operation,
+    ReturnedItem,
 )
 from plugins.fiscal.models.emitters import (
     Emitter,
@@ -33,6 +34,7 @@ __all__ = [
     "NumberGap",
     "NumberSequence",
     "Operation",
+    "ReturnedItem",
     "TaxRegime",
     "TaxRule",
     "UFRate",

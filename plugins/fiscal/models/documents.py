@@ -301,3 +301,56 @@ class ArchivedXml(models.Model):
     def intact(self) -> bool:
         """The content is what was stored (its hash matches)."""
         return self.digest(self.content) == self.sha256
+
+
+class ReturnedItem(models.Model):
+    """Units of one line of a sale that came back, and the NF-e that says
+    so: a return NF-e the store issued (``document``, finNFe 4) or the
+    customer's own NF-e de devolução, received and kept in the archive
+    (``received``). The units a sale may still take back are its order
+    lines' quantities less these (the store's return NF-e count while they
+    are signed, sent or authorised)."""
+
+    sale = models.ForeignKey(
+        FiscalDocument, on_delete=models.PROTECT, related_name="returned_items"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.ForeignKey(
+        FiscalDocument,
+        on_delete=models.PROTECT,
+        related_name="return_items",
+        null=True,
+        blank=True,
+    )
+    received = models.ForeignKey(
+        ArchivedXml,
+        on_delete=models.PROTECT,
+        related_name="return_items",
+        null=True,
+        blank=True,
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("returned item")
+        verbose_name_plural = _("returned items")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0),
+                name="fiscal_returned_item_quantity_positive",
+            ),
+            # one of the two NF-e, never both
+            models.CheckConstraint(
+                condition=(
+                    models.Q(document__isnull=False, received__isnull=True)
+                    | models.Q(document__isnull=True, received__isnull=False)
+                ),
+                name="fiscal_returned_item_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.order_line_id}"

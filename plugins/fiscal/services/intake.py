@@ -144,8 +144,23 @@ def receive(data: bytes, *, user) -> SupplierInvoice:
 
 def recipient_of(nfe: ReceivedNFe, *, user) -> Emitter:
     """The emitter ``nfe`` is addressed to, checked for receiving it:
-    one of ours, that ``user`` may receive for, in the NF-e's environment,
-    and the NF-e not received before. Raises :class:`IntakeError`."""
+    one of ours (:func:`addressed_emitter`), that ``user`` may receive for,
+    in the NF-e's environment (:func:`check_environment`), and the NF-e not
+    received before. Raises :class:`IntakeError`."""
+    emitter = addressed_emitter(nfe)
+    if not user_can_receive(user, emitter):
+        raise IntakeError(
+            _("You may not receive supplier NF-e for %(emitter)s.")
+            % {"emitter": emitter}
+        )
+    check_environment(nfe, emitter)
+    _refuse_duplicate(nfe.access_key)
+    return emitter
+
+
+def addressed_emitter(nfe: ReceivedNFe) -> Emitter:
+    """The emitter of ours ``nfe`` is addressed to (its recipient's CNPJ).
+    Raises :class:`IntakeError` when it is nobody of ours."""
     document = normalise_document(nfe.recipient_document)
     emitter = (
         Emitter.objects.filter(cnpj__in={document, format_document(document)})
@@ -165,11 +180,12 @@ def recipient_of(nfe: ReceivedNFe, *, user) -> Emitter:
                 "name": nfe.recipient_name or "—",
             }
         )
-    if not user_can_receive(user, emitter):
-        raise IntakeError(
-            _("You may not receive supplier NF-e for %(emitter)s.")
-            % {"emitter": emitter}
-        )
+    return emitter
+
+
+def check_environment(nfe: ReceivedNFe, emitter: Emitter) -> None:
+    """Refuse (:class:`IntakeError`) an NF-e of the other environment than
+    the one ``emitter`` works in (homologação, produção)."""
     if nfe.environment != emitter.environment:
         raise IntakeError(
             _(
@@ -182,8 +198,6 @@ def recipient_of(nfe: ReceivedNFe, *, user) -> Emitter:
                 "environment": emitter.get_environment_display(),
             }
         )
-    _refuse_duplicate(nfe.access_key)
-    return emitter
 
 
 def _environment_label(value: str) -> str:

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from plugins.audit import log_change
+from plugins.fiscal import events as event_xml
+from plugins.fiscal import formats as fmt
 from plugins.fiscal.archive import archive_gap
 from plugins.fiscal.authoriser import NFE_NAMESPACE, Code
-from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused
+from plugins.fiscal.exceptions import AuthoriserRejected, FiscalRefused, FiscalXmlError
 from plugins.fiscal.models import (
     DocumentStatus,
     Emitter,
@@ -26,13 +28,21 @@ from plugins.fiscal.models import (
     NumberGap,
     NumberSequence,
 )
-from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
+from plugins.fiscal.services.authorisers import (
+    authoriser_for,
+    check_may_issue,
+    emitter_certificate,
+)
 from plugins.fiscal.services.events import JUSTIFICATION, clean_text
 from plugins.fiscal.services.timeline import timeline_entry
 from plugins.fiscal.soap import strip_declaration
+from plugins.fiscal.xsd import SchemaError
 
 S = DocumentStatus
 NFE = f"{{{NFE_NAMESPACE}}}"
+#: The most numbers one inutilização takes: a larger range is almost always
+#: a slip of the keyboard, and a number inutilized is never used again.
+MAX_RANGE = 1000
 
 
 @dataclass(frozen=True)
@@ -100,29 +110,29 @@ def inutilize_numbers(
     with the signed request ``xml`` (NFeInutilizacao4, always to the UF's own
     authoriser: SVC does not take them).
 
-    Only numbers already taken from the sequence, and not in use: no
-    document of the range may be signed, waiting, authorised, denied or
-    cancelled (a rejected one may: it becomes *inutilized*), nor in a range
-    already inutilized. The justification has 15 to 255 characters and is
-    the request's xJust.
+    Checks :func:`check_range` (numbers taken, not in use, not inutilized
+    before, at most :data:`MAX_RANGE`, the justification's length), then
+    that the XML asks exactly this. The justification is the request's
+    xJust.
 
     Writes the NumberGap with the answer (and when registered its
     ``ProcInutNFe`` in the archive, the rejected documents of the range
     marked inutilized, their orders' timelines), and an audit entry.
-    Raises FiscalRefused, PermissionDenied, AuthoriserError (nothing
-    recorded), AuthoriserRejected (the rejection recorded).
+    Raises FiscalRefused (``extra["field"]`` names the input at fault),
+    PermissionDenied, AuthoriserError (nothing recorded), AuthoriserRejected
+    (the rejection recorded).
     """
     check_may_issue(user, emitter)
     environment = environment or emitter.environment
     reason = clean_text(reason)
-    low, high = JUSTIFICATION
-    if not low <= len(reason) <= high:
-        raise FiscalRefused(
-            _("The justification must have %(low)s to %(high)s characters.")
-            % {"low": low, "high": high}
-        )
-    if not 1 <= first <= last:
-        raise FiscalRefused(_("Give a range of numbers, the first not above the last."))
+    in_range = check_range(
+        emitter,
+        series=series,
+        first=first,
+        last=last,
+        reason=reason,
+        environment=environment,
+    )
     request = _read_inutilization(xml)
     if (
         request.cnpj != emitter.cnpj
@@ -137,35 +147,6 @@ def inutilize_numbers(
             )
             % {"first": first, "last": last, "series": series}
         )
-    sequence = NumberSequence.objects.filter(
-        emitter=emitter, series=series, environment=environment
-    ).first()
-    if sequence is None or last >= sequence.next_number:
-        raise FiscalRefused(
-            _(
-                "Only numbers already taken can be inutilized: série %(series)s "
-                "has used up to %(used)s."
-            )
-            % {"series": series, "used": (sequence.next_number - 1) if sequence else 0}
-        )
-    in_range = FiscalDocument.objects.filter(
-        emitter=emitter,
-        environment=environment,
-        series=series,
-        number__gte=first,
-        number__lte=last,
-    )
-    used = in_range.exclude(status__in=(S.REJECTED, S.INUTILIZED, S.DRAFT))
-    if used.exists():
-        raise FiscalRefused(
-            _("Number %(number)s of the range is in use (%(status)s).")
-            % {
-                "number": used.first().number,
-                "status": used.first().get_status_display(),
-            }
-        )
-    if _overlapping(emitter, environment, series, first, last).exists():
-        raise FiscalRefused(_("Part of this range is already inutilized."))
     with closing(
         authoriser_for(emitter, contingency=False, environment=environment)
     ) as authoriser:
@@ -230,6 +211,142 @@ def inutilize_numbers(
             record=gap,
         )
     return gap
+
+
+def check_range(
+    emitter: Emitter,
+    *,
+    series: int,
+    first: int,
+    last: int,
+    reason: str,
+    environment: str | None = None,
+):
+    """Refuse (FiscalRefused, ``extra["field"]`` naming the input at fault)
+    what cannot be inutilized: a justification outside 15–255 characters;
+    a range that is not one (the first above the last, below 1) or holds
+    more than :data:`MAX_RANGE` numbers; numbers the série has not reached
+    yet; a number of a document signed, waiting, authorised, denied or
+    cancelled (a rejected one may be inutilized); part of a range already
+    inutilized. Returns the série's documents in the range."""
+    environment = environment or emitter.environment
+    low, high = JUSTIFICATION
+    if not low <= len(clean_text(reason)) <= high:
+        raise FiscalRefused(
+            _("The justification must have %(low)s to %(high)s characters.")
+            % {"low": low, "high": high},
+            field="reason",
+        )
+    if not 1 <= first <= last:
+        raise FiscalRefused(
+            _("Give a range of numbers, the first not above the last."),
+            field="last" if first >= 1 else "first",
+        )
+    if last - first + 1 > MAX_RANGE:
+        raise FiscalRefused(
+            _(
+                "A range of %(count)s numbers is too big: inutilize at most "
+                "%(max)s numbers at a time."
+            )
+            % {"count": last - first + 1, "max": MAX_RANGE},
+            field="last",
+        )
+    sequence = NumberSequence.objects.filter(
+        emitter=emitter, series=series, environment=environment
+    ).first()
+    if sequence is None or last >= sequence.next_number:
+        raise FiscalRefused(
+            _(
+                "Only numbers already taken can be inutilized: série %(series)s "
+                "has used up to %(used)s."
+            )
+            % {"series": series, "used": (sequence.next_number - 1) if sequence else 0},
+            field="last",
+        )
+    in_range = FiscalDocument.objects.filter(
+        emitter=emitter,
+        environment=environment,
+        series=series,
+        number__gte=first,
+        number__lte=last,
+    )
+    used = (
+        in_range.exclude(status__in=(S.REJECTED, S.INUTILIZED, S.DRAFT))
+        .order_by("number")
+        .first()
+    )
+    if used is not None:
+        raise FiscalRefused(
+            _("Number %(number)s of the range is in use (%(status)s).")
+            % {"number": used.number, "status": used.get_status_display()},
+            field="first",
+        )
+    overlapping = (
+        _overlapping(emitter, environment, series, first, last)
+        .order_by("first_number")
+        .first()
+    )
+    if overlapping is not None:
+        raise FiscalRefused(
+            _(
+                "Part of this range is already inutilized (numbers %(first)s to "
+                "%(last)s, protocol %(protocol)s)."
+            )
+            % {
+                "first": overlapping.first_number,
+                "last": overlapping.last_number,
+                "protocol": overlapping.protocol,
+            },
+            field="first",
+        )
+    return in_range
+
+
+def inutilize(
+    emitter: Emitter,
+    *,
+    series: int,
+    first: int,
+    last: int,
+    justification: str,
+    user,
+) -> NumberGap:
+    """Build, sign and send the inutilização of numbers ``first``–``last``
+    of ``emitter``'s ``series`` in the emitter's environment, this year
+    (:func:`inutilize_numbers` checks, sends and records it). What would be
+    refused is refused before anything is built (:func:`check_range`); the
+    justification is written as the schema takes it (Latin-1, single
+    spaces). Raises as :func:`inutilize_numbers` does."""
+    check_may_issue(user, emitter)
+    reason = fmt.text(clean_text(justification), JUSTIFICATION[1] + 1) or ""
+    check_range(emitter, series=series, first=first, last=last, reason=reason)
+    certificate = emitter_certificate(emitter)
+    if certificate is None:
+        raise FiscalRefused(
+            _("The emitter %(emitter)s has no A1 certificate.") % {"emitter": emitter}
+        )
+    try:
+        signed = event_xml.inutilization(
+            emitter=emitter,
+            year=fmt.local_time(timezone.now(), emitter.uf).year,
+            series=series,
+            first=first,
+            last=last,
+            justification=reason,
+            certificate=certificate,
+            environment=emitter.environment,
+        )
+    except (FiscalXmlError, SchemaError) as error:
+        raise FiscalRefused(str(error)) from error
+    return inutilize_numbers(
+        emitter,
+        series=series,
+        first=first,
+        last=last,
+        reason=reason,
+        xml=signed.xml,
+        user=user,
+    )
 
 
 def _overlapping(emitter, environment, series, first, last):

@@ -76,11 +76,13 @@ def build_nfe(
     environment: str = "2",
     purpose: str = "1",
     proc: bool = True,
+    references: tuple[str, ...] = (),
 ) -> bytes:
     """An NF-e of ``items`` from the supplier to ``recipient_cnpj``, signed
     with ``certificate`` (a :class:`plugins.fiscal.certificates.
     Certificate`); an ``nfeProc`` with an authorised protocol when
-    ``proc``."""
+    ``proc``. ``references``: the access keys it refers to (NFref, as a
+    return refers to its sale)."""
     issued_at = issued_at or dt.datetime.now(dt.UTC).astimezone(
         dt.timezone(dt.timedelta(hours=-3))
     ).replace(microsecond=0)
@@ -104,6 +106,10 @@ def build_nfe(
         ("emit/xNome", supplier_name),
     ):
         _set(inf, path, value)
+    ide = inf.find(q("ide"))
+    for reference in references:
+        nfref = etree.SubElement(ide, q("NFref"))
+        etree.SubElement(nfref, q("refNFe")).text = reference
     dest = inf.find(q("dest"))
     dest.remove(dest.find(q("CPF")))
     document = etree.Element(q("CNPJ"))
