@@ -121,6 +121,7 @@ def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
             issued_at=issued_at,
             taxes=taxes,
             customer_type=context.customer_type,
+            recipient_ie=rules.order_ie(order),
             emission_type=kind,
         )
         signed = nfe.build_nfe(data, certificate=certificate)

@@ -144,3 +144,27 @@ def test_the_customer_gets_the_danfe_and_the_xml_once_authorised(
     names = sorted(name for name, _content, _type in mail.attachments)
     assert any(n.endswith(".pdf") for n in names)
     assert any(n.endswith(".xml") for n in names)
+
+
+def test_a_company_with_an_ie_is_invoiced_as_an_icms_contributor(
+    sefaz, emitter, paid_ncm_order, certificate
+):
+    """A CNPJ buyer whose IE an integration wrote on the billing address:
+    the NF-e names it (indIEDest 1 with its IE) and the interstate sale to a
+    contributor takes no DIFAL."""
+    from plugins.fiscal import xsd
+
+    paid_ncm_order.customer_document = "11444777000161"
+    paid_ncm_order.billing_address = {
+        **paid_ncm_order.shipping_address,
+        "ie": "81.234.567",
+    }
+    paid_ncm_order.save(update_fields=["customer_document", "billing_address"])
+
+    document = issue_and_send(paid_ncm_order, emitter=emitter, user=None)
+
+    assert document.status == "authorised", document.status_reason
+    assert_xsd_valid(document.xml, xsd.NFE)
+    dest = document.xml[document.xml.index("<dest>") : document.xml.index("</dest>")]
+    assert "<indIEDest>1</indIEDest>" in dest and "<IE>81234567</IE>" in dest
+    assert "<vICMSUFDest>" not in document.xml
