@@ -5,6 +5,7 @@ services — one rejected, one cancelled, one corrected — the orders invoiced
 and moved on, the simulator `make run` starts knowing them."""
 
 import base64
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -115,6 +116,17 @@ def test_the_demo_emitter_is_the_store_with_its_a1_granted_to_the_fiscal_user(
     response = client.get(f"/admin/fiscal/documents/{document.pk}/danfe/")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
+    # from the NF-e's page, whose buttons are Wagtail's icon buttons (an
+    # icon without the class takes the SVG's default size, 300 × 150)
+    html = client.get(f"/admin/fiscal/nfe/inspect/{document.pk}/").content.decode()
+    buttons = re.findall(r"<a [^>]*data-fiscal-action=[^>]*>", html)
+    assert {re.search(r'data-fiscal-action="(\w+)"', b)[1] for b in buttons} == {
+        "danfe",
+        "xml",
+        "correct",
+        "cancel",
+    }
+    assert all("button--icon" in button for button in buttons)
     # and find the demo's NF-e in their listing, with their orders
     rows = listing_rows(client.get("/admin/fiscal/nfe/?status=rejected"))
     rejected = demo_documents().get(status=S.REJECTED)
