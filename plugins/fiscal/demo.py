@@ -476,8 +476,8 @@ def _summary(emitter: Emitter, stdout) -> None:
     corrected = documents.filter(events__kind=EventKind.CORRECTION).distinct().count()
     waiting = Order.objects.filter(status=OrderStatus.PAID).count()
     stdout.write(
-        f"NF-e de demonstração ({emitter}, homologação, no SEFAZ local em "
-        f"{settings.RETAGUARDA_FISCAL_AUTHORISER_URL}): "
+        f"NF-e de demonstração de {emitter}, em homologação, no SEFAZ local "
+        f"({settings.RETAGUARDA_FISCAL_AUTHORISER_URL}): "
         f"{statuses.get(DocumentStatus.AUTHORISED, 0)} autorizadas "
         f"({corrected} com carta de correção), "
         f"{statuses.get(DocumentStatus.CANCELLED, 0)} cancelada, "
