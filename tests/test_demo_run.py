@@ -1,8 +1,9 @@
 """`make run`'s task worker: calm (warnings and errors, not a line for every
 task it runs), outliving transient database errors, and started again by
 `make run` if it exits; and the payment providers' simulators it starts on
-loopback for the demo's finance: answering on their ports, started again if
-they exit, knowing the payments made before."""
+loopback for the demo's finance, and the local SEFAZ for its NF-e: answering
+on their ports, started again if they exit, knowing the payments made
+before."""
 
 import os
 import re
@@ -65,6 +66,9 @@ SIMULATOR_LOOP = (
     r"\( while :; do [^\n]*plugins\.finance\.simulators {vendor} --port {port}"
     r".*?done \) &"
 )
+SEFAZ_LOOP = (
+    r"\( while :; do [^\n]*plugins\.fiscal\.simulator --port {port}.*?done \) &"
+)
 
 
 def test_demo_task_worker_prints_no_line_per_task(demo_env):
@@ -92,21 +96,34 @@ def test_make_run_starts_the_simulators_again_if_they_exit():
         loop = SIMULATOR_LOOP.format(vendor=vendor, port=port)
         assert re.search(loop, recipe, re.DOTALL), recipe
         assert f"--state var/simulators/{vendor}.json" in recipe
+    # and the local SEFAZ
+    assert re.search(SEFAZ_LOOP.format(port=8703), recipe, re.DOTALL), recipe
+    assert "--state var/simulators/sefaz.json" in recipe
+
+
+def test_make_run_cron_resends_the_nfe_waiting_for_the_authoriser():
+    jobs = next(line for line in make_run_lines() if "while sleep 60" in line)
+    assert " fiscal_resend;" in jobs
 
 
 def test_the_demo_is_seeded_for_the_simulators_ports():
     # other ports: the simulators move, and the seeding points the demo
     # accounts there and the webhooks at the app's own address
-    lines = make_run_lines("MERCADOPAGO_PORT=9701", "PAGBANK_PORT=9702", "PORT=9000")
+    lines = make_run_lines(
+        "MERCADOPAGO_PORT=9701", "PAGBANK_PORT=9702", "SEFAZ_PORT=9703", "PORT=9000"
+    )
     recipe = "\n".join(lines)
     assert re.search(
         SIMULATOR_LOOP.format(vendor="mercadopago", port=9701), recipe, re.S
     )
     assert re.search(SIMULATOR_LOOP.format(vendor="pagbank", port=9702), recipe, re.S)
+    assert re.search(SEFAZ_LOOP.format(port=9703), recipe, re.S)
     seed = next(line for line in lines if "seed_demo" in line)
     for variable in (
         "RETAGUARDA_DEMO_MERCADOPAGO_PORT=9701",
         "RETAGUARDA_DEMO_PAGBANK_PORT=9702",
+        # every NF-e authoriser is the local SEFAZ, for the app and the seeding
+        "RETAGUARDA_FISCAL_AUTHORISER_URL=http://127.0.0.1:9703",
         "RETAGUARDA_DEMO_SIMULATORS_DIR=var/simulators",
         "WAGTAILADMIN_BASE_URL=http://127.0.0.1:9000",
     ):
@@ -131,11 +148,13 @@ def test_the_simulators_make_run_starts_answer_and_come_back(tmp_path):
     answer on their ports; one that exits is started again, with the
     payments made before."""
     ports = {"mercadopago": _free_port(), "pagbank": _free_port()}
+    sefaz_port = _free_port()
     recipe = "\n".join(
         make_run_lines(
             f"VENV={sys.prefix}",
             f"MERCADOPAGO_PORT={ports['mercadopago']}",
             f"PAGBANK_PORT={ports['pagbank']}",
+            f"SEFAZ_PORT={sefaz_port}",
             f"SIMULATORS_DIR={tmp_path}",
         )
     )
@@ -143,6 +162,7 @@ def test_the_simulators_make_run_starts_answer_and_come_back(tmp_path):
         re.search(SIMULATOR_LOOP.format(vendor=vendor, port=port), recipe, re.S)[0]
         for vendor, port in ports.items()
     ]
+    loops.append(re.search(SEFAZ_LOOP.format(port=sefaz_port), recipe, re.S)[0])
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     shell = subprocess.Popen(
         ["sh", "-c", "\n".join([*loops, "wait"])],
@@ -168,6 +188,10 @@ def test_the_simulators_make_run_starts_answer_and_come_back(tmp_path):
             wait_for(f"listening on http://127.0.0.1:{port}")
             control = f"http://127.0.0.1:{port}/_simulator/deliveries"
             assert requests.get(control, timeout=5).json() == []
+        # the local SEFAZ too, with its controls
+        wait_for(f"listening on http://127.0.0.1:{sefaz_port}")
+        sefaz = requests.get(f"http://127.0.0.1:{sefaz_port}/_control", timeout=5)
+        assert sefaz.json()["documents"] == 0
         # a payment at Mercado Pago, with the demo's credentials
         url = f"http://127.0.0.1:{ports['mercadopago']}"
         provider = MercadoPagoProvider(

@@ -78,6 +78,25 @@ def test_redis_url_switches_cache_and_task_queue():
     ]
 
 
+def test_email_file_path_writes_emails_as_files_without_smtp():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH or '-')"
+    )
+    # no SMTP: printed on the console
+    out = manage("shell", "--no-imports", "-c", code, env=PRODUCTION).stdout.split()
+    assert out == ["django.core.mail.backends.console.EmailBackend", "-"]
+    # a directory (the demo's var/mail): files there, under the project's
+    files = {**PRODUCTION, "EMAIL_FILE_PATH": "var/mail"}
+    out = manage("shell", "--no-imports", "-c", code, env=files).stdout.split()
+    assert out[0] == "django.core.mail.backends.filebased.EmailBackend"
+    assert out[1] == str(settings.BASE_DIR / "var" / "mail")
+    # SMTP wins
+    smtp = {**files, "EMAIL_HOST": "smtp.example.com"}
+    out = manage("shell", "--no-imports", "-c", code, env=smtp).stdout.split()
+    assert out[0] == "django.core.mail.backends.smtp.EmailBackend"
+
+
 def test_embedded_defaults(db):
     assert settings.LANGUAGE_CODE == "pt-br"
     assert settings.TIME_ZONE == "America/Sao_Paulo"

@@ -117,6 +117,7 @@ def register_log_actions(actions):
 
 from plugins.fiscal import (  # noqa: E402
     dashboard,
+    demo,
     panels,
     tax_defaults,
     views_downloads,
@@ -162,6 +163,9 @@ hooks.register(FISCAL_MENU, views_rules.simulator_menu_item)
 # the demo invoices with the default tax tables (written by the migrations;
 # again here after a database was flushed)
 hooks.register(DEMO_DATA, tax_defaults.seed_demo_tax_tables)
+# the store's emitter and the NF-e of orders of its own, after the orders'
+# and the finance's demo data (order 1): the sales channels, the paid orders
+hooks.register(DEMO_DATA, demo.seed_demo_fiscal, order=2)
 
 hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)

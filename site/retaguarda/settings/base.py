@@ -439,11 +439,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # -- E-mail --------------------------------------------------------------------
 
 EMAIL_HOST = env("EMAIL_HOST")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+#: Without SMTP (no EMAIL_HOST), e-mails are written as files into this
+#: directory (relative: to the project's; the demo's is var/mail), or printed
+#: on the console when it is empty.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", "")
+if EMAIL_FILE_PATH:
+    EMAIL_FILE_PATH = str(BASE_DIR / EMAIL_FILE_PATH)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
