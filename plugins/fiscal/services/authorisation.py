@@ -53,7 +53,6 @@ from plugins.fiscal.authoriser import (
     MAX_BATCH,
     NFE_NAMESPACE,
     AuthoriserError,
-    AuthoriserTimeout,
     BatchResult,
     ConsultResult,
     DocumentResult,
@@ -445,7 +444,9 @@ def _failed(documents: list[FiscalDocument], error: Exception, sent: Sent) -> No
     and go back to "signed" otherwise."""
     retryable = getattr(error, "retryable", False)
     # no answer, or one that could not be read: the authoriser may have it
-    lost = isinstance(error, (AuthoriserTimeout, UnexpectedAnswer))
+    lost = getattr(error, "answer_lost", False) or (
+        isinstance(error, UnexpectedAnswer) and retryable
+    )
     now = timezone.now()
     message = str(error)[:255]
     code = getattr(error, "status_code", "")[:4]
