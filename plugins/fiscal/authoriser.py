@@ -108,6 +108,9 @@ class AuthoriserError(RetaguardaError):
     status = 502
     code = "fiscal-authoriser-error"
     retryable = False
+    #: the request went out and its answer never came (or could not be
+    #: read): the authoriser may have done what was asked
+    answer_lost = False
 
     def __init__(
         self,
@@ -118,11 +121,14 @@ class AuthoriserError(RetaguardaError):
         http_status: int | None = None,
         status_code: str = "",
         detail: str = "",
+        answer_lost: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.authoriser = authoriser
         if retryable is not None:
             self.retryable = retryable
+        if answer_lost is not None:
+            self.answer_lost = answer_lost
         self.http_status = http_status
         self.status_code = status_code
         self.detail = detail
@@ -135,6 +141,7 @@ class AuthoriserTimeout(AuthoriserError):
     status = 504
     code = "fiscal-authoriser-timeout"
     retryable = True
+    answer_lost = True
 
 
 class AuthoriserUnavailable(AuthoriserError):

@@ -28,6 +28,14 @@ class FiscalRefused(RetaguardaError):
     code = "fiscal-refused"
 
 
+class OrderNotPaid(FiscalRefused):
+    """Only paid orders are invoiced."""
+
+
+class AlreadyIssued(FiscalRefused):
+    """The order has a live NF-e (signed, sent or authorised) already."""
+
+
 class AuthoriserRejected(RetaguardaError):
     """The authoriser answered and refused (an event, an inutilização): its
     code and reason are recorded on ``record`` (the FiscalEvent or the

@@ -18,6 +18,7 @@ not validate: in both cases nothing is signed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -94,6 +95,7 @@ __all__ = [
     "build_nfe",
     "order_payments",
     "prepare",
+    "rebuild_for_emission",
     "return_from_order",
     "tax_inputs",
 ]
@@ -168,6 +170,91 @@ def build_nfe(data: NFeData, *, certificate: Certificate) -> SignedNFe:
         xml=xml,
         totals=draft.totals,
         total=draft.total,
+    )
+
+
+def rebuild_for_emission(
+    xml: str,
+    *,
+    emission_type: str,
+    issued_at: dt.datetime,
+    certificate: Certificate,
+    since: dt.datetime | None = None,
+    reason: str = "",
+) -> SignedNFe:
+    """The signed NF-e ``xml`` built again for another authoriser: its
+    tpEmis ``emission_type`` — "1" (normal), or "6" (SVC-AN) / "7" (SVC-RS)
+    with ``dhCont`` (``since``, default ``issued_at``) and ``xJust``
+    (``reason``) —, issued at ``issued_at``, its access key made again with
+    the same UF, CNPJ, série, number and cNF (its tpEmis digit, month and
+    check digit change), validated against the XSD and signed again.
+    Everything else (parties, lines, taxes, totals) stays as it was.
+    Raises :class:`NFeError` or :class:`xsd.SchemaError`."""
+    if emission_type not in ("1", "6", "7"):
+        raise NFeError(_("The emission type or the model is not valid."))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(xml.encode("utf-8"), parser)
+    ns = {"n": NAMESPACE}
+    info = root.find("n:infNFe", ns)
+    if info is None:
+        raise NFeError(_("The document is not an NF-e."))
+    for signature in root.findall("{http://www.w3.org/2000/09/xmldsig#}Signature"):
+        root.remove(signature)
+    ide = info.find("n:ide", ns)
+    uf = keys.UF_BY_CODE.get(ide.findtext("n:cUF", namespaces=ns) or "")
+    cnpj = info.findtext("n:emit/n:CNPJ", namespaces=ns) or ""
+    numeric_code = ide.findtext("n:cNF", namespaces=ns) or ""
+    local = fmt.local_time(issued_at, uf or "SP")
+    try:
+        key = keys.make_key(
+            uf=uf or "",
+            issued_at=local,
+            cnpj=cnpj,
+            series=int(ide.findtext("n:serie", namespaces=ns) or -1),
+            number=int(ide.findtext("n:nNF", namespaces=ns) or 0),
+            numeric_code=numeric_code,
+            emission_type=emission_type,
+        )
+    except (keys.InvalidAccessKey, ValueError) as error:
+        raise NFeError(str(error)) from error
+    stamp = fmt.datetime(local)
+    previous = ide.findtext("n:dhEmi", namespaces=ns) or ""
+    ide.find("n:dhEmi", ns).text = stamp
+    departure = ide.find("n:dhSaiEnt", ns)
+    if (
+        departure is not None
+        and (departure.text or "") < stamp
+        and (departure.text == previous)
+    ):
+        departure.text = stamp
+    ide.find("n:tpEmis", ns).text = emission_type
+    ide.find("n:cDV", ns).text = str(key.digit)
+    for name in ("dhCont", "xJust"):
+        for element in ide.findall(f"n:{name}", ns):
+            ide.remove(element)
+    if emission_type != "1":
+        version = ide.find("n:verProc", ns)
+        at = list(ide).index(version) + 1
+        contingency = etree.Element(f"{{{NAMESPACE}}}dhCont")
+        contingency.text = fmt.datetime(fmt.local_time(since or issued_at, uf or "SP"))
+        justification = etree.Element(f"{{{NAMESPACE}}}xJust")
+        justification.text = fmt.text(reason, 256) or "Autorizador da UF indisponivel"
+        ide.insert(at, contingency)
+        ide.insert(at + 1, justification)
+    info.set("Id", f"NFe{key}")
+    xsd.validate(root, xsd.NFE, signed=False)
+    total = Decimal(info.findtext("n:total/n:ICMSTot/n:vNF", namespaces=ns) or "0")
+    signed = sign(
+        etree.tostring(root, encoding="utf-8"),
+        reference_id=f"NFe{key}",
+        certificate=certificate,
+    )
+    return SignedNFe(
+        access_key=str(key),
+        numeric_code=numeric_code,
+        xml=signed,
+        totals={},
+        total=total,
     )
 
 

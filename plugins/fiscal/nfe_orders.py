@@ -69,11 +69,14 @@ def build_from_order(
     intermediary: Intermediary | None = None,
     transport: Transport | None = None,
     emission_type: str = "1",
+    contingency_since: dt.datetime | None = None,
+    contingency_reason: str = "",
 ) -> NFeData:
     """The sale NF-e of ``order``: one line per order line with ``taxes``
     (one per line, in order), the order's customer, its freight split over
-    the lines, and its payments. Raises :class:`NFeError` (pt-BR) when the
-    order lacks what an NF-e needs."""
+    the lines, and its payments; in contingency (``emission_type`` 6 or 7)
+    with the contingency's start and reason (dhCont, xJust). Raises
+    :class:`NFeError` (pt-BR) when the order lacks what an NF-e needs."""
     lines = list(order.lines.select_related("variant"))
     items = tax_inputs(order, lines)
     _same_length(items, taxes)
@@ -96,6 +99,8 @@ def build_from_order(
         payments=order_payments(order),
         additional_info=f"Pedido {order.number}.",
         emission_type=emission_type,
+        contingency_since=contingency_since,
+        contingency_reason=contingency_reason,
     )
 
 

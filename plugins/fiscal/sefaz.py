@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from plugins.fiscal.authoriser import (
     MAX_BATCH,
@@ -338,6 +339,8 @@ class SefazAuthoriser:
                 _("The authoriser %(name)s did not answer in time: trying again later.")
                 % values,
                 detail=str(exc)[:MAX_DETAIL],
+                # no connection made: nothing went out
+                answer_lost=not isinstance(exc, requests.ConnectTimeout),
             ) from exc
         except requests.exceptions.SSLError as exc:
             raise self._error(
@@ -355,6 +358,7 @@ class SefazAuthoriser:
                 _("The authoriser %(name)s could not be reached: trying again later.")
                 % values,
                 detail=str(exc)[:MAX_DETAIL],
+                answer_lost=_broke_after_sending(exc),
             ) from exc
         except (
             requests.exceptions.InvalidURL,
@@ -441,6 +445,16 @@ class SefazAuthoriser:
                 detail=raw[:MAX_DETAIL],
             )
         return found, raw
+
+
+def _broke_after_sending(error: requests.ConnectionError) -> bool:
+    """Whether the connection broke after the request went out (closed
+    without an answer), rather than never being made (refused, no route):
+    the authoriser may then have the request."""
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return not isinstance(reason, NewConnectionError)
 
 
 def _batch_id(value: str) -> str:

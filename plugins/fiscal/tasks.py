@@ -37,3 +37,12 @@ def send_documents_email(document_pk: int) -> bool:
     from plugins.fiscal.emails import send_documents
 
     return send_documents(document_pk)
+
+
+@task()
+def issue_orders_task(job_id: str) -> dict:
+    """Issue and send the NF-e of a bulk issue's orders (the order listing's
+    "Emitir NF-e"), on behalf of the user who asked; returns its figures."""
+    from plugins.fiscal.services.bulk import progress, run_bulk_issue
+
+    return progress(run_bulk_issue(job_id)).as_dict()

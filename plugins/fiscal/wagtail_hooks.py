@@ -87,6 +87,16 @@ LOG_ACTIONS = (
         _("NF-e rejected by the authoriser"),
     ),
     (
+        "fiscal.rebuild",
+        _("NF-e built again"),
+        _("NF-e built again for another authoriser (contingency)"),
+    ),
+    (
+        "fiscal.bulk_issue",
+        _("Issue NF-e in bulk"),
+        _("NF-e of the selected orders issued in bulk"),
+    ),
+    (
         "fiscal.event",
         _("Send an NF-e event"),
         _("NF-e event sent to the authoriser"),
@@ -116,10 +126,12 @@ def register_log_actions(actions):
 
 
 from plugins.fiscal import (  # noqa: E402
+    bulk_actions,
     dashboard,
     demo,
     panels,
     tax_defaults,
+    views_bulk,
     views_downloads,
     views_emitters,
     views_events,
@@ -171,6 +183,8 @@ hooks.register(DASHBOARD_PANELS, dashboard.FiscalPanel.add_to_homepage)
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_fiscal_panel)
 hooks.register(fiscal_hooks.ORDER_ACTIONS, views_issuing.issue_buttons)
 hooks.register(fiscal_hooks.ORDER_ACTIONS, views_returns.order_return_buttons)
+# the order listing's "Emitir NF-e" for the selected paid orders
+hooks.register("register_bulk_action", bulk_actions.IssueNFeBulkAction)
 hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_events.event_buttons)
 hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_returns.return_buttons)
 hooks.register(fiscal_hooks.DOCUMENT_ACTIONS, views_downloads.document_buttons)
@@ -191,6 +205,16 @@ def register_fiscal_urls():
             "fiscal/orders/<int:pk>/issue/<int:emitter_pk>/",
             views_issuing.IssueOrderView.as_view(),
             name=views_issuing.ISSUE_URL,
+        ),
+        path(
+            "fiscal/bulk-issue/<uuid:pk>/",
+            views_bulk.BulkIssueView.as_view(),
+            name=views_bulk.BULK_ISSUE,
+        ),
+        path(
+            "fiscal/bulk-issue/<uuid:pk>/status/",
+            views_bulk.BulkIssueStatusView.as_view(),
+            name=views_bulk.BULK_ISSUE_STATUS,
         ),
         path(
             "fiscal/documents/<int:pk>/danfe/",

@@ -386,7 +386,28 @@ def _fiscal(world):
         scope.setdefault("fiscal.Emitter", emitter)
     _tax_rules(world)
     _fiscal_documents(world)
+    _bulk_issue(world)
     return scope
+
+
+def _bulk_issue(world):
+    """A bulk NF-e issue of the world's order by the emitter inside the
+    fiscal clerk's scope: the superuser's."""
+    from plugins.fiscal.models import BulkIssue, BulkIssueItem
+
+    job = BulkIssue.objects.create(
+        emitter_id=world.inside["emitter"],
+        created_by=world.users[SUPERUSER],
+        total=1,
+        status="done",
+    )
+    BulkIssueItem.objects.create(
+        job=job,
+        order_id=world.inside["order"],
+        skipped="not_paid",
+        reason="O pedido não está pago.",
+    )
+    world.inside.update(bulk=job.pk)
 
 
 def _tax_rules(world):

@@ -1,3 +1,9 @@
+from plugins.fiscal.models.bulk import (
+    BulkIssue,
+    BulkIssueItem,
+    BulkIssueStatus,
+    SkipReason,
+)
 from plugins.fiscal.models.documents import (
     ArchivedXml,
     DocumentStatus,
@@ -24,6 +30,10 @@ from plugins.fiscal.models.intake import (
 from plugins.fiscal.models.rules import TaxRule, UFRate
 
 __all__ = [
+    "BulkIssue",
+    "BulkIssueItem",
+    "BulkIssueStatus",
+    "SkipReason",
     "ArchivedXml",
     "DocumentStatus",
     "Emitter",

@@ -97,6 +97,10 @@ class FiscalDocument(models.Model):
     #: the access key of the NF-e a return (or a complement) refers to
     referenced_key = models.CharField(_("referenced key"), max_length=44, blank=True)
     in_contingency = models.BooleanField(_("issued in contingency"), default=False)
+    #: an attempt's answer was lost (a timeout, an answer that could not be
+    #: read): the authoriser may have the document, which then goes again
+    #: only to that authoriser (never rebuilt for another one)
+    answer_lost = models.BooleanField(_("an answer was lost"), default=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     #: the authoriser's receipt of the batch the document went in, while its

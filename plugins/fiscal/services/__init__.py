@@ -12,5 +12,7 @@ and commands call these; none of them saves a fiscal model itself.
 - :mod:`.events`: cancellation and carta de correção;
 - :mod:`.inutilization`: inutilização of numbers that will never be used;
 - :mod:`.issuing`: the NF-e of a paid order, built, signed and sent;
+- :mod:`.bulk`: the NF-e of many paid orders, in batches, by a background
+  task (the order listing's "Emitir NF-e"), with the job's progress;
 - :mod:`.intake`: supplier NF-e received, their payable and stock receipt.
 """

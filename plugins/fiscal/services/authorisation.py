@@ -23,7 +23,12 @@ answer in its own transaction:
   sends the documents whose time has come.
 
 While an emitter is in contingency, its documents go to the UF's SVC
-(:mod:`.authorisers`, ``plugins.fiscal.emitters.switch_contingency``).
+(:mod:`.authorisers`, ``plugins.fiscal.emitters.switch_contingency``). A
+document goes to the authoriser its tpEmis names; one not yet received by an
+authoriser whose tpEmis no longer fits the emitter's (built just before a
+switch, or waiting while the authoriser was down) is built again for the
+authoriser now in use before it is sent — unless an earlier answer about it
+was lost, which keeps it with the authoriser it went to.
 """
 
 from __future__ import annotations
@@ -51,8 +56,10 @@ from plugins.fiscal.authoriser import (
     BatchResult,
     ConsultResult,
     DocumentResult,
+    UnexpectedAnswer,
 )
 from plugins.fiscal.certificates import CertificateError
+from plugins.fiscal.exceptions import FiscalXmlError
 from plugins.fiscal.models import (
     ArchivedXml,
     DocumentStatus,
@@ -61,9 +68,15 @@ from plugins.fiscal.models import (
 )
 from plugins.fiscal.models.documents import ArchivedXmlKind
 from plugins.fiscal.sefaz import SefazAuthoriser
-from plugins.fiscal.services.authorisers import authoriser_for, check_may_issue
+from plugins.fiscal.services.authorisers import (
+    authoriser_for,
+    check_may_issue,
+    emission_type,
+    rebuild_for_authoriser,
+)
 from plugins.fiscal.services.timeline import on_authorised, on_refused, timeline_entry
 from plugins.fiscal.soap import strip_declaration
+from plugins.fiscal.xsd import SchemaError
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +144,13 @@ def _send(pks: list[int], *, user, now: datetime.datetime) -> Sent:
     sent.not_sent += [pk for pk in pks if pk not in claimed_pks]
     groups: dict[tuple, list[FiscalDocument]] = defaultdict(list)
     for document in claimed:
-        waiting_receipt = bool(document.receipt)
-        contingency = (
-            document.in_contingency if waiting_receipt else document.emitter.contingency
-        )
+        if document.receipt:
+            # received by an authoriser: its answer is fetched from it
+            contingency = document.in_contingency
+        else:
+            if not _fits_authoriser(document, sent, user):
+                continue
+            contingency = emission_type_of(document) != "1"
         groups[(document.emitter_id, document.environment, contingency)].append(
             document
         )
@@ -154,6 +170,35 @@ def resend_due(
         due = due.filter(emitter=emitter)
     pks = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
     return _send(pks, user=None, now=now)
+
+
+def emission_type_of(document: FiscalDocument) -> str:
+    """The tpEmis the document was built with (its access key's 35th
+    digit): "1" normal, "6" SVC-AN, "7" SVC-RS."""
+    return document.access_key[34:35] or "1"
+
+
+def _fits_authoriser(document: FiscalDocument, sent: Sent, user) -> bool:
+    """Make a document not yet received by an authoriser fit the one its
+    emitter sends to now: one built in normal emission while the emitter is
+    in contingency (or the other way round) is built again — tpEmis 6/7 with
+    dhCont and xJust, or 1 without them; a new access key with the same
+    number — validated and signed again (see
+    :func:`plugins.fiscal.services.authorisers.rebuild_for_authoriser`).
+    A document whose earlier answer was lost stays as it is: the authoriser
+    it went to may have it, so it goes there again. Returns False when it
+    could not be built again (it is back to "signed", with the reason)."""
+    if document.answer_lost:
+        return True
+    wanted = emission_type(document.emitter)
+    if emission_type_of(document) == wanted:
+        return True
+    try:
+        rebuild_for_authoriser(document, emission_type=wanted, user=user)
+    except (CertificateError, FiscalXmlError, SchemaError) as error:
+        _failed([document], error, sent)
+        return False
+    return True
 
 
 def _claim(pks: list[int], now: datetime.datetime) -> list[FiscalDocument]:
@@ -398,6 +443,10 @@ def _failed(documents: list[FiscalDocument], error: Exception, sent: Sent) -> No
     the documents wait for another attempt when trying again can succeed,
     and go back to "signed" otherwise."""
     retryable = getattr(error, "retryable", False)
+    # no answer, or one that could not be read: the authoriser may have it
+    lost = getattr(error, "answer_lost", False) or (
+        isinstance(error, UnexpectedAnswer) and retryable
+    )
     now = timezone.now()
     message = str(error)[:255]
     code = getattr(error, "status_code", "")[:4]
@@ -410,6 +459,7 @@ def _failed(documents: list[FiscalDocument], error: Exception, sent: Sent) -> No
         ):
             document.status_code = code
             document.status_reason = message
+            document.answer_lost = document.answer_lost or lost
             if retryable:
                 seconds = min(
                     RETRY_SECONDS * 2 ** max(document.attempts - 1, 0),

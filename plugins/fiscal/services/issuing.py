@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from plugins.audit import log_change
 from plugins.fiscal import nfe, rules
 from plugins.fiscal.certificates import CertificateError
-from plugins.fiscal.exceptions import FiscalRefused, FiscalXmlError
+from plugins.fiscal.exceptions import (
+    AlreadyIssued,
+    FiscalRefused,
+    FiscalXmlError,
+    OrderNotPaid,
+)
 from plugins.fiscal.models import (
     DocumentStatus,
     Emitter,
@@ -74,20 +79,22 @@ def issue_for_order(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
 
 def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status != OrderStatus.PAID:
-        raise FiscalRefused(
-            _("Order %(number)s is not paid: only paid orders are invoiced.")
-            % {"number": order.number}
-        )
+    # under the order's row lock: two issues of one order at once (a bulk
+    # issue run twice, two clicks) find the first one's NF-e here
     existing = live_sale_document(order)
     if existing is not None:
-        raise FiscalRefused(
+        raise AlreadyIssued(
             _("Order %(number)s already has NF-e %(nfe)s (%(status)s).")
             % {
                 "number": order.number,
                 "nfe": existing.number,
                 "status": existing.get_status_display(),
             }
+        )
+    if order.status != OrderStatus.PAID:
+        raise OrderNotPaid(
+            _("Order %(number)s is not paid: only paid orders are invoiced.")
+            % {"number": order.number}
         )
     if not emitter.active:
         raise FiscalRefused(
@@ -107,6 +114,10 @@ def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
         raise FiscalRefused(
             _("The NF-e was not built: %(reason)s") % {"reason": error}
         ) from error
+    # the contingency as it is now (switched since the caller read it?)
+    emitter.refresh_from_db(
+        fields=["contingency", "contingency_reason", "contingency_since"]
+    )
     environment = emitter.environment
     series = emitter.series
     number = take_number(emitter, series, environment)
@@ -123,6 +134,8 @@ def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
             customer_type=context.customer_type,
             recipient_ie=rules.order_ie(order),
             emission_type=kind,
+            contingency_since=emitter.contingency_since if kind != "1" else None,
+            contingency_reason=emitter.contingency_reason if kind != "1" else "",
         )
         signed = nfe.build_nfe(data, certificate=certificate)
     except (FiscalXmlError, SchemaError) as error:

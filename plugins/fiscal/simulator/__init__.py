@@ -13,8 +13,11 @@ schema (225/215), each signature (297) and that the certificate's CNPJ is the
 emitter's (213), the authoriser's UF (226), the access key against the fields
 it is made of (502) and its check digit (253), an emission time ahead of its
 clock (703), a number already used with another key (539) or inutilized
-(206). An NF-e sent again with the same digest gets its first protocol back;
-with another digest, 204. Then it authorises (100, a protocol and the
+(206), the emission type (tpEmis) against the authoriser — SVC-AN takes 6
+only and SVC-RS 7 only (713), the others refuse 3, 6 and 7 (570) — and the
+contingency's dhCont and xJust (557 missing, 556 in normal emission, 558
+after the receipt). An NF-e sent again with the same digest gets its first
+protocol back; with another digest, 204. Then it authorises (100, a protocol and the
 ``protNFe``) or denies (301 for the emitters, 302 for the recipients listed
 in the controls). Synchronous for one NF-e (``indSinc`` 1), a receipt
 otherwise (103, then 104 with the protocols from NFeRetAutorizacao4).

@@ -87,8 +87,19 @@ REASONS = {
         "concatenação dos campos correspondentes"
     ),
     "539": "Rejeição: Duplicidade de NF-e, com diferença na Chave de Acesso",
+    "556": (
+        "Rejeição: Justificativa de entrada em contingência não deve ser informada "
+        "para tipo de emissão normal"
+    ),
+    "557": "Rejeição: A Justificativa de entrada em contingência deve ser informada",
+    "558": (
+        "Rejeição: Data de entrada em contingência posterior a data de recebimento"
+    ),
     "563": (
         "Rejeição: Já existe pedido de Inutilização com a mesma faixa de inutilização"
+    ),
+    "570": (
+        "Rejeição: Tipo de Emissão 3, 6 ou 7 só é válido nas contingências SCAN/SVC"
     ),
     "572": (
         "Rejeição: Erro Atributo ID do evento não corresponde a concatenação dos "
@@ -101,6 +112,10 @@ REASONS = {
         "Rejeição: O número de sequencia do evento informado é maior que o permitido"
     ),
     "703": "Rejeição: Data-Hora de Emissão posterior ao horário de recebimento",
+    "713": (
+        "Rejeição: Tipo de Emissão diferente de 6 ou 7 para contingência da SVC "
+        "acessada"
+    ),
     "778": "Rejeição: Informado NCM inexistente",
 }
 EVENT_NAMES = {

@@ -386,6 +386,34 @@ class Sefaz(EventRules):
             raise Answer("253")
         if issued_at > moment + CLOCK_SKEW:
             raise Answer("703")
+        self._check_emission_type(authoriser, ide, moment)
+
+    def _check_emission_type(
+        self, authoriser: str, ide: etree._Element, moment: datetime.datetime
+    ) -> None:
+        """SVC-AN takes tpEmis 6 only and SVC-RS 7 only (713); the other
+        authorisers refuse the contingency types (570). In contingency dhCont
+        and xJust are required (557), not after the receipt (558); in normal
+        emission they are refused (556)."""
+        emission = text_at(ide, "n:tpEmis")
+        if authoriser.startswith("SVC"):
+            if emission != ("6" if authoriser == "SVC-AN" else "7"):
+                raise Answer("713")
+        elif emission in ("3", "6", "7"):
+            raise Answer("570")
+        started, reason_text = text_at(ide, "n:dhCont"), text_at(ide, "n:xJust")
+        if emission == "1":
+            if started or reason_text:
+                raise Answer("556")
+            return
+        if not (started and reason_text):
+            raise Answer("557")
+        try:
+            started_at = datetime.datetime.fromisoformat(started)
+        except ValueError:
+            raise Answer("557") from None
+        if started_at > moment + CLOCK_SKEW:
+            raise Answer("558")
 
     def _chosen_rejection(self, info: etree._Element) -> dict[str, str] | None:
         """A rejection asked for through the controls or the recipient's name."""

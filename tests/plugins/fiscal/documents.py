@@ -121,6 +121,16 @@ def signed_nfe(
         ("n:emit/n:enderEmit/n:UF", uf),
     ):
         _set(info, path, value)
+    if emission_type in ("6", "7"):
+        # in contingency (SVC): when it began and why, after verProc
+        ide = info.find(f"{N}ide")
+        at = list(ide).index(ide.find(f"{N}verProc")) + 1
+        for offset, (name, value) in enumerate(
+            (("dhCont", stamp), ("xJust", "SEFAZ de origem fora do ar"))
+        ):
+            element = etree.Element(f"{N}{name}")
+            element.text = value
+            ide.insert(at + offset, element)
     if recipient_name is not None:
         _set(info, "n:dest/n:xNome", recipient_name)
     if recipient_cpf is not None:

@@ -28,11 +28,13 @@ from plugins.fiscal.endpoints import (
     service_url,
 )
 from plugins.fiscal.sefaz import SefazAuthoriser, Timeout
+from plugins.fiscal.signing import sign
 from plugins.fiscal.simulator import SefazSimulator, schemas
 from plugins.fiscal.soap import content_type
 from tests.plugins.fiscal.conftest import EMITTER_CNPJ
 from tests.plugins.fiscal.documents import (
     NS,
+    N,
     now,
     signed_cancellation,
     signed_correction,
@@ -293,13 +295,73 @@ def test_svc_has_its_own_switch(sefaz, certificate):
     with SefazAuthoriser(uf="SP", environment="2", contingency=True) as svc:
         assert svc.name == "SVC-AN"
         assert (
-            svc.authorise([nfe(certificate, 1)[0]], batch_id="1")
+            svc.authorise([nfe(certificate, 1, emission_type="6")[0]], batch_id="1")
             .documents[0]
             .authorised
         )
         sefaz.control({"svc_down": "108"})
         with pytest.raises(AuthoriserUnavailable):
             svc.authorise([nfe(certificate, 2)[0]], batch_id="1")
+
+
+@pytest.mark.parametrize(
+    ("uf", "contingency", "emission_type", "code"),
+    [
+        ("SP", True, "1", "713"),  # SVC-AN takes tpEmis 6 only
+        ("SP", True, "7", "713"),
+        ("PR", True, "6", "713"),  # SVC-RS takes tpEmis 7 only
+        ("PR", True, "7", "100"),
+        ("SP", False, "6", "570"),  # the state's authoriser refuses SVC types
+        ("SP", True, "6", "100"),
+    ],
+)
+def test_each_authoriser_takes_its_own_emission_type(
+    sefaz, certificate, uf, contingency, emission_type, code
+):
+    xml, _key = nfe(certificate, 1, uf=uf, emission_type=emission_type)
+    with SefazAuthoriser(uf=uf, environment="2", contingency=contingency) as to:
+        result = to.authorise([xml], batch_id="1").documents[0]
+    assert result.status_code == code, result.reason
+
+
+def test_contingency_needs_its_start_and_reason_and_normal_emission_refuses_them(
+    sefaz, certificate
+):
+    def edited(number, emission_type, change):
+        xml, key = nfe(certificate, number, emission_type=emission_type)
+        root = etree.fromstring(xml.encode())
+        root.remove(root.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+        ide = root.find(f"{N}infNFe/{N}ide")
+        change(ide)
+        return sign(
+            etree.tostring(root), reference_id=f"NFe{key}", certificate=certificate
+        )
+
+    def drop_reason(ide):
+        ide.remove(ide.find(f"{N}xJust"))
+        ide.remove(ide.find(f"{N}dhCont"))
+
+    def add_reason(ide):
+        at = list(ide).index(ide.find(f"{N}verProc")) + 1
+        for offset, (name, value) in enumerate(
+            (("dhCont", ide.findtext(f"{N}dhEmi")), ("xJust", "SEFAZ fora do ar"))
+        ):
+            element = etree.Element(f"{N}{name}")
+            element.text = value
+            ide.insert(at + offset, element)
+
+    def started_tomorrow(ide):
+        ide.find(f"{N}dhCont").text = (now() + datetime.timedelta(days=1)).isoformat()
+
+    with SefazAuthoriser(uf="SP", environment="2", contingency=True) as svc:
+        without = svc.authorise([edited(1, "6", drop_reason)], batch_id="1")
+        later = svc.authorise([edited(2, "6", started_tomorrow)], batch_id="2")
+    with SefazAuthoriser(uf="SP", environment="2") as sp:
+        normal = sp.authorise([edited(3, "1", add_reason)], batch_id="3")
+
+    assert without.documents[0].status_code == "557"
+    assert later.documents[0].status_code == "558"
+    assert normal.documents[0].status_code == "556"
 
 
 def test_a_request_that_is_not_the_service_message_is_a_fault(sefaz):

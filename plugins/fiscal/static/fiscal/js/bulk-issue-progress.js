@@ -1,0 +1,42 @@
+/* rg-bulk-issue: follows a bulk NF-e issue (its status JSON) with a progress
+ * bar and its counters, and reloads the page once the job stops running. */
+(() => {
+  const { Controller } = window.StimulusModule;
+
+  class BulkIssueProgressController extends Controller {
+    static targets = ['bar', 'label', 'count'];
+
+    static values = { url: String, interval: { type: Number, default: 1000 } };
+
+    connect() {
+      this.timer = setTimeout(() => this.poll(), this.intervalValue);
+    }
+
+    disconnect() {
+      clearTimeout(this.timer);
+    }
+
+    poll() {
+      fetch(this.urlValue, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then((response) => response.json())
+        .then((data) => {
+          this.barTarget.value = data.percent;
+          this.labelTarget.textContent = `${data.status_display} — ${data.percent}%`;
+          this.countTargets.forEach((cell) => {
+            const value = data[cell.dataset.count];
+            if (value !== undefined) cell.textContent = value;
+          });
+          if (data.running) {
+            this.timer = setTimeout(() => this.poll(), this.intervalValue);
+          } else {
+            window.location.reload();
+          }
+        })
+        .catch(() => {
+          this.timer = setTimeout(() => this.poll(), this.intervalValue * 3);
+        });
+    }
+  }
+
+  window.wagtail.app.register('rg-bulk-issue', BulkIssueProgressController);
+})();
