@@ -4,6 +4,7 @@ authorises and which invoices the order; opens the NF-e, downloads its
 DANFE, issues a carta de correção; and Loja Filial's NF-e does not exist
 for them."""
 
+# ruff: noqa: F811  (fixtures imported from the fiscal tests, used as arguments)
 import os
 
 import pytest
