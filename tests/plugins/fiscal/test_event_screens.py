@@ -119,3 +119,21 @@ def test_a_text_of_emoji_is_refused_for_its_length_as_sent(
     html = response.content.decode()
     assert "não aceita emoji" in html and "tem 0." in html
     assert not FiscalEvent.objects.exists()
+
+
+def test_a_cancelled_nfe_leads_with_the_cancellations_answer(
+    client, fiscal_clerk, authorised
+):
+    """Its own answer is still the authorisation's (100); the page says the
+    authoriser registered the cancellation (135)."""
+    import re
+
+    client.force_login(fiscal_clerk)
+    cancel = reverse("fiscal_cancel_document", args=[authorised.pk])
+    client.post(cancel, {"text": "Pedido cancelado pelo cliente antes do envio."})
+    event = FiscalEvent.objects.get(kind="110111")
+    page = reverse("fiscal_documents:inspect", args=[authorised.pk])
+    html = client.get(page).content.decode()
+    banner = re.search(r'id="document-status-reason">(.*?)</div>', html, re.S)[1]
+    assert event.status_reason in banner
+    assert "135" in banner and "100" not in banner
