@@ -137,3 +137,13 @@ def test_a_cancelled_nfe_leads_with_the_cancellations_answer(
     banner = re.search(r'id="document-status-reason">(.*?)</div>', html, re.S)[1]
     assert event.status_reason in banner
     assert "135" in banner and "100" not in banner
+
+
+def test_the_event_forms_name_the_nfe_as_its_page_does(
+    client, fiscal_clerk, authorised
+):
+    client.force_login(fiscal_clerk)
+    for name in ("fiscal_cancel_document", "fiscal_correct_document"):
+        html = client.get(reverse(name, args=[authorised.pk])).content.decode()
+        assert "<dt>Chave de acesso</dt>" in html
+        assert "<dt>Destinatário</dt>" in html
