@@ -298,13 +298,26 @@ def _key(emitter: Emitter, access_key: str) -> keys.AccessKey:
 
 
 def _bounded(value: str, limits: tuple[int, int], what: str) -> str:
+    """``value`` as the schema takes it (:func:`fmt.text`), refused when
+    that is not ``limits`` characters long: the length told is of what would
+    be sent, without the characters the schema does not take (emoji)."""
     low, high = limits
-    length = len(" ".join((value or "").split()))
-    text = fmt.text(value, high + 1) or ""
+    typed = " ".join((value or "").split())
+    text = fmt.text(value, len(typed) + 1) or ""
     if not low <= len(text) <= high:
+        values = {"what": what, "low": low, "high": high, "length": len(text)}
+        if len(text) != len(typed):
+            raise EventError(
+                _(
+                    "%(what)s must have %(low)d to %(high)d characters as sent to "
+                    "the authoriser, which does not take emoji and some symbols; "
+                    "it has %(length)d."
+                )
+                % values
+            )
         raise EventError(
             _("%(what)s must have %(low)d to %(high)d characters; it has %(length)d.")
-            % {"what": what, "low": low, "high": high, "length": length}
+            % values
         )
     return text
 

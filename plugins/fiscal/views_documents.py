@@ -23,8 +23,15 @@ from wagtail.admin.widgets import HeaderButton
 from content.validators import format_cnpj, format_document
 from plugins.display import EMPTY, absolute_date
 from plugins.fiscal.actions import FiscalAction, collect_actions
+from plugins.fiscal.authoriser import Code
 from plugins.fiscal.hooks import DOCUMENT_ACTIONS
-from plugins.fiscal.models import DocumentStatus, FiscalDocument, NumberGap, Operation
+from plugins.fiscal.models import (
+    DocumentStatus,
+    EventKind,
+    FiscalDocument,
+    NumberGap,
+    Operation,
+)
 from plugins.fiscal.permissions import (
     issuing_emitters,
     visible_documents,
@@ -308,12 +315,30 @@ class DocumentInspectView(ScopedInspectView):
             return None
         return {"documents": documents, "received": received, "lines": lines}
 
+    def get_answer(self):
+        """The authoriser's answer the page leads with: the registered
+        cancellation's for a cancelled NF-e (its own answer is still the
+        authorisation's), the document's otherwise."""
+        document = self.object
+        if document.status == DocumentStatus.CANCELLED:
+            cancellation = (
+                document.events.filter(
+                    kind=EventKind.CANCELLATION, status_code__in=Code.EVENT_CODES
+                )
+                .order_by("-sequence", "-pk")
+                .first()
+            )
+            if cancellation is not None:
+                return cancellation
+        return document
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = self.object
         context.update(
             returns=self.get_returns(),
             document=document,
+            answer=self.get_answer(),
             attention=document.status in ATTENTION,
             actions=self.get_actions(),
             events=[

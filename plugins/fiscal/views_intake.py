@@ -336,7 +336,16 @@ class DiscardView(View):
     def post(self, request, pk):
         invoice = get_invoice(request, pk, change=True)
         form = DiscardForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+        elif (form["reason"].value() or "").strip():
+            # a reason that does not fit: say so (a missing one is the
+            # service's to refuse)
+            for error in form.errors["reason"]:
+                messages.error(request, error)
+            return redirect(invoice_url(invoice))
+        else:
+            reason = ""
         try:
             services.discard(invoice, user=request.user, reason=reason)
         except RetaguardaError as error:

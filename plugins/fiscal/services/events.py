@@ -96,6 +96,9 @@ class _Event:
     sequence: int
     author: str
     environment: str
+    #: the justification (xJust) or correction (xCorrecao) as sent: the
+    #: user's text as the schema takes it (Latin-1, single spaces)
+    text: str
 
 
 def _read_event(xml: str) -> _Event:
@@ -120,6 +123,7 @@ def _read_event(xml: str) -> _Event:
         sequence=int(sequence) if sequence.isdigit() else 0,
         author=text("CNPJ") or text("CPF"),
         environment=text("tpAmb"),
+        text=text(f"detEvento/{NFE}xJust") or text(f"detEvento/{NFE}xCorrecao"),
     )
 
 
@@ -222,7 +226,10 @@ def send_event(
         (result,) = authoriser.send_event(
             [xml], batch_id=f"{document.pk}{event.sequence:02d}"
         )
-    return _record_event(document, kind, event.sequence, text, xml, result, user)
+    # what is recorded (and shown) is the text the authoriser got
+    return _record_event(
+        document, kind, event.sequence, event.text or text, xml, result, user
+    )
 
 
 def event_proc(signed_event: str, answer_xml: str) -> str:
@@ -320,6 +327,8 @@ def _event_message(document: FiscalDocument, kind: str, event: FiscalEvent) -> s
         "text": event.text,
     }
     if kind == EventKind.CANCELLATION:
+        # the sentence ends the justification: no second full stop
+        values["text"] = event.text.rstrip().rstrip(".")
         return (
             _(
                 "NF-e %(number)s cancelled (protocol %(protocol)s): %(text)s. The "

@@ -254,13 +254,22 @@ def check_range(
     sequence = NumberSequence.objects.filter(
         emitter=emitter, series=series, environment=environment
     ).first()
-    if sequence is None or last >= sequence.next_number:
+    if sequence is None or sequence.next_number <= 1:
+        raise FiscalRefused(
+            _(
+                "Only numbers already taken can be inutilized: série %(series)s "
+                "has used none yet."
+            )
+            % {"series": series},
+            field="last",
+        )
+    if last >= sequence.next_number:
         raise FiscalRefused(
             _(
                 "Only numbers already taken can be inutilized: série %(series)s "
                 "has used up to %(used)s."
             )
-            % {"series": series, "used": (sequence.next_number - 1) if sequence else 0},
+            % {"series": series, "used": sequence.next_number - 1},
             field="last",
         )
     in_range = FiscalDocument.objects.filter(

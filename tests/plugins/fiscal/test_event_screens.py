@@ -79,3 +79,71 @@ def test_the_accountant_reads_but_does_not_cancel(client, accountant, authorised
     assert (response.status_code, response.url) == (302, "/admin/")
     authorised.refresh_from_db()
     assert authorised.status == "authorised"
+
+
+def test_what_is_recorded_is_the_text_the_authoriser_got(
+    client, fiscal_clerk, authorised
+):
+    """The schema takes Latin-1 only: an emoji is left out and a dash or
+    the euro sign spelled out in the XML, and the event (its page, the
+    order's timeline) says what was sent, not what was typed."""
+    from lxml import etree
+
+    from plugins.orders.models import OrderEvent
+
+    client.force_login(fiscal_clerk)
+    cancel = reverse("fiscal_cancel_document", args=[authorised.pk])
+    typed = "Cliente desistiu \N{GRINNING FACE} — pagou 10 € a mais."
+    response = client.post(cancel, {"text": typed})
+    assert response.status_code == 302
+    event = FiscalEvent.objects.get(kind="110111")
+    sent = etree.fromstring(event.xml.encode()).findtext(
+        ".//{http://www.portalfiscal.inf.br/nfe}xJust"
+    )
+    assert sent == "Cliente desistiu - pagou 10 EUR a mais."
+    assert event.text == sent
+    # the timeline's sentence ends the justification once
+    (entry,) = OrderEvent.objects.filter(
+        order=authorised.order, source="fiscal", data__event="110111"
+    )
+    assert "a mais. " in entry.message and ".." not in entry.message
+
+
+def test_a_text_of_emoji_is_refused_for_its_length_as_sent(
+    client, fiscal_clerk, authorised
+):
+    client.force_login(fiscal_clerk)
+    correct = reverse("fiscal_correct_document", args=[authorised.pk])
+    response = client.post(correct, {"text": "\N{GRINNING FACE}" * 16})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "não aceita emoji" in html and "tem 0." in html
+    assert not FiscalEvent.objects.exists()
+
+
+def test_a_cancelled_nfe_leads_with_the_cancellations_answer(
+    client, fiscal_clerk, authorised
+):
+    """Its own answer is still the authorisation's (100); the page says the
+    authoriser registered the cancellation (135)."""
+    import re
+
+    client.force_login(fiscal_clerk)
+    cancel = reverse("fiscal_cancel_document", args=[authorised.pk])
+    client.post(cancel, {"text": "Pedido cancelado pelo cliente antes do envio."})
+    event = FiscalEvent.objects.get(kind="110111")
+    page = reverse("fiscal_documents:inspect", args=[authorised.pk])
+    html = client.get(page).content.decode()
+    banner = re.search(r'id="document-status-reason">(.*?)</div>', html, re.S)[1]
+    assert event.status_reason in banner
+    assert "135" in banner and "100" not in banner
+
+
+def test_the_event_forms_name_the_nfe_as_its_page_does(
+    client, fiscal_clerk, authorised
+):
+    client.force_login(fiscal_clerk)
+    for name in ("fiscal_cancel_document", "fiscal_correct_document"):
+        html = client.get(reverse(name, args=[authorised.pk])).content.decode()
+        assert "<dt>Chave de acesso</dt>" in html
+        assert "<dt>Destinatário</dt>" in html

@@ -85,7 +85,9 @@ def test_what_cannot_be_inutilized_is_a_form_error_in_portuguese(
 
     cases = [
         # not reached yet
-        (form(emitter, 3, 5), "Só números já usados podem ser inutilizados"),
+        (form(emitter, 3, 5), "a série 1 usou até o número 2"),
+        # a série that has taken no number
+        (form(emitter, 1, 1, series=7), "a série 7 ainda não usou nenhum número"),
         # an authorised NF-e in the range
         (form(emitter, 1, 2), "O número 2 da faixa está em uso (Autorizada)"),
         # too big a range

@@ -116,6 +116,12 @@ def test_discarding_with_a_reason(client, clerk, catalog, nfe_xml):
     client.post(url(invoice, "discard"), {"reason": ""})
     invoice.refresh_from_db()
     assert invoice.status == SupplierInvoice.Status.RECEIVED
+    # a reason too long is told as such, not as a missing one
+    response = client.post(url(invoice, "discard"), {"reason": "R" * 501}, follow=True)
+    invoice.refresh_from_db()
+    assert invoice.status == SupplierInvoice.Status.RECEIVED
+    text = page_text(response)
+    assert "500" in text and "501" in text
     client.post(url(invoice, "discard"), {"reason": "Recusada na entrega"})
     invoice.refresh_from_db()
     assert invoice.status == SupplierInvoice.Status.DISCARDED
