@@ -36,7 +36,13 @@ from plugins.fiscal.nfe_data import (
     Transport,
 )
 from plugins.fiscal.taxation import ZERO, CustomerType, LineTaxes, TaxInput
-from plugins.orders.models import Order, OrderLine, OrderPayment, PaymentMethod
+from plugins.orders.models import (
+    Order,
+    OrderLine,
+    OrderPayment,
+    PaymentMethod,
+    SalesChannel,
+)
 from plugins.orders.money import allocate, to_money
 
 SALE_NATURE = "Venda de mercadoria"
@@ -53,6 +59,20 @@ PAYMENT_KINDS = {
     PaymentMethod.CASH_ON_DELIVERY: PaymentKind.CASH,
     PaymentMethod.TERMS: PaymentKind.OTHER,
 }
+
+
+#: indPres by the kind of the order's sales channel: a sale at the counter
+#: of a physical store is in person; a B2B sale (a salesperson, by phone or
+#: e-mail) "other"; the storefront and the marketplaces sell over the internet.
+CHANNEL_PRESENCE = {
+    SalesChannel.Kind.PHYSICAL_STORE: Presence.IN_PERSON,
+    SalesChannel.Kind.B2B: Presence.OTHER,
+}
+
+
+def presence_for(order: Order) -> str:
+    """The NF-e's indPres for ``order``, from its channel's kind."""
+    return CHANNEL_PRESENCE.get(order.channel.kind, Presence.INTERNET)
 
 
 def build_from_order(
@@ -93,7 +113,7 @@ def build_from_order(
         issued_at=issued_at,
         nature=SALE_NATURE,
         final_consumer=final_consumer,
-        presence=Presence.INTERNET,
+        presence=presence_for(order),
         intermediary=intermediary,
         transport=transport,
         payments=order_payments(order),

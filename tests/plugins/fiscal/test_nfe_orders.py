@@ -91,6 +91,39 @@ def test_the_sale_of_an_order(order, emitter, certificate):
     assert keys.parse(signed.access_key).number == 7
 
 
+@pytest.mark.parametrize(
+    "kind,presence,intermediation",
+    [
+        (SalesChannel.Kind.STOREFRONT, "2", "0"),
+        (SalesChannel.Kind.MARKETPLACE, "2", "0"),
+        (SalesChannel.Kind.PHYSICAL_STORE, "1", None),
+        (SalesChannel.Kind.B2B, "9", "0"),
+    ],
+)
+def test_the_buyer_s_presence_follows_the_channel(
+    order, emitter, certificate, kind, presence, intermediation
+):
+    """indPres: in person at a physical store's counter (no indIntermed
+    then), over the internet on the storefront and the marketplaces, "other"
+    for a B2B sale."""
+    SalesChannel.objects.filter(pk=order.channel_id).update(kind=kind)
+    order.refresh_from_db()
+    data = nfe.build_from_order(
+        order,
+        emitter,
+        number=8,
+        series=1,
+        issued_at=ISSUED_AT,
+        taxes=line_taxes(order),
+    )
+    signed = nfe.build_nfe(data, certificate=certificate)
+    assert_xsd_valid(signed.xml, xsd.NFE)
+    assert value(signed.xml, "ide/indPres") == presence
+    assert values(signed.xml, "ide/indIntermed") == (
+        [intermediation] if intermediation else []
+    )
+
+
 def test_card_installments_and_a_voucher_paid_before(loja, catalog, emitter):
     order = place(loja, payment_method="card", installments=3)
     OrderPayment.objects.create(
