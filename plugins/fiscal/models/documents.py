@@ -219,8 +219,8 @@ class NumberGap(RegisteredRequest):
     reason = models.CharField(_("justification"), max_length=255)
 
     class Meta(RegisteredRequest.Meta):
-        verbose_name = _("inutilized numbers")
-        verbose_name_plural = _("inutilized numbers")
+        verbose_name = _("inutilização")
+        verbose_name_plural = _("inutilizações")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
