@@ -26,6 +26,7 @@ from plugins.audit import log_change
 from plugins.finance.exceptions import PaymentNotAllowed
 from plugins.finance.models import Payment, PaymentStatus, Provider, ProviderAccount
 from plugins.finance.services.receivables import receivables_for, write_off_open
+from plugins.money import format_brl
 from plugins.orders.models import Order
 from plugins.orders.services import record_event, transition_order
 from plugins.orders.status import OrderStatus
@@ -120,7 +121,7 @@ def apply_status(
             _("Payment %(method)s %(amount)s: %(status)s")
             % {
                 "method": payment.get_method_display(),
-                "amount": payment.amount,
+                "amount": format_brl(payment.amount),
                 "status": label,
             },
             user=user,

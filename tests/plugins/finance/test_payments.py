@@ -63,6 +63,7 @@ def test_approval_pays_the_order_and_writes_a_receivable_per_installment(order, 
     assert {r.reference for r in rows} == {"MP-1"}
     timeline = OrderEvent.objects.filter(order=order, source="finance")
     assert timeline.count() == 1
+    assert "R$ 154,70" in timeline.get().message  # the amount as a clerk reads it
     assert ModelLogEntry.objects.filter(action="finance.payment_status").count() == 1
 
 
