@@ -88,6 +88,9 @@ MAX_RETRY_SECONDS = 30 * 60
 #: A document handed to the authoriser is not taken again by another worker
 #: for this long (longer than any answer is awaited).
 IN_FLIGHT = datetime.timedelta(minutes=2)
+#: A document signed this long ago and never sent was left behind by a
+#: process that stopped between recording it and sending it.
+ORPHAN_AFTER = datetime.timedelta(minutes=5)
 
 
 @dataclass
@@ -163,9 +166,15 @@ def resend_due(
     *, now: datetime.datetime | None = None, emitter: Emitter | None = None
 ) -> Sent:
     """Send again the documents waiting for the authoriser whose
-    ``next_attempt_at`` has come (or fetch their batch's receipt)."""
+    ``next_attempt_at`` has come (or fetch their batch's receipt), and send
+    those signed more than :data:`ORPHAN_AFTER` ago and never sent (their
+    process stopped before sending them: they hold their number and count
+    as the order's NF-e, so they must reach the authoriser)."""
     now = now or timezone.now()
-    due = FiscalDocument.objects.filter(status=S.SENT, next_attempt_at__lte=now)
+    due = FiscalDocument.objects.filter(
+        Q(status=S.SENT, next_attempt_at__lte=now)
+        | Q(status=S.SIGNED, attempts=0, updated_at__lte=now - ORPHAN_AFTER)
+    )
     if emitter is not None:
         due = due.filter(emitter=emitter)
     pks = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True))

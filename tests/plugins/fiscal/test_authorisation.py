@@ -495,3 +495,21 @@ def test_the_bulk_task_sends_on_behalf_of_the_user_who_asked(
     result = send_documents_task.enqueue([d.pk for d in documents], clerk.pk)
 
     assert sorted(result.return_value["authorised"]) == sorted(d.pk for d in documents)
+
+
+def test_a_document_signed_and_never_sent_is_sent_by_the_resend(
+    sefaz, emitter, certificate
+):
+    """A process that stopped between recording an NF-e and sending it left
+    it signed: the periodic resend sends it once it is clearly left behind,
+    not while its own process may still be sending it."""
+    document = issue(emitter, certificate)
+    signed_at = FiscalDocument.objects.get(pk=document.pk).updated_at
+
+    assert resend_due(now=signed_at + datetime.timedelta(minutes=1)).authorised == []
+    assert calls(sefaz) == []
+
+    sent = resend_due(now=signed_at + datetime.timedelta(minutes=6))
+
+    assert sent.authorised == [document.pk]
+    assert FiscalDocument.objects.get(pk=document.pk).status == "authorised"
