@@ -124,6 +124,7 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "RETAGUARDA_DEMO_CREDENTIALS_FILE": str(credentials_file),
+        "WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8100",
     }
     manage("migrate", "--no-input", "-v0", env=env)
     result = manage("seed_demo", env=env)
@@ -153,6 +154,8 @@ def test_demo_creates_one_user_per_role_and_prints_passwords(tmp_path):
         "shelf_keeper",
     }
     key = re.search(r"rtg_\w+_[\w-]+", users_block).group(0)
+    # the example request goes to the address the demo serves
+    assert "http://127.0.0.1:8100/api/v1/catalog/products/" in users_block
     written = credentials_file.read_text()
     assert "Usuários de demonstração" in written
     assert lines["gerente"] in written and key in written

@@ -113,6 +113,6 @@ class Command(BaseCommand):
                 "localhost:3000; a mesma a cada execução neste banco de dados):",
                 f"  {api_key}",
                 f"  por exemplo: curl -H 'Authorization: Api-Key {api_key}' "
-                "http://127.0.0.1:8000/api/v1/catalog/products/",
+                f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/api/v1/catalog/products/",
             ]
         return "\n".join(lines) + "\n"
