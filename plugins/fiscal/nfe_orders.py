@@ -139,6 +139,8 @@ def return_from_order(
     recipient_ie: str = "",
     transport: Transport | None = None,
     emission_type: str = "1",
+    contingency_since: dt.datetime | None = None,
+    contingency_reason: str = "",
 ) -> NFeData:
     """The NF-e de devolução (finNFe 4, an entry: tpNF 0) of the goods of
     ``order`` that came back from its customer, referring to the sale's
@@ -167,6 +169,8 @@ def return_from_order(
         transport=transport or Transport(mode=FreightMode.NONE),
         additional_info=info,
         emission_type=emission_type,
+        contingency_since=contingency_since,
+        contingency_reason=contingency_reason,
     )
 
 

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content.validators import normalise_document
 from plugins.audit import log_change
-from plugins.fiscal import nfe, rules
+from plugins.fiscal import keys, nfe, rules
 from plugins.fiscal.certificates import CertificateError
 from plugins.fiscal.exceptions import (
     AlreadyIssued,
@@ -100,14 +101,7 @@ def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
         raise FiscalRefused(
             _("The emitter %(emitter)s is not active.") % {"emitter": emitter}
         )
-    try:
-        certificate = emitter_certificate(emitter)
-    except CertificateError as error:
-        raise FiscalRefused(str(error)) from error
-    if certificate is None:
-        raise FiscalRefused(
-            _("The emitter %(emitter)s has no A1 certificate.") % {"emitter": emitter}
-        )
+    certificate = signing_certificate(emitter)
     try:
         context, _inputs, taxes = rules.compute_for_order(order, emitter)
     except NoTaxRule as error:
@@ -133,33 +127,21 @@ def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
             taxes=taxes,
             customer_type=context.customer_type,
             recipient_ie=rules.order_ie(order),
-            emission_type=kind,
-            contingency_since=emitter.contingency_since if kind != "1" else None,
-            contingency_reason=emitter.contingency_reason if kind != "1" else "",
+            **contingency_fields(emitter, kind),
         )
         signed = nfe.build_nfe(data, certificate=certificate)
     except (FiscalXmlError, SchemaError) as error:
         raise FiscalRefused(
             _("The NF-e was not built: %(reason)s") % {"reason": error}
         ) from error
-    document = FiscalDocument.objects.create(
-        emitter=emitter,
-        order=order,
+    document = record_signed(
+        order,
+        emitter,
+        signed,
         operation=Operation.SALE,
-        status=DocumentStatus.SIGNED,
-        environment=environment,
-        series=series,
-        number=number,
-        access_key=signed.access_key,
         issued_at=issued_at,
-        xml=signed.xml,
-        in_contingency=kind != "1",
-        recipient_name=order.customer_name[:150],
-        recipient_document=order.customer_document,
-        recipient_uf=context.destination_uf,
-        total=signed.total,
-        totals=signed.totals,
-        created_by=user,
+        destination_uf=context.destination_uf,
+        user=user,
     )
     log_change(document, "wagtail.create", user=user)
     timeline_entry(
@@ -174,6 +156,68 @@ def _issue(order: Order, *, emitter: Emitter, user) -> FiscalDocument:
         },
     )
     return document
+
+
+def signing_certificate(emitter: Emitter):
+    """The emitter's opened A1, or :class:`FiscalRefused` (pt-BR) when it has
+    none or it cannot be opened."""
+    try:
+        certificate = emitter_certificate(emitter)
+    except CertificateError as error:
+        raise FiscalRefused(str(error)) from error
+    if certificate is None:
+        raise FiscalRefused(
+            _("The emitter %(emitter)s has no A1 certificate.") % {"emitter": emitter}
+        )
+    return certificate
+
+
+def contingency_fields(emitter: Emitter, kind: str) -> dict:
+    """The builders' dhCont and xJust arguments for an NF-e of tpEmis
+    ``kind``: the emitter's contingency when it is 6 or 7, none when 1."""
+    if kind == "1":
+        return {"contingency_since": None, "contingency_reason": ""}
+    return {
+        "contingency_since": emitter.contingency_since,
+        "contingency_reason": emitter.contingency_reason,
+    }
+
+
+def record_signed(
+    order: Order,
+    emitter: Emitter,
+    signed,
+    *,
+    operation: str,
+    issued_at,
+    destination_uf: str,
+    user,
+    referenced_key: str = "",
+) -> FiscalDocument:
+    """The document of a signed NF-e of ``order`` (:func:`nfe.build_nfe`'s
+    result), with its number, série and environment read from its key and
+    the emitter, to be sent."""
+    key = keys.parse(signed.access_key)
+    return FiscalDocument.objects.create(
+        emitter=emitter,
+        order=order,
+        operation=operation,
+        status=DocumentStatus.SIGNED,
+        environment=emitter.environment,
+        series=key.series,
+        number=key.number,
+        access_key=signed.access_key,
+        referenced_key=referenced_key,
+        issued_at=issued_at,
+        xml=signed.xml,
+        in_contingency=key.emission_type != "1",
+        recipient_name=order.customer_name[:150],
+        recipient_document=normalise_document(order.customer_document)[:14],
+        recipient_uf=destination_uf,
+        total=signed.total,
+        totals=signed.totals,
+        created_by=user,
+    )
 
 
 def _note_on_order(order: Order, message: str, *, user) -> None:

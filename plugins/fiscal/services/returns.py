@@ -46,7 +46,6 @@ from content.validators import format_document, normalise_document
 from plugins.audit import log_change
 from plugins.fiscal import nfe, rules
 from plugins.fiscal.archive import archive
-from plugins.fiscal.certificates import CertificateError
 from plugins.fiscal.exceptions import FiscalRefused, FiscalXmlError
 from plugins.fiscal.models import (
     ArchivedXml,
@@ -63,10 +62,14 @@ from plugins.fiscal.services.authorisation import send_documents
 from plugins.fiscal.services.authorisers import (
     check_may_issue,
     emission_type,
-    emitter_certificate,
 )
 from plugins.fiscal.services.intake import addressed_emitter, check_environment
-from plugins.fiscal.services.issuing import LIVE_STATUSES
+from plugins.fiscal.services.issuing import (
+    LIVE_STATUSES,
+    contingency_fields,
+    record_signed,
+    signing_certificate,
+)
 from plugins.fiscal.services.numbering import take_number
 from plugins.fiscal.services.timeline import timeline_entry
 from plugins.fiscal.taxation import NoTaxRule
@@ -273,14 +276,7 @@ def _issue_return(sale, *, quantities, reason, user) -> FiscalDocument:
         )
     units = _checked_units(returnable_lines(sale), quantities)
     reason = " ".join((reason or "").split())[:MAX_REASON]
-    try:
-        certificate = emitter_certificate(emitter)
-    except CertificateError as error:
-        raise FiscalRefused(str(error)) from error
-    if certificate is None:
-        raise FiscalRefused(
-            _("The emitter %(emitter)s has no A1 certificate.") % {"emitter": emitter}
-        )
+    certificate = signing_certificate(emitter)
     try:
         context, _inputs = rules.order_tax_inputs(
             order, emitter, operation=Operation.RETURN
@@ -309,31 +305,22 @@ def _issue_return(sale, *, quantities, reason, user) -> FiscalDocument:
             customer_type=context.customer_type,
             recipient_ie=rules.order_ie(order),
             emission_type=kind,
+            **contingency_fields(emitter, kind),
         )
         signed = nfe.build_nfe(data, certificate=certificate)
     except (FiscalXmlError, SchemaError) as error:
         raise FiscalRefused(
             _("The return NF-e was not built: %(reason)s") % {"reason": error}
         ) from error
-    document = FiscalDocument.objects.create(
-        emitter=emitter,
-        order=order,
+    document = record_signed(
+        order,
+        emitter,
+        signed,
         operation=Operation.RETURN,
-        status=S.SIGNED,
-        environment=environment,
-        series=series,
-        number=number,
-        access_key=signed.access_key,
-        referenced_key=sale.access_key,
         issued_at=issued_at,
-        xml=signed.xml,
-        in_contingency=kind != "1",
-        recipient_name=order.customer_name[:150],
-        recipient_document=normalise_document(order.customer_document)[:14],
-        recipient_uf=context.destination_uf,
-        total=signed.total,
-        totals=signed.totals,
-        created_by=user,
+        destination_uf=context.destination_uf,
+        user=user,
+        referenced_key=sale.access_key,
     )
     returned = [(line, units[line.pk]) for line, _item in lines]
     ReturnedItem.objects.bulk_create(

@@ -4,11 +4,12 @@ signed, authorised, counted against what was sold) and the customer's own
 return NF-e (checked as a supplier's NF-e is, then archived with the
 sale)."""
 
+import datetime
 import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
 from plugins.fiscal import xsd
@@ -293,3 +294,34 @@ def test_a_customers_nfe_that_is_not_this_sales_return_is_refused(
         record_customer_return(company_sale, tampered, user=fiscal_clerk)
     assert not ArchivedXml.objects.filter(kind="received").exists()
     assert not ReturnedItem.objects.exists()
+
+
+def test_a_return_issued_in_contingency_states_it_and_goes_to_svc(
+    sefaz, sale, fiscal_clerk, certificate
+):
+    """While the emitter is in contingency a return NF-e carries tpEmis 6,
+    dhCont and xJust like a sale, and SVC-AN authorises it."""
+    from plugins.fiscal.emitters import switch_contingency
+
+    reason = "SEFAZ-SP fora do ar desde as 10h"
+    switch_contingency(sale.emitter, on=True, reason=reason, user=None)
+    # the SEFAZ went down an hour ago
+    type(sale.emitter).objects.filter(pk=sale.emitter_id).update(
+        contingency_since=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+    document = issue_and_send_return(sale, user=fiscal_clerk)
+
+    assert document.status == "authorised", document.status_reason
+    assert document.access_key[34] == "6" and document.in_contingency
+    assert values(document.xml, "tpEmis") == ["6"]
+    assert values(document.xml, "xJust") == [reason]
+    # dhCont: when the contingency began, not when the return was issued
+    emitter = sale.emitter
+    emitter.refresh_from_db()
+    (since,) = values(document.xml, "dhCont")
+    started = emitter.contingency_since.replace(microsecond=0)
+    assert datetime.datetime.fromisoformat(since) == started
+    assert_xsd_valid(document.xml, xsd.NFE)
+    assert_signed(document.xml, "infNFe", certificate=certificate)
+    assert sefaz.requests[-1]["authoriser"] == "SVC-AN"
