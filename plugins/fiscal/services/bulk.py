@@ -188,7 +188,7 @@ class Progress:
     skipped: dict[str, int]
 
     @property
-    def percent(self) -> int:
+    def progress(self) -> int:
         return 100 if not self.total else int(100 * self.processed / self.total)
 
     @property
@@ -199,7 +199,7 @@ class Progress:
         return {
             "total": self.total,
             "processed": self.processed,
-            "percent": self.percent,
+            "progress": self.progress,
             "authorised": self.authorised,
             "rejected": self.rejected,
             "denied": self.denied,

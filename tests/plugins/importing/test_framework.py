@@ -184,7 +184,7 @@ def test_large_files_run_on_the_worker_with_progress(
         "running": True,
     }
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
-    assert 'data-controller="rg-import-progress"' in page
+    assert 'data-controller="rg-job-progress"' in page
     for callback in callbacks:
         callback()  # the worker (immediate backend in the tests)
     job.refresh_from_db()

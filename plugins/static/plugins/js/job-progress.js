@@ -1,10 +1,12 @@
-/* rg-import-progress: follows a running import job (status JSON) with a
- * progress bar, and reloads the page once the job stops running. */
+/* rg-job-progress: follows a background job (an import, a bulk NF-e issue)
+ * through its status JSON — a progress bar, its label and any counters
+ * (elements with data-count="<key of the JSON>") — and reloads the page once
+ * the job stops running. */
 (() => {
   const { Controller } = window.StimulusModule;
 
-  class ImportProgressController extends Controller {
-    static targets = ['bar', 'label'];
+  class JobProgressController extends Controller {
+    static targets = ['bar', 'label', 'count'];
 
     static values = { url: String, interval: { type: Number, default: 1000 } };
 
@@ -22,6 +24,10 @@
         .then((data) => {
           this.barTarget.value = data.progress;
           this.labelTarget.textContent = `${data.status_display} — ${data.progress}%`;
+          this.countTargets.forEach((cell) => {
+            const value = data[cell.dataset.count];
+            if (value !== undefined) cell.textContent = value;
+          });
           if (data.running) {
             this.timer = setTimeout(() => this.poll(), this.intervalValue);
           } else {
@@ -34,5 +40,5 @@
     }
   }
 
-  window.wagtail.app.register('rg-import-progress', ImportProgressController);
+  window.wagtail.app.register('rg-job-progress', JobProgressController);
 })();
