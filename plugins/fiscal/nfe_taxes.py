@@ -203,42 +203,54 @@ def _ipi(item: TaxInput, taxes: LineTaxes, totals) -> Tipi | None:
     return Tipi(cEnq=taxes.ipi_framework or "999", IPINT=Tipi.Ipint(CST=taxes.ipi_cst))
 
 
+def _contribution_group(cst: str) -> str | None:
+    """The group PIS and COFINS take for ``cst`` (one table for both):
+    "Aliq" (01, 02), "NT" (04–09), "Outr" (49–99), or None."""
+    if cst in ("01", "02"):
+        return "Aliq"
+    if cst in ("04", "05", "06", "07", "08", "09"):
+        return "NT"
+    if cst.isdigit() and 49 <= int(cst) <= 99:
+        return "Outr"
+    return None
+
+
 def _pis(index: int, item: TaxInput, taxes: LineTaxes, totals):
     cst = taxes.pis_cst
     Pis = Imposto.Pis
+    group = _contribution_group(cst)
+    if group is None:
+        raise _unsupported(index, item, _("the PIS CST %(cst)s") % {"cst": cst})
+    if group == "NT":
+        return Pis(PISNT=Pis.Pisnt(CST=cst))
     values = {
         "vBC": amount(taxes.pis_base),
         "pPIS": rate(taxes.pis_rate),
         "vPIS": amount(taxes.pis_value),
     }
-    if cst in ("01", "02"):
-        totals.pis += taxes.pis_value
+    totals.pis += taxes.pis_value
+    if group == "Aliq":
         return Pis(PISAliq=Pis.Pisaliq(CST=cst, **values))
-    if cst in ("04", "05", "06", "07", "08", "09"):
-        return Pis(PISNT=Pis.Pisnt(CST=cst))
-    if cst.isdigit() and 49 <= int(cst) <= 99:
-        totals.pis += taxes.pis_value
-        return Pis(PISOutr=Pis.Pisoutr(CST=cst, **values))
-    raise _unsupported(index, item, _("the PIS CST %(cst)s") % {"cst": cst})
+    return Pis(PISOutr=Pis.Pisoutr(CST=cst, **values))
 
 
 def _cofins(index: int, item: TaxInput, taxes: LineTaxes, totals):
     cst = taxes.cofins_cst
     Cofins = Imposto.Cofins
+    group = _contribution_group(cst)
+    if group is None:
+        raise _unsupported(index, item, _("the COFINS CST %(cst)s") % {"cst": cst})
+    if group == "NT":
+        return Cofins(COFINSNT=Cofins.Cofinsnt(CST=cst))
     values = {
         "vBC": amount(taxes.cofins_base),
         "pCOFINS": rate(taxes.cofins_rate),
         "vCOFINS": amount(taxes.cofins_value),
     }
-    if cst in ("01", "02"):
-        totals.cofins += taxes.cofins_value
+    totals.cofins += taxes.cofins_value
+    if group == "Aliq":
         return Cofins(COFINSAliq=Cofins.Cofinsaliq(CST=cst, **values))
-    if cst in ("04", "05", "06", "07", "08", "09"):
-        return Cofins(COFINSNT=Cofins.Cofinsnt(CST=cst))
-    if cst.isdigit() and 49 <= int(cst) <= 99:
-        totals.cofins += taxes.cofins_value
-        return Cofins(COFINSOutr=Cofins.Cofinsoutr(CST=cst, **values))
-    raise _unsupported(index, item, _("the COFINS CST %(cst)s") % {"cst": cst})
+    return Cofins(COFINSOutr=Cofins.Cofinsoutr(CST=cst, **values))
 
 
 def _difal(index: int, item: TaxInput, taxes: LineTaxes, interstate: bool, totals):
