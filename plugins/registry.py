@@ -34,6 +34,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "stock": "plugins.stock",
     "finance": "plugins.finance",
     "fiscal": "plugins.fiscal",
+    "logistics": "plugins.logistics",
 }
 
 
