@@ -50,9 +50,7 @@ class Carrier(models.Model):
         validators=[validate_public_url],
         help_text=_("Leave blank for the carrier's own address."),
     )
-    contract = models.CharField(
-        _("contract number"), max_length=40, blank=True
-    )
+    contract = models.CharField(_("contract number"), max_length=40, blank=True)
     username = models.CharField(_("user"), max_length=80, blank=True)
     access_token = EncryptedTextField(
         _("access token or password"),
@@ -90,6 +88,11 @@ class Carrier(models.Model):
         max_length=2,
         blank=True,
         help_text=_("Two letters of the S10 codes this carrier's labels carry."),
+    )
+    next_serial = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="The serial of the next S10 code this store issues itself.",
     )
 
     class Meta:
@@ -138,9 +141,7 @@ class CarrierService(models.Model):
         help_text=_("Added for each kg (or part) above the table's last band."),
         **MONEY,
     )
-    extra_days = models.PositiveSmallIntegerField(
-        _("extra delivery days"), default=0
-    )
+    extra_days = models.PositiveSmallIntegerField(_("extra delivery days"), default=0)
 
     class Meta:
         verbose_name = _("carrier service")

@@ -190,9 +190,7 @@ class Shipment(models.Model):
         verbose_name=_("manifest"),
     )
     handling_deadline = models.DateField(_("hand over by"), null=True, blank=True)
-    promised_date = models.DateField(
-        _("promised delivery date"), null=True, blank=True
-    )
+    promised_date = models.DateField(_("promised delivery date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -329,6 +327,9 @@ class TrackingInbound(models.Model):
         verbose_name_plural = _("tracking notifications")
         ordering = ["-received_at"]
 
+    def __str__(self) -> str:
+        return f"{self.carrier} · {self.received_at:%d/%m/%Y %H:%M}"
+
 
 class LabelLayout(models.TextChoices):
     THERMAL = "10x15", _("Thermal 10 × 15 cm")
@@ -364,9 +365,7 @@ class LabelBatch(models.Model):
     order_ids = models.JSONField(default=list)
     total = models.PositiveIntegerField(_("total"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
-    file = models.FileField(
-        _("labels"), upload_to="logistics/labels/", blank=True
-    )
+    file = models.FileField(_("labels"), upload_to="logistics/labels/", blank=True)
     errors = models.JSONField(_("errors"), default=list)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -374,6 +373,9 @@ class LabelBatch(models.Model):
         verbose_name = _("label batch")
         verbose_name_plural = _("label batches")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_layout_display()} · {self.total}"
 
 
 class ReturnReason(models.TextChoices):
