@@ -46,6 +46,8 @@ ROLES = (
     "finance_manager",
     "fiscal",
     "accountant",
+    "shipping_desk",
+    "logistics_manager",
     "shelf_keeper",
 )
 IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
@@ -59,6 +61,7 @@ SCOPED_PLACEHOLDERS = {
     "shelves.Shelf": {"shelf", "item"},
     "finance.BankAccount": {"bank", "line"},
     "fiscal.Emitter": {"emitter", "nfe", "archived", "sinv", "gap"},
+    "logistics.Carrier": {"carrier", "shipment", "manifest", "ret", "label_batch"},
 }
 
 

@@ -60,15 +60,24 @@ STOCK_SETUP = {**NOBODY, "stock_manager": OK}
 #: orders: managers and auditors read; the order desk in its channels
 ORDERS_READ = {**BACKOFFICE, "order_desk": OK}
 ORDERS_READ_OBJECT = {**BACKOFFICE, "order_desk": IN_OUT}
-#: the orders themselves: the finance desk reads them all too
-#: and the fiscal desk and the accountant, who invoice them and read them
+#: the orders themselves: the finance desk reads them all too, the fiscal
+#: desk and the accountant, who invoice them, and the shipping desk and the
+#: logistics manager, who ship them
+ORDER_READERS = (
+    "finance",
+    "finance_manager",
+    "fiscal",
+    "accountant",
+    "shipping_desk",
+    "logistics_manager",
+)
 ORDER_READ = {
     **ORDERS_READ,
-    **dict.fromkeys(("finance", "finance_manager", "fiscal", "accountant"), OK),
+    **dict.fromkeys(ORDER_READERS, OK),
 }
 ORDER_READ_OBJECT = {
     **ORDERS_READ_OBJECT,
-    **dict.fromkeys(("finance", "finance_manager", "fiscal", "accountant"), OK),
+    **dict.fromkeys(ORDER_READERS, OK),
 }
 ORDERS_ACT = {**NOBODY, "order_desk": OK}
 ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
