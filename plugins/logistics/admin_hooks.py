@@ -31,3 +31,18 @@ LOG_ACTIONS = (
 def register_return_log_actions(actions):
     for code, label, message in LOG_ACTIONS:
         actions.register_action(code, label, message)
+
+
+from plugins.hooks import BACKOFFICE_MENU  # noqa: E402
+from plugins.logistics import viewsets_setup  # noqa: E402
+from plugins.logistics.menu import LogisticsMenu  # noqa: E402
+
+hooks.register(BACKOFFICE_MENU, LogisticsMenu().get_menu_item)
+for _viewset in (
+    viewsets_setup.CarrierViewSet,
+    viewsets_setup.CarrierServiceViewSet,
+    viewsets_setup.ShippingOriginViewSet,
+    viewsets_setup.FreightRateViewSet,
+    viewsets_setup.FreeShippingRuleViewSet,
+):
+    hooks.register("register_admin_viewset", _viewset)
