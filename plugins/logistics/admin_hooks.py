@@ -46,3 +46,36 @@ for _viewset in (
     viewsets_setup.FreeShippingRuleViewSet,
 ):
     hooks.register("register_admin_viewset", _viewset)
+
+from django.urls import path  # noqa: E402
+
+from plugins.logistics import views_sla  # noqa: E402
+from plugins.logistics.menu import LOGISTICS_MENU  # noqa: E402
+
+for _item in views_sla.menu_items():
+    hooks.register(LOGISTICS_MENU, _item)
+
+
+@hooks.register("register_admin_urls")
+def register_logistics_sla_urls():
+    urls = []
+    for name, view in (
+        (views_sla.LATE_SHIPMENTS, views_sla.LateShipmentsView),
+        (views_sla.LATE_DELIVERIES, views_sla.LateDeliveriesView),
+    ):
+        slug = name.removeprefix("logistics_").replace("_", "-")
+        urls += [
+            path(f"logistics/{slug}/", view.as_view(), name=name),
+            path(
+                f"logistics/{slug}/results/",
+                view.as_view(results_only=True),
+                name=f"{name}_results",
+            ),
+        ]
+    return urls
+
+
+from plugins.hooks import DASHBOARD_PANELS  # noqa: E402
+from plugins.logistics.dashboard import LateParcelsPanel  # noqa: E402
+
+hooks.register(DASHBOARD_PANELS, LateParcelsPanel.add_to_homepage)

@@ -117,7 +117,11 @@ def order_carrier():
         .order_by("-created_at", "-pk")
         .values("carrier")[:1]
     )
-    return Coalesce(Subquery(latest), "logistics_shipping__service__carrier")
+    return Coalesce(
+        Subquery(latest),
+        "logistics_shipping__service__carrier",
+        output_field=models.BigIntegerField(),
+    )
 
 
 def with_carrier(orders: models.QuerySet):
