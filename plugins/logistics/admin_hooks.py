@@ -79,3 +79,39 @@ from plugins.hooks import DASHBOARD_PANELS  # noqa: E402
 from plugins.logistics.dashboard import LateParcelsPanel  # noqa: E402
 
 hooks.register(DASHBOARD_PANELS, LateParcelsPanel.add_to_homepage)
+
+from plugins.logistics import views_returns  # noqa: E402
+
+hooks.register("register_admin_viewset", views_returns.ReturnViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_logistics_return_urls():
+    return [
+        path(
+            "logistics/returns/<int:pk>/authorise/",
+            views_returns.AuthoriseView.as_view(),
+            name=views_returns.AUTHORISE,
+        ),
+        path(
+            "logistics/returns/<int:pk>/refuse/",
+            views_returns.RefuseView.as_view(),
+            name=views_returns.REFUSE,
+        ),
+        path(
+            "logistics/returns/<int:pk>/receive/",
+            views_returns.ReceiveView.as_view(),
+            name=views_returns.RECEIVE,
+        ),
+        path(
+            "logistics/orders/<int:pk>/return/",
+            views_returns.NewReturnView.as_view(),
+            name=views_returns.NEW_RETURN,
+        ),
+    ]
+
+
+from plugins.logistics import panels  # noqa: E402
+from plugins.orders import hooks as order_hooks  # noqa: E402
+
+hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_logistics_panel)
