@@ -115,3 +115,12 @@ from plugins.logistics import panels  # noqa: E402
 from plugins.orders import hooks as order_hooks  # noqa: E402
 
 hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_logistics_panel)
+
+from plugins.hooks import API_ROUTES  # noqa: E402
+
+
+@hooks.register(API_ROUTES)
+def logistics_return_api_routes():
+    from plugins.logistics.api.returns import api_routes
+
+    return api_routes()
