@@ -162,7 +162,8 @@ class ReturnViewSet(ScopedModelViewSet):
         return [
             p
             for p in super().get_urlpatterns()
-            if p.name in ("index", "index_results", "inspect", "history")
+            if p.name
+            in ("index", "index_results", "inspect", "history", "history_results")
         ]
 
 

@@ -15,11 +15,13 @@ every change to the audit log.
 from __future__ import annotations
 
 import django_filters
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
 
 from plugins.logistics.forms_setup import (
     CarrierForm,
@@ -37,6 +39,7 @@ from plugins.logistics.models import (
     FreightRate,
     ShippingOrigin,
 )
+from plugins.logistics.permissions import LogisticsPerm
 from plugins.tables import BooleanColumn
 from plugins.viewsets import ScopedIndexView, ScopedModelViewSet
 
@@ -246,8 +249,34 @@ def _cep(value: int) -> str:
     return f"{text[:5]}-{text[5:]}"
 
 
+def freight_importer():
+    """The importer of freight tables, when one is registered (the import
+    framework's importer whose permission is importing freight rates)."""
+    from plugins.importing.base import importers
+
+    for importer in importers().values():
+        if importer.permission == LogisticsPerm.IMPORT_RATES:
+            return importer
+    return None
+
+
 class FreightRateIndexView(ScopedIndexView):
     default_ordering = ["service", "destination_start", "weight_from_g"]
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        importer = freight_importer()
+        if importer is not None and importer.user_can_import(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Import a freight table"),
+                    url=reverse("imports:start", args=[importer.key]),
+                    icon_name="upload",
+                    priority=50,
+                )
+            )
+        return buttons
 
 
 class FreightRateViewSet(ModelViewSet):

@@ -192,3 +192,24 @@ def test_freight_rates_listing_filters_by_destination_and_weight(
     assert len(rows) == 1
     assert rows[0].price == Decimal("42.00")  # (20 + 8) × 1,5
     assert "20000-000 – 99999-999" in response.content.decode()
+
+
+def test_freight_rates_listing_links_to_the_freight_importer(
+    client, logistics_manager, table_carrier
+):
+    from wagtail import hooks
+
+    from plugins.importing.base import REGISTER_IMPORTER, Importer
+
+    class FreightImporter(Importer):
+        key = "logistics.freight_test"
+        verbose_name = "Freight tables"
+        permission = "logistics.import_freightrate"
+        columns = ()
+
+    client.force_login(logistics_manager)
+    start = reverse("imports:start", args=["logistics.freight_test"])
+    assert start not in client.get(reverse("logistics_rates:index")).content.decode()
+    with hooks.register_temporarily(REGISTER_IMPORTER, lambda: FreightImporter):
+        page = client.get(reverse("logistics_rates:index")).content.decode()
+    assert start in page
