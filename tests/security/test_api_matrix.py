@@ -55,6 +55,8 @@ STAFF_ORDER = {**BACKOFFICE, "order_desk": IN_OUT}
 FINANCE = {"finance": OK, "finance_manager": OK}
 #: the fiscal desk and the accountant read the orders they invoice
 FISCAL = {"fiscal": OK, "accountant": OK}
+#: and the logistics roles read the orders they ship
+LOGISTICS = {"shipping_desk": OK, "logistics_manager": OK}
 ORDER_ACT = {**NOBODY, "order_desk": IN_OUT}
 CUSTOMERS = {**STAFF_ORDERS, "privacy_officer": OK}
 CUSTOMER = {**STAFF_ORDER, "privacy_officer": OK}
@@ -109,14 +111,23 @@ MATRIX = {
     "/api/v1/orders/status/{customer_token}/": get(ORDERS_READ),
     "/api/v1/orders/status/{customer_token}/cancel/": post(ORDERS_WRITE),
     "/api/v1/orders/survey/{survey}/": post(ORDERS_WRITE, {"score": 9}),
+    # the storefront's returns, by the customer token: the world's order is
+    # not delivered, so a key that may ask reaches the service, which refuses
+    "/api/v1/logistics/returns/{customer_token}/": get(ORDERS_READ),
+    "/api/v1/logistics/returns/{customer_token}/?ask": post(
+        {**NO_ONE, "key:orders:write": "status 409"},
+        {"reason": "defect", "items": [{"sku": "CAN-1", "quantity": 1}]},
+    ),
     "/api/v1/stock/holds/": post(
         ORDERS_WRITE, {"lines": [{"sku": "CAN-1", "quantity": 1}]}
     ),
     "/api/v1/stock/holds/{hold}/": get(ORDERS_WRITE),
     "/api/v1/stock/holds/{hold}/extend/": post(ORDERS_WRITE),
     # the order desk's API: out-of-scope orders do not exist
-    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL),
-    "/api/v1/orders/staff/{number}/": get(STAFF_ORDER, **FINANCE, **FISCAL),
+    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL, **LOGISTICS),
+    "/api/v1/orders/staff/{number}/": get(
+        STAFF_ORDER, **FINANCE, **FISCAL, **LOGISTICS
+    ),
     # payments: the storefront pays the orders it placed, by customer token
     "/api/v1/finance/payments/": post(
         ORDERS_WRITE, {"order": "{customer_token}", "method": "pix"}
