@@ -95,11 +95,14 @@ def test_api_address_must_be_public(client, logistics_manager, settings):
 def test_clerk_sees_only_granted_carriers_read_only(
     client, shipping_clerk, table_carrier, other_carrier
 ):
+    table_carrier.access_token = "tok-SECRETO-123"
+    table_carrier.save()
     client.force_login(shipping_clerk)
     listing = client.get(reverse("logistics_carriers:index")).content.decode()
     assert "Rapidão" in listing and "Outra Transportadora" not in listing
-    inspect = reverse("logistics_carriers:inspect", args=[table_carrier.pk])
-    assert client.get(inspect).status_code == 200
+    inspect = client.get(reverse("logistics_carriers:inspect", args=[table_carrier.pk]))
+    assert inspect.status_code == 200
+    assert "tok-SECRETO-123" not in inspect.content.decode()
     other = reverse("logistics_carriers:inspect", args=[other_carrier.pk])
     assert client.get(other).status_code == 404
     # editing is the logistics manager's: denied alike for every carrier
