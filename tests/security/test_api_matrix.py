@@ -114,7 +114,7 @@ MATRIX = {
     # the storefront's returns, by the customer token: the world's order is
     # not delivered, so a key that may ask reaches the service, which refuses
     "/api/v1/logistics/returns/{customer_token}/": get(ORDERS_READ),
-    "/api/v1/logistics/returns/{customer_token}/?ask": post(
+    "/api/v1/logistics/returns/{customer_token}/request/": post(
         {**NO_ONE, "key:orders:write": "status 409"},
         {"reason": "defect", "items": [{"sku": "CAN-1", "quantity": 1}]},
     ),

@@ -2,7 +2,7 @@
 token (the token of the customer's status page,
 ``/api/v1/orders/status/<token>/``):
 
-- ``POST /api/v1/logistics/returns/<token>/`` (``orders:write``) asks to
+- ``POST /api/v1/logistics/returns/<token>/request/`` (``orders:write``) asks to
   return items of a delivered order: a reason, the items (SKU and units)
   and an optional comment → the return request, ``201``;
 - ``GET /api/v1/logistics/returns/<token>/`` (``orders:read``) lists the
@@ -78,13 +78,8 @@ class ReturnSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerReturnsView(ApiKeyView):
+class CustomerOrderMixin:
     parser_classes = [JSONParser]
-
-    @property
-    def required_scope(self) -> str:
-        # asking for a return writes; reading them is the status page's scope
-        return "orders:write" if self.request.method == "POST" else "orders:read"
 
     def get_order(self, token: str) -> Order:
         order = Order.objects.filter(customer_token=token).first()
@@ -96,6 +91,12 @@ class CustomerReturnsView(ApiKeyView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class CustomerReturnsView(CustomerOrderMixin, ApiKeyView):
+    """The order's returns (``orders:read``, as the status page)."""
+
+    required_scope = "orders:read"
 
     @extend_schema(
         tags=[TAG],
@@ -114,6 +115,12 @@ class CustomerReturnsView(ApiKeyView):
             "created_at", "pk"
         )
         return Response(ReturnSerializer(returns, many=True).data)
+
+
+class CustomerReturnRequestView(CustomerOrderMixin, ApiKeyView):
+    """The customer asks for a return (``orders:write``)."""
+
+    required_scope = "orders:write"
 
     @extend_schema(
         tags=[TAG],
@@ -152,5 +159,10 @@ def api_routes() -> list:
             "returns/<slug:token>/",
             CustomerReturnsView.as_view(),
             name="customer-returns",
+        ),
+        path(
+            "returns/<slug:token>/request/",
+            CustomerReturnRequestView.as_view(),
+            name="customer-return-request",
         ),
     ]

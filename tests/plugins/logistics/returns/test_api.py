@@ -13,6 +13,10 @@ def url(order) -> str:
     return f"/api/v1/logistics/returns/{order.customer_token}/"
 
 
+def ask_url(order) -> str:
+    return f"/api/v1/logistics/returns/{order.customer_token}/request/"
+
+
 BODY = {
     "reason": "defect",
     "comment": "A alça quebrou",
@@ -28,7 +32,7 @@ def storefront(key_client):  # noqa: F811
 def test_customer_asks_for_a_return_and_reads_its_codes(
     storefront, delivered_order, logistics_manager
 ):
-    response = storefront.post(url(delivered_order), BODY, format="json")
+    response = storefront.post(ask_url(delivered_order), BODY, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "requested" and body["items"][0]["sku"] == "CAN-1"
@@ -43,7 +47,7 @@ def test_customer_asks_for_a_return_and_reads_its_codes(
 
 def test_another_token_is_not_found(storefront, delivered_order):
     response = storefront.post(
-        "/api/v1/logistics/returns/not-a-token/", BODY, format="json"
+        "/api/v1/logistics/returns/not-a-token/request/", BODY, format="json"
     )
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
@@ -52,7 +56,7 @@ def test_another_token_is_not_found(storefront, delivered_order):
 
 def test_more_units_than_delivered_is_a_problem(storefront, delivered_order):
     body = {**BODY, "items": [{"sku": "CAN-1", "quantity": 5}]}
-    response = storefront.post(url(delivered_order), body, format="json")
+    response = storefront.post(ask_url(delivered_order), body, format="json")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
     assert "CAN-1" in response.json()["title"]
@@ -60,7 +64,7 @@ def test_more_units_than_delivered_is_a_problem(storefront, delivered_order):
 
 
 def test_an_order_not_delivered_takes_no_return(storefront, ready_order):
-    response = storefront.post(url(ready_order), BODY, format="json")
+    response = storefront.post(ask_url(ready_order), BODY, format="json")
     assert response.status_code == 409
     assert response.json()["type"].endswith("/return-refused")
 
@@ -68,5 +72,5 @@ def test_an_order_not_delivered_takes_no_return(storefront, ready_order):
 def test_scopes(key_client, delivered_order):  # noqa: F811
     reader = key_client("orders:read")
     assert reader.get(url(delivered_order)).status_code == 200
-    assert reader.post(url(delivered_order), BODY, format="json").status_code == 403
+    assert reader.post(ask_url(delivered_order), BODY, format="json").status_code == 403
     assert key_client("catalog:read").get(url(delivered_order)).status_code == 403
