@@ -1,11 +1,19 @@
-"""What the logistics manager's set-up screens, the SLA alerts, the order
-screen's panel and returns contribute to Wagtail and to the other plugins
-(imported by :mod:`plugins.logistics.wagtail_hooks`)."""
+"""What the logistics manager's set-up screens, the late-parcel alerts, the
+order screen's panel and returns contribute to Wagtail and to the other
+plugins. Imported by :mod:`plugins.logistics.wagtail_hooks` after the
+permission policies are registered (the viewsets read them)."""
 
 from __future__ import annotations
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS
+from plugins.logistics import panels, views_returns, views_sla, viewsets_setup
+from plugins.logistics.dashboard import LateParcelsPanel
+from plugins.logistics.menu import LOGISTICS_MENU, LogisticsMenu
+from plugins.orders import hooks as order_hooks
 
 LOG_ACTIONS = (
     (
@@ -33,10 +41,6 @@ def register_return_log_actions(actions):
         actions.register_action(code, label, message)
 
 
-from plugins.hooks import BACKOFFICE_MENU  # noqa: E402
-from plugins.logistics import viewsets_setup  # noqa: E402
-from plugins.logistics.menu import LogisticsMenu  # noqa: E402
-
 hooks.register(BACKOFFICE_MENU, LogisticsMenu().get_menu_item)
 for _viewset in (
     viewsets_setup.CarrierViewSet,
@@ -44,20 +48,17 @@ for _viewset in (
     viewsets_setup.ShippingOriginViewSet,
     viewsets_setup.FreightRateViewSet,
     viewsets_setup.FreeShippingRuleViewSet,
+    views_returns.ReturnViewSet,
 ):
     hooks.register("register_admin_viewset", _viewset)
-
-from django.urls import path  # noqa: E402
-
-from plugins.logistics import views_sla  # noqa: E402
-from plugins.logistics.menu import LOGISTICS_MENU  # noqa: E402
-
 for _item in views_sla.menu_items():
     hooks.register(LOGISTICS_MENU, _item)
+hooks.register(DASHBOARD_PANELS, LateParcelsPanel.add_to_homepage)
+hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_logistics_panel)
 
 
 @hooks.register("register_admin_urls")
-def register_logistics_sla_urls():
+def register_logistics_admin_urls():
     urls = []
     for name, view in (
         (views_sla.LATE_SHIPMENTS, views_sla.LateShipmentsView),
@@ -72,22 +73,8 @@ def register_logistics_sla_urls():
                 name=f"{name}_results",
             ),
         ]
-    return urls
-
-
-from plugins.hooks import DASHBOARD_PANELS  # noqa: E402
-from plugins.logistics.dashboard import LateParcelsPanel  # noqa: E402
-
-hooks.register(DASHBOARD_PANELS, LateParcelsPanel.add_to_homepage)
-
-from plugins.logistics import views_returns  # noqa: E402
-
-hooks.register("register_admin_viewset", views_returns.ReturnViewSet)
-
-
-@hooks.register("register_admin_urls")
-def register_logistics_return_urls():
     return [
+        *urls,
         path(
             "logistics/returns/<int:pk>/authorise/",
             views_returns.AuthoriseView.as_view(),
@@ -109,14 +96,6 @@ def register_logistics_return_urls():
             name=views_returns.NEW_RETURN,
         ),
     ]
-
-
-from plugins.logistics import panels  # noqa: E402
-from plugins.orders import hooks as order_hooks  # noqa: E402
-
-hooks.register(order_hooks.ORDER_DETAIL_PANELS, panels.order_logistics_panel)
-
-from plugins.hooks import API_ROUTES  # noqa: E402
 
 
 @hooks.register(API_ROUTES)

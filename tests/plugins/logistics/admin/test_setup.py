@@ -216,3 +216,24 @@ def test_freight_rates_listing_links_to_the_freight_importer(
     with hooks.register_temporarily(REGISTER_IMPORTER, lambda: FreightImporter):
         page = client.get(reverse("logistics_rates:index")).content.decode()
     assert start in page
+
+
+def test_logistics_menu_shows_what_each_role_may_open(
+    client, logistics_manager, shipping_clerk
+):
+    client.force_login(logistics_manager)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    for name in (
+        "logistics-carriers",
+        "logistics-services",
+        "logistics-rates",
+        "logistics-free-shipping",
+        "logistics-late-shipments",
+        "logistics-returns",
+    ):
+        assert name in html, name
+    client.force_login(shipping_clerk)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "logistics-carriers" in html and "logistics-returns" in html
+    assert "logistics-late-deliveries" in html
+    assert "logistics-services" not in html and "logistics-rates" not in html
