@@ -11,13 +11,16 @@ token (the token of the customer's status page,
   with.
 
 An unknown token is a ``404``; a request the order does not take is a
-problem document (``400`` invalid items, ``409`` not delivered)."""
+problem document: ``400`` naming the field in ``errors`` for items that are
+not the order's or more units than may come back (``items[0].sku``,
+``items``), ``409`` for an order not delivered."""
 
 from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
@@ -40,7 +43,9 @@ class ReturnRequestInSerializer(serializers.Serializer):
     comment = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default=""
     )
-    items = ReturnItemSerializer(many=True, allow_empty=False, max_length=100)
+    items = serializers.ListField(
+        child=ReturnItemSerializer(), min_length=1, max_length=100
+    )
 
 
 class ReturnOutItemSerializer(serializers.Serializer):
@@ -140,14 +145,19 @@ class CustomerReturnRequestView(CustomerOrderMixin, ApiKeyView):
         data = ReturnRequestInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        ret = service.request_return(
-            order,
-            items=[dict(item) for item in values["items"]],
-            reason=values["reason"],
-            comment=values["comment"],
-            via=ReturnRequest.Channel.STOREFRONT,
-            user=None,
-        )
+        try:
+            ret = service.request_return(
+                order,
+                items=[dict(item) for item in values["items"]],
+                reason=values["reason"],
+                comment=values["comment"],
+                via=ReturnRequest.Channel.STOREFRONT,
+                user=None,
+            )
+        except service.InvalidReturn as error:
+            # a 400 naming the field, as the schema's own checks do
+            field = error.extra.get("field") or "items"
+            raise ValidationError({field: [error.message]}) from None
         return Response(ReturnSerializer(ret).data, status=201)
 
 

@@ -143,7 +143,7 @@ def _clean_items(order: Order, items: Iterable[Mapping]) -> list[dict]:
     left = returnable_units(order)
     chosen: dict[int, int] = {}
     for index, item in enumerate(items):
-        field = f"items[{index}]"
+        field = f"items[{index}].sku"
         line = None
         if item.get("line") is not None:
             try:
@@ -163,7 +163,7 @@ def _clean_items(order: Order, items: Iterable[Mapping]) -> list[dict]:
             raise InvalidReturn(
                 _("%(sku)s: give a whole number of units, 1 or more.")
                 % {"sku": line.sku},
-                field=field,
+                field=f"items[{index}].quantity",
             )
         chosen[line.pk] = chosen.get(line.pk, 0) + quantity
     if not chosen:

@@ -59,7 +59,7 @@ def test_more_units_than_delivered_is_a_problem(storefront, delivered_order):
     response = storefront.post(ask_url(delivered_order), body, format="json")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
-    assert "CAN-1" in response.json()["title"]
+    assert "CAN-1" in response.json()["errors"]["items"][0]
     assert not ReturnRequest.objects.exists()
 
 
