@@ -13,8 +13,6 @@ from plugins.logistics.models import OrderShipping, Package, Shipment, ShipmentS
 from tests.plugins.logistics.conftest import make_ready
 from tests.plugins.orders.conftest import place
 
-TODAY = None
-
 
 def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)

@@ -6,7 +6,6 @@ SEFAZ for the return NF-e."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -23,7 +22,6 @@ from tests.plugins.fiscal.conftest import (  # noqa: F401
     sefaz,
     tax_tables,
 )
-from tests.plugins.logistics.conftest import make_ready
 
 
 def ship_and_deliver(order, carrier, origin, *, code="RP000000019BR"):
@@ -71,7 +69,3 @@ def delivered_order(ready_order, table_carrier, origin):
 
 def lines(order) -> dict[str, int]:
     return {line.sku: line.pk for line in order.lines.all()}
-
-
-ZERO = Decimal("0")
-__all__ = ["ZERO", "lines", "make_ready", "ship_and_deliver"]
