@@ -25,3 +25,6 @@ register_permission_policy(Shipment, shipment_policy())
 register_permission_policy(Manifest, manifest_policy())
 register_permission_policy(ReturnRequest, return_policy())
 register_permission_policy(TrackingEvent, tracking_policy())
+
+# The set-up screens, the SLA alerts, the order screen's panel and returns.
+from plugins.logistics import admin_hooks  # noqa: E402, F401

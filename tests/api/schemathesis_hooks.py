@@ -46,6 +46,10 @@ DATA_DEPENDENT_FIELDS = {
         r"^(channel|lines|lines\[\d+\]\.(sku|unit_price|discount)|discount_total"
         r"|installments|customer\.(document|email))$"
     ),
+    # a return names SKUs of the order, at most the units it delivered
+    "POST /api/v1/logistics/returns/{token}/request/": re.compile(
+        r"^(items|items\[\d+\]\.sku)$"
+    ),
 }
 
 

@@ -390,23 +390,6 @@ def _fiscal(world):
     return scope
 
 
-def _logistics(world):
-    """A carrier inside the shipping clerk's scope and one outside it."""
-    from plugins.logistics.models import Carrier
-
-    scope = {}
-    for values, code, name in (
-        (world.inside, "rapidao", "Rapidão"),
-        (world.outside, "outra", "Outra Transportadora"),
-    ):
-        carrier = Carrier.objects.create(
-            code=code, name=name, kind="table", tracking_prefix="RP"
-        )
-        values.update(carrier=carrier.pk)
-        scope.setdefault("logistics.Carrier", carrier)
-    return scope
-
-
 def _bulk_issue(world):
     """A bulk NF-e issue of the world's order by the emitter inside the
     fiscal clerk's scope: the superuser's."""
@@ -559,6 +542,68 @@ def _import_job(world, superuser):
         invalid_rows_file=ContentFile(b"PK", name="p-invalidas.xlsx"),
     )
     world.inside.update(importer="shelves.shelves", ijob=job.pk)
+
+
+def _logistics(world):
+    """A table carrier inside the shipping clerk's scope and one outside
+    it, each with a shipment of the world's order of its side and a return
+    requested of it."""
+    from plugins.logistics.models import (
+        Carrier,
+        CarrierService,
+        ReturnRequest,
+        Shipment,
+    )
+
+    scope = {}
+    for values, code, name, prefix in (
+        (world.inside, "rapidao", "Rapidão", "RP"),
+        (world.outside, "outra", "Outra Transportadora", "OU"),
+    ):
+        carrier = Carrier.objects.create(
+            code=code, name=name, kind="table", tracking_prefix=prefix
+        )
+        service = CarrierService.objects.create(
+            carrier=carrier, code="EXP", name="Expresso"
+        )
+        Shipment.objects.create(
+            order_id=values["order"],
+            carrier=carrier,
+            service=service,
+            declared_value=Decimal("39.90"),
+        )
+        ret = ReturnRequest.objects.create(
+            order_id=values["order"],
+            carrier=carrier,
+            reason="defect",
+            requested_via="storefront",
+            items=[],
+        )
+        values.update(
+            carrier=carrier.pk,
+            ret=ret.pk,
+            shipped_order=values["order"],
+            service=service.pk,
+        )
+        scope.setdefault("logistics.Carrier", carrier)
+    from plugins.logistics.models import FreeShippingRule, ShippingOrigin
+
+    origin = ShippingOrigin.objects.create(
+        code="sp-01",
+        name="CD São Paulo",
+        sender_name="Loja Exemplo Ltda",
+        cep="01310-100",
+        street="Rua Augusta",
+        number="100",
+        district="Consolação",
+        city="São Paulo",
+        uf="SP",
+    )
+    rule = FreeShippingRule.objects.create(
+        name="Sudeste", service_id=world.inside["service"], states="SP, RJ"
+    )
+    world.inside.update(origin=origin.pk, fsr=rule.pk)
+    return scope
 
 
 def _build() -> World:

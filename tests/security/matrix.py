@@ -61,7 +61,14 @@ SCOPED_PLACEHOLDERS = {
     "shelves.Shelf": {"shelf", "item"},
     "finance.BankAccount": {"bank", "line"},
     "fiscal.Emitter": {"emitter", "nfe", "archived", "sinv", "gap"},
-    "logistics.Carrier": {"carrier", "shipment", "manifest", "ret", "label_batch"},
+    "logistics.Carrier": {
+        "carrier",
+        "shipment",
+        "manifest",
+        "ret",
+        "label_batch",
+        "shipped_order",
+    },
 }
 
 

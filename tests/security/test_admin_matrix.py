@@ -141,6 +141,23 @@ SUPPLIER_NFE_ACT = {**NOBODY, "fiscal": IN_OUT}
 SHELVES_READ = {**BACKOFFICE, "shelf_keeper": OK}
 SHELF_OBJECT = {**BACKOFFICE, "shelf_keeper": IN_OUT}
 
+#: logistics set-up: the logistics manager keeps carriers, services,
+#: freight tables, origins and free-shipping rules; the manager too
+#: and the auditor reads them
+LOGISTICS_SETUP = {**NOBODY, "manager": OK, "logistics_manager": OK}
+LOGISTICS_SETUP_READ = {**LOGISTICS_SETUP, "auditor": OK}
+#: carriers are the shipping desk's scope: it sees its own, read-only
+#: (editing is denied alike for every carrier)
+CARRIER_READ = {**LOGISTICS_SETUP_READ, "shipping_desk": OK}
+CARRIER_READ_OBJECT = {**LOGISTICS_SETUP_READ, "shipping_desk": IN_OUT}
+#: origins: the shipping desk reads them (the labels' sender)
+ORIGIN_READ = {**LOGISTICS_SETUP_READ, "shipping_desk": OK}
+#: shipments and returns: the shipping desk within its carriers, the
+#: logistics manager all of them; managers and auditors read
+SHIPPING_READ = {**BACKOFFICE, "logistics_manager": OK, "shipping_desk": OK}
+SHIPPING_READ_OBJECT = {**SHIPPING_READ, "shipping_desk": IN_OUT}
+SHIPPING_ACT_OBJECT = {**NOBODY, "logistics_manager": OK, "shipping_desk": IN_OUT}
+
 CATALOG_MODELS = {
     # model: (pk placeholder, has an inspect view, has a copy view)
     "product": ("p", True, False),
@@ -507,6 +524,55 @@ MATRIX = {
     "/admin/fiscal/supplier-nfe/{sinv}/xml/": get(SUPPLIER_NFE_OBJECT),
     "/admin/fiscal/supplier-nfe/{sinv}/confirm/": post(SUPPLIER_NFE_ACT),
     "/admin/fiscal/supplier-nfe/{sinv}/discard/": post(SUPPLIER_NFE_ACT),
+    # logistics: the set-up screens
+    "/admin/logistics/carriers/": get(CARRIER_READ),
+    "/admin/logistics/carriers/results/": get(CARRIER_READ),
+    "/admin/logistics/carriers/new/": get(LOGISTICS_SETUP),
+    "/admin/logistics/carriers/edit/{carrier}/": get(LOGISTICS_SETUP),
+    "/admin/logistics/carriers/inspect/{carrier}/": get(CARRIER_READ_OBJECT),
+    "/admin/logistics/carriers/history/{carrier}/": get(CARRIER_READ_OBJECT),
+    "/admin/logistics/carriers/history-results/{carrier}/": get(CARRIER_READ_OBJECT),
+    **{
+        f"/admin/logistics/{prefix}/{suffix}": get(base)
+        for prefix, key, base in (
+            ("services", "service", LOGISTICS_SETUP_READ),
+            ("origins", "origin", ORIGIN_READ),
+            ("free-shipping", "fsr", LOGISTICS_SETUP_READ),
+        )
+        for suffix in ("", "results/")
+    },
+    **{
+        f"/admin/logistics/{prefix}/{suffix}{{{key}}}/": get(LOGISTICS_SETUP)
+        for prefix, key in (
+            ("services", "service"),
+            ("origins", "origin"),
+            ("free-shipping", "fsr"),
+        )
+        for suffix in ("edit/", "history/", "history-results/")
+    },
+    "/admin/logistics/services/new/": get(LOGISTICS_SETUP),
+    "/admin/logistics/origins/new/": get(LOGISTICS_SETUP),
+    "/admin/logistics/free-shipping/new/": get(LOGISTICS_SETUP),
+    "/admin/logistics/free-shipping/delete/{fsr}/": get(LOGISTICS_SETUP),
+    "/admin/logistics/rates/": get(LOGISTICS_SETUP_READ),
+    "/admin/logistics/rates/results/": get(LOGISTICS_SETUP_READ),
+    # logistics: late parcels, within the user's carriers
+    "/admin/logistics/late-shipments/": get(SHIPPING_READ),
+    "/admin/logistics/late-shipments/results/": get(SHIPPING_READ),
+    "/admin/logistics/late-deliveries/": get(SHIPPING_READ),
+    "/admin/logistics/late-deliveries/results/": get(SHIPPING_READ),
+    # logistics: returns, per carrier (the world's returns are requested)
+    "/admin/logistics/returns/": get(SHIPPING_READ),
+    "/admin/logistics/returns/results/": get(SHIPPING_READ),
+    "/admin/logistics/returns/inspect/{ret}/": get(SHIPPING_READ_OBJECT),
+    "/admin/logistics/returns/history/{ret}/": get(SHIPPING_READ_OBJECT),
+    "/admin/logistics/returns/history-results/{ret}/": get(SHIPPING_READ_OBJECT),
+    "/admin/logistics/returns/{ret}/authorise/": post(SHIPPING_ACT_OBJECT),
+    "/admin/logistics/returns/{ret}/refuse/": post(
+        SHIPPING_ACT_OBJECT, {"reason": "Fora do prazo"}
+    ),
+    "/admin/logistics/returns/{ret}/receive/": get(SHIPPING_ACT_OBJECT),
+    "/admin/logistics/orders/{shipped_order}/return/": get(SHIPPING_ACT_OBJECT),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),

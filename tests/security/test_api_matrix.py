@@ -111,6 +111,13 @@ MATRIX = {
     "/api/v1/orders/status/{customer_token}/": get(ORDERS_READ),
     "/api/v1/orders/status/{customer_token}/cancel/": post(ORDERS_WRITE),
     "/api/v1/orders/survey/{survey}/": post(ORDERS_WRITE, {"score": 9}),
+    # the storefront's returns, by the customer token: the world's order is
+    # not delivered, so a key that may ask reaches the service, which refuses
+    "/api/v1/logistics/returns/{customer_token}/": get(ORDERS_READ),
+    "/api/v1/logistics/returns/{customer_token}/request/": post(
+        {**NO_ONE, "key:orders:write": "status 409"},
+        {"reason": "defect", "items": [{"sku": "CAN-1", "quantity": 1}]},
+    ),
     "/api/v1/stock/holds/": post(
         ORDERS_WRITE, {"lines": [{"sku": "CAN-1", "quantity": 1}]}
     ),

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from plugins.logistics.querysets import ShipmentQuerySet
 from plugins.money import MONEY
 
 from .carriers import Carrier, CarrierService, ShippingOrigin
@@ -204,6 +205,8 @@ class Shipment(models.Model):
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
+
+    objects = ShipmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shipment")
