@@ -45,6 +45,50 @@ class StockLevelQuerySet(models.QuerySet):
             on_hand__lte=F("reserved") + F("reorder_point")
         )
 
+    def shipping_warehouse(self, needs: dict[int, int], channel_code: str) -> str:
+        """The code of the warehouse an order of ``needs`` ({variant id:
+        units}) on the channel would reserve from, read only (freight quotes
+        ship from it): in the reservation's order (the channel's preferred
+        warehouse, then by priority, then code), the first active warehouse
+        with every line's units available; else the one that would supply the
+        first units of the most lines; "" when no variant is stocked. One
+        query."""
+        from plugins.stock.models import ChannelWarehouse
+
+        preferred = ChannelWarehouse.objects.filter(
+            channel_code=channel_code, warehouse=models.OuterRef("warehouse")
+        )
+        rows = (
+            self.filter(variant_id__in=sorted(needs), warehouse__active=True)
+            .annotate(preferred=models.Exists(preferred))
+            .order_by()
+            .values_list(
+                "variant_id",
+                "warehouse__code",
+                "warehouse__priority",
+                "preferred",
+                "on_hand",
+                "reserved",
+            )
+        )
+        order: dict[str, tuple] = {}
+        free: dict[str, dict[int, int]] = {}
+        for variant_id, code, priority, is_preferred, on_hand, reserved in rows:
+            order[code] = (not is_preferred, priority, code)
+            free.setdefault(code, {})[variant_id] = max(on_hand - reserved, 0)
+        ranked = sorted(order, key=order.__getitem__)
+        for code in ranked:
+            if all(free[code].get(v, 0) >= units for v, units in needs.items()):
+                return code
+        supplies: dict[str, int] = {}
+        for variant_id in needs:
+            first = next((c for c in ranked if free[c].get(variant_id, 0) > 0), None)
+            if first is not None:
+                supplies[first] = supplies.get(first, 0) + 1
+        if supplies:
+            return min(supplies, key=lambda c: (-supplies[c], order[c]))
+        return ranked[0] if ranked else ""
+
     def out_of_stock(self):
         """Levels with nothing available."""
         return self.filter(on_hand__lte=F("reserved"))

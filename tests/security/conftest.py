@@ -390,6 +390,20 @@ def _fiscal(world):
     return scope
 
 
+def _logistics(world):
+    """A table carrier inside the shipping clerk's scope and one outside it."""
+    from plugins.logistics.models import Carrier
+
+    scope = {}
+    for values, code in ((world.inside, "rapidao"), (world.outside, "outra")):
+        carrier = Carrier.objects.create(
+            code=code, name=code.title(), kind="table", tracking_prefix="RP"
+        )
+        values.update(carrier=carrier.pk)
+        scope.setdefault("logistics.Carrier", carrier)
+    return scope
+
+
 def _bulk_issue(world):
     """A bulk NF-e issue of the world's order by the emitter inside the
     fiscal clerk's scope: the superuser's."""
@@ -559,6 +573,7 @@ def _build() -> World:
         **_shelves(world),
         **_finance(world),
         **_fiscal(world),
+        **_logistics(world),
     }
     for column in staff_columns():
         if role_scopes(column):

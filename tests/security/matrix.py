@@ -47,6 +47,8 @@ ROLES = (
     "fiscal",
     "accountant",
     "shelf_keeper",
+    "shipping_desk",
+    "logistics_manager",
 )
 IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
 KEY_PREFIX = "key:"
@@ -57,6 +59,7 @@ SCOPED_PLACEHOLDERS = {
     "orders.SalesChannel": {"channel", "order", "number", "buyer"},
     "stock.Warehouse": {"wh", "wh_code", "lvl", "transfer", "count"},
     "shelves.Shelf": {"shelf", "item"},
+    "logistics.Carrier": {"carrier"},
     "finance.BankAccount": {"bank", "line"},
     "fiscal.Emitter": {"emitter", "nfe", "archived", "sinv", "gap"},
 }

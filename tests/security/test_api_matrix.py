@@ -31,7 +31,12 @@ from tests.security.matrix import (
     unlisted_routes,
 )
 
-KEYS = ("key:catalog:read", "key:orders:write", "key:orders:read")
+KEYS = (
+    "key:catalog:read",
+    "key:orders:write",
+    "key:orders:read",
+    "key:logistics:quote",
+)
 
 #: nobody but the superuser's token
 NOBODY = {
@@ -46,6 +51,7 @@ NO_ONE = {**NOBODY, SUPERUSER: API_DENIED}
 CATALOG = {**NO_ONE, "key:catalog:read": OK}
 ORDERS_WRITE = {**NO_ONE, "key:orders:write": OK}
 ORDERS_READ = {**NO_ONE, "key:orders:read": OK}
+LOGISTICS_QUOTE = {**NO_ONE, "key:logistics:quote": OK}
 ANY_KEY = {**NO_ONE, **dict.fromkeys(KEYS, OK)}
 #: staff routes: tokens with the role's permissions
 BACKOFFICE = {**NOBODY, "manager": OK, "auditor": OK}
@@ -55,6 +61,8 @@ STAFF_ORDER = {**BACKOFFICE, "order_desk": IN_OUT}
 FINANCE = {"finance": OK, "finance_manager": OK}
 #: the fiscal desk and the accountant read the orders they invoice
 FISCAL = {"fiscal": OK, "accountant": OK}
+#: the logistics roles read the orders they ship
+LOGISTICS = {"shipping_desk": OK, "logistics_manager": OK}
 ORDER_ACT = {**NOBODY, "order_desk": IN_OUT}
 CUSTOMERS = {**STAFF_ORDERS, "privacy_officer": OK}
 CUSTOMER = {**STAFF_ORDER, "privacy_officer": OK}
@@ -113,10 +121,17 @@ MATRIX = {
         ORDERS_WRITE, {"lines": [{"sku": "CAN-1", "quantity": 1}]}
     ),
     "/api/v1/stock/holds/{hold}/": get(ORDERS_WRITE),
+    # freight quotes for a cart (the storefront's checkout)
+    "/api/v1/logistics/quote/": post(
+        LOGISTICS_QUOTE,
+        {"destination_cep": "01310-100", "lines": [{"sku": "CAN-1", "quantity": 1}]},
+    ),
     "/api/v1/stock/holds/{hold}/extend/": post(ORDERS_WRITE),
     # the order desk's API: out-of-scope orders do not exist
-    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL),
-    "/api/v1/orders/staff/{number}/": get(STAFF_ORDER, **FINANCE, **FISCAL),
+    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL, **LOGISTICS),
+    "/api/v1/orders/staff/{number}/": get(
+        STAFF_ORDER, **FINANCE, **FISCAL, **LOGISTICS
+    ),
     # payments: the storefront pays the orders it placed, by customer token
     "/api/v1/finance/payments/": post(
         ORDERS_WRITE, {"order": "{customer_token}", "method": "pix"}
