@@ -308,7 +308,7 @@ def _carriers(only_service_id: int | None = None) -> list[Carrier]:
 
 
 def _cart_tags(cart: Cart) -> set[str]:
-    from content.models import ProductTag
+    from content.models.catalog import ProductTag
 
     rows = ProductTag.objects.filter(
         content_object_id__in=sorted(cart.product_ids)
