@@ -145,9 +145,9 @@ def test_pickup_is_free_after_the_handling_time(quoting_store):
 
 
 def test_the_origin_is_the_warehouse_stock_would_reserve_from(quoting_store, sellable):
+    from content.models import Variant
     from plugins.stock.models import Warehouse
     from plugins.stock.services import receive_stock
-    from content.models import Variant
 
     sp = Warehouse.objects.create(code="SP-01", name="SP", priority=10)
     rj = Warehouse.objects.create(code="RJ-01", name="RJ", priority=20)
