@@ -3,6 +3,8 @@
 import pytest
 from django.core.cache import cache
 
+from tests.plugins.orders.conftest import key_client  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
