@@ -70,6 +70,10 @@ class ModeForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        # the framework passes the user to every options form
+        super().__init__(*args, **kwargs)
+
 
 def parse_cep(value) -> int:
     """A CEP cell as the integer tables store; a spreadsheet may have
