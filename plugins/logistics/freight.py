@@ -236,19 +236,77 @@ class RateBook:
         return None
 
 
+#: Destination ranges wider than this are "wide" (a state, the rest of the
+#: country): :class:`RateLayout` lists them apart so that the narrow ones
+#: are found by a short index range.
+WIDE_RANGE = 2_000_000
+#: More wide rows than this and the lookup does not bound its range.
+MAX_WIDE_ROWS = 500
+
+
+@dataclass(frozen=True)
+class RateLayout:
+    """How wide the freight tables' destination ranges are: the widest of
+    the narrow ones, and the ids of the wide ones (``None``: too many to
+    list; the lookup then reads every row whose range starts at or before
+    the CEP)."""
+
+    max_narrow_width: int
+    wide_ids: tuple[int, ...] | None
+
+    @classmethod
+    def read(cls) -> RateLayout:
+        """Two queries over the whole table (callers cache the result while
+        the tables do not change)."""
+        from django.db.models import F, Max
+
+        from plugins.logistics.models import FreightRate
+
+        width = F("destination_end") - F("destination_start")
+        rates = FreightRate.objects.annotate(width=width).order_by()
+        narrow = rates.filter(width__lte=WIDE_RANGE).aggregate(m=Max("width"))["m"]
+        wide = list(
+            rates.filter(width__gt=WIDE_RANGE).values_list("pk", flat=True)[
+                : MAX_WIDE_ROWS + 1
+            ]
+        )
+        return cls(
+            max_narrow_width=narrow or 0,
+            wide_ids=tuple(sorted(wide)) if len(wide) <= MAX_WIDE_ROWS else None,
+        )
+
+
 def load_rates(
-    service_ids: Iterable[int], origin_cep: int, destination_cep: int
+    service_ids: Iterable[int],
+    origin_cep: int,
+    destination_cep: int,
+    layout: RateLayout | None = None,
 ) -> RateBook:
     """Every table row of ``service_ids`` for the origin and destination, in
-    one query."""
+    one query. With the tables' ``layout``, the rows are found by a short
+    range of the destination index (a narrow range starts at most
+    ``max_narrow_width`` before the CEP) plus the wide rows by id, instead of
+    every row that starts before the CEP."""
+    from django.db.models import Q
+
     from plugins.logistics.models import FreightRate
 
     ids = sorted(set(service_ids))
-    rows = (
+    covers = Q(
+        destination_start__lte=destination_cep, destination_end__gte=destination_cep
+    )
+    if layout is not None and layout.wide_ids is not None:
+        near = Q(destination_start__gte=destination_cep - layout.max_narrow_width)
+        covers &= (near | Q(pk__in=layout.wide_ids)) if layout.wide_ids else near
+    else:
+        covers &= Q(service_id__in=ids)
+    # With the short range, the services are picked here rather than in the
+    # query: SQLite, without statistics, would otherwise read every row of
+    # the services through their foreign key's index.
+    wanted = set(ids)
+    found = (
         FreightRate.objects.filter(
-            service_id__in=ids,
-            destination_start__lte=destination_cep,
-            destination_end__gte=destination_cep,
+            covers,
             origin_start__lte=origin_cep,
             origin_end__gte=origin_cep,
         )
@@ -265,6 +323,7 @@ def load_rates(
         if ids
         else []
     )
+    rows = (row for row in found if row[0] in wanted)
     book = RateBook(origin_cep, destination_cep, rows)
     book.loaded.update(ids)
     return book

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from plugins.logistics.models import FreightRate
 from plugins.logistics.services.quoting import bump_freight_version
 
@@ -16,7 +14,7 @@ def clear_rates(service_ids: Iterable[int]) -> int:
     deleted, _by_model = FreightRate.objects.filter(
         service_id__in=sorted(set(service_ids))
     ).delete()
-    transaction.on_commit(bump_freight_version)
+    bump_freight_version()
     return deleted
 
 
@@ -25,5 +23,5 @@ def add_rates(rows: Iterable[dict]) -> int:
     the caller; the database's CHECK constraint backs the ranges and the
     price). Cached quotes are forgotten once the transaction commits."""
     created = FreightRate.objects.bulk_create([FreightRate(**row) for row in rows])
-    transaction.on_commit(bump_freight_version)
+    bump_freight_version()
     return len(created)

@@ -15,11 +15,12 @@ with the others.
 chosen service again from today's tables — the server decides the price,
 never the storefront.
 
-Queries per quote do not grow with the cart: the carriers and their services
-(2), the origins (1), the cart's variants (1), the stock levels when the
-stock plugin is on (1), the rates of every table service for the
-destination (1), the free-shipping rules (1) and the products' tags only
-when a rule names a tag (1). Answers are cached (Django's cache) by channel,
+Queries per quote do not grow with the cart: the cart's variants (1), the
+stock levels when the stock plugin is on (1), the rates of every table
+service for the destination (1) and the products' tags only when a
+free-shipping rule names a tag (1). The carriers, their services, the
+origins and the free-shipping rules are read once and cached
+(:func:`freight_setup`). Answers are cached (Django's cache) by channel,
 CEP, cart and :func:`freight_version`, which changes whenever carriers,
 services, rates, origins or free-shipping rules do.
 """
@@ -29,7 +30,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -42,6 +42,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plugins.cached import Generation
 from plugins.exceptions import RetaguardaError
 from plugins.logistics import freight
 from plugins.logistics.carriers import adapter_for
@@ -62,7 +63,6 @@ DEFAULT_TTL = 1800
 #: Seconds a cart's options stay cached (their ids are signed when cached,
 #: so this is kept well under the ids' lifetime).
 CACHE_SECONDS = 300
-VERSION_KEY = "logistics:freight-version"
 #: Lines a quote may have, and units a line.
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
@@ -193,20 +193,66 @@ def quote_ttl() -> int:
     return int(getattr(settings, "RETAGUARDA_FREIGHT_QUOTE_TTL", DEFAULT_TTL))
 
 
+#: Renewed whenever carriers, services, rates, origins or free-shipping
+#: rules change: cached quotes and the cached set-up are keyed by it.
+FREIGHT = Generation("logistics:freight:generation")
+
+
 def freight_version() -> str:
     """A token that changes whenever freight does (:func:`bump_freight_version`)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex[:12]
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY) or version
-    return version
+    return FREIGHT.current()
 
 
-def bump_freight_version() -> None:
-    """Forget every cached quote (carriers, services, rates, origins or
-    free-shipping rules changed)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
+def bump_freight_version(**kwargs) -> None:
+    """Forget every cached quote and the cached set-up: now, for the
+    transaction's own reads, and after commit (also a signal receiver).
+    Writes that send no signal (``update()``, ``bulk_create``) call it."""
+    FREIGHT.renew_now_and_on_commit()
+
+
+@dataclass
+class Setup:
+    """What every quote reads that staff seldom change: the active carriers
+    with their active services (credentials left unloaded: an HTTP
+    carrier's adapter reads them when it calls out), the origins, the
+    active free-shipping rules and the tables' layout."""
+
+    carriers: list[Carrier]
+    origins: list[ShippingOrigin]
+    rules: list[FreeShippingRule]
+    layout: freight.RateLayout
+
+
+def _load_setup() -> Setup:
+    carriers = (
+        Carrier.objects.filter(active=True)
+        .defer("access_token", "webhook_secret")
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=CarrierService.objects.filter(active=True).order_by(
+                    "name", "pk"
+                ),
+            )
+        )
+        .order_by("name", "pk")
+    )
+    return Setup(
+        carriers=list(carriers),
+        origins=list(ShippingOrigin.objects.order_by("name", "pk")),
+        rules=list(FreeShippingRule.objects.filter(active=True).order_by("pk")),
+        layout=freight.RateLayout.read(),
+    )
+
+
+def freight_setup() -> Setup:
+    """The :class:`Setup`, cached (Django's cache) under :func:`freight_version`."""
+    key = f"logistics:freight-setup:{freight_version()}"
+    setup = cache.get(key)
+    if setup is None:
+        setup = _load_setup()
+        cache.set(key, setup, 3600)
+    return setup
 
 
 def add_business_days(start: datetime.date, days: int) -> datetime.date:
@@ -295,16 +341,14 @@ def choose_origin(channel, cart: Cart, origins: list[ShippingOrigin]):
     return next((o for o in origins if o.is_default), origins[0])
 
 
-def _carriers(only_service_id: int | None = None) -> list[Carrier]:
-    carriers = Carrier.objects.filter(active=True).prefetch_related(
-        Prefetch(
-            "services",
-            queryset=CarrierService.objects.filter(active=True).order_by("name", "pk"),
-        )
-    )
-    if only_service_id is not None:
-        carriers = carriers.filter(services__pk=only_service_id)
-    return list(carriers.order_by("name", "pk"))
+def _carriers(setup: Setup, only_service_id: int | None = None) -> list[Carrier]:
+    if only_service_id is None:
+        return setup.carriers
+    return [
+        carrier
+        for carrier in setup.carriers
+        if any(service.pk == only_service_id for service in carrier.services.all())
+    ]
 
 
 def _cart_tags(cart: Cart) -> set[str]:
@@ -360,20 +404,21 @@ def _compute(
     origin_id: int | None = None,
 ) -> list[Option]:
     cart = read_cart(lines)
-    origins = list(ShippingOrigin.objects.order_by("name", "pk"))
+    setup = freight_setup()
+    origins = setup.origins
     if origin_id is not None:
         origin = next((o for o in origins if o.pk == origin_id), None)
     else:
         origin = choose_origin(channel, cart, origins)
     if origin is None:
         return []
-    carriers = _carriers(only_service_id)
+    carriers = _carriers(setup, only_service_id)
     value = cart.value if order_value is None else freight.money(order_value)
     origin_cep = f"{origin.cep_number:08d}"
     table_services = [
         s.pk for c in carriers if c.kind == CarrierKind.TABLE for s in c.services.all()
     ]
-    book = freight.load_rates(table_services, origin.cep_number, int(cep))
+    book = freight.load_rates(table_services, origin.cep_number, int(cep), setup.layout)
     units = [(line.sku, cart.sizes[line.sku], line.quantity) for line in lines]
     raw: list[tuple[Carrier, CarrierService, object]] = []
     with freight.preloaded(book):
@@ -414,15 +459,7 @@ def _compute(
                 if service is not None:
                     raw.append((carrier, service, answer))
     service_ids = {service.pk for _c, service, _a in raw}
-    rules = (
-        [
-            rule
-            for rule in FreeShippingRule.objects.filter(active=True)
-            if rule.service_id in service_ids
-        ]
-        if service_ids
-        else []
-    )
+    rules = [rule for rule in setup.rules if rule.service_id in service_ids]
     tags = _cart_tags(cart) if any(rule.product_tag for rule in rules) else set()
     uf = freight.uf_of_cep(cep)
     today = timezone.localdate()
@@ -644,10 +681,6 @@ def shipping_for_order(
     )
 
 
-def _freight_changed(**kwargs) -> None:
-    bump_freight_version()
-
-
 def connect_freight_signals() -> None:
     """Bump :func:`freight_version` when a freight row is saved or deleted
     (bulk writes, such as the freight table import, bump it themselves)."""
@@ -664,5 +697,7 @@ def connect_freight_signals() -> None:
     ):
         for signal in (post_save, post_delete):
             signal.connect(
-                _freight_changed, sender=model, dispatch_uid=f"freight-{model.__name__}"
+                bump_freight_version,
+                sender=model,
+                dispatch_uid=f"freight-{model.__name__}",
             )

@@ -192,6 +192,8 @@ def test_query_count_does_not_grow_with_the_cart(quoting_store, other_carrier):
 
     for i in range(5):
         make_product(f"item-{i}", variants=[(f"IT-{i}", "10.00")])
+    # the carriers, origins and rules are read once, then cached
+    quoting.quote_cart(quoting_store, "20040020", [{"sku": "IT-0", "quantity": 1}])
     counts = []
     for size in (1, 5):
         cart = [{"sku": f"IT-{i}", "quantity": i + 1} for i in range(size)]
@@ -199,7 +201,8 @@ def test_query_count_does_not_grow_with_the_cart(quoting_store, other_carrier):
             options = quoting.quote_cart(quoting_store, "01310100", cart)
         assert len(options) == 4
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 7
+    # the variants, the stock levels and the rates
+    assert counts[0] == counts[1] == 3
 
 
 def test_bad_requests(quoting_store):
@@ -302,7 +305,9 @@ def test_a_quote_id_of_another_cart_cep_or_channel_is_refused(quoting_store):
 
 def test_a_service_turned_off_is_no_longer_available(quoting_store, table_carrier):
     option = chosen(quoting_store)
-    table_carrier.services.filter(code="ECO").update(active=False)
+    service = table_carrier.services.get(code="ECO")
+    service.active = False
+    service.save()
     with pytest.raises(quoting.QuoteUnavailable):
         quoting.resolve_quote(
             option.quote_id,
