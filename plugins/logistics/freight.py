@@ -287,44 +287,52 @@ def load_rates(
     range of the destination index (a narrow range starts at most
     ``max_narrow_width`` before the CEP) plus the wide rows by id, instead of
     every row that starts before the CEP."""
-    from django.db.models import Q
+    from django.db import connection
 
-    from plugins.logistics.models import FreightRate
+    from plugins.logistics.models import FreightRate as R
+    from plugins.sql import column, table
 
     ids = sorted(set(service_ids))
-    covers = Q(
-        destination_start__lte=destination_cep, destination_end__gte=destination_cep
-    )
+    if not ids:
+        return RateBook(origin_cep, destination_cep, [])
+    where = [
+        f"{column(R, 'destination_start')} <= %s",
+        f"{column(R, 'destination_end')} >= %s",
+        f"{column(R, 'origin_start')} <= %s",
+        f"{column(R, 'origin_end')} >= %s",
+    ]
+    params: list = [destination_cep, destination_cep, origin_cep, origin_cep]
     if layout is not None and layout.wide_ids is not None:
-        near = Q(destination_start__gte=destination_cep - layout.max_narrow_width)
-        covers &= (near | Q(pk__in=layout.wide_ids)) if layout.wide_ids else near
+        near = f"{column(R, 'destination_start')} >= %s"
+        params.append(destination_cep - layout.max_narrow_width)
+        if layout.wide_ids:
+            marks = ", ".join(["%s"] * len(layout.wide_ids))
+            near = f"({near} OR {column(R, 'pk')} IN ({marks}))"
+            params.extend(layout.wide_ids)
+        where.append(near)
+        # The services are picked below rather than in the query: SQLite,
+        # without statistics, would read every row of the services through
+        # their foreign key's index instead of the short range.
     else:
-        covers &= Q(service_id__in=ids)
-    # With the short range, the services are picked here rather than in the
-    # query: SQLite, without statistics, would otherwise read every row of
-    # the services through their foreign key's index.
+        where.append(f"{column(R, 'service')} IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+    sql = f"""
+        SELECT {column(R, "service")}, {column(R, "destination_start")},
+               {column(R, "destination_end")}, {column(R, "weight_from_g")},
+               {column(R, "weight_to_g")}, CAST({column(R, "price")} AS TEXT),
+               {column(R, "days")}
+        FROM {table(R)} WHERE {" AND ".join(where)}
+    """  # noqa: S608  (names from the model; values are parameters)
+    # Written out: it runs for every quote, and building it through the ORM
+    # cost more than running it. The price is read as text, so that SQLite
+    # (which keeps decimals as floating point) gives exact cents.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     wanted = set(ids)
-    found = (
-        FreightRate.objects.filter(
-            covers,
-            origin_start__lte=origin_cep,
-            origin_end__gte=origin_cep,
-        )
-        .order_by()
-        .values_list(
-            "service_id",
-            "destination_start",
-            "destination_end",
-            "weight_from_g",
-            "weight_to_g",
-            "price",
-            "days",
-        )
-        if ids
-        else []
+    book = RateBook(
+        origin_cep, destination_cep, (row for row in found if row[0] in wanted)
     )
-    rows = (row for row in found if row[0] in wanted)
-    book = RateBook(origin_cep, destination_cep, rows)
     book.loaded.update(ids)
     return book
 

@@ -42,7 +42,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.apibench.load import gunicorn  # noqa: E402  (no Django)
+from tests.benchmarks.apibench.load import (  # noqa: E402  (no Django)
+    gunicorn,
+    machine_cpu,
+    tree_cpu,
+)
 from tests.benchmarks.harness import migrated_database  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
@@ -170,9 +174,10 @@ def setup_worker(options: dict) -> dict:
 
 
 def count_worker(options: dict) -> dict:
-    """Queries of one uncached quote through the API, for carts of 1 and 5
-    lines (after a warm-up request), and whether they answered options."""
-    from django.core.cache import cache
+    """Queries of one uncached quote through the API (a CEP not quoted
+    before), for carts of 1 and 5 lines, after a warm-up request (which
+    reads the carriers, origins and rules once), and how many options each
+    answered."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -190,7 +195,6 @@ def count_worker(options: dict) -> dict:
     assert post("20040020", 3).status_code == 200  # warm
     result = {}
     for size, cep in ((1, "30140071"), (5, "40020000")):
-        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = post(cep, size)
         result[f"queries_{size}"] = len(queries)
@@ -379,7 +383,7 @@ def main() -> None:
         results = {"counts": counts, "rates": data["rates"], "args": vars(args)}
         with gunicorn(env, workers=args.workers, log=workdir / "gunicorn.log") as (
             port,
-            _process,
+            process,
         ):
             bodies = fixed_bodies(data["skus"])
             for body in bodies * 2:  # each worker's cache, warm
@@ -390,7 +394,24 @@ def main() -> None:
                 ("uncached", random_script),
                 ("cached", lua_script(data["key"], data["skus"], bodies)),
             ):
+                cpu_before, (busy_before, total_before) = (
+                    tree_cpu(process.pid),
+                    machine_cpu(),
+                )
                 result = run_wrk(port, script, args, args.seconds)
+                busy, total = machine_cpu()
+                cpu = tree_cpu(process.pid) - cpu_before
+                result["app_cpu_ms_per_quote"] = round(
+                    1000 * cpu / max(result["requests"], 1), 2
+                )
+                # the rate two cores would serve if the app had them alone
+                result["quotes_per_second_per_2_cores"] = round(
+                    2000 / max(result["app_cpu_ms_per_quote"], 0.01), 1
+                )
+                result["other_load"] = round(
+                    max((busy - busy_before) - cpu, 0) / max(total - total_before, 1),
+                    2,
+                )
                 results[case] = result
                 say(
                     f"{case:>9}: {result['requests_per_second']:8.1f} quotes/s, "
@@ -398,6 +419,12 @@ def main() -> None:
                     f"p99 {result['p99_us'] / 1000:6.1f} ms, "
                     f"errors {result['status_errors']} status / "
                     f"{result['socket_errors']} socket / {result['timeouts']} timeouts"
+                )
+                say(
+                    f"{'':>9}  app CPU {result['app_cpu_ms_per_quote']} ms/quote "
+                    f"(≈ {result['quotes_per_second_per_2_cores']} quotes/s on 2 "
+                    f"idle cores); other processes took "
+                    f"{result['other_load']:.0%} of the machine"
                 )
         uncached = results["uncached"]
         checks = {

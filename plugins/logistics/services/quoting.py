@@ -282,21 +282,9 @@ def read_cart(lines: list[CartLine]) -> Cart:
     """The cart's variants (one query): sizes, ids and its value at the
     catalog's prices. InvalidQuoteRequest names unknown SKUs and those not
     for sale."""
-    from content.models import Variant
+    from content.queries import variant_sizes_by_sku
 
-    rows = Variant.objects.filter(sku__in=[line.sku for line in lines]).values_list(
-        "sku",
-        "pk",
-        "product_id",
-        "price",
-        "active",
-        "product__live",
-        "weight_grams",
-        "length_cm",
-        "width_cm",
-        "height_cm",
-    )
-    found = {row[0]: row for row in rows}
+    found = variant_sizes_by_sku([line.sku for line in lines])
     errors: dict[str, list[str]] = {}
     sizes, ids, products, value = {}, {}, set(), freight.ZERO
     d = freight.DEFAULT_ITEM
@@ -305,19 +293,18 @@ def read_cart(lines: list[CartLine]) -> Cart:
         if row is None:
             errors[f"lines[{i}].sku"] = [_("Unknown SKU “%s”.") % line.sku]
             continue
-        _sku, pk, product_id, price, active, live, weight, length, width, height = row
-        if not (active and live):
+        if not (row["active"] and row["live"]):
             errors[f"lines[{i}].sku"] = [_("“%s” is not for sale.") % line.sku]
             continue
         sizes[line.sku] = freight.ItemSize(
-            weight or d.weight_g,
-            Decimal(length) if length else d.length_cm,
-            Decimal(width) if width else d.width_cm,
-            Decimal(height) if height else d.height_cm,
+            row["weight_grams"] or d.weight_g,
+            row["length_cm"] or d.length_cm,
+            row["width_cm"] or d.width_cm,
+            row["height_cm"] or d.height_cm,
         )
-        ids[line.sku] = pk
-        products.add(product_id)
-        value += freight.money(Decimal(price) * line.quantity)
+        ids[line.sku] = row["pk"]
+        products.add(row["product_id"])
+        value += freight.money(row["price"] * line.quantity)
     if errors:
         raise InvalidQuoteRequest(_("The cart cannot be quoted."), errors=errors)
     return Cart(lines, sizes, ids, products, value)
