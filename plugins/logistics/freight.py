@@ -171,24 +171,25 @@ def _volume(weight: int, long: Decimal, wide: Decimal, high: Decimal) -> Volume:
     )
 
 
-def item_sizes(skus: Iterable[str]) -> dict[str, ItemSize]:
-    """The unit size of each SKU's variant, in one query; a value missing in
-    the catalog is :data:`DEFAULT_ITEM`'s. SKUs not in the catalog are absent."""
-    from content.models import Variant
-
-    rows = Variant.objects.filter(sku__in=sorted(set(skus))).values_list(
-        "sku", "weight_grams", "length_cm", "width_cm", "height_cm"
-    )
+def item_size(row: dict) -> ItemSize:
+    """A unit of a variant as :func:`content.queries.variant_sizes_by_sku`
+    reads it; a value missing in the catalog is :data:`DEFAULT_ITEM`'s."""
     d = DEFAULT_ITEM
-    return {
-        sku: ItemSize(
-            weight if weight else d.weight_g,
-            Decimal(length) if length else d.length_cm,
-            Decimal(width) if width else d.width_cm,
-            Decimal(height) if height else d.height_cm,
-        )
-        for sku, weight, length, width, height in rows
-    }
+    return ItemSize(
+        row["weight_grams"] or d.weight_g,
+        row["length_cm"] or d.length_cm,
+        row["width_cm"] or d.width_cm,
+        row["height_cm"] or d.height_cm,
+    )
+
+
+def item_sizes(skus: Iterable[str]) -> dict[str, ItemSize]:
+    """The unit size of each SKU's variant, in one query (:func:`item_size`).
+    SKUs not in the catalog are absent."""
+    from content.queries import variant_sizes_by_sku
+
+    rows = variant_sizes_by_sku(sorted(set(skus)))
+    return {sku: item_size(row) for sku, row in rows.items()}
 
 
 # -- rates --------------------------------------------------------------------------

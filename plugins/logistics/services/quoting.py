@@ -287,7 +287,6 @@ def read_cart(lines: list[CartLine]) -> Cart:
     found = variant_sizes_by_sku([line.sku for line in lines])
     errors: dict[str, list[str]] = {}
     sizes, ids, products, value = {}, {}, set(), freight.ZERO
-    d = freight.DEFAULT_ITEM
     for i, line in enumerate(lines):
         row = found.get(line.sku)
         if row is None:
@@ -296,12 +295,7 @@ def read_cart(lines: list[CartLine]) -> Cart:
         if not (row["active"] and row["live"]):
             errors[f"lines[{i}].sku"] = [_("“%s” is not for sale.") % line.sku]
             continue
-        sizes[line.sku] = freight.ItemSize(
-            row["weight_grams"] or d.weight_g,
-            row["length_cm"] or d.length_cm,
-            row["width_cm"] or d.width_cm,
-            row["height_cm"] or d.height_cm,
-        )
+        sizes[line.sku] = freight.item_size(row)
         ids[line.sku] = row["pk"]
         products.add(row["product_id"])
         value += freight.money(row["price"] * line.quantity)
