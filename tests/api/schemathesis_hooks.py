@@ -46,6 +46,10 @@ DATA_DEPENDENT_FIELDS = {
         r"^(channel|lines|lines\[\d+\]\.(sku|unit_price|discount)|discount_total"
         r"|installments|customer\.(document|email))$"
     ),
+    # a CEP that exists (not 00000-000), SKUs on sale, a storefront channel
+    "POST /api/v1/logistics/quote/": re.compile(
+        r"^(channel|destination_cep|lines|lines\[\d+\]\.sku)$"
+    ),
 }
 
 

@@ -25,8 +25,10 @@ class QuoteLineSerializer(serializers.Serializer):
 
 
 class QuoteRequestSerializer(serializers.Serializer):
-    destination_cep = serializers.CharField(
-        max_length=10, help_text="The delivery address's CEP, e.g. 01310-100."
+    destination_cep = serializers.RegexField(
+        r"^[0-9]{5}-?[0-9]{3}$",
+        max_length=9,
+        help_text="The delivery address's CEP, e.g. 01310-100.",
     )
     channel = serializers.SlugField(
         max_length=30,
