@@ -62,14 +62,18 @@ ORDERS_READ = {**BACKOFFICE, "order_desk": OK}
 ORDERS_READ_OBJECT = {**BACKOFFICE, "order_desk": IN_OUT}
 #: the orders themselves: the finance desk reads them all too
 #: and the fiscal desk and the accountant, who invoice them and read them
-ORDER_READ = {
-    **ORDERS_READ,
-    **dict.fromkeys(("finance", "finance_manager", "fiscal", "accountant"), OK),
-}
-ORDER_READ_OBJECT = {
-    **ORDERS_READ_OBJECT,
-    **dict.fromkeys(("finance", "finance_manager", "fiscal", "accountant"), OK),
-}
+#: the finance and fiscal desks read the orders they bill and invoice; the
+#: logistics roles those they ship
+ORDER_READERS = (
+    "finance",
+    "finance_manager",
+    "fiscal",
+    "accountant",
+    "shipping_desk",
+    "logistics_manager",
+)
+ORDER_READ = {**ORDERS_READ, **dict.fromkeys(ORDER_READERS, OK)}
+ORDER_READ_OBJECT = {**ORDERS_READ_OBJECT, **dict.fromkeys(ORDER_READERS, OK)}
 ORDERS_ACT = {**NOBODY, "order_desk": OK}
 ORDERS_ACT_OBJECT = {**NOBODY, "order_desk": IN_OUT}
 #: customers' personal data: the privacy officer and managers
