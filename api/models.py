@@ -23,6 +23,7 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Read the catalog and pages")
     ORDERS_WRITE = "orders:write", _("Place and cancel orders")
     ORDERS_READ = "orders:read", _("Read orders by their customer token")
+    LOGISTICS_QUOTE = "logistics:quote", _("Quote freight for a cart")
 
 
 def hash_secret(secret: str) -> str:

@@ -52,3 +52,53 @@ def variants_by_sku(skus: list[str]) -> dict[str, dict]:
         }
         for pk, sku, price, active, *options, name, live in rows
     }
+
+
+def _sizes_sql(count: int) -> str:
+    variant, product = Variant, Product
+    return f"""
+        SELECT v.{column(variant, "sku")}, v.{column(variant, "pk")},
+               v.{column(variant, "product")},
+               CAST(v.{column(variant, "price")} AS TEXT),
+               v.{column(variant, "active")}, p.{column(product, "live")},
+               v.{column(variant, "weight_grams")},
+               CAST(v.{column(variant, "length_cm")} AS TEXT),
+               CAST(v.{column(variant, "width_cm")} AS TEXT),
+               CAST(v.{column(variant, "height_cm")} AS TEXT)
+        FROM {table(variant)} v
+        JOIN {table(product)} p
+          ON p.{column(product, "pk")} = v.{column(variant, "product")}
+        WHERE v.{column(variant, "sku")} IN ({", ".join(["%s"] * count)})
+    """  # noqa: S608  (names from the models; values are parameters)
+
+
+def variant_sizes_by_sku(skus: list[str]) -> dict[str, dict]:
+    """The variants of ``skus`` as a freight quote reads them, by SKU:
+    ``pk``, ``product_id``, ``price``, ``active``, ``live``,
+    ``weight_grams`` and ``length_cm``/``width_cm``/``height_cm`` (Decimal,
+    ``None`` when not set). Written out like :func:`variants_by_sku`: it runs
+    for every freight quote."""
+    if not skus:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_sizes_sql(len(skus)), list(skus))
+        rows = cursor.fetchall()
+
+    def number(text):
+        return None if text is None else Decimal(text)
+
+    return {
+        sku: {
+            "pk": pk,
+            "product_id": product_id,
+            "price": Decimal(price),
+            "active": bool(active),
+            "live": bool(live),
+            "weight_grams": weight,
+            "length_cm": number(length),
+            "width_cm": number(width),
+            "height_cm": number(height),
+        }
+        for (sku, pk, product_id, price, active, live, weight, *sides) in rows
+        for length, width, height in [sides]
+    }

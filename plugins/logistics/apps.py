@@ -51,6 +51,14 @@ class LogisticsConfig(PluginConfig):
         "shipments with S10 tracking codes, labels, picking lists and "
         "manifests, tracking to delivery, late-parcel alerts and returns."
     )
+
+    def ready(self):
+        # Quotes are cached by a version of the freight set-up: any change to
+        # carriers, services, rates, origins or free-shipping rules bumps it.
+        from plugins.logistics.services.quoting import connect_freight_signals
+
+        connect_freight_signals()
+
     roles = (
         RoleTemplate(
             "shipping_desk",

@@ -69,6 +69,28 @@ ORDER_RETURNED = Hook(
     in_transaction=True,
     doc="A delivered order came back (stock records the return)." + _REFUSE,
 )
+SHIPPING_QUOTE = Hook(
+    "order_shipping_quote",
+    kwargs=(
+        "channel",
+        "quote_id",
+        "destination_cep",
+        "lines",
+        "order_value",
+        "api_key",
+    ),
+    doc="Called by place_order, before its transaction, when the request names "
+    "a freight quote (``quote_id``: the storefront chose a shipping option) "
+    "and for every storefront order (``api_key`` set; ``quote_id`` may be "
+    "empty). ``lines`` are the order's ``{'sku', 'quantity'}``, "
+    "``order_value`` its amount before shipping. Return None to leave "
+    "shipping as it is, or an object with ``price`` (Decimal: the order's "
+    "shipping total, computed by the server), ``promised_date`` (a date) and "
+    "``record(order)``, which place_order calls inside its transaction once "
+    "the order is written. Raise a plugins.exceptions.RetaguardaError "
+    "subclass to refuse the quote (the order is invalid on "
+    "``shipping_quote``, with the error's message).",
+)
 ORDER_PAYLOAD = Hook(
     "order_payload",
     kwargs=("order", "payload", "audience"),

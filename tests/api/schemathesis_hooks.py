@@ -50,6 +50,10 @@ DATA_DEPENDENT_FIELDS = {
     "POST /api/v1/logistics/returns/{token}/request/": re.compile(
         r"^(items|items\[\d+\]\.sku)$"
     ),
+    # a CEP that exists (not 00000-000), SKUs on sale, a storefront channel
+    "POST /api/v1/logistics/quote/": re.compile(
+        r"^(channel|destination_cep|lines|lines\[\d+\]\.sku)$"
+    ),
 }
 
 

@@ -28,6 +28,7 @@ def test_demo_key_works_from_a_local_frontend(db):
     assert response.status_code == 200
     assert set(response.json()["scopes"]) == {
         "catalog:read",
+        "logistics:quote",
         "orders:read",
         "orders:write",
     }

@@ -503,6 +503,21 @@ def test_every_payload_matches_its_schema(openapi, world):
         {"units": 1},
     )
 
+    # Freight quotes (last: with a carrier, storefront orders must name one).
+    from tests.plugins.logistics.conftest import make_origin, make_table_carrier
+
+    make_origin()
+    make_table_carrier()
+    call(
+        key_client("logistics:quote"),
+        "post",
+        "/logistics/quote/",
+        body={
+            "destination_cep": "01310-100",
+            "lines": [{"sku": "CAM-AZ-M", "quantity": 2}],
+        },
+    )
+
     assert contract.failures == [], "\n".join(contract.failures)
 
     with_body = {

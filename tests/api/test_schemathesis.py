@@ -404,6 +404,15 @@ def test_api_conforms_to_its_schema(tmp_path, live_server, catalog_data, credent
                     "token": catalog_data["order"]
                 },
             }
+        elif credential == Scope.LOGISTICS_QUOTE:
+            examples = {
+                ("post", "/api/v1/logistics/quote/"): {
+                    "body": {
+                        "destination_cep": "01310-100",
+                        "lines": [{"sku": "CAM-AZ-M", "quantity": 1}],
+                    }
+                }
+            }
         else:
             examples = {
                 ("get", "/api/v1/orders/status/{token}/"): {

@@ -605,6 +605,9 @@ MATRIX = {
     "/admin/imports/finance.statement/": get(BANK_IMPORT),
     "/admin/imports/finance.settlement/": get(BANK_IMPORT),
     "/admin/imports/fiscal.supplier_nfe/": get(SUPPLIER_NFE_RECEIVE),
+    "/admin/imports/logistics.freight_rates/": get(
+        NOBODY, manager=OK, logistics_manager=OK
+    ),
     "/admin/imports/job/{ijob}/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),

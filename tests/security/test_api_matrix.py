@@ -31,7 +31,12 @@ from tests.security.matrix import (
     unlisted_routes,
 )
 
-KEYS = ("key:catalog:read", "key:orders:write", "key:orders:read")
+KEYS = (
+    "key:catalog:read",
+    "key:orders:write",
+    "key:orders:read",
+    "key:logistics:quote",
+)
 
 #: nobody but the superuser's token
 NOBODY = {
@@ -46,6 +51,7 @@ NO_ONE = {**NOBODY, SUPERUSER: API_DENIED}
 CATALOG = {**NO_ONE, "key:catalog:read": OK}
 ORDERS_WRITE = {**NO_ONE, "key:orders:write": OK}
 ORDERS_READ = {**NO_ONE, "key:orders:read": OK}
+LOGISTICS_QUOTE = {**NO_ONE, "key:logistics:quote": OK}
 ANY_KEY = {**NO_ONE, **dict.fromkeys(KEYS, OK)}
 #: staff routes: tokens with the role's permissions
 BACKOFFICE = {**NOBODY, "manager": OK, "auditor": OK}
@@ -122,6 +128,11 @@ MATRIX = {
         ORDERS_WRITE, {"lines": [{"sku": "CAN-1", "quantity": 1}]}
     ),
     "/api/v1/stock/holds/{hold}/": get(ORDERS_WRITE),
+    # freight quotes for a cart (the storefront's checkout)
+    "/api/v1/logistics/quote/": post(
+        LOGISTICS_QUOTE,
+        {"destination_cep": "01310-100", "lines": [{"sku": "CAN-1", "quantity": 1}]},
+    ),
     "/api/v1/stock/holds/{hold}/extend/": post(ORDERS_WRITE),
     # the order desk's API: out-of-scope orders do not exist
     "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL, **LOGISTICS),

@@ -218,8 +218,8 @@ STATED_AMOUNTS = (
 )
 SERVER_AMOUNTS = (
     "The server decides it: a storefront sends 0 or nothing. Any other amount "
-    "is a 400 naming this field, with nothing written (discounts and shipping "
-    "will be computed from promotion and freight rules)."
+    "is a 400 naming this field, with nothing written (shipping comes from "
+    "the freight quote named in `shipping_quote`)."
 )
 
 
@@ -391,6 +391,16 @@ class PlaceOrderSerializer(OrderRequestSerializer):
         max_length=30,
         required=False,
         help_text="Code of a storefront channel; by default the active one.",
+    )
+    shipping_quote = Text(
+        pattern=r"[A-Za-z0-9_.:\-]{1,2000}",
+        max_length=2000,
+        required=False,
+        help_text="The `quote_id` of the freight option the customer chose "
+        "(`POST /api/v1/logistics/quote/`): the server prices that option "
+        "again and it becomes the order's shipping total and promised date. "
+        "Required when the store ships with freight quotes; it must be of "
+        "this channel, this CEP and these lines, and not expired.",
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from plugins import hooks
 from plugins.audit import log_change
+from plugins.exceptions import RetaguardaError
 from plugins.money import format_brl
 from plugins.orders import hooks as order_hooks
 from plugins.orders.exceptions import (
@@ -217,6 +218,46 @@ def _totals(clean: _Clean, priced: list[dict]) -> tuple[Decimal, Decimal, Decima
     return subtotal, discount, total
 
 
+def _shipping_quote(channel: SalesChannel, clean: _Clean, priced, *, api_key):
+    """The server's shipping for the order (``SHIPPING_QUOTE``): its price
+    and promised date go into ``clean``; a refusal is an error on
+    ``shipping_quote``. Returns what the hook gave (its ``record(order)``
+    runs in the transaction), or None."""
+    net = sum((line["gross"] - line["discount"] for line in priced), ZERO)
+    try:
+        found = hooks.collect(
+            order_hooks.SHIPPING_QUOTE,
+            channel=channel,
+            quote_id=clean.shipping_quote,
+            destination_cep=clean.shipping_address.get("cep", ""),
+            lines=[
+                {"sku": line["sku"], "quantity": line["quantity"]}
+                for line in clean.lines
+            ],
+            order_value=max(net - clean.discount_total, ZERO),
+            api_key=api_key,
+        )
+    except RetaguardaError as error:
+        clean.errors.setdefault("shipping_quote", []).append(str(error.message))
+        return None
+    if not found:
+        if clean.shipping_quote:
+            clean.errors.setdefault("shipping_quote", []).append(
+                _("Freight quotes are not available.")
+            )
+        return None
+    choice = found[0]
+    if clean.shipping_total and clean.shipping_total != choice.price:
+        clean.errors.setdefault("shipping_total", []).append(
+            _("Send either a freight quote or a shipping total, not both.")
+        )
+        return None
+    clean.shipping_total = to_money(choice.price)
+    if clean.promised_delivery_date is None:
+        clean.promised_delivery_date = choice.promised_date
+    return choice
+
+
 def _existing(channel, external_id: str, idempotency_key: str) -> Order | None:
     # The lookups repeat the conditions of the partial unique indexes
     # (``external_id <> ''``), so that SQLite uses them (PostgreSQL infers it):
@@ -357,6 +398,7 @@ def place_order(
     customer_id: int | None = None,
     history: dict | None = None,
     stock: str = StockChoice.TO_SHIP,
+    shipping_quote: str = "",
     user=None,
     api_key=None,
 ) -> Placement:
@@ -391,6 +433,13 @@ def place_order(
     stock (:class:`~.history.StockChoice`). Not part of the replay's
     fingerprint: sending the order again with a later status is a replay.
 
+    ``shipping_quote``: the freight option the customer chose (a quote id
+    of the plugin that quotes freight). The ``SHIPPING_QUOTE`` hook, called
+    with it (and for every storefront order, which may have to name one),
+    gives the server's shipping price and promised date, which the order
+    takes; the hook's ``record(order)`` runs inside the transaction. A
+    refused quote is an error on ``shipping_quote``.
+
     Raises InvalidOrder (with ``errors`` by field), IdempotencyConflict,
     PermissionDenied, or a hook's Refused.
     """
@@ -412,6 +461,7 @@ def place_order(
         promised_delivery_date=promised_delivery_date,
         note=note,
     )
+    clean.shipping_quote = (shipping_quote or "").strip()
     fingerprint = clean.fingerprint()
     past: History | None = None
     if history is not None:
@@ -442,6 +492,9 @@ def place_order(
     priced = _price_lines(
         channel, clean, allowed, sold_before=past is not None and past.sold_before
     )
+    shipping = None
+    if (clean.shipping_quote or api_key is not None) and not clean.errors:
+        shipping = _shipping_quote(channel, clean, priced, api_key=api_key)
     subtotal, discount, total = (
         _totals(clean, priced) if not clean.errors else (ZERO,) * 3
     )
@@ -470,6 +523,7 @@ def place_order(
                     trusted_customer=api_key is None,
                     customer_id=customer_id,
                     history=past,
+                    shipping=shipping,
                 )
         except IntegrityError:
             # A replay (perhaps concurrent: the other transaction wrote the
@@ -502,6 +556,7 @@ def _write_order(
     trusted_customer,
     customer_id=None,
     history: History | None = None,
+    shipping=None,
 ) -> Order:
     if customer_id is None:
         customer_id = _customer_id(channel, clean.customer, trusted=trusted_customer)
@@ -587,6 +642,8 @@ def _write_order(
         external_id=external_id,
         **({"status": order.status, "imported": True} if history else {}),
     )
+    if shipping is not None:
+        shipping.record(order)
     emit_order_event("order.placed", order)
     if history is not None:
         hooks.call(order_hooks.ORDER_IMPORTED, order=order)

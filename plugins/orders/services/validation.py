@@ -72,6 +72,9 @@ class _Clean:
     promised_delivery_date: datetime.date | None
     note: str
     errors: dict[str, list[str]] = field(default_factory=dict)
+    #: the freight quote the customer chose (``place_order``'s
+    #: ``shipping_quote``), part of the fingerprint when named
+    shipping_quote: str = ""
 
     def fingerprint(self) -> str:
         # Without a reference, the customer as fingerprinted before references
@@ -92,6 +95,8 @@ class _Clean:
             "payment": [self.payment_method, self.installments],
             "amounts": [self.shipping_total, self.discount_total],
         }
+        if self.shipping_quote:
+            data["shipping_quote"] = self.shipping_quote
         body = orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS)
         return hashlib.sha256(body).hexdigest()
 

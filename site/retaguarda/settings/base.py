@@ -344,6 +344,11 @@ RETAGUARDA_IMPORT_FILE_RETENTION_DAYS = env_int(
 #: internet), e.g. for a receiver on the same network.
 RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE = env_bool("RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE", False)
 
+# -- Logistics ---------------------------------------------------------------------
+
+#: Seconds a freight quote id stays valid for an order to name it.
+RETAGUARDA_FREIGHT_QUOTE_TTL = env_int("RETAGUARDA_FREIGHT_QUOTE_TTL", 1800)
+
 # -- Stock -------------------------------------------------------------------------
 
 #: Sell SKUs that were never stocked in any warehouse, without reserving units
