@@ -25,3 +25,41 @@ register_permission_policy(Shipment, shipment_policy())
 register_permission_policy(Manifest, manifest_policy())
 register_permission_policy(ReturnRequest, return_policy())
 register_permission_policy(TrackingEvent, tracking_policy())
+
+from wagtail import hooks  # noqa: E402
+
+from api.hooks import PAYLOAD_SCHEMA  # noqa: E402
+from plugins.hooks import API_ROUTES  # noqa: E402
+from plugins.orders import hooks as order_hooks  # noqa: E402
+
+
+@hooks.register(API_ROUTES)
+def logistics_api_routes():
+    from plugins.logistics.api.routes import api_routes
+
+    return api_routes()
+
+
+@hooks.register("register_log_actions")
+def register_tracking_log_actions(actions):
+    from plugins.logistics.services.tracking import LOG_ACTIONS
+
+    for code, label, message in LOG_ACTIONS:
+        actions.register_action(code, label, message)
+
+
+def _add_tracking(*, order, payload, audience):
+    from plugins.logistics.api.tracking import add_tracking
+
+    add_tracking(order=order, payload=payload, audience=audience)
+
+
+def _tracking_schema():
+    from plugins.logistics.api.tracking import payload_schema
+
+    return payload_schema()
+
+
+# The customer's status page and the order desk's order carry the tracking.
+hooks.register(order_hooks.ORDER_PAYLOAD, _add_tracking)
+hooks.register(PAYLOAD_SCHEMA, _tracking_schema)
