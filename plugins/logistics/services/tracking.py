@@ -29,12 +29,14 @@ Where a carrier's status maps to a shipment status is
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +48,7 @@ from plugins.logistics.carriers.base import TrackEvent
 from plugins.logistics.models import (
     TRACKING_TO_SHIPMENT,
     Carrier,
+    CarrierKind,
     Package,
     Shipment,
     ShipmentStatus,
@@ -415,3 +418,111 @@ def _after(moment: datetime | None, previous: datetime | None) -> datetime:
     if previous is not None and moment < previous:
         moment = previous
     return min(moment, now)
+
+
+# -- Pulling ---------------------------------------------------------------------
+
+#: Tracking codes asked of a carrier in one call.
+PULL_BATCH = 50
+#: Tries of one batch while the carrier answers a retryable error, and the
+#: first pause (doubling; longer if the carrier asked for it, up to
+#: ``MAX_PAUSE``).
+PULL_ATTEMPTS = 3
+PULL_PAUSE = 2.0
+MAX_PAUSE = 60.0
+
+
+@dataclass
+class Pulled:
+    """What :func:`pull_tracking` did, per carrier code."""
+
+    shipments: dict[str, int] = field(default_factory=dict)
+    new: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"shipments": self.shipments, "new": self.new, "errors": self.errors}
+
+
+def shipments_on_the_way(carrier: Carrier):
+    """``carrier``'s shipments handed over and not at an end, oldest news
+    first."""
+    from plugins.logistics.models import ON_THE_WAY
+
+    return Shipment.objects.filter(carrier=carrier, status__in=ON_THE_WAY).order_by(
+        F("last_event_at").asc(nulls_first=True), "pk"
+    )
+
+
+def pull_tracking(
+    carriers=None,
+    *,
+    batch_size: int = PULL_BATCH,
+    attempts: int = PULL_ATTEMPTS,
+    pause: float = PULL_PAUSE,
+    sleep=time.sleep,
+) -> Pulled:
+    """Ask each carrier with a tracking API (all active carriers, or
+    ``carriers``) for the events of its shipments on the way, in batches of
+    ``batch_size`` tracking codes, and record them (:func:`record_events`,
+    source "pull"). A batch that meets a retryable error (timeout, HTTP 5xx
+    or 429) is tried again after a pause that doubles (or the carrier's
+    ``Retry-After``), up to ``attempts`` times; then, or at once for an
+    error that will not go away (credentials, a refusal), the carrier is
+    left for the next run with its error in ``errors``. Carriers without a
+    tracking API (table carriers: they push) are skipped.
+    """
+    from plugins.logistics.carriers import adapter_for
+    from plugins.logistics.carriers.errors import CarrierError, OperationNotSupported
+
+    if carriers is None:
+        carriers = Carrier.objects.filter(
+            active=True, kind__in=(CarrierKind.CORREIOS, CarrierKind.AGGREGATOR)
+        ).order_by("pk")
+    result = Pulled()
+    for carrier in carriers:
+        ids = list(shipments_on_the_way(carrier).values_list("pk", flat=True))
+        codes = list(
+            Package.objects.filter(shipment_id__in=ids)
+            .exclude(tracking_code="")
+            .order_by("shipment_id", "number")
+            .values_list("tracking_code", flat=True)
+        )
+        result.shipments[carrier.code] = len(ids)
+        result.new[carrier.code] = 0
+        if not codes:
+            continue
+        adapter = adapter_for(carrier)
+        for start in range(0, len(codes), batch_size):
+            batch = codes[start : start + batch_size]
+            try:
+                events = _with_backoff(
+                    adapter.track,
+                    batch,
+                    attempts=attempts,
+                    pause=pause,
+                    sleep=sleep,
+                )
+            except OperationNotSupported:
+                break
+            except CarrierError as error:
+                logger.warning("tracking pull of %s: %s", carrier.code, error)
+                result.errors[carrier.code] = str(error)[:300]
+                break
+            recorded = record_events(carrier, events, source=TrackingEvent.Source.PULL)
+            result.new[carrier.code] += recorded.new
+    return result
+
+
+def _with_backoff(call, argument, *, attempts: int, pause: float, sleep):
+    from plugins.logistics.carriers.errors import CarrierError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return call(argument)
+        except CarrierError as error:
+            if not error.retryable or attempt == attempts:
+                raise
+            wait = max(pause * 2 ** (attempt - 1), error.retry_after or 0)
+            sleep(min(wait, MAX_PAUSE))
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -20,6 +20,7 @@ from plugins.logistics.carriers.errors import (
     WebhookSignatureInvalid,
 )
 from plugins.logistics.models import TrackingStatus
+from tests.plugins.logistics.tracking.conftest import WEBHOOK_SECRET
 
 from .test_correios import BOX, RECIPIENT, SENDER, shipment_request
 
@@ -87,7 +88,7 @@ def test_tracking_and_the_signed_webhook_agree(aggregator, aggregator_sim):
     pulled = adapter.track([code])
     pushed = []
     for notification in aggregator_sim.outbox:
-        headers = {"X-ME-Signature": signature("segredo-dos-eventos", notification.body)}
+        headers = {"X-ME-Signature": signature(WEBHOOK_SECRET, notification.body)}
         pushed += adapter.parse_webhook(notification.body, headers)
 
     assert [e.status for e in sorted(pulled, key=lambda e: e.occurred_at)] == [

@@ -144,9 +144,9 @@ def test_tracking_reads_the_sro_events_normalised(correios, correios_sim):
 
     events = adapter.track([code.lower()])
 
-    assert sorted(e.occurred_at for e in events) == [e.occurred_at for e in events][
-        ::-1
-    ]  # SRO answers newest first
+    assert (
+        sorted(e.occurred_at for e in events) == [e.occurred_at for e in events][::-1]
+    )  # SRO answers newest first
     assert [e.status for e in sorted(events, key=lambda e: e.occurred_at)] == [
         TrackingStatus.POSTED,
         TrackingStatus.IN_TRANSIT,
