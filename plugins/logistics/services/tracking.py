@@ -158,7 +158,8 @@ def record_events(
     # stored events are read only once the shipments are ours.
     shipments = {
         shipment.pk: shipment
-        for shipment in Shipment.objects.select_for_update()
+        for shipment in Shipment.objects.select_for_update(of=("self",))
+        .select_related("order", "carrier")
         .filter(pk__in=shipment_ids)
         .order_by("pk")
     }
@@ -304,8 +305,27 @@ def _apply(shipments: list[Shipment], *, result: Recorded, user) -> None:
                 changes={"status": [str(before), str(after)]},
                 events=len(events),
             )
+            _timeline(shipment, after, last)
     if delivered:
         _deliver_orders(delivered, result=result)
+
+
+def _timeline(shipment: Shipment, status: str, at: datetime | None) -> None:
+    """The move on the order's timeline (the orders plugin's entry for
+    other plugins)."""
+    from plugins.orders.services.lifecycle import record_event
+
+    record_event(
+        shipment.order,
+        source="logistics",
+        message=_("Tracking: %(status)s (%(carrier)s)")
+        % {
+            "status": ShipmentStatus(status).label,
+            "carrier": shipment.carrier.name,
+        },
+        data={"shipment": shipment.pk, "status": str(status)},
+        at=min(at or timezone.now(), timezone.now()),
+    )
 
 
 def _deliver_orders(shipments: list[Shipment], *, result: Recorded) -> None:
