@@ -18,14 +18,30 @@ From the shell: ``python -m plugins.logistics.simulator`` (both, on ports
 
 from __future__ import annotations
 
-from .aggregator import AggregatorSimulator
-from .base import CarrierSimulator
-from .correios import CorreiosSimulator
+from importlib import import_module
+from typing import Any
 
-SIMULATORS: dict[str, type[CarrierSimulator]] = {
-    "correios": CorreiosSimulator,
-    "aggregator": AggregatorSimulator,
+# The simulators speak in the app's tracking statuses (its models): they are
+# imported on first use, once Django is set up (``__main__`` does it).
+_LAZY = {
+    "AggregatorSimulator": ".aggregator",
+    "CarrierSimulator": ".base",
+    "CorreiosSimulator": ".correios",
 }
+VENDORS = ("aggregator", "correios")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    if name == "SIMULATORS":
+        return {
+            "correios": __getattr__("CorreiosSimulator"),
+            "aggregator": __getattr__("AggregatorSimulator"),
+        }
+    raise AttributeError(name)
+
+
 #: The demo's credentials: the simulators hold no real account.
 DEMO_USERNAME = "retaguarda-demo"
 DEMO_ACCESS_CODE = "codigo-de-acesso-demo"  # noqa: S105
@@ -43,8 +59,11 @@ def build(
     webhook_url: str = "",
     webhook_secret: str = DEMO_WEBHOOK_SECRET,
     **options,
-) -> CarrierSimulator:
+):
     """A simulator of ``vendor`` with the demo's credentials."""
+    from .aggregator import AggregatorSimulator
+    from .correios import CorreiosSimulator
+
     if vendor == "correios":
         return CorreiosSimulator(
             username=DEMO_USERNAME,

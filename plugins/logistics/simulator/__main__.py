@@ -6,23 +6,28 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import threading
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> None:
     import django
-    from django.conf import settings
 
-    if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        # The simulators need only Django's translation and time zone
-        # machinery, not the project's settings.
-        settings.configure(USE_I18N=False, USE_TZ=True, TIME_ZONE="America/Sao_Paulo")
+    # The simulators speak in the app's tracking statuses: the project's
+    # settings (from the project's root, like manage.py).
+    site = Path(__file__).resolve().parents[3] / "site"
+    if str(site) not in sys.path:
+        sys.path.insert(0, str(site))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "retaguarda.settings")
     django.setup()
 
-    from . import DEMO_PORTS, DEMO_WEBHOOK_SECRET, SIMULATORS, build
+    from . import DEMO_PORTS, DEMO_WEBHOOK_SECRET, VENDORS, build
 
     parser = argparse.ArgumentParser(prog="python -m plugins.logistics.simulator")
-    parser.add_argument("vendors", nargs="*", choices=sorted(SIMULATORS))
+    parser.add_argument(
+        "vendors", nargs="*", metavar="VENDOR", help=f"{' or '.join(VENDORS)}"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(
         "--port", type=int, default=None, help="with one vendor: its port"
@@ -37,7 +42,10 @@ def main(argv: list[str] | None = None) -> None:
         "--webhook-delay", type=float, default=1.0, help="seconds before a push"
     )
     options = parser.parse_args(argv)
-    vendors = options.vendors or sorted(SIMULATORS)
+    vendors = options.vendors or list(VENDORS)
+    unknown = set(vendors) - set(VENDORS)
+    if unknown:
+        parser.error(f"unknown vendors: {', '.join(sorted(unknown))}")
     running = []
     for vendor in vendors:
         port = options.port if options.port is not None and len(vendors) == 1 else 0
