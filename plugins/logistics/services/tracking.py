@@ -274,38 +274,47 @@ def _apply(shipments: list[Shipment], *, result: Recorded, user) -> None:
     ):
         coded[shipment_id].append(package_id)
     delivered: list[Shipment] = []
+    changed: list[Shipment] = []
+    fields: set[str] = set()
+    moves: list[tuple[Shipment, str, str, int, datetime | None]] = []
     for shipment in shipments:
         events = seen[shipment.pk]
         before = shipment.status
         after, delivered_at = shipment_status(before, events, coded[shipment.pk])
-        fields = []
+        mine = []
         last = max(e.occurred_at for e in events) if events else None
         if last and last != shipment.last_event_at:
             shipment.last_event_at = last
-            fields.append("last_event_at")
+            mine.append("last_event_at")
         if shipment.handed_over_at is None and events:
             # The carrier has it: its first scan is when it was handed over.
             shipment.handed_over_at = min(e.occurred_at for e in events)
-            fields.append("handed_over_at")
+            mine.append("handed_over_at")
         if after != before:
             shipment.status = after
-            fields.append("status")
+            mine.append("status")
             if after == S.DELIVERED:
                 shipment.delivered_at = delivered_at
-                fields.append("delivered_at")
+                mine.append("delivered_at")
                 delivered.append(shipment)
             result.moved[shipment.pk] = (str(before), str(after))
-        if fields:
-            shipment.save(update_fields=fields)
-        if after != before:
-            log_change(
-                shipment,
-                "logistics.tracking",
-                user=user,
-                changes={"status": [str(before), str(after)]},
-                events=len(events),
-            )
-            _timeline(shipment, after, last)
+            moves.append((shipment, str(before), str(after), len(events), last))
+        if mine:
+            changed.append(shipment)
+            fields.update(mine)
+    if changed:
+        # One statement for the batch (the rows are locked and were read
+        # under the lock: writing every listed field is safe).
+        Shipment.objects.bulk_update(changed, sorted(fields))
+    for shipment, before, after, count, last in moves:
+        log_change(
+            shipment,
+            "logistics.tracking",
+            user=user,
+            changes={"status": [before, after]},
+            events=count,
+        )
+        _timeline(shipment, after, last)
     if delivered:
         _deliver_orders(delivered, result=result)
 
