@@ -4,6 +4,7 @@ plugins."""
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from api.hooks import PAYLOAD_SCHEMA
 from plugins.hooks import API_ROUTES
 from plugins.logistics.models import (
     Carrier,
@@ -19,7 +20,7 @@ from plugins.logistics.permissions import (
     shipment_policy,
     tracking_policy,
 )
-from plugins.orders.hooks import SHIPPING_QUOTE
+from plugins.orders import hooks as order_hooks
 
 # Carriers are scope objects: a shipping clerk sees and works the shipments
 # of the carriers granted to them (before the viewsets below).
@@ -30,7 +31,7 @@ register_permission_policy(ReturnRequest, return_policy())
 register_permission_policy(TrackingEvent, tracking_policy())
 
 
-# -- freight quotes ---------------------------------------------------------------
+# -- API: freight quotes and the carriers' tracking pushes -----------------------
 
 
 @hooks.register(API_ROUTES)
@@ -40,7 +41,7 @@ def logistics_api_routes():
     return api_routes()
 
 
-@hooks.register(SHIPPING_QUOTE)
+@hooks.register(order_hooks.SHIPPING_QUOTE)
 def order_shipping_from_quote(**kwargs):
     from plugins.logistics.services.quoting import shipping_for_order
 
@@ -53,6 +54,33 @@ def freight_rates_importer():
 
     return FreightRatesImporter
 
+
+# -- tracking ---------------------------------------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_tracking_log_actions(actions):
+    from plugins.logistics.services.tracking import LOG_ACTIONS
+
+    for code, label, message in LOG_ACTIONS:
+        actions.register_action(code, label, message)
+
+
+def _add_tracking(*, order, payload, audience):
+    from plugins.logistics.api.tracking import add_tracking
+
+    add_tracking(order=order, payload=payload, audience=audience)
+
+
+def _tracking_schema():
+    from plugins.logistics.api.tracking import payload_schema
+
+    return payload_schema()
+
+
+# The customer's status page and the order desk's order carry the tracking.
+hooks.register(order_hooks.ORDER_PAYLOAD, _add_tracking)
+hooks.register(PAYLOAD_SCHEMA, _tracking_schema)
 
 # The set-up screens, the SLA alerts, the order screen's panel and returns.
 from plugins.logistics import admin_hooks  # noqa: E402, F401

@@ -66,6 +66,9 @@ NOT_CALLED = {
     # Providers' notifications need a provider's signature and its API: the
     # simulators send them in tests/plugins/finance/test_end_to_end.py.
     ("post", "/api/v1/finance/webhooks/{token}/"),
+    # Carriers' tracking pushes need a carrier's signature: the simulators
+    # send them in tests/plugins/logistics/tracking/test_end_to_end.py.
+    ("post", "/api/v1/logistics/webhooks/{token}/"),
 }
 
 

@@ -606,6 +606,19 @@ def _logistics(world):
     return scope
 
 
+def _carrier_webhook(world):
+    """A carrier with a webhook secret: its tracking address."""
+    from plugins.logistics.models import Carrier, CarrierKind
+
+    carrier = Carrier.objects.create(
+        code="matriz-rastreio",
+        name="Matriz Rastreio",
+        kind=CarrierKind.TABLE,
+        webhook_secret="segredo-da-matriz",
+    )
+    world.inside.update(carrier_webhook_token=carrier.webhook_token)
+
+
 def _build() -> World:
     from guardian.models import UserObjectPermission
 
@@ -615,6 +628,7 @@ def _build() -> World:
     _catalog(world, superuser)
     _api_objects(world, superuser)
     _import_job(world, superuser)
+    _carrier_webhook(world)
     scope_objects = {
         **_orders(world),
         **_stock(world, superuser),

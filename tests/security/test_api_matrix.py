@@ -153,6 +153,10 @@ MATRIX = {
     "/api/v1/finance/webhooks/{webhook_token}/": post(
         {**NO_ONE, **dict.fromkeys(KEYS, API_DENIED)}, {"data": {"id": "1"}}
     ),
+    # carriers' tracking pushes: proven by their signature, never by a key
+    "/api/v1/logistics/webhooks/{carrier_webhook_token}/": post(
+        {**NO_ONE, **dict.fromkeys(KEYS, API_DENIED)}, [{"id": "1"}]
+    ),
     "/api/v1/orders/staff/{number}/transitions/{transition}/": post(ORDER_ACT),
     "/api/v1/orders/staff/{number}/notes/": post(ORDER_ACT, {"text": "Nota"}),
     "/api/v1/orders/import/": post(

@@ -21,6 +21,7 @@ class CarrierError(RetaguardaError):
         retryable: bool | None = None,
         http_status: int | None = None,
         detail: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.carrier = carrier
@@ -28,6 +29,8 @@ class CarrierError(RetaguardaError):
             self.retryable = retryable
         self.http_status = http_status
         self.detail = detail
+        #: Seconds the carrier asked to wait (HTTP 429/503 ``Retry-After``).
+        self.retry_after = retry_after
 
 
 class CarrierTimeout(CarrierError):
@@ -65,3 +68,12 @@ class OperationNotSupported(CarrierError):
 class InvalidWebhook(CarrierError):
     status = 400
     code = "carrier-invalid-webhook"
+
+
+class WebhookSignatureInvalid(CarrierAuthenticationFailed):
+    """A tracking notification whose origin could not be proven (missing,
+    malformed, mismatched or stale signature, or no secret to check it
+    with): answer 401 and apply nothing."""
+
+    status = 401
+    code = "carrier-webhook-signature"

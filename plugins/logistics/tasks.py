@@ -1,0 +1,20 @@
+"""Background work of the logistics plugin."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def pull_tracking_task(carrier_pks: list[int] | None = None) -> dict:
+    """Pull the tracking events of the shipments on the way (every carrier
+    with a tracking API, or those given), with backoff on retryable errors
+    (see :func:`plugins.logistics.services.tracking.pull_tracking`).
+    Schedule it (cron, a worker's periodic run) every hour or so."""
+    from plugins.logistics.models import Carrier
+    from plugins.logistics.services.tracking import pull_tracking
+
+    carriers = None
+    if carrier_pks:
+        carriers = list(Carrier.objects.filter(pk__in=carrier_pks, active=True))
+    return pull_tracking(carriers).as_dict()
