@@ -603,7 +603,35 @@ def _logistics(world):
         name="Sudeste", service_id=world.inside["service"], states="SP, RJ"
     )
     world.inside.update(origin=origin.pk, fsr=rule.pk)
+    _freight_quote(world)
     return scope
+
+
+def _freight_quote(world):
+    """A freight table for the inside carrier's service, and a signed quote
+    of the storefront order the API matrix places (a storefront order names
+    the freight option it chose)."""
+    from plugins.logistics.models import FreightRate
+    from plugins.logistics.services.quoting import quote_cart
+    from plugins.orders.models import SalesChannel
+
+    FreightRate.objects.create(
+        service_id=world.inside["service"],
+        origin_start=1_000_000,
+        origin_end=99_999_999,
+        destination_start=1_000_000,
+        destination_end=99_999_999,
+        weight_from_g=0,
+        weight_to_g=30_000,
+        price=Decimal("15.00"),
+        days=3,
+    )
+    (option, *_) = quote_cart(
+        SalesChannel.objects.get(code="loja"),
+        "01310-100",
+        [{"sku": "CAN-1", "quantity": 1}],
+    )
+    world.inside.update(quote=option.quote_id)
 
 
 def _carrier_webhook(world):

@@ -89,6 +89,8 @@ ORDER = {
         "uf": "SP",
     },
     "payment_method": "pix",
+    # a storefront names the freight option it chose; the server prices it
+    "shipping_quote": "{quote}",
 }
 
 MATRIX = {
