@@ -25,3 +25,14 @@ register_permission_policy(Shipment, shipment_policy())
 register_permission_policy(Manifest, manifest_policy())
 register_permission_policy(ReturnRequest, return_policy())
 register_permission_policy(TrackingEvent, tracking_policy())
+
+
+from wagtail import hooks  # noqa: E402
+
+from plugins.logistics.services.shipments import LOG_ACTIONS  # noqa: E402
+
+
+@hooks.register("register_log_actions")
+def register_shipping_log_actions(actions):
+    for code, label, message in LOG_ACTIONS:
+        actions.register_action(code, label, message)
