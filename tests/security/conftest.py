@@ -544,6 +544,90 @@ def _import_job(world, superuser):
     world.inside.update(importer="shelves.shelves", ijob=job.pk)
 
 
+def _logistics(world):
+    """A carrier inside the shipping clerk's scope and one outside it, each
+    with an order ready to ship (its freight chosen with that carrier), its
+    shipment labelled and in the carrier's open manifest; and a label batch
+    of the superuser's."""
+    import datetime
+
+    from django.utils import timezone
+
+    from plugins.logistics.models import (
+        LabelBatch,
+        Manifest,
+        OrderShipping,
+        Package,
+        Shipment,
+    )
+    from plugins.orders.models import Order
+    from tests.plugins.logistics.conftest import make_origin, make_table_carrier
+
+    origin = make_origin()
+    scope = {}
+    for values, code, name, prefix, number, channel in (
+        (world.inside, "rapidao", "Rapidão", "RP", "RDYA-INSD", "channel"),
+        (world.outside, "outra", "Outra", "OT", "RDYB-OUTS", "channel"),
+    ):
+        carrier = make_table_carrier(code=code, name=name)
+        carrier.tracking_prefix = prefix
+        carrier.save(update_fields=["tracking_prefix"])
+        service = carrier.services.get(code="ECO")
+        order = Order.objects.create(
+            number=number,
+            channel_id=values.get(channel, world.inside["channel"]),
+            customer_name="Maria",
+            subtotal=Decimal("39.90"),
+            total=Decimal("39.90"),
+            payment_method="pix",
+            status="ready_to_ship",
+            shipping_address={"recipient": "Maria", "cep": "01310-100"},
+            placed_at=timezone.now(),
+        )
+        OrderShipping.objects.create(
+            order=order,
+            service=service,
+            origin=origin,
+            price=Decimal("10.00"),
+            delivery_days=3,
+            handling_deadline=datetime.date(2026, 3, 3),
+            promised_date=datetime.date(2026, 3, 6),
+            quoted_at=timezone.now(),
+        )
+        manifest = Manifest.objects.create(carrier=carrier, origin=origin)
+        shipment = Shipment.objects.create(
+            order=order,
+            carrier=carrier,
+            service=service,
+            origin=origin,
+            status="labelled",
+            declared_value=Decimal("39.90"),
+            manifest=manifest,
+        )
+        Package.objects.create(
+            shipment=shipment,
+            number=1,
+            tracking_code=f"{prefix}000000014BR",
+            weight_g=300,
+            length_cm=16,
+            width_cm=11,
+            height_cm=2,
+            items=[{"sku": "CAN-1", "name": "Caneca", "quantity": 1}],
+        )
+        values.update(shipment=shipment.pk, manifest=manifest.pk, ship_order=order.pk)
+        scope.setdefault("logistics.Carrier", carrier)
+    from django.core.files.base import ContentFile
+
+    batch = LabelBatch.objects.create(
+        created_by=world.users[SUPERUSER],
+        order_ids=[],
+        status="done",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="etiquetas.pdf"),
+    )
+    world.inside.update(label_batch=batch.pk)
+    return scope
+
+
 def _build() -> World:
     from guardian.models import UserObjectPermission
 
@@ -559,6 +643,7 @@ def _build() -> World:
         **_shelves(world),
         **_finance(world),
         **_fiscal(world),
+        **_logistics(world),
     }
     for column in staff_columns():
         if role_scopes(column):

@@ -47,6 +47,8 @@ ROLES = (
     "fiscal",
     "accountant",
     "shelf_keeper",
+    "shipping_desk",
+    "logistics_manager",
 )
 IN_OUT = (OK, NOT_FOUND)  # a scoped role: inside its scope / outside it
 KEY_PREFIX = "key:"
@@ -59,6 +61,7 @@ SCOPED_PLACEHOLDERS = {
     "shelves.Shelf": {"shelf", "item"},
     "finance.BankAccount": {"bank", "line"},
     "fiscal.Emitter": {"emitter", "nfe", "archived", "sinv", "gap"},
+    "logistics.Carrier": {"shipment", "manifest", "ship_order"},
 }
 
 
