@@ -55,6 +55,8 @@ STAFF_ORDER = {**BACKOFFICE, "order_desk": IN_OUT}
 FINANCE = {"finance": OK, "finance_manager": OK}
 #: the fiscal desk and the accountant read the orders they invoice
 FISCAL = {"fiscal": OK, "accountant": OK}
+#: the logistics roles read the orders they ship
+LOGISTICS = {"shipping_desk": OK, "logistics_manager": OK}
 ORDER_ACT = {**NOBODY, "order_desk": IN_OUT}
 CUSTOMERS = {**STAFF_ORDERS, "privacy_officer": OK}
 CUSTOMER = {**STAFF_ORDER, "privacy_officer": OK}
@@ -115,8 +117,10 @@ MATRIX = {
     "/api/v1/stock/holds/{hold}/": get(ORDERS_WRITE),
     "/api/v1/stock/holds/{hold}/extend/": post(ORDERS_WRITE),
     # the order desk's API: out-of-scope orders do not exist
-    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL),
-    "/api/v1/orders/staff/{number}/": get(STAFF_ORDER, **FINANCE, **FISCAL),
+    "/api/v1/orders/staff/": get(STAFF_ORDERS, **FINANCE, **FISCAL, **LOGISTICS),
+    "/api/v1/orders/staff/{number}/": get(
+        STAFF_ORDER, **FINANCE, **FISCAL, **LOGISTICS
+    ),
     # payments: the storefront pays the orders it placed, by customer token
     "/api/v1/finance/payments/": post(
         ORDERS_WRITE, {"order": "{customer_token}", "method": "pix"}
