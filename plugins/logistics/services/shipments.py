@@ -435,8 +435,9 @@ def create_shipment(
     the service is the carrier's and active, every order line packed exactly
     once and every weight and side positive (:class:`InvalidPackages`), the
     order invoiced or ready to ship (:class:`OrderNotShippable`). An order
-    with a live (not cancelled) shipment gets that one back, unless
-    ``another`` (a second shipment, asked for by the clerk).
+    with a live (not cancelled) shipment of ``carrier`` gets that one back
+    (of another carrier: :class:`OrderNotShippable`), unless ``another`` (a
+    second shipment, asked for by the clerk).
 
     Writes, in three steps so that the carrier is called outside any
     transaction: (1) under the order's row lock, the shipment awaiting its
@@ -480,8 +481,16 @@ def create_shipment(
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if not another:
             existing = live_shipment(locked)
-            if existing is not None:
+            if existing is not None and existing.carrier_id == carrier.pk:
                 return existing
+            if existing is not None:
+                raise OrderNotShippable(
+                    _(
+                        "Order %(number)s already has a shipment with another "
+                        "carrier: cancel it first."
+                    )
+                    % {"number": locked.number}
+                )
         if locked.status not in SHIPPABLE_ORDER_STATUSES:
             raise OrderNotShippable(
                 _(
