@@ -138,3 +138,16 @@ def test_the_order_desk_does_not_reach_the_shipping_desk(client, loja):
     response = client.get(reverse("logistics_shipping_queue"))
     assert response.status_code in (302, 403)
     assert response.status_code != 200
+
+
+def test_the_logistics_menu_shows_the_shipping_desk_to_the_clerk(desk, client):
+    home = desk.get("/admin/").content.decode()
+    assert "/admin/logistics/shipping/" in home
+    assert "/admin/logistics/manifests/" in home
+
+
+def test_the_logistics_menu_hides_from_the_content_editor(client, db):
+    editor = UserFactory(username="editora", roles=["content_editor"])
+    client.force_login(editor)
+    home = client.get("/admin/").content.decode()
+    assert "/admin/logistics/" not in home
