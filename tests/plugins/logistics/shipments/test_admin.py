@@ -151,3 +151,25 @@ def test_the_logistics_menu_hides_from_the_content_editor(client, db):
     client.force_login(editor)
     home = client.get("/admin/").content.decode()
     assert "/admin/logistics/" not in home
+
+
+def test_the_queue_reads_a_constant_number_of_queries(
+    desk, loja, ready_orders, table_carrier, shipping_clerk
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.plugins.logistics.conftest import make_ready
+    from tests.plugins.orders.conftest import place
+
+    ship(ready_orders[0], table_carrier, shipping_clerk)
+    url = reverse("logistics_shipping_queue")
+    desk.get(url)  # the caches of the first request (permissions, locale)
+    with CaptureQueriesContext(connection) as few:
+        desk.get(url)
+    for _ in range(4):
+        ship(make_ready(place(loja)), table_carrier, shipping_clerk)
+    with CaptureQueriesContext(connection) as more:
+        html = desk.get(url).content.decode()
+    assert html.count("data-order=") == 7
+    assert len(more) == len(few)
