@@ -18,3 +18,13 @@ def pull_tracking_task(carrier_pks: list[int] | None = None) -> dict:
     if carrier_pks:
         carriers = list(Carrier.objects.filter(pk__in=carrier_pks, active=True))
     return pull_tracking(carriers).as_dict()
+
+
+@task()
+def print_labels_task(batch_id: int) -> dict:
+    """Create the missing shipments of a label batch's orders and print
+    their labels into one PDF (the shipping desk's "Gerar etiquetas"); returns
+    its figures."""
+    from plugins.logistics.services.labels import progress, run_label_batch
+
+    return progress(run_label_batch(batch_id)).as_dict()

@@ -1,11 +1,15 @@
 """Everything the logistics plugin contributes to Wagtail and to the other
 plugins."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PAYLOAD_SCHEMA
 from plugins.hooks import API_ROUTES
+from plugins.logistics import views_shipping
+from plugins.logistics.menu import LOGISTICS_MENU
 from plugins.logistics.models import (
     Carrier,
     Manifest,
@@ -21,6 +25,7 @@ from plugins.logistics.permissions import (
     tracking_policy,
 )
 from plugins.orders import hooks as order_hooks
+from plugins.wagtail_hooks import PermissionMenuItem
 
 # Carriers are scope objects: a shipping clerk sees and works the shipments
 # of the carriers granted to them (before the viewsets below).
@@ -81,6 +86,47 @@ def _tracking_schema():
 # The customer's status page and the order desk's order carry the tracking.
 hooks.register(order_hooks.ORDER_PAYLOAD, _add_tracking)
 hooks.register(PAYLOAD_SCHEMA, _tracking_schema)
+
+
+# -- the shipping desk's screens ---------------------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_shipping_log_actions(actions):
+    from plugins.logistics.services.shipments import LOG_ACTIONS
+
+    for code, label, message in LOG_ACTIONS:
+        actions.register_action(code, label, message)
+
+
+@hooks.register("register_admin_urls")
+def register_shipping_urls():
+    return views_shipping.urls()
+
+
+@hooks.register(LOGISTICS_MENU)
+def shipping_desk_menu_item():
+    return PermissionMenuItem(
+        _("Shipping desk"),
+        reverse(views_shipping.QUEUE),
+        name="logistics-shipping-desk",
+        icon_name="mail",
+        order=10,
+        test=views_shipping.user_can_use_desk,
+    )
+
+
+@hooks.register(LOGISTICS_MENU)
+def manifests_menu_item():
+    return PermissionMenuItem(
+        _("Manifests"),
+        reverse(views_shipping.MANIFESTS),
+        name="logistics-manifests",
+        icon_name="list-ul",
+        order=20,
+        test=views_shipping.user_can_read_manifests,
+    )
+
 
 # The set-up screens, the SLA alerts, the order screen's panel and returns.
 from plugins.logistics import admin_hooks  # noqa: E402, F401

@@ -545,27 +545,81 @@ def _import_job(world, superuser):
 
 
 def _logistics(world):
-    """A table carrier inside the shipping clerk's scope and one outside
-    it, each with a shipment of the world's order of its side and a return
-    requested of it."""
+    """Two table carriers, one inside the shipping clerk's scope and one
+    outside it. Each has an order ready to ship (its freight chosen with that
+    carrier) whose shipment is labelled and in the carrier's open manifest,
+    and a shipment of the world's order of its side with a return requested
+    of it. Plus an origin, a free-shipping rule, a label batch of the
+    superuser's and a signed freight quote."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
     from plugins.logistics.models import (
-        Carrier,
-        CarrierService,
+        FreeShippingRule,
+        LabelBatch,
+        Manifest,
+        OrderShipping,
+        Package,
         ReturnRequest,
         Shipment,
     )
+    from plugins.orders.models import Order
+    from tests.plugins.logistics.conftest import make_origin, make_table_carrier
 
+    origin = make_origin()
     scope = {}
-    for values, code, name, prefix in (
-        (world.inside, "rapidao", "Rapidão", "RP"),
-        (world.outside, "outra", "Outra Transportadora", "OU"),
+    for values, code, name, prefix, number in (
+        (world.inside, "rapidao", "Rapidão", "RP", "RDYA-INSD"),
+        (world.outside, "outra", "Outra", "OT", "RDYB-OUTS"),
     ):
-        carrier = Carrier.objects.create(
-            code=code, name=name, kind="table", tracking_prefix=prefix
+        carrier = make_table_carrier(code=code, name=name)
+        carrier.tracking_prefix = prefix
+        carrier.save(update_fields=["tracking_prefix"])
+        service = carrier.services.get(code="ECO")
+        order = Order.objects.create(
+            number=number,
+            channel_id=values.get("channel", world.inside["channel"]),
+            customer_name="Maria",
+            subtotal=Decimal("39.90"),
+            total=Decimal("39.90"),
+            payment_method="pix",
+            status="ready_to_ship",
+            shipping_address={"recipient": "Maria", "cep": "01310-100"},
+            placed_at=timezone.now(),
         )
-        service = CarrierService.objects.create(
-            carrier=carrier, code="EXP", name="Expresso"
+        OrderShipping.objects.create(
+            order=order,
+            service=service,
+            origin=origin,
+            price=Decimal("10.00"),
+            delivery_days=3,
+            handling_deadline=datetime.date(2026, 3, 3),
+            promised_date=datetime.date(2026, 3, 6),
+            quoted_at=timezone.now(),
         )
+        manifest = Manifest.objects.create(carrier=carrier, origin=origin)
+        shipment = Shipment.objects.create(
+            order=order,
+            carrier=carrier,
+            service=service,
+            origin=origin,
+            status="labelled",
+            declared_value=Decimal("39.90"),
+            manifest=manifest,
+        )
+        Package.objects.create(
+            shipment=shipment,
+            number=1,
+            tracking_code=f"{prefix}000000014BR",
+            weight_g=300,
+            length_cm=16,
+            width_cm=11,
+            height_cm=2,
+            items=[{"sku": "CAN-1", "name": "Caneca", "quantity": 1}],
+        )
+        # the world's order of this side, shipped, and a return of it
         Shipment.objects.create(
             order_id=values["order"],
             carrier=carrier,
@@ -581,51 +635,35 @@ def _logistics(world):
         )
         values.update(
             carrier=carrier.pk,
+            service=service.pk,
+            shipment=shipment.pk,
+            manifest=manifest.pk,
+            ship_order=order.pk,
             ret=ret.pk,
             shipped_order=values["order"],
-            service=service.pk,
         )
         scope.setdefault("logistics.Carrier", carrier)
-    from plugins.logistics.models import FreeShippingRule, ShippingOrigin
-
-    origin = ShippingOrigin.objects.create(
-        code="sp-01",
-        name="CD São Paulo",
-        sender_name="Loja Exemplo Ltda",
-        cep="01310-100",
-        street="Rua Augusta",
-        number="100",
-        district="Consolação",
-        city="São Paulo",
-        uf="SP",
-    )
     rule = FreeShippingRule.objects.create(
         name="Sudeste", service_id=world.inside["service"], states="SP, RJ"
     )
-    world.inside.update(origin=origin.pk, fsr=rule.pk)
+    batch = LabelBatch.objects.create(
+        created_by=world.users[SUPERUSER],
+        order_ids=[],
+        status="done",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="etiquetas.pdf"),
+    )
+    world.inside.update(origin=origin.pk, fsr=rule.pk, label_batch=batch.pk)
     _freight_quote(world)
     return scope
 
 
 def _freight_quote(world):
-    """A freight table for the inside carrier's service, and a signed quote
-    of the storefront order the API matrix places (a storefront order names
-    the freight option it chose)."""
-    from plugins.logistics.models import FreightRate
+    """A signed quote of the storefront order the API matrix places (a
+    storefront order names the freight option it chose; the carriers' tables
+    cover every CEP)."""
     from plugins.logistics.services.quoting import quote_cart
     from plugins.orders.models import SalesChannel
 
-    FreightRate.objects.create(
-        service_id=world.inside["service"],
-        origin_start=1_000_000,
-        origin_end=99_999_999,
-        destination_start=1_000_000,
-        destination_end=99_999_999,
-        weight_from_g=0,
-        weight_to_g=30_000,
-        price=Decimal("15.00"),
-        days=3,
-    )
     (option, *_) = quote_cart(
         SalesChannel.objects.get(code="loja"),
         "01310-100",

@@ -66,8 +66,8 @@ SCOPED_PLACEHOLDERS = {
         "shipment",
         "manifest",
         "ret",
-        "label_batch",
         "shipped_order",
+        "ship_order",
     },
 }
 

@@ -123,6 +123,17 @@ BULK_ISSUE_JOB = {**NOBODY, "fiscal": NOT_FOUND}
 #: the order listing's bulk "Emitir NF-e": whoever sees the orders and issues
 #: for an emitter (the confirmation, with the emitters to choose from)
 BULK_ISSUE_ACTION = {**NOBODY, "fiscal": OK}
+#: logistics: the shipping desk in the carriers granted to it and the
+#: logistics manager in every carrier work the queue and label orders
+SHIPPING_DESK = {**NOBODY, "shipping_desk": OK, "logistics_manager": OK}
+SHIPPING_DESK_OBJECT = {**SHIPPING_DESK, "shipping_desk": IN_OUT}
+#: shipments and manifests: read by whoever reads shipments (in their
+#: carriers), worked by whoever ships with their carrier
+SHIPMENTS_READ = {**SHIPPING_DESK, "manager": OK, "auditor": OK}
+SHIPMENTS_READ_OBJECT = {**SHIPMENTS_READ, "shipping_desk": IN_OUT}
+SHIPMENTS_ACT_OBJECT = SHIPPING_DESK_OBJECT
+#: a label batch is its creator's (here the superuser's)
+LABEL_BATCH = {**NOBODY, "shipping_desk": NOT_FOUND, "logistics_manager": NOT_FOUND}
 #: tax rules and the states' rates: the fiscal desk keeps them; the
 #: accountant, managers and auditors read them
 TAX_RULES_READ = {**BACKOFFICE, "fiscal": OK, "accountant": OK}
@@ -573,6 +584,24 @@ MATRIX = {
     ),
     "/admin/logistics/returns/{ret}/receive/": get(SHIPPING_ACT_OBJECT),
     "/admin/logistics/orders/{shipped_order}/return/": get(SHIPPING_ACT_OBJECT),
+    # logistics: the shipping desk's queue, shipments, manifests, labels
+    "/admin/logistics/shipping/": get(SHIPPING_DESK),
+    "/admin/logistics/shipping/picking-list/?order={ship_order}": get(
+        SHIPPING_DESK_OBJECT
+    ),
+    "/admin/logistics/shipping/packing-slips/?order={ship_order}": get(
+        SHIPPING_DESK_OBJECT
+    ),
+    "/admin/logistics/shipments/{shipment}/": get(SHIPMENTS_READ_OBJECT),
+    "/admin/logistics/shipments/{shipment}/labels/10x15/": get(SHIPMENTS_READ_OBJECT),
+    "/admin/logistics/shipments/{shipment}/cancel/": get(SHIPMENTS_ACT_OBJECT),
+    "/admin/logistics/manifests/": get(SHIPMENTS_READ),
+    "/admin/logistics/manifests/{manifest}/": get(SHIPMENTS_READ_OBJECT),
+    "/admin/logistics/manifests/{manifest}/pdf/": get(SHIPMENTS_READ_OBJECT),
+    "/admin/logistics/manifests/{manifest}/close/": get(SHIPMENTS_ACT_OBJECT),
+    "/admin/logistics/labels/{label_batch}/": get(LABEL_BATCH),
+    "/admin/logistics/labels/{label_batch}/status/": get(LABEL_BATCH),
+    "/admin/logistics/labels/{label_batch}/download/": get(LABEL_BATCH),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),

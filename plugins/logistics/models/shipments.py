@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plugins.logistics.querysets import ShipmentQuerySet
 from plugins.money import MONEY
+from plugins.storage import private_storage
 
 from .carriers import Carrier, CarrierService, ShippingOrigin
 
@@ -368,7 +369,12 @@ class LabelBatch(models.Model):
     order_ids = models.JSONField(default=list)
     total = models.PositiveIntegerField(_("total"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
-    file = models.FileField(_("labels"), upload_to="logistics/labels/", blank=True)
+    file = models.FileField(
+        _("labels"),
+        storage=private_storage,
+        upload_to="logistics/labels/%Y/%m/",
+        blank=True,
+    )
     errors = models.JSONField(_("errors"), default=list)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
