@@ -12,6 +12,7 @@ PORT ?= 8000
 MERCADOPAGO_PORT ?= 8701
 PAGBANK_PORT ?= 8702
 SEFAZ_PORT ?= 8703
+CORREIOS_PORT ?= 8811
 SIMULATORS_DIR ?= var/simulators
 # The demo runs with DEBUG on and demo users; never use these settings in production.
 # Its provider accounts point at the simulators (loopback addresses, which the
@@ -23,6 +24,7 @@ DEMO_ENV := DEBUG=true RETAGUARDA_DEMO=true WAGTAILADMIN_BASE_URL=http://$(HOST)
 	RETAGUARDA_DEMO_MERCADOPAGO_PORT=$(MERCADOPAGO_PORT) \
 	RETAGUARDA_DEMO_PAGBANK_PORT=$(PAGBANK_PORT) \
 	RETAGUARDA_FISCAL_AUTHORISER_URL=http://127.0.0.1:$(SEFAZ_PORT) \
+	RETAGUARDA_DEMO_CORREIOS_PORT=$(CORREIOS_PORT) \
 	RETAGUARDA_DEMO_SIMULATORS_DIR=$(SIMULATORS_DIR) RETAGUARDA_WEBHOOKS_ALLOW_PRIVATE=true
 # The demo's task worker prints warnings and errors, not every task it runs.
 WORKER_LOG_LEVEL ?= WARNING
@@ -48,12 +50,14 @@ setup: install
 ## Set up and serve the demo back office at http://127.0.0.1:8000/admin/
 ## (with a background-task worker for large imports and webhooks, logging
 ## warnings and errors only and started again if it exits, the Mercado Pago
-## and PagBank simulators and the local SEFAZ on loopback, also started again
+## and PagBank simulators, the local SEFAZ and the Correios simulator on
+## loopback, also started again
 ## if they exit, and the periodic jobs cron runs in production, every minute)
 run: setup
 	@echo "Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "Payment simulators: Mercado Pago http://127.0.0.1:$(MERCADOPAGO_PORT)/  PagBank http://127.0.0.1:$(PAGBANK_PORT)/"
 	@echo "Local SEFAZ (NF-e): http://127.0.0.1:$(SEFAZ_PORT)/  controls: http://127.0.0.1:$(SEFAZ_PORT)/_control"
+	@echo "Correios simulator: http://127.0.0.1:$(CORREIOS_PORT)/"
 	@( while :; do LOG_LEVEL=$(WORKER_LOG_LEVEL) $(DEMO_ENV) $(BIN)/python manage.py run_worker --queue-name '*'; \
 	  echo "The task worker exited (status $$?); starting it again." >&2; sleep 1; done ) & worker=$$!; \
 	( while :; do $(BIN)/python -m plugins.finance.simulators mercadopago --port $(MERCADOPAGO_PORT) \
@@ -65,9 +69,12 @@ run: setup
 	( while :; do $(BIN)/python -m plugins.fiscal.simulator --port $(SEFAZ_PORT) \
 	  --state $(SIMULATORS_DIR)/sefaz.json; \
 	  echo "The SEFAZ simulator exited (status $$?); starting it again." >&2; sleep 1; done ) & sefaz=$$!; \
-	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files requeue_provider_events fiscal_resend; do \
+	( while :; do $(DEMO_ENV) $(BIN)/python -m plugins.logistics.simulator correios --port $(CORREIOS_PORT) \
+	  --webhook-url http://$(HOST):$(PORT)/api/v1/logistics/webhooks/correios-demo/; \
+	  echo "The Correios simulator exited (status $$?); starting it again." >&2; sleep 1; done ) & correios=$$!; \
+	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files requeue_provider_events fiscal_resend logistics_track; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
-	loops="$$worker $$mercadopago $$pagbank $$sefaz"; \
+	loops="$$worker $$mercadopago $$pagbank $$sefaz $$correios"; \
 	trap 'for loop in $$loops; do pkill -P $$loop; done; kill $$loops $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

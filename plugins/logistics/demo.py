@@ -1,23 +1,41 @@
 """Demo logistics data for ``manage.py seed_demo``.
 
 **Set-up**: a shipping origin per stock warehouse (or one, without the stock
-plugin), the *Correios* on their local simulator (SEDEX and PAC), a regional
-table carrier (*Transportadora Rápida*, Expresso and Econômico) with freight
+plugin), the *Correios* on their local simulator (SEDEX and PAC, at
+``RETAGUARDA_DEMO_CORREIOS_PORT`` on loopback, where ``make run`` starts
+it; its pushes reach the carrier's tracking address), a regional table
+carrier (*Transportadora Rápida*, Expresso and Econômico) with freight
 tables from São Paulo to every state (the states' CEP ranges × eight weight
 bands, priced by distance), store pickup, and free shipping on Econômico to
 the Southeast above R$ 299. The demo users of the *Expedição* role are
-granted the table carrier and the Correios.
+granted every carrier.
 
-Idempotent (everything by code) and deterministic.
+**Shipments at every stage**: sixteen storefront orders (``DEMO-LOG-…``)
+placed with the table carrier's cheapest quoted option (the server prices
+their shipping from the signed quote), paid and invoiced, then through the
+same services as the shipping desk: three wait in the queue, two are
+labelled, one is late to ship (its handling deadline passed), the others
+are handed over in a closed manifest and tracked through the carrier's
+pushes (:func:`~plugins.logistics.services.tracking.record_events`): three
+on the way (one of them past its promised date), three delivered, one
+delivery failed, and one delivered with a return the carrier authorised.
+Made without the Correios simulator (the table carrier issues its own S10
+codes), so the demo seeds whether or not it runs.
+
+Idempotent (everything by code, the orders by external id) and
+deterministic (a seeded random generator).
 """
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from plugins.logistics.apps import CARRIER_PERMISSIONS
@@ -27,7 +45,13 @@ from plugins.logistics.models import (
     CarrierService,
     FreeShippingRule,
     FreightRate,
+    OrderShipping,
+    ReturnReason,
+    ReturnRequest,
+    Shipment,
     ShippingOrigin,
+    TrackingEvent,
+    TrackingStatus,
 )
 from plugins.logistics.regions import UF_CEP_RANGES
 from plugins.roles import role_group
@@ -172,6 +196,32 @@ def ensure_carriers() -> dict[str, Carrier]:
         )
         if made or not service.rates.exists():
             FreightRate.objects.bulk_create(table_rates(service, prices, per_kg, days))
+    from plugins.logistics.simulator import (
+        DEMO_ACCESS_CODE,
+        DEMO_CARTAO,
+        DEMO_USERNAME,
+        DEMO_WEBHOOK_SECRET,
+    )
+
+    correios, _ = Carrier.objects.get_or_create(
+        code="correios",
+        defaults={
+            "name": "Correios",
+            "kind": CarrierKind.CORREIOS,
+            "base_url": f"http://127.0.0.1:{settings.RETAGUARDA_DEMO_CORREIOS_PORT}",
+            "username": DEMO_USERNAME,
+            "access_token": DEMO_ACCESS_CODE,
+            "contract": DEMO_CARTAO,
+            "webhook_secret": DEMO_WEBHOOK_SECRET,
+            # the address ``make run`` gives the simulator for its pushes
+            "webhook_token": "correios-demo",
+        },
+    )
+    for code, name in (("03220", "SEDEX"), ("03298", "PAC")):
+        CarrierService.objects.get_or_create(
+            carrier=correios, code=code, defaults={"name": name}
+        )
+    carriers["correios"] = correios
     pickup, _ = Carrier.objects.get_or_create(
         code="retirada",
         defaults={"name": "Retirada na loja", "kind": CarrierKind.PICKUP},
@@ -218,3 +268,206 @@ def seed_demo_logistics_setup(*, stdout) -> dict[str, Carrier]:
         f"{Carrier.objects.count()} transportadoras, {rates} faixas de frete\n"
     )
     return carriers
+
+
+# -- shipments at every stage -------------------------------------------------------
+
+PREFIX = "DEMO-LOG-"
+#: what becomes of each demo order, in order
+STAGES = (
+    ("queue", 3),  # invoiced, waiting for its label
+    ("labelled", 2),  # labelled, not handed over yet
+    ("late_to_ship", 1),  # invoiced, its handling deadline passed
+    ("in_transit", 3),  # handed over (closed manifest), scanned on the way
+    ("late_delivery", 1),  # on the way, past its promised date
+    ("delivered", 3),  # delivered: the tracking moved the order
+    ("delivery_failed", 1),  # the carrier could not deliver
+    ("returned", 1),  # delivered, then a return authorised by the carrier
+)
+JOURNEY = (
+    (TrackingStatus.POSTED, "Objeto postado", "Cajamar/SP"),
+    (TrackingStatus.IN_TRANSIT, "Objeto em trânsito - por favor aguarde", "Cajamar/SP"),
+    (TrackingStatus.OUT_FOR_DELIVERY, "Objeto saiu para entrega ao destinatário", ""),
+)
+
+
+def _demo_skus(limit: int = 6) -> list[str]:
+    from content.models import Variant
+
+    return list(
+        Variant.objects.filter(active=True, product__live=True)
+        .order_by("sku")
+        .values_list("sku", flat=True)[:limit]
+    )
+
+
+def _request(rng, i: int, skus: list[str]) -> dict:
+    from django.utils.text import slugify
+
+    from plugins.orders.demo import CITIES, FIRST, LAST, cpf
+
+    first, last = rng.choice(FIRST.split()), rng.choice(LAST.split())
+    city, uf, cep = CITIES[i % len(CITIES)]
+    lines = [
+        {"sku": sku, "quantity": rng.choice((1, 1, 2))}
+        for sku in rng.sample(skus, k=min(len(skus), rng.choice((1, 2))))
+    ]
+    return {
+        "customer": {
+            "name": f"{first} {last}",
+            "email": f"{slugify(first)}.{slugify(last)}.envio{i}@exemplo.com.br",
+            "phone": f"+55 11 9{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+            "document": cpf(rng),
+        },
+        "shipping_address": {
+            "recipient": f"{first} {last}",
+            "cep": f"{cep}-{rng.randint(0, 999):03d}",
+            "street": rng.choice(("Rua das Flores", "Avenida Brasil", "Rua Augusta")),
+            "number": str(rng.randint(1, 2000)),
+            "district": "Centro",
+            "city": city,
+            "uf": uf,
+        },
+        "lines": lines,
+        "payment_method": "pix",
+    }
+
+
+def _place(channel, rng, i: int, skus: list[str], table: Carrier):
+    """A storefront order that chose the table carrier's cheapest option (the
+    server prices its shipping from the signed quote), paid and invoiced."""
+    from plugins.logistics.services.quoting import quote_cart
+    from plugins.orders.services import place_order, transition_order
+
+    request = _request(rng, i, skus)
+    options = [
+        option
+        for option in quote_cart(
+            channel, request["shipping_address"]["cep"], request["lines"]
+        )
+        if option.carrier_id == table.pk
+    ]
+    order = place_order(
+        channel=channel,
+        external_id=f"{PREFIX}{i + 1:02d}",
+        shipping_quote=options[0].quote_id,
+        **request,
+    ).order
+    for step in ("pay", "invoice"):
+        transition_order(order, step, user=None)
+    return order
+
+
+def _track(table: Carrier, shipment, steps, *, end=None, ago_days: float = 2):
+    """Tracking events of ``shipment``'s parcels, as the carrier pushes them."""
+    from plugins.logistics.carriers.base import TrackEvent
+    from plugins.logistics.services.tracking import record_events
+
+    start = timezone.now() - datetime.timedelta(days=ago_days)
+    events = []
+    for package in shipment.packages.all():
+        moments = [*steps, *([end] if end else [])]
+        for n, (status, description, place) in enumerate(moments):
+            events.append(
+                TrackEvent(
+                    event_id=f"demo-{package.tracking_code}-{n}",
+                    tracking_code=package.tracking_code,
+                    status=status,
+                    occurred_at=start + datetime.timedelta(hours=9 * n),
+                    description=description,
+                    place=place or shipment.order.shipping_address.get("city", ""),
+                )
+            )
+    record_events(table, events, source=TrackingEvent.Source.PUSH)
+
+
+def _seed_shipments(carriers, clerk, stdout) -> None:
+    import random
+
+    from plugins.logistics.services import returns, shipments
+    from plugins.orders.models import Order, SalesChannel
+
+    table = carriers["table"]
+    channel = SalesChannel.objects.filter(code="loja").first()
+    skus = _demo_skus()
+    if channel is None or not skus:
+        stdout.write("Envios de demonstração: sem loja virtual ou catálogo\n")
+        return
+    rng = random.Random(2027)  # noqa: S311  (demo data, not secrets)
+    orders = []
+    i = 0
+    for stage, count in STAGES:
+        for _n in range(count):
+            orders.append((stage, _place(channel, rng, i, skus, table)))
+            i += 1
+    today = timezone.localdate()
+    to_hand_over = []
+    for stage, order in orders:
+        if stage == "queue":
+            continue
+        if stage == "late_to_ship":
+            OrderShipping.objects.filter(order=order).update(
+                handling_deadline=today - datetime.timedelta(days=3)
+            )
+            continue
+        shipment = shipments.create_shipment(order, carrier=table, user=clerk)
+        if stage != "labelled":
+            to_hand_over.append((stage, shipment))
+    if to_hand_over:
+        manifest = shipments.add_to_manifest([s for _st, s in to_hand_over], clerk)
+        shipments.close_manifest(manifest, clerk)
+    delivered = (TrackingStatus.DELIVERED, "Objeto entregue ao destinatário", "")
+    failed = (
+        TrackingStatus.DELIVERY_FAILED,
+        "Carteiro não atendido - entrega não realizada",
+        "",
+    )
+    for stage, shipment in to_hand_over:
+        if stage in ("in_transit", "late_delivery"):
+            _track(table, shipment, JOURNEY[:2], ago_days=1)
+        elif stage == "delivery_failed":
+            _track(table, shipment, JOURNEY, end=failed)
+        else:
+            _track(table, shipment, JOURNEY, end=delivered, ago_days=4)
+        if stage == "late_delivery":
+            past = today - datetime.timedelta(days=2)
+            Shipment.objects.filter(pk=shipment.pk).update(promised_date=past)
+            OrderShipping.objects.filter(order_id=shipment.order_id).update(
+                promised_date=past
+            )
+        if stage == "returned":
+            order = Order.objects.get(pk=shipment.order_id)
+            line = order.lines.first()
+            ret = returns.request_return(
+                order,
+                items=[{"sku": line.sku, "quantity": 1}],
+                reason=ReturnReason.DEFECT,
+                comment="A costura veio aberta.",
+                via=ReturnRequest.Channel.STOREFRONT,
+            )
+            returns.authorise_return(ret, clerk)
+    stdout.write(
+        f"Envios de demonstração: {len(orders)} pedidos da loja com frete cotado "
+        f"({Shipment.objects.filter(order__external_id__startswith=PREFIX).count()} "
+        "remessas, 2 atrasadas, 1 devolução autorizada)\n"
+    )
+
+
+def _clerk():
+    group = role_group("shipping_desk")
+    user = (
+        get_user_model().objects.filter(groups=group, is_active=True).first()
+        if group
+        else None
+    )
+    return user
+
+
+def seed_demo_logistics(*, stdout) -> None:
+    from plugins.orders.models import Order
+
+    carriers = seed_demo_logistics_setup(stdout=stdout)
+    if Order.objects.filter(external_id__startswith=PREFIX).exists():
+        return
+    with transaction.atomic():
+        _seed_shipments(carriers, _clerk(), stdout)

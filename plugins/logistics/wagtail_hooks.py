@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PAYLOAD_SCHEMA
-from plugins.hooks import API_ROUTES
+from plugins.hooks import API_ROUTES, DEMO_DATA
 from plugins.logistics import views_shipping
 from plugins.logistics.menu import LOGISTICS_MENU
 from plugins.logistics.models import (
@@ -126,6 +126,16 @@ def manifests_menu_item():
         order=20,
         test=views_shipping.user_can_read_manifests,
     )
+
+
+# -- the demo: after the orders', finance's and fiscal's (``seed_demo``) -----------
+
+
+@hooks.register(DEMO_DATA, order=3)
+def seed_demo_logistics(*, stdout):
+    from plugins.logistics.demo import seed_demo_logistics
+
+    seed_demo_logistics(stdout=stdout)
 
 
 # The set-up screens, the SLA alerts, the order screen's panel and returns.

@@ -507,10 +507,31 @@ def test_every_payload_matches_its_schema(openapi, world):
     )
 
     # Freight quotes (last: with a carrier, storefront orders must name one).
+    from plugins.logistics.models import Shipment, ShipmentStatus
     from tests.plugins.logistics.conftest import make_origin, make_table_carrier
 
     make_origin()
-    make_table_carrier()
+    carrier = make_table_carrier()
+    # The delivered order goes back: a return asked for from its status page.
+    delivered = Order.objects.get(number=order["number"])
+    line = delivered.lines.first()
+    Shipment.objects.create(
+        order=delivered,
+        carrier=carrier,
+        service=carrier.services.first(),
+        status=ShipmentStatus.DELIVERED,
+        declared_value=delivered.subtotal,
+    )
+    returns = f"/logistics/returns/{order['token']}/"
+    call(
+        writer,
+        "post",
+        "/logistics/returns/{token}/request/",
+        f"{returns}request/",
+        {"reason": "defect", "items": [{"sku": line.sku, "quantity": 1}]},
+        status=201,
+    )
+    call(reader, "get", "/logistics/returns/{token}/", returns)
     call(
         key_client("logistics:quote"),
         "post",

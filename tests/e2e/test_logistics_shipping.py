@@ -1,12 +1,14 @@
 """Shipping in the browser: the shipping clerk of the table carrier opens
 the shipping desk, generates the labels of three orders ready to ship (the
 batch's page follows its progress and offers the PDF), closes the manifest
-(the orders become shipped), and a "delivered" event pushed by the carrier
-moves one order to delivered."""
+(the orders become shipped), and a "delivered" event the carrier pushes,
+signed, to its tracking address moves one order to delivered."""
 
 import datetime
+import json
 
 import pytest
+import requests
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -35,6 +37,8 @@ def shipping_desk(db):
 
     make_origin()
     carrier = make_table_carrier()
+    carrier.webhook_secret = "segredo-da-rapidao"
+    carrier.save(update_fields=["webhook_secret"])
     clerk = UserFactory(username="expedicao", roles=["shipping_desk"])
     grant_carrier(clerk, carrier)
     loja = SalesChannel.objects.create(
@@ -81,10 +85,36 @@ def label_and_ship(page, live_server, orders):
         assert order.status == OrderStatus.SHIPPED
 
 
-def test_the_clerk_labels_three_orders_and_closes_the_manifest(
+def push_delivered(live_server, carrier, code) -> dict:
+    """The carrier pushes "delivered" for ``code``: signed, over HTTP, to
+    the carrier's tracking address."""
+    from plugins.logistics.carriers.base import TrackEvent
+    from plugins.logistics.carriers.push import event_json, signed_headers
+    from plugins.logistics.models import TrackingStatus
+
+    event = TrackEvent(
+        event_id="e2e-delivered-1",
+        tracking_code=code,
+        status=TrackingStatus.DELIVERED,
+        occurred_at=timezone.now() - datetime.timedelta(minutes=5),
+        description="Objeto entregue ao destinatário",
+        place="São Paulo/SP",
+    )
+    body = json.dumps([event_json(event)], default=str).encode()
+    answer = requests.post(
+        f"{live_server.url}/api/v1/logistics/webhooks/{carrier.webhook_token}/",
+        data=body,
+        headers=signed_headers(carrier.webhook_secret, body),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_the_clerk_labels_and_ships_three_orders_and_a_push_delivers_one(
     page, login, live_server, shipping_desk
 ):
-    clerk, _carrier, orders = shipping_desk
+    clerk, carrier, orders = shipping_desk
     login(page, clerk.username)
 
     label_and_ship(page, live_server, orders)
@@ -93,39 +123,11 @@ def test_the_clerk_labels_three_orders_and_closes_the_manifest(
     page.goto(f"{live_server.url}/admin/logistics/shipping/")
     expect(page.locator("#shipping-queue-empty")).to_be_visible()
 
-
-def test_a_pushed_delivered_event_moves_the_order_to_delivered(
-    page, login, live_server, shipping_desk
-):
-    """Waits for the tracking service (``record_events``) to be merged."""
-    tracking = pytest.importorskip(
-        "plugins.logistics.services.tracking",
-        reason="the tracking service is not in this branch yet",
-    )
-    from plugins.logistics.carriers.base import TrackEvent
-    from plugins.logistics.models import TrackingStatus
-
-    clerk, carrier, orders = shipping_desk
-    login(page, clerk.username)
-    label_and_ship(page, live_server, orders)
-
+    # the carrier pushes "delivered" for the first parcel
     code = Shipment.objects.get(order=orders[0]).packages.get().tracking_code
-    tracking.record_events(
-        carrier,
-        [
-            TrackEvent(
-                event_id="e2e-delivered-1",
-                tracking_code=code,
-                status=TrackingStatus.DELIVERED,
-                occurred_at=timezone.now() - datetime.timedelta(minutes=5),
-                description="Objeto entregue ao destinatário",
-                place="São Paulo/SP",
-            )
-        ],
-        source="push",
-    )
-
+    push_delivered(live_server, carrier, code)
     assert Order.objects.get(pk=orders[0].pk).status == OrderStatus.DELIVERED
     assert Order.objects.get(pk=orders[1].pk).status == OrderStatus.SHIPPED
+    # the order's screen shows the parcel and its delivery
     page.goto(live_server.url + reverse("orders:detail", args=[orders[0].pk]))
     expect(page.locator("body")).to_contain_text(code)

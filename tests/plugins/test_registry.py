@@ -12,7 +12,13 @@ def test_plugin_list_is_comma_or_space_separated_and_unset_means_builtins():
     assert parse_plugin_list("a, b c") == ["a", "b", "c"]
     assert parse_plugin_list("") == []
     # the built-in plugins
-    assert parse_plugin_list(None) == ["orders", "stock", "finance", "fiscal"]
+    assert parse_plugin_list(None) == [
+        "orders",
+        "stock",
+        "finance",
+        "fiscal",
+        "logistics",
+    ]
 
 
 def test_dotted_path_plugin_resolves_to_its_config_class():

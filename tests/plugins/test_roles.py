@@ -29,6 +29,8 @@ def test_roles_are_synced_after_migrate_with_portuguese_names(db):
         "finance_manager": "Gerente financeiro",
         "fiscal": "Fiscal / Faturamento",
         "accountant": "Contador",
+        "shipping_desk": "Expedição",
+        "logistics_manager": "Gerente de logística",
     }
 
 
