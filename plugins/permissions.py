@@ -314,6 +314,44 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         return manager.filter(pk__in=self._scope_ids(user, actions))
 
 
+class ReadGatedScopedPolicy(ScopedPermissionPolicy):
+    """Rows of a scope object (an emitter's NF-e, a carrier's shipments) that
+    a user acts on only while holding the model's own view permission (for
+    an emitter's documents, ``fiscal.view_fiscaldocument``: the roles that
+    work them, managers and auditors).
+
+    Which rows: those of every scope object when the action's scope
+    permission is held for the model through a group that is not read-only
+    (the manager of the desk reads and acts everywhere), otherwise those of
+    the scope objects granted to the user. The desk's own role holds the
+    rows' view permission for the model, so the model permission alone never
+    widens the scope.
+    """
+
+    def _reads_model(self, user) -> bool:
+        return user.has_perm(self._get_permission_name("view"))
+
+    def _model_level(self, user, actions: set[str]) -> bool:
+        from plugins.roles import held_only_through_read_only_groups
+
+        if not self._reads_model(user):
+            return False
+        for action in actions:
+            perm = self._scope_perm(action)
+            if (
+                perm
+                and user.has_perm(perm)
+                and not held_only_through_read_only_groups(user, perm)
+            ):
+                return True
+        return False
+
+    def _scope_ids(self, user, actions: set[str]) -> set:
+        if not self._reads_model(user):
+            return set()
+        return super()._scope_ids(user, actions)
+
+
 class RelatedScopePermissionPolicy(ScopedPermissionPolicy):
     """Rows that belong to no scope object themselves but are reached through
     rows that do: a customer is visible through the sales channels of their

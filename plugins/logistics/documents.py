@@ -34,10 +34,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from plugins.logistics.carriers.base import Party
 from plugins.logistics.models import LabelLayout, Manifest, Shipment
+from plugins.logistics.parties import order_party, origin_party
 from plugins.logistics.services.shipments import (
     authorised_nfe_key,
-    recipient_party,
-    sender_party,
 )
 from plugins.money import format_brl
 
@@ -116,8 +115,8 @@ def labels_for(shipments: Iterable[Shipment]) -> list[Label]:
         shipment = by_pk[pk]
         order = shipment.order
         packages = list(shipment.packages.all())
-        sender = sender_party(shipment.origin)
-        recipient = recipient_party(order)
+        sender = origin_party(shipment.origin)
+        recipient = order_party(order)
         nfe_key = authorised_nfe_key(order)
         for package in packages:
             labels.append(
@@ -555,7 +554,7 @@ def manifest_pdf(manifest: Manifest) -> bytes:
     count = 0
     total_g = 0
     for shipment in shipments.order_by("pk"):
-        cep = format_cep(recipient_party(shipment.order).cep)
+        cep = format_cep(order_party(shipment.order).cep)
         for package in shipment.packages.all():
             count += 1
             total_g += package.weight_g
@@ -676,7 +675,7 @@ def packing_slip_pdf(orders: Sequence) -> bytes:
     for index, order in enumerate(orders):
         if index:
             story.append(PageBreak())
-        recipient = recipient_party(order)
+        recipient = order_party(order)
         story += [
             Paragraph(
                 _text(_("Packing slip · order %(number)s") % {"number": order.number}),

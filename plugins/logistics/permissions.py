@@ -25,7 +25,11 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 
-from plugins.permissions import ScopedPermissionPolicy, is_active_user
+from plugins.permissions import (
+    ReadGatedScopedPolicy,
+    ScopedPermissionPolicy,
+    is_active_user,
+)
 
 
 class CarrierPerm(StrEnum):
@@ -58,7 +62,7 @@ CARRIER_SCOPE_ACTIONS = {
 }
 
 
-class CarrierScopedPolicy(ScopedPermissionPolicy):
+class CarrierScopedPolicy(ReadGatedScopedPolicy):
     """Rows of a carrier (``scope_field``, ``"carrier"`` by default).
 
     A user acts on them only while holding the model's own view permission
@@ -76,29 +80,6 @@ class CarrierScopedPolicy(ScopedPermissionPolicy):
             scope_field=scope_field,
             scope_actions=CARRIER_SCOPE_ACTIONS,
         )
-
-    def _reads_model(self, user) -> bool:
-        return user.has_perm(self._get_permission_name("view"))
-
-    def _model_level(self, user, actions: set[str]) -> bool:
-        from plugins.roles import held_only_through_read_only_groups
-
-        if not self._reads_model(user):
-            return False
-        for action in actions:
-            perm = self._scope_perm(action)
-            if (
-                perm
-                and user.has_perm(perm)
-                and not held_only_through_read_only_groups(user, perm)
-            ):
-                return True
-        return False
-
-    def _scope_ids(self, user, actions: set[str]) -> set:
-        if not self._reads_model(user):
-            return set()
-        return super()._scope_ids(user, actions)
 
 
 @cache

@@ -38,6 +38,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from content.validators import only_digits
 from plugins.logistics import s10
 from plugins.logistics.models import Carrier as CarrierRow
 from plugins.logistics.models import CarrierKind, TrackingStatus
@@ -89,10 +90,6 @@ def _describe(payload: Any) -> str:
             return "; ".join(parts)
         return str(payload.get("message") or payload.get("error") or "")
     return ""
-
-
-def _digits(value: str) -> str:
-    return "".join(c for c in value or "" if c.isdigit())
 
 
 def _kg(grams: int) -> float:
@@ -166,8 +163,8 @@ class AggregatorCarrier:
             "POST",
             "/api/v2/me/shipment/calculate",
             body={
-                "from": {"postal_code": _digits(request.origin_cep)},
-                "to": {"postal_code": _digits(request.destination_cep)},
+                "from": {"postal_code": only_digits(request.origin_cep)},
+                "to": {"postal_code": only_digits(request.destination_cep)},
                 "volumes": [self._volume(v) for v in request.volumes],
                 "options": {
                     "insurance_value": float(request.declared_value),
@@ -206,10 +203,10 @@ class AggregatorCarrier:
 
     @staticmethod
     def _party(party: Party) -> dict[str, Any]:
-        document = _digits(party.document)
+        document = only_digits(party.document)
         return {
             "name": party.name,
-            "phone": _digits(party.phone),
+            "phone": only_digits(party.phone),
             "email": party.email,
             "document": document if len(document) == 11 else "",
             "company_document": document if len(document) == 14 else "",
@@ -220,7 +217,7 @@ class AggregatorCarrier:
             "city": party.city,
             "state_abbr": party.uf,
             "country_id": "BR",
-            "postal_code": _digits(party.cep),
+            "postal_code": only_digits(party.cep),
         }
 
     def _cart(self, body: dict[str, Any], tag: str) -> dict[str, Any]:

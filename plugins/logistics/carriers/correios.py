@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from content.validators import only_digits
 from plugins.logistics import s10
 from plugins.logistics.models import Carrier as CarrierRow
 from plugins.logistics.models import CarrierKind, TrackingStatus
@@ -109,10 +110,6 @@ def _describe(payload: Any) -> str:
             return "; ".join(str(m) for m in messages)
         return str(payload.get("mensagem") or payload.get("message") or "")
     return ""
-
-
-def _digits(value: str) -> str:
-    return "".join(c for c in value or "" if c.isdigit())
 
 
 def _place(unidade: Mapping[str, Any] | None) -> str:
@@ -245,8 +242,8 @@ class CorreiosCarrier:
             raws = []
             for index, volume in enumerate(request.volumes):
                 query = {
-                    "cepOrigem": _digits(request.origin_cep),
-                    "cepDestino": _digits(request.destination_cep),
+                    "cepOrigem": only_digits(request.origin_cep),
+                    "cepDestino": only_digits(request.destination_cep),
                     "psObjeto": volume.weight_g,
                     "tpObjeto": BOX,
                     "comprimento": volume.length_cm,
@@ -270,8 +267,8 @@ class CorreiosCarrier:
                 "GET",
                 f"/prazo/v1/nacional/{code}",
                 query={
-                    "cepOrigem": _digits(request.origin_cep),
-                    "cepDestino": _digits(request.destination_cep),
+                    "cepOrigem": only_digits(request.origin_cep),
+                    "cepDestino": only_digits(request.destination_cep),
                 },
             )
             try:
@@ -298,17 +295,17 @@ class CorreiosCarrier:
 
     @staticmethod
     def _party(party: Party) -> dict[str, Any]:
-        phone = _digits(party.phone)
+        phone = only_digits(party.phone)
         if phone.startswith("55") and len(phone) > 11:
             phone = phone[2:]
         return {
             "nome": party.name[:50],
-            "cpfCnpj": _digits(party.document),
+            "cpfCnpj": only_digits(party.document),
             "dddTelefone": phone[:2],
             "telefone": phone[2:],
             "email": party.email,
             "endereco": {
-                "cep": _digits(party.cep),
+                "cep": only_digits(party.cep),
                 "logradouro": party.street,
                 "numero": party.number,
                 "complemento": party.complement,

@@ -50,7 +50,7 @@ from django.utils.translation import gettext as _
 from plugins.audit import log_change
 from plugins.exceptions import RetaguardaError
 from plugins.logistics.carriers import adapter_for
-from plugins.logistics.carriers.base import Party, ReverseRequest, Volume
+from plugins.logistics.carriers.base import ReverseRequest, Volume
 from plugins.logistics.carriers.errors import CarrierError
 from plugins.logistics.models import (
     ReturnReason,
@@ -60,6 +60,7 @@ from plugins.logistics.models import (
     ShipmentStatus,
     ShippingOrigin,
 )
+from plugins.logistics.parties import order_party, origin_party
 from plugins.logistics.permissions import user_can_ship
 from plugins.orders.models import Order
 from plugins.orders.services import record_event, transition_order
@@ -289,42 +290,6 @@ def _locked(ret: ReturnRequest, *, user, expected) -> ReturnRequest:
     return locked
 
 
-def _digits(text: str) -> str:
-    return "".join(c for c in text or "" if c.isdigit())
-
-
-def _customer_party(order: Order) -> Party:
-    address = order.shipping_address or {}
-    return Party(
-        name=address.get("recipient") or order.customer_name,
-        street=address.get("street", ""),
-        number=address.get("number", ""),
-        complement=address.get("complement", ""),
-        district=address.get("district", ""),
-        city=address.get("city", ""),
-        uf=address.get("uf", ""),
-        cep=_digits(address.get("cep", "")),
-        document=order.customer_document,
-        phone=order.customer_phone,
-        email=order.customer_email,
-    )
-
-
-def _origin_party(origin: ShippingOrigin) -> Party:
-    return Party(
-        name=origin.sender_name,
-        street=origin.street,
-        number=origin.number,
-        complement=origin.complement,
-        district=origin.district,
-        city=origin.city,
-        uf=origin.uf,
-        cep=_digits(origin.cep),
-        document=origin.sender_document,
-        phone=origin.sender_phone,
-    )
-
-
 def declared_value(ret: ReturnRequest) -> Decimal:
     """What the returned units are worth (their lines' totals pro rata)."""
     lines = {line.pk: line for line in ret.order.lines.all()}
@@ -357,8 +322,8 @@ def _reverse_request(ret: ReturnRequest) -> ReverseRequest:
     return ReverseRequest(
         reference=f"{ret.order.number}-{ret.pk}",
         service_code=shipment.service.code if shipment else "",
-        sender=_customer_party(ret.order),
-        recipient=_origin_party(origin),
+        sender=order_party(ret.order),
+        recipient=origin_party(origin),
         volumes=(volume,),
         declared_value=declared_value(ret),
     )

@@ -37,13 +37,13 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from plugins.audit import log_change
 from plugins.exceptions import RetaguardaError
 from plugins.logistics import s10
 from plugins.logistics.carriers import adapter_for
-from plugins.logistics.carriers.base import Party, ShipmentRequest, Volume
+from plugins.logistics.carriers.base import ShipmentRequest, Volume
 from plugins.logistics.carriers.errors import CarrierError, UnexpectedResponse
 from plugins.logistics.models import (
     IN_WAREHOUSE,
@@ -57,7 +57,9 @@ from plugins.logistics.models import (
     ShipmentStatus,
     ShippingOrigin,
 )
+from plugins.logistics.parties import order_party, origin_party
 from plugins.logistics.permissions import shippable_carriers, user_can_ship
+from plugins.logistics.services.quoting import add_business_days
 from plugins.orders.models import Order
 from plugins.orders.services import can_transition, record_event, transition_order
 from plugins.orders.status import OrderStatus
@@ -80,21 +82,29 @@ DEFAULT_ITEM_HEIGHT_CM = 2
 LOG_ACTIONS = (
     (
         "logistics.shipment.create",
-        _lazy("Create a shipment"),
-        _lazy("Shipment created"),
+        gettext_lazy("Create a shipment"),
+        gettext_lazy("Shipment created"),
     ),
     (
         "logistics.shipment.cancel",
-        _lazy("Cancel a shipment"),
-        _lazy("Shipment cancelled"),
+        gettext_lazy("Cancel a shipment"),
+        gettext_lazy("Shipment cancelled"),
     ),
     (
         "logistics.manifest.add",
-        _lazy("Add to the manifest"),
-        _lazy("Shipments added to the manifest"),
+        gettext_lazy("Add to the manifest"),
+        gettext_lazy("Shipments added to the manifest"),
     ),
-    ("logistics.manifest.close", _lazy("Close the manifest"), _lazy("Manifest closed")),
-    ("logistics.labels.print", _lazy("Print labels"), _lazy("Labels printed in bulk")),
+    (
+        "logistics.manifest.close",
+        gettext_lazy("Close the manifest"),
+        gettext_lazy("Manifest closed"),
+    ),
+    (
+        "logistics.labels.print",
+        gettext_lazy("Print labels"),
+        gettext_lazy("Labels printed in bulk"),
+    ),
 )
 
 _S10_SHAPE = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
@@ -201,42 +211,6 @@ def authorised_nfe_key(order: Order) -> str:
     if document is None or document.status != DocumentStatus.AUTHORISED:
         return ""
     return document.access_key
-
-
-def digits(text: str) -> str:
-    return "".join(c for c in str(text or "") if c.isdigit())
-
-
-def sender_party(origin: ShippingOrigin) -> Party:
-    return Party(
-        name=origin.sender_name,
-        street=origin.street,
-        number=origin.number,
-        complement=origin.complement,
-        district=origin.district,
-        city=origin.city,
-        uf=origin.uf,
-        cep=digits(origin.cep),
-        document=digits(origin.sender_document),
-        phone=origin.sender_phone,
-    )
-
-
-def recipient_party(order: Order) -> Party:
-    address = order.shipping_address or {}
-    return Party(
-        name=address.get("recipient") or order.customer_name,
-        street=address.get("street", ""),
-        number=address.get("number", ""),
-        complement=address.get("complement", ""),
-        district=address.get("district", ""),
-        city=address.get("city", ""),
-        uf=address.get("uf", ""),
-        cep=digits(address.get("cep", "")),
-        document=digits(order.customer_document),
-        phone=order.customer_phone,
-        email=order.customer_email,
-    )
 
 
 # -- Packages -------------------------------------------------------------------
@@ -379,16 +353,6 @@ def _unit_value(entry: dict) -> Decimal:
 # -- Dates ----------------------------------------------------------------------
 
 
-def add_business_days(start: datetime.date, days: int) -> datetime.date:
-    """``days`` working days (Monday to Friday) after ``start``."""
-    current = start
-    while days > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 def _dates(
     order: Order, shipping: OrderShipping | None, origin: ShippingOrigin
 ) -> tuple[datetime.date | None, datetime.date | None]:
@@ -520,8 +484,8 @@ def create_shipment(
     request = ShipmentRequest(
         reference=str(shipment.pk),
         service_code=service.code,
-        sender=sender_party(origin),
-        recipient=recipient_party(locked),
+        sender=origin_party(origin),
+        recipient=order_party(locked),
         volumes=tuple(
             Volume(p.weight_g, p.length_cm, p.width_cm, p.height_cm) for p in specs
         ),

@@ -165,7 +165,7 @@ def test_without_active_carriers_a_storefront_order_ships_for_free(
 @pytest.mark.parametrize(
     ("change", "mention"),
     [
-        ({"lines": [{"sku": "CAN-1", "quantity": 1}]}, "cart"),
+        ({"lines": [{"sku": "CAN-1", "quantity": 1}]}, "carrinho"),
         ({"shipping_address": "other CEP"}, "CEP"),
         ({"shipping_quote": "tampered"}, ""),
     ],

@@ -288,9 +288,9 @@ def test_a_quote_id_of_another_cart_cep_or_channel_is_refused(quoting_store):
     option = chosen(quoting_store)
     other = SalesChannel.objects.create(code="outra", name="Outra", kind="storefront")
     for kwargs, mention in (
-        ({"lines": [{"sku": "CAM-P", "quantity": 3}]}, "cart"),
+        ({"lines": [{"sku": "CAM-P", "quantity": 3}]}, "carrinho"),
         ({"destination_cep": "01310-200"}, "CEP"),
-        ({"channel": other}, "channel"),
+        ({"channel": other}, "canal"),
     ):
         values = {
             "channel": quoting_store,

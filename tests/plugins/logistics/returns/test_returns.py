@@ -82,7 +82,7 @@ def test_only_lines_of_the_order_and_whole_units(delivered_order):
 
 
 def test_an_order_not_delivered_takes_no_return(ready_order):
-    with pytest.raises(ReturnRefused, match="delivered"):
+    with pytest.raises(ReturnRefused, match="pedido entregue"):
         ask(ready_order, CAM_P=1)
 
 

@@ -84,7 +84,7 @@ def test_thermal_label_barcodes_decode_to_the_tracking_code_and_ceps(shipment):
     # two labels, each followed by its declaration of contents (no NF-e)
     texts = pages(pdf)
     assert len(texts) == 4
-    assert "DECLARATION OF CONTENTS" in texts[1] and "CAM-P" in texts[1]
+    assert "DECLARAÇÃO DE CONTEÚDO" in texts[1] and "CAM-P" in texts[1]
     assert "CAN-1" in texts[3] and "CAM-P" not in texts[3]
     assert "Volume 2/2" in texts[2]
     found = barcodes(pdf, 0)
@@ -133,7 +133,7 @@ def test_a_cancelled_nfe_is_not_on_the_label(
     pdf = labels_pdf(labels_for([shipment]), LabelLayout.THERMAL)
 
     assert ("Code128", NFE_KEY) not in barcodes(pdf, 0)
-    assert "DECLARATION OF CONTENTS" in pages(pdf)[1]
+    assert "DECLARAÇÃO DE CONTEÚDO" in pages(pdf)[1]
 
 
 def test_declaration_lists_items_values_and_the_legal_text(shipment):
@@ -141,7 +141,7 @@ def test_declaration_lists_items_values_and_the_legal_text(shipment):
     text = pages(pdf)[1]
     assert "Maria da Silva" in text and "Loja Exemplo Ltda" in text
     assert "R$ 99,80" in text  # 2 × 49,90
-    assert "Complementary Law 87/1996" in text.replace("\r\n", " ")
+    assert "Lei Complementar nº 87/1996" in text.replace("\r\n", " ")
 
 
 def test_manifest_picking_list_and_packing_slip(
@@ -153,7 +153,7 @@ def test_manifest_picking_list_and_packing_slip(
     text = " ".join(pages(manifest_pdf(manifest)))
     for shipment in shipments:
         assert shipment.packages.get().tracking_code in text
-    assert "01310-100" in text and "Objects: 3" in text
+    assert "01310-100" in text and "Objetos: 3" in text
 
     picking = " ".join(pages(picking_list_pdf(ready_orders)))
     assert "CAM-P" in picking and " 6 " in f" {picking} ".replace("\r\n", " ")

@@ -72,7 +72,7 @@ def test_the_status_page_shows_the_timeline(storefront, tracked):  # noqa: F811
         "out_for_delivery",
     ]
     assert shipment["timeline"][-1]["place"] == "Rio de Janeiro / RJ"
-    assert shipment["timeline"][-1]["status_label"] == "Out for delivery"
+    assert shipment["timeline"][-1]["status_label"] == "Saiu para entrega"
     assert not keys(response.json()["tracking"]) & STAFF_ONLY
 
 
