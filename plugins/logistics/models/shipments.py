@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plugins.logistics.querysets import ShipmentQuerySet
 from plugins.money import MONEY
@@ -100,7 +101,7 @@ class Manifest(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("manifest status", "Closed")
 
     carrier = models.ForeignKey(
         Carrier,
