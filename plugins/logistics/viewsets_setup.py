@@ -56,7 +56,20 @@ def _without(patterns, names):
     return [p for p in patterns if p.name not in names]
 
 
-class CarrierViewSet(ScopedModelViewSet):
+class NeverDeleted:
+    """Carriers, services and origins are deactivated, never deleted (their
+    shipments and quotes keep pointing at them): no delete or usage views."""
+
+    def get_urlpatterns(self):
+        return _without(super().get_urlpatterns(), ("delete", "usage"))
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            delete_url_name=None, usage_url_name=None, **kwargs
+        )
+
+
+class CarrierViewSet(NeverDeleted, ScopedModelViewSet):
     model = Carrier
     name = "logistics_carriers"
     url_prefix = "logistics/carriers"
@@ -96,16 +109,8 @@ class CarrierViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return admin_form(CarrierForm)
 
-    def get_urlpatterns(self):
-        return _without(super().get_urlpatterns(), ("delete", "usage"))
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            delete_url_name=None, usage_url_name=None, **kwargs
-        )
-
-
-class CarrierServiceViewSet(ModelViewSet):
+class CarrierServiceViewSet(NeverDeleted, ModelViewSet):
     model = CarrierService
     name = "logistics_services"
     url_prefix = "logistics/services"
@@ -138,16 +143,8 @@ class CarrierServiceViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         return admin_form(CarrierServiceForm)
 
-    def get_urlpatterns(self):
-        return _without(super().get_urlpatterns(), ("delete", "usage"))
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            delete_url_name=None, usage_url_name=None, **kwargs
-        )
-
-
-class ShippingOriginViewSet(ModelViewSet):
+class ShippingOriginViewSet(NeverDeleted, ModelViewSet):
     model = ShippingOrigin
     name = "logistics_origins"
     url_prefix = "logistics/origins"
@@ -173,14 +170,6 @@ class ShippingOriginViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         return admin_form(ShippingOriginForm)
-
-    def get_urlpatterns(self):
-        return _without(super().get_urlpatterns(), ("delete", "usage"))
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            delete_url_name=None, usage_url_name=None, **kwargs
-        )
 
 
 class FreeShippingRuleViewSet(ModelViewSet):
