@@ -28,6 +28,11 @@ LOG_ACTIONS = (
     ),
     ("logistics.return.refuse", _("Refuse a return"), _("Return refused")),
     (
+        "logistics.return.in_transit",
+        _("Return posted"),
+        _("The return's parcel is on its way back"),
+    ),
+    (
         "logistics.return.receive",
         _("Receive a return"),
         _("Returned items received at the warehouse"),

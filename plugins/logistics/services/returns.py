@@ -382,6 +382,47 @@ def authorise_return(ret: ReturnRequest, user) -> ReturnRequest:
     return ret
 
 
+def returns_on_their_way(carrier, tracking_codes) -> int:
+    """The carrier's tracking names the reverse parcels of authorised
+    returns (:func:`~plugins.logistics.services.tracking.record_events`
+    hands over the codes of no shipment): the customer posted them, so each
+    such return is *on its way back* (audit entry
+    ``logistics.return.in_transit`` and a timeline entry). Returns how many
+    moved. Runs inside the caller's transaction."""
+    codes = [code for code in tracking_codes if code]
+    if not codes:
+        return 0
+    moved = 0
+    for ret in (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("order", "carrier")
+        .filter(
+            carrier=carrier,
+            status=ReturnStatus.AUTHORISED,
+            tracking_code__in=codes,
+        )
+        .order_by("pk")
+    ):
+        ret.status = ReturnStatus.IN_TRANSIT
+        ret.save(update_fields=["status"])
+        log_change(
+            ret,
+            "logistics.return.in_transit",
+            user=None,
+            tracking_code=ret.tracking_code,
+        )
+        record_event(
+            ret.order,
+            source=TIMELINE_SOURCE,
+            message=_("The return was posted: %(tracking)s is on its way back.")
+            % {"tracking": ret.tracking_code},
+            data={"return": ret.pk, "status": ret.status},
+            user=None,
+        )
+        moved += 1
+    return moved
+
+
 @transaction.atomic
 def refuse_return(ret: ReturnRequest, reason: str, user) -> ReturnRequest:
     """Say no to a requested (or authorised, not yet received) return, with

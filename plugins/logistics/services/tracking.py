@@ -50,6 +50,8 @@ from plugins.logistics.models import (
     Carrier,
     CarrierKind,
     Package,
+    ReturnRequest,
+    ReturnStatus,
     Shipment,
     ShipmentStatus,
     TrackingEvent,
@@ -86,6 +88,9 @@ class Recorded:
     repeated: int = 0
     #: Tracking codes of no shipment of this carrier (not stored).
     unmatched: list[str] = field(default_factory=list)
+    #: Authorised returns whose reverse parcel the events name: now on
+    #: their way back.
+    returns_moving: int = 0
     #: ``{shipment id: (status before, status after)}`` of those that moved.
     moved: dict[int, tuple[str, str]] = field(default_factory=dict)
     #: Numbers of the orders moved to delivered.
@@ -145,6 +150,12 @@ def record_events(
         ).only("pk", "tracking_code", "shipment_id")
     }
     result.unmatched = sorted(code for code in by_code if code not in packages)
+    if result.unmatched:
+        # codes of no parcel we sent: perhaps the reverse parcel of a return
+        from plugins.logistics.services.returns import returns_on_their_way
+
+        with transaction.atomic():
+            result.returns_moving = returns_on_their_way(carrier, result.unmatched)
     matched = [
         (event, packages[code])
         for code, code_events in by_code.items()
@@ -515,6 +526,15 @@ def pull_tracking(
             Package.objects.filter(shipment_id__in=ids)
             .exclude(tracking_code="")
             .order_by("shipment_id", "number")
+            .values_list("tracking_code", flat=True)
+        )
+        # and the reverse parcels of the returns it authorised, not yet posted
+        codes += list(
+            ReturnRequest.objects.filter(
+                carrier=carrier, status=ReturnStatus.AUTHORISED
+            )
+            .exclude(tracking_code="")
+            .order_by("pk")
             .values_list("tracking_code", flat=True)
         )
         result.shipments[carrier.code] = len(ids)

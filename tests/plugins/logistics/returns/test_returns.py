@@ -111,6 +111,36 @@ def test_authorising_asks_the_carrier_for_its_reverse_code(
         authorise_return(ret, shipping_clerk)  # once
 
 
+def test_the_carriers_tracking_of_the_reverse_parcel_puts_the_return_on_its_way(
+    delivered_order, shipping_clerk, table_carrier
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from plugins.logistics.carriers.base import TrackEvent
+    from plugins.logistics.models import TrackingStatus
+    from plugins.logistics.services.tracking import record_events
+
+    ret = authorise_return(ask(delivered_order, user=shipping_clerk, CAM_P=1), None)
+    posted = TrackEvent(
+        event_id="reverse-1",
+        tracking_code=ret.tracking_code,
+        status=TrackingStatus.POSTED,
+        occurred_at=timezone.now() - datetime.timedelta(hours=1),
+        description="Objeto postado",
+    )
+    recorded = record_events(table_carrier, [posted], source="push")
+    assert recorded.returns_moving == 1
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.IN_TRANSIT
+    assert OrderEvent.objects.filter(
+        order=delivered_order, message__contains=ret.tracking_code
+    ).exists()
+    # again (a repeat): nothing moves twice
+    assert record_events(table_carrier, [posted], source="push").returns_moving == 0
+
+
 @pytest.fixture
 def warehouse(db):
     from plugins.stock.models import Warehouse
