@@ -103,7 +103,12 @@ def test_make_run_starts_the_simulators_again_if_they_exit():
 
 def test_make_run_cron_resends_the_nfe_waiting_for_the_authoriser():
     jobs = next(line for line in make_run_lines() if "while sleep 60" in line)
-    assert " fiscal_resend;" in jobs
+    assert " fiscal_resend " in f"{jobs.replace(';', ' ')} "
+
+
+def test_make_run_cron_pulls_the_parcels_tracking():
+    jobs = next(line for line in make_run_lines() if "while sleep 60" in line)
+    assert " logistics_track " in f"{jobs.replace(';', ' ')} "
 
 
 def test_the_demo_is_seeded_for_the_simulators_ports():

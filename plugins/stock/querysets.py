@@ -53,10 +53,14 @@ class StockLevelQuerySet(models.QuerySet):
         with every line's units available; else the one that would supply the
         first units of the most lines; "" when no variant is stocked. One
         query."""
+        from django.apps import apps
         from django.db import connections
 
         from plugins.sql import column, table
-        from plugins.stock.models import ChannelWarehouse, Warehouse
+
+        # the models through the app registry: they import this module
+        Warehouse = apps.get_model("stock", "Warehouse")  # noqa: N806
+        ChannelWarehouse = apps.get_model("stock", "ChannelWarehouse")  # noqa: N806
 
         # Written out (it runs for every freight quote: the ORM's cost of
         # building the query was most of its time); it reads the levels of

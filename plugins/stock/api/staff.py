@@ -397,11 +397,11 @@ class CountLinesView(CountMixin, APIView):
 @extend_schema(tags=[TAG])
 class CountPostView(CountMixin, APIView):
     @extend_schema(
-        request=None, responses={200: s.CountDetailSerializer, **problems(400, 409)}
+        request=None, responses={200: s.CountDetailSerializer, **problems(409)}
     )
     def post(self, request, pk):
-        """Post the differences of the counted lines as count adjustments (400
-        while no line has been counted)."""
+        """Post the differences of the counted lines as count adjustments (409
+        while the count is not open or no line has been counted)."""
         count = self.get_count(pk)
         services.post_count(count, user=request.user)
         return self.detail(count)

@@ -206,8 +206,8 @@ def post_count(count: InventoryCount, *, user) -> list:
     not counted are left alone.
 
     Needs ``operate`` on the warehouse. Logs ``stock.count.post``. Raises
-    PermissionDenied, IllegalState (not open) or InvalidMovement (nothing
-    counted).
+    PermissionDenied or IllegalState (not open, or nothing counted yet: the
+    count is not ready to post).
     """
     locked = _open(count)
     _check(user, locked.warehouse)
@@ -215,7 +215,7 @@ def post_count(count: InventoryCount, *, user) -> list:
         line for line in locked.lines.filter(counted__isnull=False) if line.variant_id
     ]
     if not lines:
-        raise InvalidMovement(_("Enter at least one counted quantity."))
+        raise IllegalState(_("Enter at least one counted quantity."))
     from plugins.stock.services.ledger import ensure_levels
 
     pks = ensure_levels((line.variant_id, locked.warehouse_id) for line in lines)

@@ -70,6 +70,32 @@ SAMPLES = {
             "1",
         ],
     ),
+    "logistics.freight_rates": (
+        [
+            "carrier",
+            "service",
+            "origin_cep_from",
+            "origin_cep_to",
+            "destination_cep_from",
+            "destination_cep_to",
+            "weight_from_g",
+            "weight_to_g",
+            "price",
+            "days",
+        ],
+        [
+            "rapidao",
+            "EXP",
+            "01000-000",
+            "99999-999",
+            "01000-000",
+            "19999-999",
+            "0",
+            "1000",
+            "23,90",
+            "2",
+        ],
+    ),
 }
 
 

@@ -21,6 +21,7 @@ ROLES = {
     "stock.counts": "stock_manager",
     "orders.marketplace": "superuser",
     "finance.settlement": "finance_manager",
+    "logistics.freight_rates": "logistics_manager",
 }
 #: importers that read file types of their own (``Importer.read_sheet``):
 #: their hostile files are tested with their formats, in the module named
@@ -57,6 +58,13 @@ def stock_manager(db):
 
 
 @pytest.fixture
+def logistics_manager(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="gerente-logistica", roles=["logistics_manager"])
+
+
+@pytest.fixture
 def finance_manager(db):
     from tests.factories import UserFactory
 
@@ -73,7 +81,7 @@ def _counts() -> dict[str, int]:
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"content", "plugins", "orders", "stock", "shelves", "finance"}
+        in {"content", "plugins", "orders", "stock", "shelves", "finance", "logistics"}
         and model is not ImportJob
         and model._meta.managed
     }
