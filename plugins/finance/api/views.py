@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import problem_response
 from api.openapi import problems
 from api.permissions import SignedRequest
 from api.views import ApiKeyView
@@ -281,9 +282,5 @@ class ProviderWebhookView(APIView):
         return Response({"received": True, "duplicate": not created})
 
 
-def _problem(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse(
-        {"type": f"about:blank#{code}", "title": detail, "status": status},
-        status=status,
-        content_type="application/problem+json",
-    )
+def _problem(status: int, code: str, detail: str):
+    return problem_response(status, code, str(detail))

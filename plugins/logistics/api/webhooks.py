@@ -3,13 +3,14 @@ the address of one carrier (its unguessable ``webhook_token``)."""
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import problem_response
 from api.openapi import problems
 from api.permissions import SignedRequest
 from plugins.logistics.models import Carrier
@@ -74,9 +75,5 @@ class CarrierWebhookView(APIView):
         )
 
 
-def _problem(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse(
-        {"type": f"about:blank#{code}", "title": str(detail), "status": status},
-        status=status,
-        content_type="application/problem+json",
-    )
+def _problem(status: int, code: str, detail: str):
+    return problem_response(status, code, str(detail))
