@@ -20,7 +20,8 @@ pushes (:func:`~plugins.logistics.services.tracking.record_events`): three
 on the way (one of them past its promised date), three delivered, one
 delivery failed, and one delivered with a return the carrier authorised.
 Made without the Correios simulator (the table carrier issues its own S10
-codes), so the demo seeds whether or not it runs.
+codes, and the Correios carrier is set up after these orders were quoted),
+so the demo seeds whether or not the simulator runs.
 
 Idempotent (everything by code, the orders by external id) and
 deterministic (a seeded random generator).
@@ -196,6 +197,20 @@ def ensure_carriers() -> dict[str, Carrier]:
         )
         if made or not service.rates.exists():
             FreightRate.objects.bulk_create(table_rates(service, prices, per_kg, days))
+    pickup, _ = Carrier.objects.get_or_create(
+        code="retirada",
+        defaults={"name": "Retirada na loja", "kind": CarrierKind.PICKUP},
+    )
+    CarrierService.objects.get_or_create(
+        carrier=pickup, code="RET", defaults={"name": "Retirada no CD"}
+    )
+    carriers["pickup"] = pickup
+    return carriers
+
+
+def ensure_correios() -> Carrier:
+    """The Correios on their local simulator (created last: the demo's own
+    orders are quoted before, while the simulator may not run yet)."""
     from plugins.logistics.simulator import (
         DEMO_ACCESS_CODE,
         DEMO_CARTAO,
@@ -221,16 +236,7 @@ def ensure_carriers() -> dict[str, Carrier]:
         CarrierService.objects.get_or_create(
             carrier=correios, code=code, defaults={"name": name}
         )
-    carriers["correios"] = correios
-    pickup, _ = Carrier.objects.get_or_create(
-        code="retirada",
-        defaults={"name": "Retirada na loja", "kind": CarrierKind.PICKUP},
-    )
-    CarrierService.objects.get_or_create(
-        carrier=pickup, code="RET", defaults={"name": "Retirada no CD"}
-    )
-    carriers["pickup"] = pickup
-    return carriers
+    return correios
 
 
 def ensure_free_shipping(table: Carrier) -> None:
@@ -257,16 +263,11 @@ def grant_shipping_desk(carriers) -> None:
 
 
 @transaction.atomic
-def seed_demo_logistics_setup(*, stdout) -> dict[str, Carrier]:
-    origins = ensure_origins()
+def ensure_setup() -> dict[str, Carrier]:
+    ensure_origins()
     carriers = ensure_carriers()
     ensure_free_shipping(carriers["table"])
     grant_shipping_desk(list(carriers.values()))
-    rates = FreightRate.objects.count()
-    stdout.write(
-        f"Logística: {len(origins)} origens, "
-        f"{Carrier.objects.count()} transportadoras, {rates} faixas de frete\n"
-    )
     return carriers
 
 
@@ -466,8 +467,13 @@ def _clerk():
 def seed_demo_logistics(*, stdout) -> None:
     from plugins.orders.models import Order
 
-    carriers = seed_demo_logistics_setup(stdout=stdout)
-    if Order.objects.filter(external_id__startswith=PREFIX).exists():
-        return
-    with transaction.atomic():
-        _seed_shipments(carriers, _clerk(), stdout)
+    carriers = ensure_setup()
+    if not Order.objects.filter(external_id__startswith=PREFIX).exists():
+        with transaction.atomic():
+            _seed_shipments(carriers, _clerk(), stdout)
+    grant_shipping_desk([ensure_correios()])
+    stdout.write(
+        f"Logística: {ShippingOrigin.objects.count()} origens, "
+        f"{Carrier.objects.count()} transportadoras, "
+        f"{FreightRate.objects.count()} faixas de frete\n"
+    )
