@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from plugins.logistics.carriers.base import QuoteOption, QuoteRequest, Volume
+from plugins.logistics.regions import cep_number
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -75,14 +76,6 @@ class TooLarge(Exception):
 
 def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def cep_number(cep: str | int) -> int:
-    """A CEP as the integer freight tables store (``"01310-100"`` → 1310100)."""
-    if isinstance(cep, int):
-        return cep
-    digits = "".join(c for c in str(cep) if c.isdigit())
-    return int(digits or 0)
 
 
 # -- weights and volumes ------------------------------------------------------------
@@ -465,49 +458,3 @@ def quote_pickup(carrier, request: QuoteRequest) -> list[QuoteOption]:
         )
         for service in _active_services(carrier, request.services)
     ]
-
-
-# -- CEP regions ----------------------------------------------------------------------
-
-#: The UF of each CEP range (first five digits), as the Correios assign them.
-CEP_UF_RANGES = (
-    (1000, 19999, "SP"),
-    (20000, 28999, "RJ"),
-    (29000, 29999, "ES"),
-    (30000, 39999, "MG"),
-    (40000, 48999, "BA"),
-    (49000, 49999, "SE"),
-    (50000, 56999, "PE"),
-    (57000, 57999, "AL"),
-    (58000, 58999, "PB"),
-    (59000, 59999, "RN"),
-    (60000, 63999, "CE"),
-    (64000, 64999, "PI"),
-    (65000, 65999, "MA"),
-    (66000, 68899, "PA"),
-    (68900, 68999, "AP"),
-    (69000, 69299, "AM"),
-    (69300, 69399, "RR"),
-    (69400, 69899, "AM"),
-    (69900, 69999, "AC"),
-    (70000, 72799, "DF"),
-    (72800, 72999, "GO"),
-    (73000, 73699, "DF"),
-    (73700, 76799, "GO"),
-    (76800, 76999, "RO"),
-    (77000, 77999, "TO"),
-    (78000, 78899, "MT"),
-    (79000, 79999, "MS"),
-    (80000, 87999, "PR"),
-    (88000, 89999, "SC"),
-    (90000, 99999, "RS"),
-)
-
-
-def uf_of_cep(cep: str | int) -> str:
-    """The UF a CEP belongs to ("" when none)."""
-    prefix = cep_number(cep) // 1000
-    for start, end, uf in CEP_UF_RANGES:
-        if start <= prefix <= end:
-            return uf
-    return ""

@@ -36,16 +36,18 @@ UF_CEP_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
 }
 
 
-def cep_number(cep: str) -> int:
-    """A CEP as typed ("01310-100") as its 8-digit integer (0 if it has no
-    digits)."""
+def cep_number(cep: str | int) -> int:
+    """A CEP as typed ("01310-100") as the integer freight tables store
+    (1310100; 0 if it has no digits)."""
+    if isinstance(cep, int):
+        return cep
     digits = "".join(c for c in str(cep) if c.isdigit())
     return int(digits) if digits else 0
 
 
 def uf_for_cep(cep: str | int) -> str:
     """The state of a CEP, or "" when no state has it."""
-    number = cep if isinstance(cep, int) else cep_number(cep)
+    number = cep_number(cep)
     for uf, ranges in UF_CEP_RANGES.items():
         if any(start <= number <= end for start, end in ranges):
             return uf

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plugins.crypto import EncryptedTextField
+from plugins.logistics.regions import cep_number
 from plugins.money import MONEY
 from plugins.outbound import validate_public_url
 
@@ -196,7 +197,7 @@ class ShippingOrigin(models.Model):
 
     @property
     def cep_number(self) -> int:
-        return int("".join(c for c in self.cep if c.isdigit()) or 0)
+        return cep_number(self.cep)
 
 
 class FreightRate(models.Model):

@@ -55,6 +55,7 @@ from plugins.logistics.models import (
     FreeShippingRule,
     ShippingOrigin,
 )
+from plugins.logistics.regions import uf_for_cep
 
 logger = logging.getLogger(__name__)
 
@@ -442,7 +443,7 @@ def _compute(
     service_ids = {service.pk for _c, service, _a in raw}
     rules = [rule for rule in setup.rules if rule.service_id in service_ids]
     tags = _cart_tags(cart) if any(rule.product_tag for rule in rules) else set()
-    uf = freight.uf_of_cep(cep)
+    uf = uf_for_cep(cep)
     today = timezone.localdate()
     handling = origin.handling_days
     deadline = add_business_days(today, handling)

@@ -10,6 +10,7 @@ from plugins.logistics import freight
 from plugins.logistics.carriers import adapter_for
 from plugins.logistics.carriers.base import QuoteRequest, Volume
 from plugins.logistics.models import CarrierService, FreightRate
+from plugins.logistics.regions import uf_for_cep
 
 D = Decimal
 
@@ -204,8 +205,8 @@ def test_split_equally_adds_up():
 
 
 def test_uf_of_cep():
-    assert freight.uf_of_cep("01310-100") == "SP"
-    assert freight.uf_of_cep("20040020") == "RJ"
-    assert freight.uf_of_cep("69301000") == "RR"
-    assert freight.uf_of_cep("70040010") == "DF"
-    assert freight.uf_of_cep("90010000") == "RS"
+    assert uf_for_cep("01310-100") == "SP"
+    assert uf_for_cep("20040020") == "RJ"
+    assert uf_for_cep("69301000") == "RR"
+    assert uf_for_cep("70040010") == "DF"
+    assert uf_for_cep("90010000") == "RS"
