@@ -134,3 +134,13 @@ DEMO_DATA = Hook(
         "a summary line to `stdout`."
     ),
 )
+
+KPI_SOURCES = Hook(
+    "register_kpi_sources",
+    doc=(
+        "A function taking no arguments and returning a list of "
+        "plugins.kpis.Source objects: the plugin's figures (KPIs) for the "
+        "reports, goals and the KPI API of the analytics plugin, with the "
+        "facts its daily rollups keep."
+    ),
+)

@@ -302,6 +302,17 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
             Q(pk__in=users.values("pk")) | Q(pk__in=granted.values("pk"))
         )
 
+    def scope_ids_for(self, user, action: str = "view") -> set | None:
+        """The primary keys of the scope objects ``user`` may use for
+        ``action``, or ``None`` when a model-level permission (or being a
+        superuser) reaches every one of them: the scope of a figure."""
+        if not is_active_user(user):
+            return set()
+        actions = self._expand([action])
+        if user.is_superuser or self._model_level(user, actions):
+            return None
+        return set(self._scope_ids(user, actions))
+
     def scope_objects(self, user, action: str) -> QuerySet:
         """Scope objects (e.g. warehouses) the user may use for ``action``:
         the choices of a form's scope field."""

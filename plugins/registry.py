@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "finance": "plugins.finance",
     "fiscal": "plugins.fiscal",
     "logistics": "plugins.logistics",
+    "analytics": "plugins.analytics",
 }
 
 

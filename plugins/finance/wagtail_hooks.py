@@ -253,3 +253,20 @@ def reconciliation_menu_item():
         icon_name="tasks",
         order=72,
     )
+
+
+@hooks.register(order_hooks.ORDER_ANALYTICS_MEASURES)
+def refunded_per_order():
+    """What was refunded on each order: net revenue subtracts it."""
+    from django.db.models import OuterRef, Subquery, Sum
+
+    from plugins.finance.models import Payment
+
+    return {
+        "refunded": Subquery(
+            Payment.objects.filter(order=OuterRef("pk"))
+            .values("order")
+            .annotate(total=Sum("refunded_amount"))
+            .values("total")
+        )
+    }

@@ -123,3 +123,13 @@ AVAILABLE_UNITS = Hook(
     "warehouses an order may reserve from; ``None``: the SKU's stock is not "
     "tracked), in a number of queries that does not grow with ``skus``.",
 )
+ORDER_ANALYTICS_MEASURES = Hook(
+    "order_analytics_measures",
+    doc="Measures other plugins add to the orders' figures (plugins.orders."
+    "analytics): a function taking no arguments and returning ``{measure: "
+    "expression}``, each expression a value per order (an annotation over "
+    "``Order``, e.g. a ``Subquery`` of the amount refunded on it). The "
+    "orders' source sums it over the orders that count as a sale, per day, "
+    "channel and dimension, and the rollups keep it. The finance plugin adds "
+    "``refunded``, which net revenue subtracts.",
+)

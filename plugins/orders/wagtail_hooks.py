@@ -7,7 +7,13 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import WEBHOOK_EVENTS
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
+from plugins.hooks import (
+    API_ROUTES,
+    BACKOFFICE_MENU,
+    DASHBOARD_PANELS,
+    DEMO_DATA,
+    KPI_SOURCES,
+)
 from plugins.orders import (
     dashboard,
     demo,
@@ -106,3 +112,10 @@ def orders_importer():
 
 
 hooks.register(DEMO_DATA, demo.seed_demo_orders)
+
+
+@hooks.register(KPI_SOURCES)
+def orders_kpi_sources():
+    from plugins.orders.analytics import sources
+
+    return sources()
