@@ -3,6 +3,8 @@ plugins."""
 
 from wagtail import hooks
 
+from plugins.analytics.menu import ReportsMenu
+from plugins.hooks import BACKOFFICE_MENU
 from plugins.orders import hooks as order_hooks
 
 
@@ -28,3 +30,6 @@ for _hook in (
     order_hooks.ORDER_IMPORTED,
 ):
     hooks.register(_hook, _order_changed)
+
+
+hooks.register(BACKOFFICE_MENU, ReportsMenu().get_menu_item)
