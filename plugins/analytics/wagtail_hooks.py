@@ -3,8 +3,8 @@ plugins."""
 
 from wagtail import hooks
 
-from plugins.analytics.menu import ReportsMenu
-from plugins.hooks import BACKOFFICE_MENU
+from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
+from plugins.hooks import BACKOFFICE_MENU, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
@@ -33,3 +33,38 @@ for _hook in (
 
 
 hooks.register(BACKOFFICE_MENU, ReportsMenu().get_menu_item)
+
+
+@hooks.register("register_admin_urls")
+def register_reports_urls():
+    from django.urls import include, path
+
+    from plugins.analytics import views
+
+    urls = [path("", views.ReportsDashboardView.as_view(), name="dashboard")]
+    return [path("reports/", include((urls, "analytics"), namespace="analytics"))]
+
+
+@hooks.register(REPORTS_MENU)
+def reports_dashboard_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from plugins.analytics.views import may_see_reports
+    from plugins.wagtail_hooks import PermissionMenuItem
+
+    return PermissionMenuItem(
+        _("Dashboard"),
+        reverse("analytics:dashboard"),
+        name="reports-dashboard",
+        icon_name="table",
+        order=100,
+        test=may_see_reports,
+    )
+
+
+@hooks.register(DEMO_DATA, order=9)
+def seed_demo_analytics(*, stdout):
+    from plugins.analytics.demo import seed_demo_analytics
+
+    seed_demo_analytics(stdout=stdout)

@@ -282,6 +282,8 @@ class OrdersSource(Source):
             "returned": Count("pk", filter=Q(status=OrderStatus.RETURNED)),
             "shipped": Count("pk", filter=Q(shipped_at__isnull=False)),
             "paid": Count("pk", filter=PAID),
+            "invoiced": Count("pk", filter=Q(invoiced_at__isnull=False)),
+            "delivered": Count("pk", filter=Q(delivered_at__isnull=False)),
             "gmv": Sum("total", filter=PAID),
             "sale_orders": Count("pk", filter=SALE),
             "sales": Sum("total", filter=SALE),
@@ -348,6 +350,12 @@ class OrdersSource(Source):
             ),
             "paid": Count(
                 "order_id", distinct=True, filter=Q(order__paid_at__isnull=False)
+            ),
+            "invoiced": Count(
+                "order_id", distinct=True, filter=Q(order__invoiced_at__isnull=False)
+            ),
+            "delivered": Count(
+                "order_id", distinct=True, filter=Q(order__delivered_at__isnull=False)
             ),
             "gmv": Sum("total", filter=Q(order__paid_at__isnull=False)),
             "sale_orders": Count("order_id", distinct=True, filter=sale),
