@@ -140,10 +140,22 @@ class Goal(models.Model):
                 condition=Q(channel__isnull=True) | Q(seller__isnull=True),
                 name="analytics_goal_channel_or_seller",
             ),
+            # One goal per KPI and period for the store, per channel and per
+            # seller (conditions rather than NULLS NOT DISTINCT: SQLite).
             models.UniqueConstraint(
-                fields=["kpi", "period_kind", "period_start", "channel", "seller"],
-                name="analytics_goal_unique",
-                nulls_distinct=False,
+                fields=["kpi", "period_kind", "period_start"],
+                condition=Q(channel__isnull=True, seller__isnull=True),
+                name="analytics_goal_unique_store",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "period_kind", "period_start", "channel"],
+                condition=Q(channel__isnull=False),
+                name="analytics_goal_unique_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "period_kind", "period_start", "seller"],
+                condition=Q(seller__isnull=False),
+                name="analytics_goal_unique_seller",
             ),
         ]
 
