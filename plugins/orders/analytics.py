@@ -271,6 +271,12 @@ class OrdersSource(Source):
         extra = {}
         for found in collect(ORDER_ANALYTICS_MEASURES):
             extra.update(found)
+        if extra:
+            # Per order first, then summed per group (an annotation after
+            # values() would join the GROUP BY).
+            orders = orders.annotate(
+                **{f"x_{name}": expression for name, expression in extra.items()}
+            )
         grouped = (
             self._member_field(orders, dimension)
             .annotate(day=store_day("placed_at"))
@@ -295,12 +301,8 @@ class OrdersSource(Source):
             ),
             "discounts": Sum("discount_total", filter=SALE),
         }
-        if extra:
-            grouped = grouped.annotate(
-                **{f"x_{name}": expression for name, expression in extra.items()}
-            )
-            for name in extra:
-                annotations[name] = Sum(f"x_{name}", filter=SALE)
+        for name in extra:
+            annotations[name] = Sum(f"x_{name}", filter=SALE)
         for row in grouped.annotate(**annotations).order_by():
             yield from _row_facts(row, annotations)
         lines = (
