@@ -3,18 +3,21 @@
 Store days are America/Sao_Paulo (UTC−3). November 2026; "today" is
 05/12/2026, so every day of November can be rolled up.
 
-=====  =====  ======================  ===========  ==========================  ========  =====  ====  ========
-order  chan.  placed (local)          status       lines (sku × qty @ price    discount  ship.  UF    payment
-                                                   − line discount = total)
-=====  =====  ======================  ===========  ==========================  ========  =====  ====  ========
-O1     loja   10/11 10:00             delivered    S1×2@50−10=90; S2×1@100     10        20     SP    pix
-O2     loja   10/11 23:30 (11/11 UTC) paid         S1×1@50=50                  0         10     RJ    card
-O3     ml     11/11 00:30             cancelled*   S2×2@100=200                0         0      SP    pix
-O4     ml     12/11 12:00             returned     S1×3@50−15=135              15        0      MG    boleto
-O5     loja   12/11 15:00             pending      S2×1@100                    0         0      SP    pix
-O6     ml     30/11 23:59 (01/12 UTC) delivered    S1×1@50; S2×1@100           0         12     SP    card
-O7     loja   01/12 00:10             paid         S1×1@50                     0         0      SP    pix
-=====  =====  ======================  ===========  ==========================  ========  =====  ====  ========
+==  ====  ===========  =========  =====================  ====  ====  ==  ======
+#   chan  placed       status     lines (sku×qty@price   disc  ship  UF  paid
+          (local)                 − line disc = total)               by
+==  ====  ===========  =========  =====================  ====  ====  ==  ======
+O1  loja  10/11 10:00  delivered  S1×2@50−10=90;         10    20    SP  pix
+                                  S2×1@100=100
+O2  loja  10/11 23:30  paid       S1×1@50=50             0     10    RJ  card
+          (11/11 UTC)
+O3  ml    11/11 00:30  cancelled* S2×2@100=200           0     0     SP  pix
+O4  ml    12/11 12:00  returned   S1×3@50−15=135         15    0     MG  boleto
+O5  loja  12/11 15:00  pending    S2×1@100=100           0     0     SP  pix
+O6  ml    30/11 23:59  delivered  S1×1@50=50;            0     12    SP  card
+          (01/12 UTC)             S2×1@100=100
+O7  loja  01/12 00:10  paid       S1×1@50=50             0     0     SP  pix
+==  ====  ===========  =========  =====================  ====  ====  ==  ======
 
 (*) paid, then cancelled. Totals: O1 210, O2 60, O3 200, O4 135, O5 100,
 O6 162, O7 50. O2 was paid by card (R$ 60,00) and R$ 15,00 of it refunded.
@@ -71,8 +74,10 @@ D = Decimal
 
 
 def local(day: str, time: str) -> datetime.datetime:
-    moment = datetime.datetime.strptime(f"{day} {time}", "%d/%m/%Y %H:%M")
-    return timezone.make_aware(moment, timezone.get_default_timezone())
+    (d, m, y), (hh, mm) = day.split("/"), time.split(":")
+    return datetime.datetime(
+        int(y), int(m), int(d), int(hh), int(mm), tzinfo=timezone.get_default_timezone()
+    )
 
 
 @pytest.fixture
@@ -352,9 +357,14 @@ def test_rollups_equal_the_raw_computation_for_random_periods(
             day.strftime("%d/%m/%Y"), f"{rng.randrange(24):02d}:{rng.randrange(60):02d}"
         )
         lines = [
-            (rng.choice(["S1", "S2"]), rng.randint(1, 3), rng.choice(["50", "100"]), rng.choice(["0", "5"]))
+            (
+                rng.choice(["S1", "S2"]),
+                rng.randint(1, 3),
+                rng.choice(["50", "100"]),
+                rng.choice(["0", "5"]),
+            )
             for _ in range(rng.randint(1, 3))
-        ]  # fmt: skip
+        ]
         discount = str(sum(D(line[3]) for line in lines))
         make_order(
             rng.choice(channels), f"R{index}", placed, rng.choice(statuses), lines,
