@@ -263,6 +263,8 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         sections: OrderedDict = OrderedDict()
         for key, result in current.items():
             kpi = result.kpi
+            if kpi.share:
+                continue  # a share is read per group: the bars' table has it
             url = (
                 kpi.source.drilldown_url(
                     kpi, start=period.start, end=period.end, filters=filters
@@ -379,6 +381,8 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         if not result.applicable:
             return {"bars": None}
         rows = []
+        additive = kpi.unit in (Unit.MONEY, Unit.COUNT) and not kpi.share
+        whole = sum((value or 0) for _m, _l, value in result.groups)
         for member, label, value in result.groups:
             member_filters = {**filters, group_by: [member]} if member else filters
             rows.append(
@@ -387,6 +391,9 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
                     "label": label,
                     "value": value,
                     "display": format_value(value, kpi.unit),
+                    "share": format_value(value * 100 / whole, Unit.PERCENT)
+                    if additive and whole and value is not None
+                    else "",
                     "url": kpi.source.drilldown_url(
                         kpi, start=period.start, end=period.end, filters=member_filters
                     )
@@ -407,6 +414,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "kpi": kpi,
                 "group_by": group_by,
                 "group_label": DIMENSIONS[group_by],
+                "with_share": additive,
                 "rows": rows,
                 "chart": chart,
             }
@@ -483,10 +491,14 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         elif table == "bars" and report["bars"]:
             bars = report["bars"]
             header = [str(bars["group_label"]), str(bars["kpi"].name)]
-            rows = [
-                [str(row["label"]), rounded(row["value"], bars["kpi"].unit)]
-                for row in bars["rows"]
-            ]
+            if bars["with_share"]:
+                header.append(_("Share (%)"))
+            rows = []
+            for row in bars["rows"]:
+                line = [str(row["label"]), rounded(row["value"], bars["kpi"].unit)]
+                if bars["with_share"]:
+                    line.append(row["share"].replace(" %", ""))
+                rows.append(line)
         elif table == "funnel" and report["funnel"]:
             header = [_("Status"), _("Orders")]
             rows = [
