@@ -169,6 +169,16 @@ SHIPPING_READ = {**BACKOFFICE, "logistics_manager": OK, "shipping_desk": OK}
 SHIPPING_READ_OBJECT = {**SHIPPING_READ, "shipping_desk": IN_OUT}
 SHIPPING_ACT_OBJECT = {**NOBODY, "logistics_manager": OK, "shipping_desk": IN_OUT}
 
+#: the reports: every back-office role, each figure within its own scopes
+#: (the content roles, the privacy officer and the shelf keeper have none)
+REPORTS_READ = {
+    **STAFF,
+    "content_editor": DENIED,
+    "content_moderator": DENIED,
+    "privacy_officer": DENIED,
+    "shelf_keeper": DENIED,
+}
+
 CATALOG_MODELS = {
     # model: (pk placeholder, has an inspect view, has a copy view)
     "product": ("p", True, False),
@@ -623,6 +633,9 @@ MATRIX = {
     "/admin/shelf-items/history/{item}/": get(SHELF_OBJECT),
     "/admin/shelf-items/history-results/{item}/": get(SHELF_OBJECT),
     "/admin/shelf-items/usage/{item}/": get(SHELF_OBJECT),
+    # the reports: figures, charts and exports within the user's scopes
+    "/admin/reports/": get(REPORTS_READ),
+    "/admin/reports/?period=ytd&export=csv&table=figures": get(REPORTS_READ),
     # the import framework: the importer's permission (the test plugin's
     # shelves importer: shelves.add_shelf, the manager's); a job is its
     # creator's (here the superuser's) and does not exist for anyone else
