@@ -109,6 +109,7 @@ def catalog():
         Variant.objects.filter(sku=sku).update(cost_price=Decimal(cost))
     Variant.objects.filter(sku="VEL-1").update(active=False)
     return {
+        "moda": moda,
         "camisetas": camisetas,
         "casa": casa,
         "nordeste": nordeste,

@@ -122,8 +122,7 @@ def clerk_b(sp, rj):  # noqa: F811
 
 def figures(user, keys, start=None, end=None, **kwargs):
     end = end or today()
-    results = compute(user, keys, start or end, end, today=today(), **kwargs)
-    return {key: result for key, result in results.items()}
+    return compute(user, keys, start or end, end, today=today(), **kwargs)
 
 
 def values(user, keys, **kwargs):
@@ -226,20 +225,17 @@ def test_a_clerk_who_sees_costs_gets_the_cost_figures_of_their_warehouse(
 ):
     from django.contrib.auth.models import Permission
 
-    clerk_b.user_permissions.add(
-        Permission.objects.get(content_type__app_label="content", codename="view_cost_price")
+    cost = Permission.objects.get(
+        content_type__app_label="content", codename="view_cost_price"
     )
+    clerk_b.user_permissions.add(cost)
     clerk_b = type(clerk_b).objects.get(pk=clerk_b.pk)  # fresh permission cache
-    assert values(clerk_b, ["stock.value_at_cost"]) == {
-        "stock.value_at_cost": q("256")
-    }
+    assert values(clerk_b, ["stock.value_at_cost"]) == {"stock.value_at_cost": q("256")}
     turnover = values(clerk_b, [TURNOVER], start=day(30), end=day(1))
     assert turnover == {TURNOVER: q(Decimal(112 * 365) / 10256)}
 
 
-def test_cost_figures_are_hidden_without_the_cost_permission(
-    ledger, clerk_a, db
-):
+def test_cost_figures_are_hidden_without_the_cost_permission(ledger, clerk_a, db):
     stock_manager = UserFactory(username="gerente-estoque", roles=["stock_manager"])
     keys = [*LEVEL_KPIS, TURNOVER]
     for user in (stock_manager, clerk_a):
@@ -266,9 +262,7 @@ def test_drilldown_opens_the_stock_listing_filtered(ledger, manager, sp):  # noq
     assert url.startswith("/admin/stock/levels/?")
     assert f"warehouse={sp.pk}" in url and "out_of_stock=true" in url
     turnover = kpis[TURNOVER]
-    url = turnover.source.drilldown_url(
-        turnover, start=day(30), end=day(1), filters={}
-    )
+    url = turnover.source.drilldown_url(turnover, start=day(30), end=day(1), filters={})
     assert url.startswith("/admin/stock/movements/?") and "kind=sale" in url
 
 
@@ -290,9 +284,35 @@ def test_the_drilldown_listing_shows_the_stockouts(ledger, manager, client, sp):
 
 def test_the_stock_listing_filters_by_brand(ledger, manager, client):
     client.force_login(manager)
-    response = client.get(
-        "/admin/stock/levels/", {"brand": ledger["casa_cia"].pk}
-    )
+    response = client.get("/admin/stock/levels/", {"brand": ledger["casa_cia"].pk})
     assert response.status_code == 200
     skus = {lv.variant.sku for lv in response.context["object_list"]}
     assert skus == {"CAN-1"}
+
+
+def test_a_movement_dated_in_the_past_changes_the_rolled_up_days(
+    ledger,
+    manager,
+    sp,  # noqa: F811
+):
+    from plugins.analytics.models import DirtyDay
+
+    rollups.refresh(today=today())
+    # an order shipped 2 units of CAN-1 from A on D−3, recorded today: cost
+    # of sales + 2 × 8 = 309,00; CAN-1 A holds 12 instead of 14 on D−3..D−1:
+    # value-days 9.382 − 2 × 8 × 3 = 9.334
+    sell("CAN-1", sp, 2, 3)
+    dirty = set(
+        DirtyDay.objects.filter(source="stock_flow").values_list("day", flat=True)
+    )
+    assert dirty == {day(3), day(2), day(1)}
+    results = figures(
+        manager, [TURNOVER], day(30), day(1), filters={"warehouse": [str(sp.pk)]}
+    )
+    assert q(results[TURNOVER].value) == q(Decimal(309 * 365) / 9334)
+    rollups.refresh(today=today())
+    assert not DirtyDay.objects.filter(source="stock_flow").exists()
+    results = figures(
+        manager, [TURNOVER], day(30), day(1), filters={"warehouse": [str(sp.pk)]}
+    )
+    assert q(results[TURNOVER].value) == q(Decimal(309 * 365) / 9334)
