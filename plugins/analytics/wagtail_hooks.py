@@ -58,7 +58,7 @@ def reports_dashboard_menu_item():
         reverse("analytics:dashboard"),
         name="reports-dashboard",
         icon_name="table",
-        order=100,
+        order=10,
         test=may_see_reports,
     )
 
@@ -68,3 +68,75 @@ def seed_demo_analytics(*, stdout):
     from plugins.analytics.demo import seed_demo_analytics
 
     seed_demo_analytics(stdout=stdout)
+
+
+# -- Stock: the ledger's history, purchase planning and suppliers' lead times --
+
+from django.apps import apps as _apps  # noqa: E402
+
+if _apps.is_installed("plugins.stock"):
+    from django.urls import include, path  # noqa: E402
+    from django.utils.translation import gettext_lazy as _  # noqa: E402
+    from wagtail.admin.menu import MenuItem  # noqa: E402
+
+    from plugins.analytics import views_planning  # noqa: E402
+    from plugins.stock.hooks import STOCK_MOVED  # noqa: E402
+
+    @hooks.register(STOCK_MOVED)
+    def _stock_moved(*, movements, **kwargs):
+        """A movement dated before today (an order shipped on its own date)
+        changes the stock at the end of every day from its date on: those
+        days of the stock flow are computed live until rolled up again."""
+        import datetime
+
+        from django.utils import timezone
+
+        from plugins.analytics.periods import store_today
+        from plugins.analytics.rollups import mark_changed
+
+        zone = timezone.get_default_timezone()
+        today = store_today()
+        first = min(
+            (timezone.localtime(m.created_at, zone).date() for m in movements),
+            default=today,
+        )
+        if first < today:
+            mark_changed(
+                "stock_flow",
+                (
+                    first + datetime.timedelta(days=offset)
+                    for offset in range((today - first).days)
+                ),
+            )
+
+    @hooks.register("register_admin_urls")
+    def register_planning_urls():
+        patterns = [
+            path("", views_planning.PlanningView.as_view(), name="index"),
+        ]
+        return [
+            path(
+                "reports/planning/",
+                include(
+                    (patterns, views_planning.PREFIX), namespace=views_planning.PREFIX
+                ),
+            )
+        ]
+
+    class PlanningMenuItem(MenuItem):
+        def is_shown(self, request):
+            return views_planning.user_can_plan(request.user)
+
+    @hooks.register(REPORTS_MENU)
+    def planning_menu_item():
+        from django.urls import reverse
+
+        return PlanningMenuItem(
+            _("Purchase planning"),
+            reverse(f"{views_planning.PREFIX}:index"),
+            name="analytics-planning",
+            icon_name="table",
+            order=50,
+        )
+
+    hooks.register("register_admin_viewset", views_planning.LeadTimeViewSet)

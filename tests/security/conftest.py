@@ -695,6 +695,7 @@ def _build() -> World:
     _api_objects(world, superuser)
     _import_job(world, superuser)
     _carrier_webhook(world)
+    _lead_time(world)
     scope_objects = {
         **_orders(world),
         **_stock(world, superuser),
@@ -713,6 +714,13 @@ def _build() -> World:
     # placeholders without a scope are the same inside and outside
     world.outside = {**world.inside, **world.outside}
     return world
+
+
+def _lead_time(world):
+    from plugins.analytics.models import LeadTime
+
+    lead_time = LeadTime.objects.create(brand_id=world.inside["brand"], days=20)
+    world.inside.update(leadtime=lead_time.pk)
 
 
 @pytest.fixture(scope="package")

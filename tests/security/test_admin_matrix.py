@@ -612,6 +612,17 @@ MATRIX = {
     "/admin/logistics/labels/{label_batch}/": get(LABEL_BATCH),
     "/admin/logistics/labels/{label_batch}/status/": get(LABEL_BATCH),
     "/admin/logistics/labels/{label_batch}/download/": get(LABEL_BATCH),
+    # purchase planning: managers, auditors and stock managers (each within
+    # the warehouses they see); suppliers' lead times: the manager edits them
+    "/admin/reports/planning/": get(BACKOFFICE, stock_manager=OK),
+    "/admin/reports/lead-times/": get(BACKOFFICE),
+    "/admin/reports/lead-times/results/": get(BACKOFFICE),
+    "/admin/reports/lead-times/new/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/edit/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/delete/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/history/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/history-results/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/usage/{leadtime}/": get(NOBODY, manager=OK),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),
