@@ -4,7 +4,7 @@ plugins."""
 from wagtail import hooks
 
 from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
-from plugins.hooks import BACKOFFICE_MENU, DEMO_DATA
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
@@ -68,3 +68,10 @@ def seed_demo_analytics(*, stdout):
     from plugins.analytics.demo import seed_demo_analytics
 
     seed_demo_analytics(stdout=stdout)
+
+
+@hooks.register(API_ROUTES)
+def analytics_api_routes():
+    from plugins.analytics.api.routes import api_routes
+
+    return api_routes()
