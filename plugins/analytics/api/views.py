@@ -59,8 +59,11 @@ def conditional_json(request, data) -> HttpResponse:
     every use."""
     body = render(data)
     etag = etag_for(body)
+    # compared weakly (RFC 9110): a proxy that compresses the body marks the
+    # ETag it passes on as weak (W/"…")
     matches = [
-        tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")
+        tag.strip().removeprefix("W/")
+        for tag in request.headers.get("If-None-Match", "").split(",")
     ]
     if etag in matches:
         response = HttpResponseNotModified()
