@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from plugins.orders.models import Order, OrderLine, OrderStatus, SalesChannel
+from plugins.orders.models import Order, OrderLine, OrderStatus
 from tests.factories import UserFactory
 from tests.plugins.orders.conftest import grant_channel, staff_client
 
@@ -59,23 +59,6 @@ def make_order(channel, day, total, *, status=OrderStatus.PAID, quantity=1, **ex
         total=total,
     )
     return order
-
-
-@pytest.fixture
-def loja(db):
-    return SalesChannel.objects.create(
-        code="loja", name="Loja virtual", kind=SalesChannel.Kind.STOREFRONT
-    )
-
-
-@pytest.fixture
-def mercado_livre(db):
-    return SalesChannel.objects.create(
-        code="mercado-livre",
-        name="Mercado Livre",
-        kind=SalesChannel.Kind.MARKETPLACE,
-        marketplace="Mercado Livre",
-    )
 
 
 @pytest.fixture
