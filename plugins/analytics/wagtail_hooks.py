@@ -4,7 +4,7 @@ plugins."""
 from wagtail import hooks
 
 from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
-from plugins.hooks import BACKOFFICE_MENU, DEMO_DATA
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
@@ -140,3 +140,10 @@ if _apps.is_installed("plugins.stock"):
         )
 
     hooks.register("register_admin_viewset", views_planning.LeadTimeViewSet)
+
+
+@hooks.register(API_ROUTES)
+def analytics_api_routes():
+    from plugins.analytics.api.routes import api_routes
+
+    return api_routes()
