@@ -82,7 +82,7 @@ class GoalForm(WagtailAdminModelForm):
         self.fields["target"] = field_class(
             label=_("Target"),
             min_value=Decimal("0.01"),
-            help_text=_("In R$ for money figures, in % for rates."),
+            help_text=_("In R$ for money figures; a percentage for rates."),
             **TARGET_DIGITS,
         )
 
@@ -111,7 +111,7 @@ class GoalForm(WagtailAdminModelForm):
                 if kpi.unit == Unit.COUNT and target != target.to_integral_value():
                     self.add_error("target", _("Type a whole number."))
                 if kpi.unit == Unit.PERCENT and target > 100:
-                    self.add_error("target", _("A rate goal is at most 100%."))
+                    self.add_error("target", _("A rate goal cannot be over 100."))
         return cleaned
 
     def clean_kpi(self):
