@@ -532,7 +532,10 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def goals(self):
-        return []
+        """The goals of the current month, quarter and year, first."""
+        from plugins.analytics.goals import goals_for
+
+        return goals_for(self.request.user, kpis=self.kpis)
 
 
 def _number(value):

@@ -147,3 +147,28 @@ def analytics_api_routes():
     from plugins.analytics.api.routes import api_routes
 
     return api_routes()
+
+
+# -- goals (Relatórios › Metas) and the goals e-mail's preference -----------------
+
+from wagtail.permission_policies import ModelPermissionPolicy  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from plugins.analytics.models import Goal  # noqa: E402
+
+# Goals are the managers': the model permissions (add/change/delete_goal).
+register_permission_policy(Goal, ModelPermissionPolicy(Goal))
+
+
+@hooks.register("register_admin_viewset")
+def register_goal_viewset():
+    from plugins.analytics.viewsets_goals import GoalViewSet
+
+    return GoalViewSet()
+
+
+@hooks.register("register_account_settings_panel")
+def register_digest_settings_panel(request, user, profile):
+    from plugins.analytics.digest import DigestSettingsPanel
+
+    return DigestSettingsPanel(request, user, profile)

@@ -685,6 +685,21 @@ def _carrier_webhook(world):
     world.inside.update(carrier_webhook_token=carrier.webhook_token)
 
 
+def _analytics(world):
+    """A goal (meta) of the whole store."""
+    import datetime
+
+    from plugins.analytics.models import Goal
+
+    goal = Goal.objects.create(
+        kpi="orders.gmv",
+        period_kind=Goal.PeriodKind.MONTH,
+        period_start=datetime.date(2026, 3, 1),
+        target=1000,
+    )
+    world.inside.update(goal=goal.pk)
+
+
 def _build() -> World:
     from guardian.models import UserObjectPermission
 
@@ -696,6 +711,7 @@ def _build() -> World:
     _import_job(world, superuser)
     _carrier_webhook(world)
     _lead_time(world)
+    _analytics(world)
     scope_objects = {
         **_orders(world),
         **_stock(world, superuser),
