@@ -36,7 +36,7 @@ class GoalForm(WagtailAdminModelForm):
 
     kpi = forms.ChoiceField(label=_("KPI"))
     period_start = forms.DateField(
-        label=_("Period"),
+        label=_("Which period"),
         widget=BRDateInput,
         help_text=_(
             "Any day of the month, quarter or year: the goal starts on its first day."

@@ -91,7 +91,10 @@ class Goal(models.Model):
 
     kpi = models.CharField(_("KPI"), max_length=60)
     period_kind = models.CharField(
-        _("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
+        _("period type"),
+        max_length=8,
+        choices=PeriodKind.choices,
+        default=PeriodKind.MONTH,
     )
     period_start = models.DateField(
         _("starts on"), help_text=_("The first day of the month, quarter or year.")
@@ -160,7 +163,12 @@ class Goal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi} {self.period_start:%m/%Y}"
+        from plugins.analytics.goals import period_label, scope_label
+        from plugins.kpis import all_kpis
+
+        kpi = all_kpis().get(self.kpi)
+        name = kpi.name if kpi is not None else self.kpi
+        return f"{name} · {period_label(self)} · {scope_label(self)}"
 
 
 class LeadTime(models.Model):

@@ -106,7 +106,7 @@ class GoalCreateView(generic.CreateView):
 class GoalViewSet(ModelViewSet):
     model = Goal
     name = "analytics_goals"
-    url_prefix = "analytics/goals"
+    url_prefix = "reports/goals"
     icon = "crosshairs"
     menu_label = _("Goals")
     menu_name = "analytics-goals"

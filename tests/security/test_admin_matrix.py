@@ -666,14 +666,14 @@ MATRIX = {
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/confirm/": post(SOMEONE_ELSES, {"skip_invalid": "on"}),
     # analytics: goals, set by managers (the auditor reads them)
-    "/admin/analytics/goals/": get(BACKOFFICE),
-    "/admin/analytics/goals/results/": get(BACKOFFICE),
-    "/admin/analytics/goals/new/": get(NOBODY, manager=OK),
-    "/admin/analytics/goals/edit/{goal}/": get(NOBODY, manager=OK),
-    "/admin/analytics/goals/delete/{goal}/": get(NOBODY, manager=OK),
-    "/admin/analytics/goals/history/{goal}/": get(NOBODY, manager=OK),
-    "/admin/analytics/goals/history-results/{goal}/": get(NOBODY, manager=OK),
-    "/admin/analytics/goals/usage/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/": get(BACKOFFICE),
+    "/admin/reports/goals/results/": get(BACKOFFICE),
+    "/admin/reports/goals/new/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/edit/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/delete/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/history/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/history-results/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/usage/{goal}/": get(NOBODY, manager=OK),
 }
 
 
