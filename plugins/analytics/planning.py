@@ -245,4 +245,14 @@ def plan(
                 suggestion=units,
             )
         )
+    # What to buy first: the suggestions, the shortest coverage first.
+    result.sort(
+        key=lambda row: (
+            not row.suggestion,
+            row.coverage is None,
+            row.coverage or 0,
+            row.sku,
+            row.warehouse,
+        )
+    )
     return result
