@@ -122,6 +122,10 @@ class ReportForm(forms.Form):
             )
         else:
             del self.fields["warehouse"]
+        # No choice where the user has nothing to choose from.
+        for name in ("channel", "warehouse"):
+            if name in self.fields and not self.fields[name].queryset.exists():
+                del self.fields[name]
         self.fields["group_by"].choices = [
             (key, DIMENSIONS[key]) for key in GROUPS if self._dimension_used(key, kpis)
         ]
@@ -323,10 +327,13 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
             before = {member: value for member, _label, value in result.groups}
         rows = []
         compared_days = list(compared.each_day()) if compared else []
+        # A day without facts of a flow is a day with none (R$ 0,00); a
+        # state never recorded that day is unknown.
+        nothing = kpi.value({}) if kpi.source.flow else None
         for index, day in enumerate(period.each_day()):
             other = compared_days[index] if index < len(compared_days) else None
-            value = by_day.get(day)
-            previous = before.get(other) if other else None
+            value = by_day.get(day, nothing)
+            previous = before.get(other, nothing) if other else None
             rows.append(
                 {
                     "day": day,
