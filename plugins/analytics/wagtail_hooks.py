@@ -4,7 +4,7 @@ plugins."""
 from wagtail import hooks
 
 from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
@@ -172,3 +172,10 @@ def register_digest_settings_panel(request, user, profile):
     from plugins.analytics.digest import DigestSettingsPanel
 
     return DigestSettingsPanel(request, user, profile)
+
+
+@hooks.register(DASHBOARD_PANELS)
+def goals_panel(request, panels):
+    from plugins.analytics.dashboard import GoalsPanel
+
+    GoalsPanel.add_to_homepage(request, panels)
