@@ -11,12 +11,10 @@ from plugins.orders import hooks as order_hooks
 def _order_changed(*, order, **kwargs):
     """A change to an order placed on a day already rolled up: that day is
     computed live until the rollup task rolls it again."""
-    from django.utils import timezone
-
     from plugins.analytics.rollups import mark_changed
+    from plugins.kpis import store_date
 
-    day = timezone.localtime(order.placed_at, timezone.get_default_timezone()).date()
-    mark_changed("orders", [day])
+    mark_changed("orders", [store_date(order.placed_at)])
 
 
 for _hook in (
@@ -89,17 +87,11 @@ if _apps.is_installed("plugins.stock"):
         days of the stock flow are computed live until rolled up again."""
         import datetime
 
-        from django.utils import timezone
-
-        from plugins.analytics.periods import store_today
         from plugins.analytics.rollups import mark_changed
+        from plugins.kpis import store_date, store_today
 
-        zone = timezone.get_default_timezone()
         today = store_today()
-        first = min(
-            (timezone.localtime(m.created_at, zone).date() for m in movements),
-            default=today,
-        )
+        first = min((store_date(m.created_at) for m in movements), default=today)
         if first < today:
             mark_changed(
                 "stock_flow",
