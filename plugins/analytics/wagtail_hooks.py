@@ -14,7 +14,15 @@ def _order_changed(*, order, **kwargs):
     from plugins.analytics.rollups import mark_changed
     from plugins.kpis import store_date
 
-    mark_changed("orders", [store_date(order.placed_at)])
+    placed_at = order.placed_at
+    if isinstance(placed_at, str):  # as given to the service, not read back
+        from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
+
+        placed_at = parse_datetime(placed_at)
+        if placed_at is not None and timezone.is_naive(placed_at):
+            placed_at = timezone.make_aware(placed_at)
+    mark_changed("orders", [store_date(placed_at)])
 
 
 for _hook in (
