@@ -3,8 +3,8 @@ plugins."""
 
 from wagtail import hooks
 
-from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
+from plugins.analytics.menu import REPORTS_MENU
+from plugins.hooks import API_ROUTES, DASHBOARD_PANELS, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
@@ -36,9 +36,6 @@ for _hook in (
     order_hooks.ORDER_IMPORTED,
 ):
     hooks.register(_hook, _order_changed)
-
-
-hooks.register(BACKOFFICE_MENU, ReportsMenu().get_menu_item)
 
 
 @hooks.register("register_admin_urls")
