@@ -72,7 +72,7 @@ run: setup
 	( while :; do $(DEMO_ENV) $(BIN)/python -m plugins.logistics.simulator correios --port $(CORREIOS_PORT) \
 	  --webhook-url http://$(HOST):$(PORT)/api/v1/logistics/webhooks/correios-demo/; \
 	  echo "The Correios simulator exited (status $$?); starting it again." >&2; sleep 1; done ) & correios=$$!; \
-	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files requeue_provider_events fiscal_resend logistics_track; do \
+	( while sleep 60; do for job in publish_scheduled deliver_webhooks release_expired_holds purge_import_files requeue_provider_events fiscal_resend logistics_track analytics_rollup analytics_digest; do \
 	  $(DEMO_ENV) $(BIN)/python manage.py $$job -v0 >/dev/null; done; done ) & jobs=$$!; \
 	loops="$$worker $$mercadopago $$pagbank $$sefaz $$correios"; \
 	trap 'for loop in $$loops; do pkill -P $$loop; done; kill $$loops $$jobs 2>/dev/null' EXIT INT TERM; \

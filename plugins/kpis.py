@@ -70,6 +70,7 @@ DIMENSIONS: dict[str, Any] = {
     "emitter": _("Emitter"),
     "bank_account": _("Bank account"),
     "aging": _("Aging"),
+    "tax": _("Tax"),
 }
 
 

@@ -8,7 +8,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault(
-    "RETAGUARDA_PLUGINS", "orders,stock,finance,fiscal,logistics,analytics,tests.shelves_plugin"
+    "RETAGUARDA_PLUGINS",
+    "orders,stock,finance,fiscal,logistics,analytics,tests.shelves_plugin",
 )
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # A fixed key for the provider credentials the tests store (never a real one).

@@ -111,6 +111,12 @@ def test_make_run_cron_pulls_the_parcels_tracking():
     assert " logistics_track " in f"{jobs.replace(';', ' ')} "
 
 
+def test_make_run_cron_rolls_up_the_reports_and_sends_the_goals_email():
+    jobs = next(line for line in make_run_lines() if "while sleep 60" in line)
+    for job in ("analytics_rollup", "analytics_digest"):
+        assert f" {job} " in f"{jobs.replace(';', ' ')} "
+
+
 def test_the_demo_is_seeded_for_the_simulators_ports():
     # other ports: the simulators move, and the seeding points the demo
     # accounts there and the webhooks at the app's own address

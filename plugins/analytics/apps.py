@@ -6,6 +6,11 @@ from plugins.roles import ACCESS_ADMIN, RoleTemplate
 #: Seeing the reports screen (each figure then needs its own plugin's view
 #: permission and is narrowed to the user's scopes).
 REPORTS = "analytics.view_reports"
+#: What some roles see on top of the reports.
+ROLE_EXTRAS = {
+    # the purchase planning, within the warehouses they see
+    "stock_manager": ("analytics.view_planning",),
+}
 
 
 class AnalyticsConfig(PluginConfig):
@@ -26,7 +31,7 @@ class AnalyticsConfig(PluginConfig):
         # (an attendant's channels, a clerk's warehouses, a shipping clerk's
         # carriers) and only the figures of the plugins it works with.
         *(
-            RoleTemplate(key, name, permissions=(REPORTS,))
+            RoleTemplate(key, name, permissions=(REPORTS, *ROLE_EXTRAS.get(key, ())))
             for key, name in (
                 ("order_desk", "Atendimento / Pedidos"),
                 ("stock_clerk", "Estoquista"),

@@ -364,6 +364,11 @@ def compute(
                 results[kpi.key] = Result(kpi, None, applicable=False)
             continue
         measured = request.measures(source)
+        if not measured and not source.flow:
+            # A state never recorded for that day: unknown, not zero.
+            for kpi in group:
+                results[kpi.key] = Result(kpi, None)
+            continue
         totals: dict = {}
         for member_measures in measured.values():
             for name, value in member_measures.items():

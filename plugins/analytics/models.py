@@ -91,7 +91,10 @@ class Goal(models.Model):
 
     kpi = models.CharField(_("KPI"), max_length=60)
     period_kind = models.CharField(
-        _("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
+        _("period type"),
+        max_length=8,
+        choices=PeriodKind.choices,
+        default=PeriodKind.MONTH,
     )
     period_start = models.DateField(
         _("starts on"), help_text=_("The first day of the month, quarter or year.")
@@ -140,15 +143,32 @@ class Goal(models.Model):
                 condition=Q(channel__isnull=True) | Q(seller__isnull=True),
                 name="analytics_goal_channel_or_seller",
             ),
+            # One goal per KPI and period for the store, per channel and per
+            # seller (conditions rather than NULLS NOT DISTINCT: SQLite).
             models.UniqueConstraint(
-                fields=["kpi", "period_kind", "period_start", "channel", "seller"],
-                name="analytics_goal_unique",
-                nulls_distinct=False,
+                fields=["kpi", "period_kind", "period_start"],
+                condition=Q(channel__isnull=True, seller__isnull=True),
+                name="analytics_goal_unique_store",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "period_kind", "period_start", "channel"],
+                condition=Q(channel__isnull=False),
+                name="analytics_goal_unique_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "period_kind", "period_start", "seller"],
+                condition=Q(seller__isnull=False),
+                name="analytics_goal_unique_seller",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi} {self.period_start:%m/%Y}"
+        from plugins.analytics.goals import period_label, scope_label
+        from plugins.kpis import all_kpis
+
+        kpi = all_kpis().get(self.kpi)
+        name = kpi.name if kpi is not None else self.kpi
+        return f"{name} · {period_label(self)} · {scope_label(self)}"
 
 
 class LeadTime(models.Model):

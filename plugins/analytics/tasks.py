@@ -18,3 +18,13 @@ def refresh_rollups_task() -> dict:
     if result.days:
         logger.info("rolled up %s", result.days)
     return result.days
+
+
+@task()
+def send_digest_task() -> int:
+    """The goals e-mails due today (:func:`plugins.analytics.digest.send_digests`)."""
+    from plugins.analytics.digest import send_digests
+
+    sent = send_digests()
+    logger.info("goals digest: %s e-mail(s) sent", sent)
+    return sent

@@ -3,8 +3,8 @@ plugins."""
 
 from wagtail import hooks
 
-from plugins.analytics.menu import ReportsMenu
-from plugins.hooks import BACKOFFICE_MENU
+from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
@@ -33,3 +33,142 @@ for _hook in (
 
 
 hooks.register(BACKOFFICE_MENU, ReportsMenu().get_menu_item)
+
+
+@hooks.register("register_admin_urls")
+def register_reports_urls():
+    from django.urls import include, path
+
+    from plugins.analytics import views
+
+    urls = [path("", views.ReportsDashboardView.as_view(), name="dashboard")]
+    return [path("reports/", include((urls, "analytics"), namespace="analytics"))]
+
+
+@hooks.register(REPORTS_MENU)
+def reports_dashboard_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from plugins.analytics.views import may_see_reports
+    from plugins.wagtail_hooks import PermissionMenuItem
+
+    return PermissionMenuItem(
+        _("Dashboard"),
+        reverse("analytics:dashboard"),
+        name="reports-dashboard",
+        icon_name="table",
+        order=10,
+        test=may_see_reports,
+    )
+
+
+@hooks.register(DEMO_DATA, order=9)
+def seed_demo_analytics(*, stdout):
+    from plugins.analytics.demo import seed_demo_analytics
+
+    seed_demo_analytics(stdout=stdout)
+
+
+# -- Stock: the ledger's history, purchase planning and suppliers' lead times --
+
+from django.apps import apps as _apps  # noqa: E402
+
+if _apps.is_installed("plugins.stock"):
+    from django.urls import include, path  # noqa: E402
+    from django.utils.translation import gettext_lazy as _  # noqa: E402
+    from wagtail.admin.menu import MenuItem  # noqa: E402
+
+    from plugins.analytics import views_planning  # noqa: E402
+    from plugins.stock.hooks import STOCK_MOVED  # noqa: E402
+
+    @hooks.register(STOCK_MOVED)
+    def _stock_moved(*, movements, **kwargs):
+        """A movement dated before today (an order shipped on its own date)
+        changes the stock at the end of every day from its date on: those
+        days of the stock flow are computed live until rolled up again."""
+        import datetime
+
+        from django.utils import timezone
+
+        from plugins.analytics.periods import store_today
+        from plugins.analytics.rollups import mark_changed
+
+        zone = timezone.get_default_timezone()
+        today = store_today()
+        first = min(
+            (timezone.localtime(m.created_at, zone).date() for m in movements),
+            default=today,
+        )
+        if first < today:
+            mark_changed(
+                "stock_flow",
+                (
+                    first + datetime.timedelta(days=offset)
+                    for offset in range((today - first).days)
+                ),
+            )
+
+    @hooks.register("register_admin_urls")
+    def register_planning_urls():
+        patterns = [
+            path("", views_planning.PlanningView.as_view(), name="index"),
+        ]
+        return [
+            path(
+                "reports/planning/",
+                include(
+                    (patterns, views_planning.PREFIX), namespace=views_planning.PREFIX
+                ),
+            )
+        ]
+
+    class PlanningMenuItem(MenuItem):
+        def is_shown(self, request):
+            return views_planning.user_can_plan(request.user)
+
+    @hooks.register(REPORTS_MENU)
+    def planning_menu_item():
+        from django.urls import reverse
+
+        return PlanningMenuItem(
+            _("Purchase planning"),
+            reverse(f"{views_planning.PREFIX}:index"),
+            name="analytics-planning",
+            icon_name="table",
+            order=50,
+        )
+
+    hooks.register("register_admin_viewset", views_planning.LeadTimeViewSet)
+
+
+@hooks.register(API_ROUTES)
+def analytics_api_routes():
+    from plugins.analytics.api.routes import api_routes
+
+    return api_routes()
+
+
+# -- goals (Relatórios › Metas) and the goals e-mail's preference -----------------
+
+from wagtail.permission_policies import ModelPermissionPolicy  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from plugins.analytics.models import Goal  # noqa: E402
+
+# Goals are the managers': the model permissions (add/change/delete_goal).
+register_permission_policy(Goal, ModelPermissionPolicy(Goal))
+
+
+@hooks.register("register_admin_viewset")
+def register_goal_viewset():
+    from plugins.analytics.viewsets_goals import GoalViewSet
+
+    return GoalViewSet()
+
+
+@hooks.register("register_account_settings_panel")
+def register_digest_settings_panel(request, user, profile):
+    from plugins.analytics.digest import DigestSettingsPanel
+
+    return DigestSettingsPanel(request, user, profile)

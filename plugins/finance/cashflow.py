@@ -64,7 +64,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     DateField,
     DecimalField,
-    ExpressionWrapper,
     F,
     Q,
     Sum,
@@ -74,6 +73,7 @@ from django.db.models.functions import Greatest, TruncDay, TruncMonth, TruncWeek
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
+from plugins.finance import querysets
 from plugins.finance.models import (
     BankAccount,
     BillInstallment,
@@ -224,33 +224,55 @@ def _by_bucket(queryset, date_expr, amount_expr, granularity, **extra) -> dict:
     return found
 
 
+def statement_balances(
+    day: datetime.date, accounts: Iterable[BankAccount] | None = None
+) -> dict[int, Decimal]:
+    """Each account's balance at the start of ``day`` (of ``accounts``, or
+    of every account), by primary key, from its opening balance and its
+    statement lines (two queries)."""
+    banks = BankAccount.objects.all()
+    if accounts is not None:
+        banks = banks.filter(pk__in=[account.pk for account in accounts])
+    balances = {
+        pk: _money(opening)
+        for pk, opening in banks.values_list("pk", "opening_balance")
+    }
+    if not balances:
+        return {}
+    # Lines from the opening day up to the day before ``day`` move the balance
+    # forward; lines from ``day`` up to the day before the opening day were
+    # already in the opening balance, so take them back.
+    lines = (
+        StatementLine.objects.filter(account__in=list(balances))
+        .values("account_id")
+        .annotate(
+            forward=Sum(
+                "amount",
+                filter=Q(date__lt=day)
+                & (
+                    Q(account__opening_date__isnull=True)
+                    | Q(date__gte=F("account__opening_date"))
+                ),
+            ),
+            back=Sum(
+                "amount",
+                filter=Q(date__gte=day, date__lt=F("account__opening_date")),
+            ),
+        )
+        .order_by()
+    )
+    for row in lines:
+        balances[row["account_id"]] += _money(row["forward"]) - _money(row["back"])
+    return balances
+
+
 def statement_balance(accounts: Iterable[BankAccount], day: datetime.date) -> Decimal:
     """The balance of ``accounts`` at the start of ``day``, from their
     opening balances and statement lines (two queries)."""
     accounts = list(accounts)
     if not accounts:
         return ZERO
-    opening = BankAccount.objects.filter(pk__in=[a.pk for a in accounts]).aggregate(
-        total=Sum("opening_balance")
-    )["total"]
-    # Lines from the opening day up to the day before ``day`` move the balance
-    # forward; lines from ``day`` up to the day before the opening day were
-    # already in the opening balance, so take them back.
-    lines = StatementLine.objects.filter(account__in=accounts).aggregate(
-        forward=Sum(
-            "amount",
-            filter=Q(date__lt=day)
-            & (
-                Q(account__opening_date__isnull=True)
-                | Q(date__gte=F("account__opening_date"))
-            ),
-        ),
-        back=Sum(
-            "amount",
-            filter=Q(date__gte=day, date__lt=F("account__opening_date")),
-        ),
-    )
-    return _money(opening) + _money(lines["forward"]) - _money(lines["back"])
+    return sum(statement_balances(day, accounts).values(), ZERO)
 
 
 def compute_cash_flow(
@@ -303,9 +325,7 @@ def compute_cash_flow(
 
     # -- projected: open titles by due date, the overdue ones on today -----
     expected = Greatest(F("due_date"), Value(today), output_field=DateField())
-    left_to_receive = ExpressionWrapper(
-        F("net") - F("settled_amount"), output_field=AMOUNT
-    )
+    left_to_receive = querysets.left_to_receive()
     open_receivables = receivables.open().filter(due_date__lte=end)
     unpaid_installments = installments.unpaid().filter(due_date__lte=end)
     overdue = Q(due_date__lt=today)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,15 +20,31 @@ AGING_BUCKETS = (
 )
 
 
+#: Receivables still expected, in full or in part.
+OPEN_RECEIVABLE_STATUSES = ("open", "partial")
+
+
+def left_to_receive():
+    """What is left of a receivable: its net amount less what was settled."""
+    return ExpressionWrapper(
+        F("net") - F("settled_amount"),
+        output_field=models.DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
 class ReceivableQuerySet(models.QuerySet):
     def open(self):
         """Still expected (in full or in part)."""
-        return self.filter(status__in=("open", "partial"))
+        return self.filter(status__in=OPEN_RECEIVABLE_STATUSES)
 
-    def overdue(self, today: datetime.date | None = None):
+    @staticmethod
+    def overdue_q(today: datetime.date | None = None) -> Q:
         """Open past their expected date: the one rule of "overdue"."""
         today = today or timezone.localdate()
-        return self.open().filter(due_date__lt=today)
+        return Q(status__in=OPEN_RECEIVABLE_STATUSES, due_date__lt=today)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(self.overdue_q(today))
 
     def with_aging(self, today: datetime.date | None = None):
         """Annotated with ``aging``: the key of its bucket in AGING_BUCKETS."""

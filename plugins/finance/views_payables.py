@@ -181,6 +181,7 @@ class BillIndexView(SafeSpreadsheetExportMixin, IndexView):
 
 #: The "due" filter of the installments listing: name → queryset method.
 DUE_CHOICES = (
+    ("unpaid", gettext_lazy("Unpaid")),
     ("overdue", gettext_lazy("Overdue")),
     ("this_week", gettext_lazy("Due this week")),
 )
@@ -212,6 +213,8 @@ class InstallmentFilterSet(WagtailFilterSet):
         fields = ["due", "status", "supplier", "category", "due_date"]
 
     def filter_due(self, queryset, name, value):
+        if value == "unpaid":
+            return queryset.unpaid()
         if value == "overdue":
             return queryset.overdue()
         if value == "this_week":

@@ -77,7 +77,18 @@ class ReadOnlyViewSet(ModelViewSet):
         ]
 
 
+#: The receivables still expected, and of them the overdue ones (the
+#: listing behind the finance figures).
+RECEIVABLE_DUE_CHOICES = (
+    ("open", _("Open or partly settled")),
+    ("overdue", _("Overdue")),
+)
+
+
 class ReceivableFilterSet(WagtailFilterSet):
+    due = django_filters.ChoiceFilter(
+        label=_("Due"), choices=RECEIVABLE_DUE_CHOICES, method="filter_due"
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Receivable.Status.choices
     )
@@ -96,7 +107,14 @@ class ReceivableFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Receivable
-        fields = ["status", "kind", "aging", "due_date", "account"]
+        fields = ["due", "status", "kind", "aging", "due_date", "account"]
+
+    def filter_due(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "overdue":
+            return queryset.overdue()
+        return queryset
 
     def filter_aging(self, queryset, name, value):
         return queryset.open().with_aging().filter(aging=value)

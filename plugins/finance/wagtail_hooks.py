@@ -270,3 +270,13 @@ def refunded_per_order():
             .values("total")
         )
     }
+
+
+from plugins.hooks import KPI_SOURCES  # noqa: E402
+
+
+@hooks.register(KPI_SOURCES)
+def finance_kpi_sources():
+    from plugins.finance.analytics import sources
+
+    return sources()

@@ -310,3 +310,13 @@ def fiscal_supplier_nfe_importer():
     from plugins.fiscal.importers import SupplierNFeImporter
 
     return SupplierNFeImporter
+
+
+from plugins.hooks import KPI_SOURCES  # noqa: E402
+
+
+@hooks.register(KPI_SOURCES)
+def fiscal_kpi_sources():
+    from plugins.fiscal.analytics import sources
+
+    return sources()

@@ -61,6 +61,15 @@ class ShipmentQuerySet(models.QuerySet):
             )
         )
 
+    def with_handling_deadline(self):
+        """``deadline``: the shipment's handling deadline, or its order's
+        freight option's."""
+        return self.annotate(
+            deadline=Coalesce(
+                "handling_deadline", "order__logistics_shipping__handling_deadline"
+            )
+        )
+
     def late_delivery(self, today: datetime.date | None = None):
         """Shipments on their way past their promised date (see the module)."""
         return self.on_the_way().with_promised_date().filter(promise__lt=_today(today))

@@ -1,6 +1,6 @@
 """Logística › Late to ship and Late to deliver: the two SLA listings
 (:mod:`plugins.logistics.querysets` says what "late" is), filtered by
-carrier, each showing only the carriers the user sees."""
+carrier and destination UF, each showing only the carriers the user sees."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from plugins.logistics.permissions import (
     user_can_see_shipments,
 )
 from plugins.logistics.querysets import late_to_ship, of_carriers
-from plugins.orders.models import Order
+from plugins.orders.models import UF_CHOICES, Order
 
 LATE_SHIPMENTS = "logistics_late_shipments"
 LATE_DELIVERIES = "logistics_late_deliveries"
@@ -56,23 +56,33 @@ class CarrierFilterSet(WagtailFilterSet):
         user = request.user if request is not None else None
         self.filters["carrier"].queryset = visible_carriers(user)
 
+    uf = django_filters.ChoiceFilter(
+        label=gettext_lazy("Destination UF"), choices=UF_CHOICES, method="filter_uf"
+    )
+
     def filter_carrier(self, queryset, name, value):
         return queryset.filter(carrier=value)
+
+    def filter_uf(self, queryset, name, value):
+        return queryset.filter(order__shipping_address__uf=value)
 
 
 class LateShipmentFilterSet(CarrierFilterSet):
     class Meta:
         model = Order
-        fields = ["carrier"]
+        fields = ["carrier", "uf"]
 
     def filter_carrier(self, queryset, name, value):
         return queryset.filter(carrier_id_of=value.pk)
+
+    def filter_uf(self, queryset, name, value):
+        return queryset.filter(shipping_address__uf=value)
 
 
 class LateDeliveryFilterSet(CarrierFilterSet):
     class Meta:
         model = Shipment
-        fields = ["carrier"]
+        fields = ["carrier", "uf"]
 
 
 class LateListingView(generic.IndexView):

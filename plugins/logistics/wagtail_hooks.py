@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from api.hooks import PAYLOAD_SCHEMA
-from plugins.hooks import API_ROUTES, DEMO_DATA
+from plugins.hooks import API_ROUTES, DEMO_DATA, KPI_SOURCES
 from plugins.logistics import views_shipping
 from plugins.logistics.menu import LOGISTICS_MENU
 from plugins.logistics.models import (
@@ -140,3 +140,12 @@ def seed_demo_logistics(*, stdout):
 
 # The set-up screens, the SLA alerts, the order screen's panel and returns.
 from plugins.logistics import admin_hooks  # noqa: E402, F401
+
+# -- figures for the reports (the analytics plugin) --------------------------------
+
+
+@hooks.register(KPI_SOURCES)
+def logistics_kpi_sources():
+    from plugins.logistics.analytics import sources
+
+    return sources()

@@ -271,6 +271,12 @@ class OrdersSource(Source):
         extra = {}
         for found in collect(ORDER_ANALYTICS_MEASURES):
             extra.update(found)
+        if extra:
+            # Per order first, then summed per group (an annotation after
+            # values() would join the GROUP BY).
+            orders = orders.annotate(
+                **{f"x_{name}": expression for name, expression in extra.items()}
+            )
         grouped = (
             self._member_field(orders, dimension)
             .annotate(day=store_day("placed_at"))
@@ -282,6 +288,8 @@ class OrdersSource(Source):
             "returned": Count("pk", filter=Q(status=OrderStatus.RETURNED)),
             "shipped": Count("pk", filter=Q(shipped_at__isnull=False)),
             "paid": Count("pk", filter=PAID),
+            "invoiced": Count("pk", filter=Q(invoiced_at__isnull=False)),
+            "delivered": Count("pk", filter=Q(delivered_at__isnull=False)),
             "gmv": Sum("total", filter=PAID),
             "sale_orders": Count("pk", filter=SALE),
             "sales": Sum("total", filter=SALE),
@@ -293,12 +301,8 @@ class OrdersSource(Source):
             ),
             "discounts": Sum("discount_total", filter=SALE),
         }
-        if extra:
-            grouped = grouped.annotate(
-                **{f"x_{name}": expression for name, expression in extra.items()}
-            )
-            for name in extra:
-                annotations[name] = Sum(f"x_{name}", filter=SALE)
+        for name in extra:
+            annotations[name] = Sum(f"x_{name}", filter=SALE)
         for row in grouped.annotate(**annotations).order_by():
             yield from _row_facts(row, annotations)
         lines = (
@@ -348,6 +352,12 @@ class OrdersSource(Source):
             ),
             "paid": Count(
                 "order_id", distinct=True, filter=Q(order__paid_at__isnull=False)
+            ),
+            "invoiced": Count(
+                "order_id", distinct=True, filter=Q(order__invoiced_at__isnull=False)
+            ),
+            "delivered": Count(
+                "order_id", distinct=True, filter=Q(order__delivered_at__isnull=False)
             ),
             "gmv": Sum("total", filter=Q(order__paid_at__isnull=False)),
             "sale_orders": Count("order_id", distinct=True, filter=sale),

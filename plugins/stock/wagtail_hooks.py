@@ -1,6 +1,6 @@
 """Everything the stock plugin contributes: permission policies, the "Stock"
-menu and its screens, admin URLs, the dashboard panel, API routes, log
-actions, demo data, its implementations of the orders hooks (only with the
+menu and its screens, admin URLs, the dashboard panel, KPI sources, API
+routes, log actions, demo data, its implementations of the orders hooks (only with the
 orders plugin) and of the catalog payload and product stock hooks."""
 
 from django.apps import apps
@@ -11,7 +11,13 @@ from wagtail.permissions import register_permission_policy
 
 from api.hooks import PRODUCT_PAYLOAD_SCHEMA, PRODUCT_PAYLOADS
 from content.hooks import PRODUCT_STOCK
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
+from plugins.hooks import (
+    API_ROUTES,
+    BACKOFFICE_MENU,
+    DASHBOARD_PANELS,
+    DEMO_DATA,
+    KPI_SOURCES,
+)
 from plugins.permissions import ScopedPermissionPolicy
 from plugins.stock import availability, catalog, demo, panels
 from plugins.stock.models import (
@@ -91,6 +97,13 @@ hooks.register(DASHBOARD_PANELS, panels.add_low_stock_panel)
 hooks.register(PRODUCT_PAYLOADS, availability.add_to_product_payloads)
 hooks.register(PRODUCT_PAYLOAD_SCHEMA, availability.payload_schema)
 hooks.register(PRODUCT_STOCK, catalog.product_available_units)
+
+
+@hooks.register(KPI_SOURCES)
+def stock_kpi_sources():
+    from plugins.stock.analytics import sources
+
+    return sources()
 
 
 @hooks.register(API_ROUTES)

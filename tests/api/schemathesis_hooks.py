@@ -23,6 +23,11 @@ import schemathesis
 # given) is a constraint between two optional parameters, which OpenAPI
 # cannot state (its description does).
 #
+# ``start`` and ``end`` of GET /analytics/kpis/: a custom period's days go
+# together, instead of ``period``, the end on or after the start, at most
+# three years apart and within 1900–2999: constraints between parameters
+# and on dates that OpenAPI cannot state (their descriptions do).
+#
 # And any parameter whose value has a NUL character: text cannot hold one (as
 # in Django's forms; PostgreSQL cannot store it), which the API answers with a
 # 400 naming the parameter, not stated on every string of the schema.
@@ -33,6 +38,7 @@ DATA_DEPENDENT_PARAMETERS = {
     "GET /api/v1/settings/store/": {"site"},
     "GET /api/v1/search/": {"site"},
     "GET /api/v1/redirects/": {"site"},
+    "GET /api/v1/analytics/kpis/": {"period", "start", "end"},
 }
 
 

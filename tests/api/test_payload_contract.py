@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import jsonschema
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from wagtail.images import get_image_model
@@ -504,6 +505,37 @@ def test_every_payload_matches_its_schema(openapi, world):
         "/shelves/{id}/restock/",
         f"/shelves/{shelf}/restock/",
         {"units": 1},
+    )
+
+    # The reports' KPIs: today's (paid: the delivered order) against
+    # yesterday's (the marketplace order, paid then), per channel; a series
+    # by day without a comparison; a figure that cannot be grouped so.
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    Order.objects.filter(external_id="ML-1").update(
+        placed_at=yesterday, paid_at=yesterday
+    )
+    call(staff, "get", "/analytics/kpis/definitions/")
+    report = call(
+        staff,
+        "get",
+        "/analytics/kpis/",
+        "/analytics/kpis/?compare=previous&group_by=channel",
+    )
+    figures = {kpi["key"]: kpi for kpi in report["kpis"]}
+    assert figures["orders.gmv"]["change_percent"] is not None
+    assert figures["orders.gmv"]["groups"]
+    assert figures["orders.return_rate"]["comparison_value"] is None
+    call(
+        staff,
+        "get",
+        "/analytics/kpis/",
+        "/analytics/kpis/?period=7d&group_by=day&keys=orders.gmv,orders.nps",
+    )
+    call(
+        staff,
+        "get",
+        "/analytics/kpis/",
+        "/analytics/kpis/?keys=orders.average_ticket&group_by=category",
     )
 
     # Freight quotes (last: with a carrier, storefront orders must name one).

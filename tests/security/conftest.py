@@ -685,6 +685,21 @@ def _carrier_webhook(world):
     world.inside.update(carrier_webhook_token=carrier.webhook_token)
 
 
+def _analytics(world):
+    """A goal (meta) of the whole store."""
+    import datetime
+
+    from plugins.analytics.models import Goal
+
+    goal = Goal.objects.create(
+        kpi="orders.gmv",
+        period_kind=Goal.PeriodKind.MONTH,
+        period_start=datetime.date(2026, 3, 1),
+        target=1000,
+    )
+    world.inside.update(goal=goal.pk)
+
+
 def _build() -> World:
     from guardian.models import UserObjectPermission
 
@@ -695,6 +710,8 @@ def _build() -> World:
     _api_objects(world, superuser)
     _import_job(world, superuser)
     _carrier_webhook(world)
+    _lead_time(world)
+    _analytics(world)
     scope_objects = {
         **_orders(world),
         **_stock(world, superuser),
@@ -713,6 +730,13 @@ def _build() -> World:
     # placeholders without a scope are the same inside and outside
     world.outside = {**world.inside, **world.outside}
     return world
+
+
+def _lead_time(world):
+    from plugins.analytics.models import LeadTime
+
+    lead_time = LeadTime.objects.create(brand_id=world.inside["brand"], days=20)
+    world.inside.update(leadtime=lead_time.pk)
 
 
 @pytest.fixture(scope="package")

@@ -169,6 +169,16 @@ SHIPPING_READ = {**BACKOFFICE, "logistics_manager": OK, "shipping_desk": OK}
 SHIPPING_READ_OBJECT = {**SHIPPING_READ, "shipping_desk": IN_OUT}
 SHIPPING_ACT_OBJECT = {**NOBODY, "logistics_manager": OK, "shipping_desk": IN_OUT}
 
+#: the reports: every back-office role, each figure within its own scopes
+#: (the content roles, the privacy officer and the shelf keeper have none)
+REPORTS_READ = {
+    **STAFF,
+    "content_editor": DENIED,
+    "content_moderator": DENIED,
+    "privacy_officer": DENIED,
+    "shelf_keeper": DENIED,
+}
+
 CATALOG_MODELS = {
     # model: (pk placeholder, has an inspect view, has a copy view)
     "product": ("p", True, False),
@@ -602,6 +612,17 @@ MATRIX = {
     "/admin/logistics/labels/{label_batch}/": get(LABEL_BATCH),
     "/admin/logistics/labels/{label_batch}/status/": get(LABEL_BATCH),
     "/admin/logistics/labels/{label_batch}/download/": get(LABEL_BATCH),
+    # purchase planning: managers, auditors and stock managers (each within
+    # the warehouses they see); suppliers' lead times: the manager edits them
+    "/admin/reports/planning/": get(BACKOFFICE, stock_manager=OK),
+    "/admin/reports/lead-times/": get(BACKOFFICE),
+    "/admin/reports/lead-times/results/": get(BACKOFFICE),
+    "/admin/reports/lead-times/new/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/edit/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/delete/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/history/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/history-results/{leadtime}/": get(NOBODY, manager=OK),
+    "/admin/reports/lead-times/usage/{leadtime}/": get(NOBODY, manager=OK),
     # the test plugin: shelves granted per object to the shelf keeper
     "/admin/shelves/": get(SHELVES_READ),
     "/admin/shelves/results/": get(SHELVES_READ),
@@ -623,6 +644,9 @@ MATRIX = {
     "/admin/shelf-items/history/{item}/": get(SHELF_OBJECT),
     "/admin/shelf-items/history-results/{item}/": get(SHELF_OBJECT),
     "/admin/shelf-items/usage/{item}/": get(SHELF_OBJECT),
+    # the reports: figures, charts and exports within the user's scopes
+    "/admin/reports/": get(REPORTS_READ),
+    "/admin/reports/?period=ytd&export=csv&table=figures": get(REPORTS_READ),
     # the import framework: the importer's permission (the test plugin's
     # shelves importer: shelves.add_shelf, the manager's); a job is its
     # creator's (here the superuser's) and does not exist for anyone else
@@ -641,6 +665,15 @@ MATRIX = {
     "/admin/imports/job/{ijob}/status/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/invalid-rows/": get(SOMEONE_ELSES),
     "/admin/imports/job/{ijob}/confirm/": post(SOMEONE_ELSES, {"skip_invalid": "on"}),
+    # analytics: goals, set by managers (the auditor reads them)
+    "/admin/reports/goals/": get(BACKOFFICE),
+    "/admin/reports/goals/results/": get(BACKOFFICE),
+    "/admin/reports/goals/new/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/edit/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/delete/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/history/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/history-results/{goal}/": get(NOBODY, manager=OK),
+    "/admin/reports/goals/usage/{goal}/": get(NOBODY, manager=OK),
 }
 
 

@@ -70,6 +70,25 @@ PRIVACY = {**NOBODY, "manager": OK, "privacy_officer": OK}
 STOCK_READ = {**BACKOFFICE, "stock_manager": OK, "stock_clerk": OK}
 STOCK_OBJECT = {**STOCK_READ, "stock_clerk": IN_OUT}
 STOCK_ACT = {**NOBODY, "stock_manager": OK, "stock_clerk": IN_OUT}
+#: the reports' KPIs: every back-office role (each gets the figures it may
+#: see, within its scopes), not the content roles
+REPORTS = {
+    **BACKOFFICE,
+    **dict.fromkeys(
+        (
+            "order_desk",
+            "stock_clerk",
+            "stock_manager",
+            "finance",
+            "finance_manager",
+            "fiscal",
+            "accountant",
+            "shipping_desk",
+            "logistics_manager",
+        ),
+        OK,
+    ),
+}
 
 ORDER = {
     "customer": {
@@ -196,6 +215,13 @@ MATRIX = {
         STOCK_ACT,
         {"warehouse": "{wh_code}", "sku": "CAN-1", "quantity": -1, "reason": "Quebra"},
     ),
+    # the reports' KPIs: a filter by a channel out of the attendant's scope
+    # names an object they may not see
+    "/api/v1/analytics/kpis/": get(REPORTS),
+    "/api/v1/analytics/kpis/?channel={channel}&group_by=channel": get(
+        REPORTS, order_desk=IN_OUT
+    ),
+    "/api/v1/analytics/kpis/definitions/": get(REPORTS),
     # the test plugin: shelves granted per object
     "/api/v1/shelves/": get(BACKOFFICE, shelf_keeper=OK),
     "/api/v1/shelves/{shelf}/": get(BACKOFFICE, shelf_keeper=IN_OUT),

@@ -17,11 +17,23 @@ from wagtail.admin.ui.tables import (
 from wagtail.admin.widgets import BooleanRadioSelect, HeaderButton
 
 from plugins.money import format_brl
-from plugins.orders.models import Order, OrderStatus, PaymentMethod
+from plugins.orders.models import (
+    UF_CHOICES,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
 from plugins.orders.permissions import order_policy
 from plugins.orders.status import OPEN_STATUSES
 from plugins.tables import AbsoluteDateColumn
 from plugins.viewsets import ScopedIndexView
+
+
+def _catalog(model_name: str):
+    from django.apps import apps
+
+    return apps.get_model("content", model_name).objects.order_by("name")
 
 
 def _user_channels(request):
@@ -53,10 +65,61 @@ class OrderFilterSet(WagtailFilterSet):
         widget=BooleanRadioSelect,
         help_text=_("Paid and beyond, neither cancelled nor returned."),
     )
+    paid = django_filters.BooleanFilter(
+        label=_("Paid"),
+        field_name="paid_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=BooleanRadioSelect,
+        help_text=_("Paid at some point, even if cancelled or returned later."),
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=lambda request: _catalog("Category"),
+        method="filter_category",
+    )
+    brand = django_filters.ModelChoiceFilter(
+        label=_("Brand"),
+        queryset=lambda request: _catalog("Brand"),
+        method="filter_brand",
+    )
+    uf = django_filters.ChoiceFilter(
+        label=_("UF"),
+        choices=UF_CHOICES,
+        method="filter_uf",
+    )
 
     class Meta:
         model = Order
-        fields = ["status", "channel", "placed_at", "payment_method", "late", "sale"]
+        fields = [
+            "status",
+            "channel",
+            "placed_at",
+            "payment_method",
+            "late",
+            "sale",
+            "paid",
+            "category",
+            "brand",
+            "uf",
+        ]
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=OrderLine.objects.filter(
+                variant__product__primary_category=value
+            ).values("order_id")
+        )
+
+    def filter_brand(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=OrderLine.objects.filter(variant__product__brand=value).values(
+                "order_id"
+            )
+        )
+
+    def filter_uf(self, queryset, name, value):
+        return queryset.filter(shipping_address__uf=value) if value else queryset
 
     def filter_late(self, queryset, name, value):
         if value is None:

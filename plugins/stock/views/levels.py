@@ -45,6 +45,12 @@ def _categories(request):
     return Category.objects.order_by("path")
 
 
+def _brands(request):
+    from content.models import Brand
+
+    return Brand.objects.order_by("name")
+
+
 class LevelFilterSet(WagtailFilterSet):
     sku = django_filters.CharFilter(
         label=gettext_lazy("SKU"), field_name="variant__sku", lookup_expr="iexact"
@@ -54,6 +60,11 @@ class LevelFilterSet(WagtailFilterSet):
     )
     category = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Category"), queryset=_categories, method="filter_category"
+    )
+    brand = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Brand"),
+        queryset=_brands,
+        field_name="variant__product__brand",
     )
     below_reorder_point = django_filters.BooleanFilter(
         label=gettext_lazy("Below reorder point"),
@@ -72,6 +83,7 @@ class LevelFilterSet(WagtailFilterSet):
             "sku",
             "warehouse",
             "category",
+            "brand",
             "below_reorder_point",
             "out_of_stock",
         ]

@@ -1,0 +1,1 @@
+"""The KPI API (``/api/v1/analytics/``): staff tokens and sessions."""
