@@ -1233,6 +1233,10 @@ def fresh(url: str, env: dict[str, str]) -> None:
         base, _, name = url.rpartition("/")
         for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
             subprocess.run(["psql", f"{base}/postgres", "-qc", sql], check=True)
+    migrate(env)
+
+
+def migrate(env: dict[str, str]) -> None:
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
         check=True,
@@ -1268,6 +1272,95 @@ def line(name: str, figures: dict, target_ms: float | None = 200) -> str:
     return text
 
 
+def run_rebuild(env: dict[str, str]) -> dict:
+    rebuild = in_app(env, "rebuild", {})
+    say(
+        f"full rebuild: {rebuild['seconds']:.1f} s "
+        f"(CPU {rebuild['cpu_seconds']:.1f} s, "
+        f"other load {rebuild['other_load']:.0%}) "
+        f"({sum(rebuild['days'].values())} source-days, "
+        f"{sum(rebuild['rows'].values()):,} rollup rows; "
+        f"{rebuild['orders']:,} orders, {rebuild['lines']:,} lines)"
+    )
+    return rebuild
+
+
+def run_panel(env: dict[str, str], args, checks: dict) -> dict:
+    options = {"iterations": args.iterations, "warmup": args.warmup}
+    panel = in_app(env, "panel", options)
+    say(
+        f"KPI panel, {panel['kpis']} KPIs, {args.iterations} requests each "
+        f"({panel['vendor']}):"
+    )
+    say(line(f"this month vs last ({panel['periods']['month'][0]})", panel["month"]))
+    say(line(f"YTD by channel + by day ({panel['periods']['ytd']})", panel["ytd"]))
+    two = panel["two_years"]
+    say(
+        line("2 years by channel + by day", two, None)
+        + f"  queries: month panel {two['month_panel_queries']}, "
+        f"channel panel {two['channel_panel_queries']}"
+    )
+    if panel["page"]:
+        say(line("page: this month vs previous", panel["page"]["month"]))
+        say(line("page: YTD by channel", panel["page"]["ytd"]))
+        checks["page p99 < 200 ms (this month)"] = (
+            panel["page"]["month"]["p99_ms"] < 200
+        )
+        checks["page p99 < 200 ms (YTD)"] = panel["page"]["ytd"]["p99_ms"] < 200
+    else:
+        say("page: the reports screen (analytics:dashboard) is not installed")
+    checks["month panel p99 < 200 ms"] = panel["month"]["p99_ms"] < 200
+    checks["YTD panel p99 < 200 ms"] = panel["ytd"]["p99_ms"] < 200
+    checks["queries constant (1 month / YTD vs 2 years)"] = (
+        two["month_panel_queries"] == panel["month"]["queries"]
+        and two["channel_panel_queries"] == panel["ytd"]["queries"]
+    )
+    return panel
+
+
+def run_burst(env: dict[str, str], args, checks: dict) -> dict:
+    burst = in_app(
+        env,
+        "burst",
+        {
+            "iterations": args.iterations,
+            "seed": args.seed,
+            "burst": args.burst,
+            "cancel": args.cancel,
+            "spread": args.spread,
+        },
+    )
+    for stage, label in (
+        ("burst", f"{args.burst:,} new orders + {args.cancel:,} cancelled (4–60 d)"),
+        ("spread", f"{args.cancel:,} cancelled over the 2 years"),
+    ):
+        if stage not in burst:
+            continue
+        figures = burst[stage]
+        say(f"{label}: {figures['dirty_days']} days marked")
+        say(line("  panel meanwhile: month", figures["stale_month"], None))
+        say(line("  panel meanwhile: YTD", figures["stale_ytd"], None))
+        say(
+            f"  refresh: {figures['refresh_seconds']:.1f} s "
+            f"(CPU {figures['refresh_cpu_seconds']:.1f} s, "
+            f"other load {figures['refresh_other_load']:.0%}) "
+            f"({sum(figures['refresh_days'].values())} source-days)"
+            + ("  ok" if figures["refresh_seconds"] < 10 else "  MISS")
+            + f"; equal: {'yes' if figures['equal'] else 'no'}"
+            + f" (exact: {'yes' if figures['exact'] else 'no'})"
+            + (
+                f" (differ: {', '.join(figures['differ'])})"
+                if figures["differ"]
+                else ""
+            )
+        )
+    checks["refresh after the burst < 10 s"] = burst["burst"]["refresh_seconds"] < 10
+    checks["figures equal after refresh"] = all(
+        burst[stage]["equal"] for stage in ("burst", "spread") if stage in burst
+    )
+    return burst
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
@@ -1298,6 +1391,13 @@ def main() -> None:
         action="store_true",
         help="use the kept database of this size when there is one (implies --keep)",
     )
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=("rebuild", "panel", "burst"),
+        default=["rebuild", "panel", "burst"],
+        help="what to measure (with --reuse, the panel alone needs no rebuild)",
+    )
     parser.add_argument("--worker", nargs=2)
     args = parser.parse_args()
     if args.worker:
@@ -1321,6 +1421,7 @@ def main() -> None:
     try:
         if args.reuse and exists(url):
             say(f"data: reusing {url.rsplit('/', 1)[-1]}")
+            migrate(env)
             results["generation"] = None
         else:
             fresh(url, env)
@@ -1336,95 +1437,19 @@ def main() -> None:
                 f"{data['first_day']} to {data['today']} "
                 f"({data['seconds']:.0f} s to generate, not a measured figure)"
             )
-        rebuild = in_app(env, "rebuild", {})
-        results["rebuild"] = rebuild
-        say(
-            f"full rebuild: {rebuild['seconds']:.1f} s "
-            f"(CPU {rebuild['cpu_seconds']:.1f} s, "
-            f"other load {rebuild['other_load']:.0%}) "
-            f"({sum(rebuild['days'].values())} source-days, "
-            f"{sum(rebuild['rows'].values()):,} rollup rows; "
-            f"{rebuild['orders']:,} orders, {rebuild['lines']:,} lines)"
-        )
-        options = {"iterations": args.iterations, "warmup": args.warmup}
-        panel = in_app(env, "panel", options)
-        results["panel"] = panel
-        say(
-            f"KPI panel, {panel['kpis']} KPIs, {args.iterations} requests each "
-            f"({panel['vendor']}):"
-        )
-        say(
-            line(f"this month vs last ({panel['periods']['month'][0]})", panel["month"])
-        )
-        say(line(f"YTD by channel + by day ({panel['periods']['ytd']})", panel["ytd"]))
-        two = panel["two_years"]
-        say(
-            line("2 years by channel + by day", two, None)
-            + f"  queries: month panel {two['month_panel_queries']}, "
-            f"channel panel {two['channel_panel_queries']}"
-        )
-        constant = (
-            two["month_panel_queries"] == panel["month"]["queries"]
-            and two["channel_panel_queries"] == panel["ytd"]["queries"]
-        )
-        if panel["page"]:
-            say(line("page: this month vs previous", panel["page"]["month"]))
-            say(line("page: YTD by channel", panel["page"]["ytd"]))
-        else:
-            say("page: the reports screen (analytics:dashboard) is not installed")
-        burst = in_app(
-            env,
-            "burst",
-            {
-                **options,
-                "seed": args.seed,
-                "burst": args.burst,
-                "cancel": args.cancel,
-                "spread": args.spread,
-            },
-        )
-        results["burst"] = burst
-        for stage, label in (
-            (
-                "burst",
-                f"{args.burst:,} new orders + {args.cancel:,} cancelled (4–60 d)",
-            ),
-            ("spread", f"{args.cancel:,} cancelled over the 2 years"),
-        ):
-            if stage not in burst:
-                continue
-            figures = burst[stage]
-            say(f"{label}: {figures['dirty_days']} days marked")
-            say(line("  panel meanwhile: month", figures["stale_month"], None))
-            say(line("  panel meanwhile: YTD", figures["stale_ytd"], None))
-            say(
-                f"  refresh: {figures['refresh_seconds']:.1f} s "
-                f"(CPU {figures['refresh_cpu_seconds']:.1f} s, "
-                f"other load {figures['refresh_other_load']:.0%}) "
-                f"({sum(figures['refresh_days'].values())} source-days)"
-                + ("  ok" if figures["refresh_seconds"] < 10 else "  MISS")
-                + f"; equal: {'yes' if figures['equal'] else 'no'}"
-                + f" (exact: {'yes' if figures['exact'] else 'no'})"
-                + (
-                    f" (differ: {', '.join(figures['differ'])})"
-                    if figures["differ"]
-                    else ""
-                )
-            )
-        checks = {
-            "month panel p99 < 200 ms": panel["month"]["p99_ms"] < 200,
-            "YTD panel p99 < 200 ms": panel["ytd"]["p99_ms"] < 200,
-            "queries constant (1 month / YTD vs 2 years)": constant,
-            "refresh after the burst < 10 s": burst["burst"]["refresh_seconds"] < 10,
-            "figures equal after refresh": all(
-                burst[stage]["equal"] for stage in ("burst", "spread") if stage in burst
-            ),
-        }
+        checks: dict[str, bool] = {}
+        if "rebuild" in args.parts:
+            results["rebuild"] = run_rebuild(env)
+        if "panel" in args.parts:
+            results["panel"] = run_panel(env, args, checks)
+        if "burst" in args.parts:
+            results["burst"] = run_burst(env, args, checks)
         results["checks"] = checks
         for name, ok in checks.items():
             say(f"  {'ok  ' if ok else 'MISS'} {name}")
         REPORTS.mkdir(exist_ok=True)
-        report = REPORTS / f"analytics_kpis-{panel['vendor']}.json"
+        vendor = "postgresql" if url.startswith("postgres") else "sqlite"
+        report = REPORTS / f"analytics_kpis-{vendor}.json"
         report.write_text(json.dumps(results, indent=2, default=str))
         say(f"report: {report.relative_to(ROOT)}")
     finally:
