@@ -920,11 +920,26 @@ def dashboard_url() -> str | None:
 
 def page_figures(panel: Panel, iterations: int, warmup: int) -> dict | None:
     """The reports screen through the test client, when it is installed."""
-    from django.test import Client
+    from django.conf import settings
+    from django.test import override_settings
 
     url = dashboard_url()
     if url is None:
         return None
+    # the admin's static files by name (no collectstatic manifest here)
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    with override_settings(STORAGES=storages):
+        return _page_figures(panel, url, iterations, warmup)
+
+
+def _page_figures(panel: Panel, url: str, iterations: int, warmup: int) -> dict:
+    from django.test import Client
+
     client = Client()
     client.force_login(panel.user)
     result = {"url": url}
