@@ -726,12 +726,20 @@ def _counts() -> dict:
 
 
 def rebuild_worker(options: dict) -> dict:
+    from django.db import connection
+
     from plugins.analytics import rollups
 
     stopwatch = Stopwatch()
     result = rollups.rebuild()
+    spent = stopwatch.stop()
+    if connection.vendor == "postgresql":
+        # the rollups' statistics, as autovacuum would gather them soon after
+        # (a server may run without it: the planner would think them empty)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE analytics_dailyfact")
     return {
-        **stopwatch.stop(),
+        **spent,
         "days": result.days,
         "rows": result.rows,
         **_counts(),
