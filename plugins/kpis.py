@@ -224,6 +224,52 @@ class Source:
         return f"<Source {self.key}>"
 
 
+# -- the store's days -------------------------------------------------------------
+# Figures count on the store's local days (settings.TIME_ZONE,
+# America/Sao_Paulo), whatever time zone a request switched on.
+
+
+def store_today() -> datetime.date:
+    """Today in the store's time zone."""
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def store_date(moment: datetime.datetime | None) -> datetime.date | None:
+    """The store's day of an instant."""
+    from django.utils import timezone
+
+    if moment is None:
+        return None
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def store_day(field: str):
+    """A query expression: the store's day of a date-time ``field``."""
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
+
+
+def day_bounds(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants that bound the store's days ``start``..``end``: midnight
+    of ``start`` and of the day after ``end``."""
+    from django.utils import timezone
+
+    zone = timezone.get_default_timezone()
+
+    def midnight(day):
+        return timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time()), zone
+        )
+
+    return midnight(start), midnight(end + datetime.timedelta(days=1))
+
+
 def scope_ids_of(policy, user, action: str = "view") -> set[int] | None:
     """:meth:`Source.scope_ids` from a scoped permission policy."""
     return policy.scope_ids_for(user, action)

@@ -467,6 +467,17 @@ def policy_for(model) -> ModelPermissionPolicy:
 # -- Django REST framework ----------------------------------------------------
 
 
+class HasPermission(BasePermission):
+    """DRF permission: an active user holding ``permission``
+    (``"app_label.codename"``), for endpoints that are not a model's (the
+    reports' figures); the API's counterpart of :class:`PermissionRequiredMixin`."""
+
+    permission = ""
+
+    def has_permission(self, request, view):
+        return is_active_user(request.user) and request.user.has_perm(self.permission)
+
+
 class PolicyPermission(BasePermission):
     """DRF permission checking the model's registered Wagtail permission policy.
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from plugins.kpis import store_today
 
 PRESETS = {
     "today": _("Today"),
@@ -42,11 +43,6 @@ class Period:
         if self.start == self.end:
             return self.start.strftime("%d/%m/%Y")
         return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
-
-
-def store_today() -> datetime.date:
-    """Today in the store's time zone."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def month_start(day: datetime.date) -> datetime.date:

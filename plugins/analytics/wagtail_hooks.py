@@ -4,19 +4,25 @@ plugins."""
 from wagtail import hooks
 
 from plugins.analytics.menu import REPORTS_MENU, ReportsMenu
-from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DEMO_DATA
+from plugins.hooks import API_ROUTES, BACKOFFICE_MENU, DASHBOARD_PANELS, DEMO_DATA
 from plugins.orders import hooks as order_hooks
 
 
 def _order_changed(*, order, **kwargs):
     """A change to an order placed on a day already rolled up: that day is
     computed live until the rollup task rolls it again."""
-    from django.utils import timezone
-
     from plugins.analytics.rollups import mark_changed
+    from plugins.kpis import store_date
 
-    day = timezone.localtime(order.placed_at, timezone.get_default_timezone()).date()
-    mark_changed("orders", [day])
+    placed_at = order.placed_at
+    if isinstance(placed_at, str):  # as given to the service, not read back
+        from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
+
+        placed_at = parse_datetime(placed_at)
+        if placed_at is not None and timezone.is_naive(placed_at):
+            placed_at = timezone.make_aware(placed_at)
+    mark_changed("orders", [store_date(placed_at)])
 
 
 for _hook in (
@@ -89,17 +95,11 @@ if _apps.is_installed("plugins.stock"):
         days of the stock flow are computed live until rolled up again."""
         import datetime
 
-        from django.utils import timezone
-
-        from plugins.analytics.periods import store_today
         from plugins.analytics.rollups import mark_changed
+        from plugins.kpis import store_date, store_today
 
-        zone = timezone.get_default_timezone()
         today = store_today()
-        first = min(
-            (timezone.localtime(m.created_at, zone).date() for m in movements),
-            default=today,
-        )
+        first = min((store_date(m.created_at) for m in movements), default=today)
         if first < today:
             mark_changed(
                 "stock_flow",
@@ -172,3 +172,10 @@ def register_digest_settings_panel(request, user, profile):
     from plugins.analytics.digest import DigestSettingsPanel
 
     return DigestSettingsPanel(request, user, profile)
+
+
+@hooks.register(DASHBOARD_PANELS)
+def goals_panel(request, panels):
+    from plugins.analytics.dashboard import GoalsPanel
+
+    GoalsPanel.add_to_homepage(request, panels)

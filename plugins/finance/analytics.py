@@ -28,19 +28,13 @@ from urllib.parse import urlencode
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Abs
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plugins.kpis import KPI, Fact, Source, Unit, measure
+from plugins.kpis import KPI, Fact, Source, Unit, measure, store_today
 
 MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
 #: The scope id of the facts of sources without a scope object.
 NO_SCOPE = 0
-
-
-def store_today() -> datetime.date:
-    """Today in the store's time zone (whatever zone a request activated)."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def _facts(day, scope_id, member, values):

@@ -30,11 +30,10 @@ from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plugins.fiscal.models.documents import DocumentStatus, Operation
-from plugins.kpis import KPI, ZERO, Fact, Source, Unit, measure
+from plugins.kpis import KPI, ZERO, Fact, Source, Unit, measure, store_date
 from plugins.orders.analytics import day_bounds, store_day
 
 MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
@@ -125,11 +124,7 @@ class FiscalSource(Source):
             .values_list("issued_at", flat=True)
             .first()
         )
-        return (
-            timezone.localtime(first, timezone.get_default_timezone()).date()
-            if first
-            else None
-        )
+        return store_date(first)
 
     def changed_days(self, since):
         from plugins.fiscal.models import FiscalDocument

@@ -34,7 +34,6 @@ rollup.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -43,24 +42,23 @@ from django.db.models import CharField, Count, F, Min, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plugins.kpis import KPI, Fact, Source, Unit, measure, ratio
-from plugins.orders.analytics import day_bounds, store_day
+from plugins.kpis import (
+    KPI,
+    Fact,
+    Source,
+    Unit,
+    day_bounds,
+    measure,
+    ratio,
+    store_date,
+    store_day,
+    store_today,
+)
 
 SOURCE_KEY = "logistics"
 LATE_SOURCE_KEY = "logistics_late"
-
-
-def _store_date(moment: datetime.datetime | None) -> datetime.date | None:
-    if moment is None:
-        return None
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
-
-
-def _store_today() -> datetime.date:
-    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def _uf(address_field: str):
@@ -177,7 +175,7 @@ class ShippingSource(LogisticsSource):
         first = Shipment.objects.aggregate(
             shipped=Min("handed_over_at"), delivered=Min("delivered_at")
         )
-        days = [_store_date(moment) for moment in first.values() if moment]
+        days = [store_date(moment) for moment in first.values() if moment]
         return min(days) if days else None
 
     def changed_days(self, since):
@@ -319,7 +317,7 @@ class LateParcelsSource(LogisticsSource):
         from plugins.logistics.querysets import late_to_ship, with_carrier
         from plugins.orders.models import Order
 
-        today = _store_today()
+        today = store_today()
         shipments = _only_ufs(
             Shipment.objects.late_delivery(today), where, "order__shipping_address"
         )

@@ -16,7 +16,6 @@ discounts, shipping and refunds belong to the order, not to a line).
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -33,12 +32,22 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from plugins.hooks import collect
-from plugins.kpis import KPI, ZERO, Fact, Source, Unit, measure, ratio
+from plugins.kpis import (
+    KPI,
+    ZERO,
+    Fact,
+    Source,
+    Unit,
+    day_bounds,
+    measure,
+    ratio,
+    store_date,
+    store_day,
+)
 from plugins.orders.hooks import ORDER_ANALYTICS_MEASURES
 from plugins.orders.status import SALE_STATUSES, OrderStatus
 
@@ -46,22 +55,6 @@ MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
 #: Dimensions read from the order itself, and from its lines.
 ORDER_DIMENSIONS = ("uf", "payment_method", "seller")
 LINE_DIMENSIONS = ("category", "brand")
-
-
-def store_day(field: str):
-    return TruncDate(field, tzinfo=timezone.get_default_timezone())
-
-
-def day_bounds(start: datetime.date, end: datetime.date):
-    """The instants of the store's local days ``start``..``end``."""
-    zone = timezone.get_default_timezone()
-
-    def midnight(day):
-        return timezone.make_aware(
-            datetime.datetime.combine(day, datetime.time()), zone
-        )
-
-    return midnight(start), midnight(end + datetime.timedelta(days=1))
 
 
 def seller_expression(order_ref: str = ""):
@@ -196,11 +189,7 @@ class OrdersSource(Source):
 
         first = Order.objects.order_by("placed_at").values_list("placed_at", flat=True)
         first = first.first()
-        return (
-            timezone.localtime(first, timezone.get_default_timezone()).date()
-            if first
-            else None
-        )
+        return store_date(first) if first else None
 
     def changed_days(self, since):
         from plugins.orders.models import Order, OrderEvent
@@ -511,11 +500,7 @@ class SurveySource(Source):
             .values_list("answered_at", flat=True)
             .first()
         )
-        return (
-            timezone.localtime(first, timezone.get_default_timezone()).date()
-            if first
-            else None
-        )
+        return store_date(first) if first else None
 
     def facts(self, start, end, dimension="", *, where=None, scope_ids=None):
         from plugins.orders.models import SurveyResponse

@@ -292,10 +292,15 @@ class SalesPanel(DashboardPanel):
         )
         context["figures"] = figures
         context["chart"] = {
+            "type": "bar",
+            "unit": "money",
             "labels": [day.strftime("%d/%m") for day, _t, _n in sales["daily"]],
-            "values": [str(total) for _day, total, _n in sales["daily"]],
-            "orders": [orders for _day, _t, orders in sales["daily"]],
-            "label": str(_("Sales (R$)")),
+            "datasets": [
+                {
+                    "label": str(_("Sales (R$)")),
+                    "values": [str(total) for _day, total, _n in sales["daily"]],
+                }
+            ],
         }
         context["daily_rows"] = [
             (day, format_brl(total), orders) for day, total, orders in sales["daily"]

@@ -47,12 +47,21 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plugins.kpis import KPI, ZERO, Fact, Source, Unit, measure
+from plugins.kpis import (
+    KPI,
+    ZERO,
+    Fact,
+    Source,
+    Unit,
+    day_bounds,
+    measure,
+    store_date,
+    store_day,
+)
 from plugins.stock.models import MovementKind
 
 COST_PERMISSION = "content.view_cost_price"
@@ -69,23 +78,6 @@ MEMBER_LOOKUPS = {
     "category": "variant__product__primary_category_id",
     "brand": "variant__product__brand_id",
 }
-
-
-def store_day(field: str):
-    """The store's local day of a moment (``settings.TIME_ZONE``)."""
-    return TruncDate(field, tzinfo=timezone.get_default_timezone())
-
-
-def day_bounds(start: datetime.date, end: datetime.date):
-    """The instants of the store's local days ``start``..``end``."""
-    zone = timezone.get_default_timezone()
-
-    def midnight(day):
-        return timezone.make_aware(
-            datetime.datetime.combine(day, datetime.time()), zone
-        )
-
-    return midnight(start), midnight(end + ONE_DAY)
 
 
 def member_expression(dimension: str):
@@ -330,11 +322,7 @@ class StockFlowSource(WarehouseScoped, Source):
             .values_list("created_at", flat=True)
             .first()
         )
-        return (
-            timezone.localtime(first, timezone.get_default_timezone()).date()
-            if first
-            else None
-        )
+        return store_date(first) if first else None
 
     def facts(self, start, end, dimension="", *, where=None, scope_ids=None):
         """Per day of ``start``..``end``: ``cogs`` (sale units × cost),

@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import AllowAny
 
 from api.permissions import HasApiKeyScope, SignedRequest, StaffTokenEndpoint
-from plugins.permissions import PolicyPermission
+from plugins.permissions import HasPermission, PolicyPermission
 
 # Documentation of the API is public on purpose; so is the 404 of unknown routes.
 PUBLIC = {"api:schema", "api:docs", "api:redoc", "api:not-found"}
@@ -42,7 +42,13 @@ def test_every_api_endpoint_declares_its_permission_policy():
         if not any(
             issubclass(
                 c,
-                (HasApiKeyScope, PolicyPermission, StaffTokenEndpoint, SignedRequest),  # noqa: UP038
+                (
+                    HasApiKeyScope,
+                    PolicyPermission,
+                    HasPermission,
+                    StaffTokenEndpoint,
+                    SignedRequest,
+                ),  # noqa: UP038,E501
             )
             for c in classes
             if isinstance(c, type)

@@ -96,7 +96,7 @@ def test_manager_sets_a_goal_sees_it_and_drills_into_the_orders(
     gmv = page.locator('li.rg-report-card[data-kpi="orders.gmv"]')
     expect(gmv.locator("[data-figure-value]")).to_have_text("R$ 900,00")
     for chart in ("report-series-data", "report-bars-data", "report-funnel-data"):
-        canvas = page.locator(f'canvas[data-rg-report-chart-data-id-value="{chart}"]')
+        canvas = page.locator(f'canvas[data-rg-chart-data-id-value="{chart}"]')
         expect(canvas).to_have_attribute("data-rendered", "true")
     bars = page.locator("#report-bars-table")
     expect(bars).to_contain_text("Mercado Livre")

@@ -18,6 +18,7 @@ def test_plugin_list_is_comma_or_space_separated_and_unset_means_builtins():
         "finance",
         "fiscal",
         "logistics",
+        "analytics",
     ]
 
 

@@ -20,7 +20,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
 from api.cache import etag_for, render
@@ -38,19 +37,18 @@ from plugins.analytics.periods import (
 )
 from plugins.kpis import DIMENSIONS, KPI, Unit, all_kpis
 from plugins.orders.models import UF_CHOICES, PaymentMethod
-from plugins.permissions import is_active_user
+from plugins.permissions import HasPermission
 
 TAG = "analytics"
 CACHE_CONTROL = "private, no-cache"
 
 
-class SeesReports(BasePermission):
+class SeesReports(HasPermission):
     """An active user with ``analytics.view_reports``; each figure then
     needs its own plugin's view permission and is narrowed to the user's
     scopes (:func:`plugins.analytics.engine.visible_kpis`)."""
 
-    def has_permission(self, request, view):
-        return is_active_user(request.user) and request.user.has_perm(REPORTS)
+    permission = REPORTS
 
 
 def conditional_json(request, data) -> HttpResponse:
