@@ -262,17 +262,19 @@ class Request:
             live_start = last_rolled + ONE_DAY
         else:
             live_start = self.start
-        for day in dirty:
-            if last_rolled and day <= last_rolled:
-                self._live(
-                    source,
-                    day,
-                    day,
-                    scope_ids,
-                    others,
-                    dimension=dimension,
-                    into=result,
-                )
+        # Consecutive changed days are read together: one pass of the
+        # source's queries per run of days, not per day.
+        changed = [day for day in dirty if last_rolled and day <= last_rolled]
+        for first, last in _consecutive(changed):
+            self._live(
+                source,
+                first,
+                last,
+                scope_ids,
+                others,
+                dimension=dimension,
+                into=result,
+            )
         self._live(
             source,
             live_start,
@@ -321,6 +323,19 @@ def _each_day(start: datetime.date, end: datetime.date):
     while day <= end:
         yield day
         day += ONE_DAY
+
+
+def _consecutive(
+    days: list[datetime.date],
+) -> list[tuple[datetime.date, datetime.date]]:
+    """Sorted days as runs of consecutive days, ``[(first, last)]``."""
+    runs: list[list[datetime.date]] = []
+    for day in days:
+        if runs and day == runs[-1][1] + ONE_DAY:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first, last) for first, last in runs]
 
 
 @dataclass
