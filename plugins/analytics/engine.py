@@ -20,7 +20,7 @@ from django.db.models import Sum
 
 from plugins.analytics.models import DailyFact, DirtyDay, RollupState
 from plugins.analytics.periods import store_today
-from plugins.kpis import KPI, ZERO, Source, all_kpis
+from plugins.kpis import KPI, ZERO, Fact, Source, all_kpis, sources
 
 #: ``group_by`` value for a figure without groups.
 TOTAL = None
@@ -46,6 +46,16 @@ def visible_kpis(user) -> dict[str, KPI]:
 
 def source_dimensions(source: Source) -> tuple[str, ...]:
     return (source.scope, *source.dimensions) if source.scope else source.dimensions
+
+
+class Session:
+    """What one screen's computations share: the rollups' progress (read
+    once) and the facts read from the sources' own tables (today's, read
+    once for the figures, the comparison, the charts and the funnel)."""
+
+    def __init__(self):
+        self.progress: Progress | None = None
+        self.facts: dict = {}
 
 
 @dataclass
@@ -91,6 +101,7 @@ class Request:
         group_by: str | None = TOTAL,
         today: datetime.date | None = None,
         progress: Progress | None = None,
+        session: Session | None = None,
     ):
         self.user = user
         self.start = start
@@ -102,7 +113,10 @@ class Request:
         }
         self.group_by = group_by
         self.today = today or store_today()
+        self.session = session
         self._progress = progress
+        if progress is None and session is not None:
+            self._progress = session.progress
 
     # -- which sources answer ------------------------------------------------
 
@@ -116,7 +130,10 @@ class Request:
 
     def progress(self, keys) -> Progress:
         if self._progress is None:
-            self._progress = Progress.load(keys)
+            # Every source's at once: one query, whatever is asked next.
+            self._progress = Progress.load([source.key for source in sources()])
+            if self.session is not None:
+                self.session.progress = self._progress
         return self._progress
 
     # -- measures --------------------------------------------------------------
@@ -201,7 +218,7 @@ class Request:
                 key = self._group_key(source, fact.day, fact.scope_id, fact.member)
                 _add(result, key, fact.measure, fact.value)
             return result
-        for fact in source.facts(start, end, dimension, scope_ids=scope_ids):
+        for fact in self._facts(source, start, end, dimension, scope_ids):
             if not self._keep(
                 source, scope_ids, others, fact.scope_id, fact.member, dimension
             ):
@@ -209,6 +226,21 @@ class Request:
             key = self._group_key(source, fact.day, fact.scope_id, fact.member)
             _add(result, key, fact.measure, fact.value)
         return result
+
+    def _facts(self, source, start, end, dimension, scope_ids) -> list[Fact]:
+        """A source's facts, read once per session (a screen's figures,
+        charts and funnel share today's)."""
+        key = (
+            source.key,
+            start,
+            end,
+            dimension,
+            None if scope_ids is None else frozenset(scope_ids),
+        )
+        cache = self.session.facts if self.session is not None else {}
+        if key not in cache:
+            cache[key] = list(source.facts(start, end, dimension, scope_ids=scope_ids))
+        return cache[key]
 
     def _rolled(self, source, dimension, scope_ids, others, days_q) -> list[dict]:
         days_q = dict(days_q)
@@ -359,6 +391,7 @@ def compute(
     group_by: str | None = TOTAL,
     today: datetime.date | None = None,
     kpis: Mapping[str, KPI] | None = None,
+    session: Session | None = None,
 ) -> dict[str, Result]:
     """The figures ``keys`` for ``user`` over ``start``..``end``: each
     source's measures are read once for all of its KPIs. KPIs the user may
@@ -369,7 +402,15 @@ def compute(
     by_source: dict[str, list[KPI]] = defaultdict(list)
     for kpi in chosen:
         by_source[kpi.source.key].append(kpi)
-    request = Request(user, start, end, filters=filters, group_by=group_by, today=today)
+    request = Request(
+        user,
+        start,
+        end,
+        filters=filters,
+        group_by=group_by,
+        today=today,
+        session=session,
+    )
     request.progress(by_source)
     results: dict[str, Result] = {}
     for group in by_source.values():

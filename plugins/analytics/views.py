@@ -213,6 +213,10 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     @cached_property
+    def session(self):
+        return engine.Session()
+
+    @cached_property
     def kpis(self):
         return engine.visible_kpis(self.request.user)
 
@@ -250,6 +254,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
             filters=filters,
             today=today,
             kpis=self.kpis,
+            session=self.session,
         )
         previous = (
             engine.compute(
@@ -260,6 +265,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
                 filters=filters,
                 today=today,
                 kpis=self.kpis,
+                session=self.session,
             )
             if compared
             else {}
@@ -310,6 +316,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
             group_by="day",
             today=today,
             kpis=self.kpis,
+            session=self.session,
         )[kpi.key]
         by_day = {member: value for member, _label, value in current.groups}
         before = {}
@@ -323,6 +330,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
                 group_by="day",
                 today=today,
                 kpis=self.kpis,
+                session=self.session,
             )[kpi.key]
             before = {member: value for member, _label, value in result.groups}
         rows = []
@@ -384,6 +392,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
             group_by=group_by,
             today=today,
             kpis=self.kpis,
+            session=self.session,
         )[kpi.key]
         if not result.applicable:
             return {"bars": None}
@@ -432,7 +441,12 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
             return {"funnel": None}
         source = self.kpis["orders.orders"].source
         request = engine.Request(
-            self.request.user, period.start, period.end, filters=filters, today=today
+            self.request.user,
+            period.start,
+            period.end,
+            filters=filters,
+            today=today,
+            session=self.session,
         )
         if not request.applies_to(source):
             return {"funnel": None}

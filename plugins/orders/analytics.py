@@ -257,15 +257,23 @@ class OrdersSource(Source):
     def _order_facts(self, orders, dimension):
         from plugins.orders.models import OrderLine
 
-        extra = {}
+        # Per order first, then summed per group (an annotation after
+        # values() would join the GROUP BY): the units of its lines, and the
+        # measures other plugins add. One pass over the period's orders.
+        extra = {
+            "units": Subquery(
+                OrderLine.objects.filter(order=OuterRef("pk"))
+                .values("order")
+                .annotate(total=Sum("quantity"))
+                .values("total"),
+                output_field=IntegerField(),
+            )
+        }
         for found in collect(ORDER_ANALYTICS_MEASURES):
             extra.update(found)
-        if extra:
-            # Per order first, then summed per group (an annotation after
-            # values() would join the GROUP BY).
-            orders = orders.annotate(
-                **{f"x_{name}": expression for name, expression in extra.items()}
-            )
+        orders = orders.annotate(
+            **{f"x_{name}": expression for name, expression in extra.items()}
+        )
         grouped = (
             self._member_field(orders, dimension)
             .annotate(day=store_day("placed_at"))
@@ -294,21 +302,6 @@ class OrdersSource(Source):
             annotations[name] = Sum(f"x_{name}", filter=SALE)
         for row in grouped.annotate(**annotations).order_by():
             yield from _row_facts(row, annotations)
-        lines = (
-            self._member_field(
-                OrderLine.objects.filter(order__in=orders.filter(SALE)),
-                dimension,
-                prefix="order__",
-            )
-            .annotate(
-                day=store_day("order__placed_at"), channel_id=F("order__channel_id")
-            )
-            .values("day", "channel_id", "member")
-            .annotate(units=Sum("quantity"))
-            .order_by()
-        )
-        for row in lines:
-            yield from _row_facts(row, {"units": None})
 
     def _line_facts(self, orders, dimension):
         from plugins.orders.models import OrderLine

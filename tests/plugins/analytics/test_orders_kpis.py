@@ -249,3 +249,28 @@ def _clean(measured: dict) -> dict:
         for member, values in measured.items()
         if any(values.values())
     }
+
+
+def test_rebuild_rolls_every_day_again_with_the_same_figures(orders, superuser):
+    rollups.refresh(today=TODAY)
+    DailyFact.objects.filter(source="orders").update(value=0)  # spoilt
+    result = rollups.rebuild(keys=["orders"], today=TODAY)
+    assert result.days["orders"] == (TODAY - datetime.date(2026, 11, 10)).days
+    assert figures(superuser) == EXPECTED
+
+
+def test_one_screen_reads_todays_facts_once(orders, superuser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = engine.Session()
+    december = datetime.date(2026, 12, 1), datetime.date(2026, 12, 5)
+    keys = list(EXPECTED)
+    with CaptureQueriesContext(connection) as first:
+        engine.compute(superuser, keys, *december, today=TODAY, session=session)
+    with CaptureQueriesContext(connection) as again:
+        result = engine.compute(
+            superuser, keys, *december, today=TODAY, session=session
+        )
+    assert len(again) < len(first)
+    assert result["orders.gmv"].value == D("50.00")  # O7, today's facts shared
