@@ -270,11 +270,6 @@ def day_bounds(
     return midnight(start), midnight(end + datetime.timedelta(days=1))
 
 
-def scope_ids_of(policy, user, action: str = "view") -> set[int] | None:
-    """:meth:`Source.scope_ids` from a scoped permission policy."""
-    return policy.scope_ids_for(user, action)
-
-
 def sources() -> list[Source]:
     """Every installed plugin's sources, in registration order."""
     from plugins.hooks import KPI_SOURCES, collect

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from plugins.analytics.models import DailyFact, DirtyDay, RollupState
-from plugins.analytics.periods import store_today
+from plugins.analytics.periods import each_day, store_today
 from plugins.kpis import KPI, ZERO, Fact, Source, all_kpis, sources
 
 #: ``group_by`` value for a figure without groups.
@@ -128,7 +128,7 @@ class Request:
             return False
         return self.group_by in (TOTAL, "day") or self.group_by in known
 
-    def progress(self, keys) -> Progress:
+    def progress(self) -> Progress:
         if self._progress is None:
             # Every source's at once: one query, whatever is asked next.
             self._progress = Progress.load([source.key for source in sources()])
@@ -271,7 +271,7 @@ class Request:
             _add(result, key, row["measure"], row["total"])
 
     def _flow(self, source: Source, dimension: str, scope_ids, others) -> dict:
-        progress = self.progress([source.key])
+        progress = self.progress()
         rolled_through = progress.rolled_through.get(source.key)
         last_rolled = (
             min(rolled_through, self.today - ONE_DAY, self.end)
@@ -322,7 +322,7 @@ class Request:
         """A state: its value on the period's last day (each day's, by day)."""
         result: dict = {}
         days = (
-            list(_each_day(self.start, self.end))
+            list(each_day(self.start, self.end))
             if self.group_by == "day"
             else [self.end]
         )
@@ -348,13 +348,6 @@ class Request:
                 into=result,
             )
         return result
-
-
-def _each_day(start: datetime.date, end: datetime.date):
-    day = start
-    while day <= end:
-        yield day
-        day += ONE_DAY
 
 
 def _consecutive(
@@ -411,7 +404,7 @@ def compute(
         today=today,
         session=session,
     )
-    request.progress(by_source)
+    request.progress()
     results: dict[str, Result] = {}
     for group in by_source.values():
         source = group[0].source

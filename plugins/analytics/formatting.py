@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from plugins.display import EMPTY
 from plugins.kpis import Unit
 from plugins.money import format_br_decimal, format_brl
 
-EMPTY = "—"
 #: Decimal places shown (and given by the API) per unit.
 PLACES = {
     Unit.MONEY: 2,

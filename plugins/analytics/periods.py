@@ -36,13 +36,18 @@ class Period:
         return (self.end - self.start).days + 1
 
     def each_day(self):
-        for offset in range(self.days):
-            yield self.start + datetime.timedelta(days=offset)
+        return each_day(self.start, self.end)
 
     def __str__(self) -> str:
         if self.start == self.end:
             return self.start.strftime("%d/%m/%Y")
         return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+
+def each_day(start: datetime.date, end: datetime.date):
+    """The days ``start``..``end``, in order."""
+    for offset in range((end - start).days + 1):
+        yield start + datetime.timedelta(days=offset)
 
 
 def month_start(day: datetime.date) -> datetime.date:

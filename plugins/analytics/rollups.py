@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from plugins.analytics.models import DailyFact, DirtyDay, RollupState
-from plugins.analytics.periods import store_today
+from plugins.analytics.periods import each_day, store_today
 from plugins.kpis import Source, sources
 
 logger = logging.getLogger(__name__)
@@ -141,9 +141,9 @@ def refresh(
         if state.rolled_through is None:
             first = source.first_day()
             if first is not None:
-                days.update(_each_day(first, yesterday))
+                days.update(each_day(first, yesterday))
         else:
-            days.update(_each_day(state.rolled_through + ONE_DAY, yesterday))
+            days.update(each_day(state.rolled_through + ONE_DAY, yesterday))
             since = (state.checked_at or timezone.now()) - OVERLAP
             changed = source.changed_days(since)
             days.update(day for day in changed if day <= state.rolled_through)
@@ -178,7 +178,7 @@ def rebuild(
             DirtyDay.objects.filter(source=source.key).delete()
             first = source.first_day()
             if first is not None:
-                _roll(source, _each_day(first, yesterday), result, progress)
+                _roll(source, each_day(first, yesterday), result, progress)
             state.rolled_through = yesterday
         else:
             _roll(source, [today], result, progress)
@@ -199,13 +199,6 @@ def _gather_statistics() -> None:
         table = connection.ops.quote_name(DailyFact._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
-
-
-def _each_day(start: datetime.date, end: datetime.date):
-    day = start
-    while day <= end:
-        yield day
-        day += ONE_DAY
 
 
 def mark_changed(source_key: str, days: Iterable[datetime.date]) -> None:

@@ -7,7 +7,6 @@ and each row links to what it counts (within the user's scopes)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from urllib.parse import urlencode
 
 from django import forms
 from django.apps import apps
@@ -562,10 +561,3 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
 def _number(value):
     """A chart value: a decimal string (money stays exact), or ``None``."""
     return None if value is None else str(value)
-
-
-def reports_url(**params) -> str:
-    from django.urls import reverse
-
-    url = reverse("analytics:dashboard")
-    return f"{url}?{urlencode(params)}" if params else url
