@@ -305,33 +305,23 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         kpi = self.chart_kpi()
         if kpi is None:
             return {"series": None}
-        user = self.request.user
-        current = engine.compute(
-            user,
-            [kpi.key],
-            period.start,
-            period.end,
-            filters=filters,
-            group_by="day",
-            today=today,
-            kpis=self.kpis,
-            session=self.session,
-        )[kpi.key]
-        by_day = {member: value for member, _label, value in current.groups}
-        before = {}
-        if compared:
+
+        def by_day(span) -> dict:
             result = engine.compute(
-                user,
+                self.request.user,
                 [kpi.key],
-                compared.start,
-                compared.end,
+                span.start,
+                span.end,
                 filters=filters,
                 group_by="day",
                 today=today,
                 kpis=self.kpis,
                 session=self.session,
             )[kpi.key]
-            before = {member: value for member, _label, value in result.groups}
+            return {member: value for member, _label, value in result.groups}
+
+        current = by_day(period)
+        before = by_day(compared) if compared else {}
         rows = []
         compared_days = list(compared.each_day()) if compared else []
         # A day without facts of a flow is a day with none (R$ 0,00); a
@@ -339,7 +329,7 @@ class ReportsDashboardView(WagtailAdminTemplateMixin, TemplateView):
         nothing = kpi.value({}) if kpi.source.flow else None
         for index, day in enumerate(period.each_day()):
             other = compared_days[index] if index < len(compared_days) else None
-            value = by_day.get(day, nothing)
+            value = current.get(day, nothing)
             previous = before.get(other, nothing) if other else None
             rows.append(
                 {
